@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs, with apt, whatever Debian 12 packages Cairn needs to build, test
+# and benchmark that are not there yet. Safe to run again: it only installs
+# what is missing.
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config
+    clang libclang-rt-14-dev clang-format
+    libssl-dev libasio-dev libnghttp2-dev libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
+    libgtest-dev libgmock-dev libbenchmark-dev
+    python3 python3-pytest python3-dnspython
+    nsd ldnsutils bind9-dnsutils dnsperf unbound
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# Services some packages would start (nsd, unbound) are not wanted: tests
+# start their own instances on loopback.
+$sudo env RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,110 @@
+// A domain name in uncompressed wire form, stored inline (no heap).
+// Case is preserved as received; comparison and hashing ignore ASCII case
+// (RFC 4343).
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "wire/buffer.h"
+#include "wire/result.h"
+
+namespace cairn::wire {
+
+class Name {
+public:
+    static constexpr size_t kMaxWireLength = 255;
+    static constexpr size_t kMaxLabelLength = 63;
+
+    // The root name ".".
+    Name() { wire_[0] = 0; }
+    Name(const Name& other) { copy_from(other); }
+    Name& operator=(const Name& other) {
+        copy_from(other);
+        return *this;
+    }
+
+    static Name root() { return Name(); }
+
+    // Reads a possibly compressed name at the reader's position (RFC 1035
+    // §4.1.4) and advances past it. Pointers must point strictly backwards,
+    // so a malicious message cannot make this loop.
+    static WireResult<Name> parse(Reader& reader);
+
+    // Validates an uncompressed wire-format name that must fill `data` exactly.
+    static WireResult<Name> from_wire(std::span<const uint8_t> data);
+
+    // Presentation format with `\.` and `\DDD` escapes (RFC 1035 §5.1). A name
+    // without a final dot is relative to `origin`.
+    static Result<Name, TextError> from_text(std::string_view text, const Name& origin = Name());
+
+    std::span<const uint8_t> wire() const { return {wire_.data(), length_}; }
+    size_t wire_length() const { return length_; }
+    // Number of labels, not counting the root label.
+    size_t label_count() const { return labels_; }
+    bool is_root() const { return length_ == 1; }
+    bool is_wildcard() const { return length_ > 1 && wire_[0] == 1 && wire_[1] == '*'; }
+
+    // Label i counted from the left (0 = leftmost), without its length octet.
+    std::span<const uint8_t> label(size_t i) const;
+
+    // The name with the leftmost label removed; the root's parent is the root.
+    Name parent() const;
+    // The rightmost `labels` labels of this name (all of it if it has fewer).
+    Name suffix(size_t labels) const;
+    // This name with `label` prepended (e.g. "*" to form a wildcard).
+    WireResult<Name> prepend(std::span<const uint8_t> label) const;
+    // This name with `origin` appended; this name must not end at the root.
+    // Used for relative names.
+    WireResult<Name> concatenate(const Name& origin) const;
+
+    // True when this name equals `ancestor` or lies below it.
+    bool is_subdomain_of(const Name& ancestor) const;
+    // Number of rightmost labels the two names share.
+    size_t common_labels(const Name& other) const;
+
+    Name lowercased() const;
+    void to_lower();
+
+    bool operator==(const Name& other) const;
+    // Case-sensitive equality, for the rare places where case matters (0x20).
+    bool identical(const Name& other) const;
+
+    // Case-insensitive hash, stable across runs.
+    uint64_t hash() const;
+
+    // Canonical DNS name order (RFC 4034 §6.1).
+    static int canonical_compare(const Name& a, const Name& b);
+    std::strong_ordering operator<=>(const Name& other) const {
+        return canonical_compare(*this, other) <=> 0;
+    }
+
+    std::string to_text() const;
+    void append_text(std::string& out) const;
+
+    // Uncompressed wire form.
+    WireStatus write(Writer& writer) const { return writer.bytes(wire()); }
+
+private:
+    void copy_from(const Name& other);
+    // Offsets of each label's length octet, leftmost first; returns the count.
+    size_t label_offsets(std::array<uint8_t, 128>& offsets) const;
+
+    std::array<uint8_t, kMaxWireLength> wire_;
+    uint8_t length_ = 1;
+    uint8_t labels_ = 0;
+};
+
+inline uint8_t ascii_lower(uint8_t c) {
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+struct NameHash {
+    size_t operator()(const Name& name) const { return name.hash(); }
+};
+
+}  // namespace cairn::wire
