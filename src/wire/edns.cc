@@ -8,60 +8,34 @@ namespace cairn::wire {
 
 std::string to_string(ExtendedErrorCode code) {
     switch (code) {
-        case ExtendedErrorCode::kOther:
-            return "Other Error";
-        case ExtendedErrorCode::kUnsupportedDnskeyAlgorithm:
-            return "Unsupported DNSKEY Algorithm";
-        case ExtendedErrorCode::kUnsupportedDsDigestType:
-            return "Unsupported DS Digest Type";
-        case ExtendedErrorCode::kStaleAnswer:
-            return "Stale Answer";
-        case ExtendedErrorCode::kForgedAnswer:
-            return "Forged Answer";
-        case ExtendedErrorCode::kDnssecIndeterminate:
-            return "DNSSEC Indeterminate";
-        case ExtendedErrorCode::kDnssecBogus:
-            return "DNSSEC Bogus";
-        case ExtendedErrorCode::kSignatureExpired:
-            return "Signature Expired";
-        case ExtendedErrorCode::kSignatureNotYetValid:
-            return "Signature Not Yet Valid";
-        case ExtendedErrorCode::kDnskeyMissing:
-            return "DNSKEY Missing";
-        case ExtendedErrorCode::kRrsigsMissing:
-            return "RRSIGs Missing";
-        case ExtendedErrorCode::kNoZoneKeyBitSet:
-            return "No Zone Key Bit Set";
-        case ExtendedErrorCode::kNsecMissing:
-            return "NSEC Missing";
-        case ExtendedErrorCode::kCachedError:
-            return "Cached Error";
-        case ExtendedErrorCode::kNotReady:
-            return "Not Ready";
-        case ExtendedErrorCode::kBlocked:
-            return "Blocked";
-        case ExtendedErrorCode::kCensored:
-            return "Censored";
-        case ExtendedErrorCode::kFiltered:
-            return "Filtered";
-        case ExtendedErrorCode::kProhibited:
-            return "Prohibited";
-        case ExtendedErrorCode::kStaleNxdomainAnswer:
-            return "Stale NXDOMAIN Answer";
-        case ExtendedErrorCode::kNotAuthoritative:
-            return "Not Authoritative";
-        case ExtendedErrorCode::kNotSupported:
-            return "Not Supported";
-        case ExtendedErrorCode::kNoReachableAuthority:
-            return "No Reachable Authority";
-        case ExtendedErrorCode::kNetworkError:
-            return "Network Error";
-        case ExtendedErrorCode::kInvalidData:
-            return "Invalid Data";
+        case ExtendedErrorCode::kOther: return "Other Error";
+        case ExtendedErrorCode::kUnsupportedDnskeyAlgorithm: return "Unsupported DNSKEY Algorithm";
+        case ExtendedErrorCode::kUnsupportedDsDigestType: return "Unsupported DS Digest Type";
+        case ExtendedErrorCode::kStaleAnswer: return "Stale Answer";
+        case ExtendedErrorCode::kForgedAnswer: return "Forged Answer";
+        case ExtendedErrorCode::kDnssecIndeterminate: return "DNSSEC Indeterminate";
+        case ExtendedErrorCode::kDnssecBogus: return "DNSSEC Bogus";
+        case ExtendedErrorCode::kSignatureExpired: return "Signature Expired";
+        case ExtendedErrorCode::kSignatureNotYetValid: return "Signature Not Yet Valid";
+        case ExtendedErrorCode::kDnskeyMissing: return "DNSKEY Missing";
+        case ExtendedErrorCode::kRrsigsMissing: return "RRSIGs Missing";
+        case ExtendedErrorCode::kNoZoneKeyBitSet: return "No Zone Key Bit Set";
+        case ExtendedErrorCode::kNsecMissing: return "NSEC Missing";
+        case ExtendedErrorCode::kCachedError: return "Cached Error";
+        case ExtendedErrorCode::kNotReady: return "Not Ready";
+        case ExtendedErrorCode::kBlocked: return "Blocked";
+        case ExtendedErrorCode::kCensored: return "Censored";
+        case ExtendedErrorCode::kFiltered: return "Filtered";
+        case ExtendedErrorCode::kProhibited: return "Prohibited";
+        case ExtendedErrorCode::kStaleNxdomainAnswer: return "Stale NXDOMAIN Answer";
+        case ExtendedErrorCode::kNotAuthoritative: return "Not Authoritative";
+        case ExtendedErrorCode::kNotSupported: return "Not Supported";
+        case ExtendedErrorCode::kNoReachableAuthority: return "No Reachable Authority";
+        case ExtendedErrorCode::kNetworkError: return "Network Error";
+        case ExtendedErrorCode::kInvalidData: return "Invalid Data";
         case ExtendedErrorCode::kSignatureExpiredBeforeValid:
             return "Signature Expired before Valid";
-        case ExtendedErrorCode::kTooEarly:
-            return "Too Early";
+        case ExtendedErrorCode::kTooEarly: return "Too Early";
         case ExtendedErrorCode::kUnsupportedNsec3Iterations:
             return "Unsupported NSEC3 Iterations Value";
     }
@@ -109,8 +83,7 @@ WireResult<EdnsOption> parse_option(uint16_t code, std::span<const uint8_t> data
             if (data.size() != 2) return fail(WireError::kBadOpt);
             return EdnsOption{TcpKeepaliveOption{load_u16(data.data())}};
         }
-        default:
-            break;
+        default: break;
     }
     return EdnsOption{UnknownOption{code, std::vector<uint8_t>(data.begin(), data.end())}};
 }

@@ -87,12 +87,9 @@ bool Message::operator==(const Message& other) const {
 
 std::vector<Record>& Message::section(Section s) {
     switch (s) {
-        case Section::kAnswer:
-            return answers;
-        case Section::kAuthority:
-            return authorities;
-        case Section::kAdditional:
-            break;
+        case Section::kAnswer: return answers;
+        case Section::kAuthority: return authorities;
+        case Section::kAdditional: break;
     }
     return additionals;
 }
@@ -142,6 +139,8 @@ MessageBuilder::MessageBuilder(std::span<uint8_t> buffer, size_t max_size)
 WireStatus MessageBuilder::begin(const Header& header) {
     header_ = header;
     header_.qdcount = 0;
+    edns_ = nullptr;
+    reserved_ = 0;
     counts_ = {};
     truncated_ = false;
     current_section_ = -1;
@@ -167,7 +166,7 @@ WireStatus MessageBuilder::add_question(const Question& question) {
 
 WireStatus MessageBuilder::set_edns(const Edns& edns) {
     if (writer_.size() + edns.wire_size() > buffer_.size()) return fail(WireError::kNoSpace);
-    edns_ = edns;
+    edns_ = &edns;
     reserved_ = edns.wire_size();
     return {};
 }

@@ -70,7 +70,8 @@ public:
     // Must come first; counts in `header` are ignored.
     WireStatus begin(const Header& header);
     WireStatus add_question(const Question& question);
-    // Reserves room for `edns`, written by finish().
+    // Reserves room for `edns`, written by finish(); `edns` must outlive the
+    // builder's use (it is not copied, so building allocates nothing).
     WireStatus set_edns(const Edns& edns);
     // Adds the records of one RRset (same owner, type, class). Returns false
     // when it did not fit: then nothing of it was written, TC is set for the
@@ -89,7 +90,7 @@ private:
     Writer writer_;
     NameCompressor compressor_;
     Header header_;
-    std::optional<Edns> edns_;
+    const Edns* edns_ = nullptr;
     size_t reserved_ = 0;
     std::array<uint16_t, 3> counts_{};
     int current_section_ = -1;

@@ -300,10 +300,8 @@ bool needs_escape(uint8_t c) {
         case '(':
         case ')':
         case '@':
-        case '$':
-            return true;
-        default:
-            return false;
+        case '$': return true;
+        default: return false;
     }
 }
 

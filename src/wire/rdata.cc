@@ -58,10 +58,8 @@ WireResult<size_t> svc_params_length(std::span<const uint8_t> data) {
         const auto value = data.subspan(pos + 4, len);
         bool ok = true;
         switch (key) {
-            case 0:
-                ok = len > 0 && len % 2 == 0;
-                break;  // mandatory
-            case 1: {   // alpn
+            case 0: ok = len > 0 && len % 2 == 0; break;  // mandatory
+            case 1: {                                     // alpn
                 size_t p = 0;
                 ok = len > 0;
                 while (ok && p < len) {
@@ -70,20 +68,11 @@ WireResult<size_t> svc_params_length(std::span<const uint8_t> data) {
                 }
                 break;
             }
-            case 2:
-                ok = len == 0;
-                break;  // no-default-alpn
-            case 3:
-                ok = len == 2;
-                break;  // port
-            case 4:
-                ok = len > 0 && len % 4 == 0;
-                break;  // ipv4hint
-            case 6:
-                ok = len > 0 && len % 16 == 0;
-                break;  // ipv6hint
-            default:
-                break;
+            case 2: ok = len == 0; break;                  // no-default-alpn
+            case 3: ok = len == 2; break;                  // port
+            case 4: ok = len > 0 && len % 4 == 0; break;   // ipv4hint
+            case 6: ok = len > 0 && len % 16 == 0; break;  // ipv6hint
+            default: break;
         }
         if (!ok) return fail(WireError::kBadRdata);
         last_key = key;
@@ -96,25 +85,18 @@ WireResult<size_t> svc_params_length(std::span<const uint8_t> data) {
 
 WireResult<size_t> field_length(FieldKind kind, std::span<const uint8_t> data) {
     switch (kind) {
-        case FieldKind::kU8:
-            return fixed(1, data);
+        case FieldKind::kU8: return fixed(1, data);
         case FieldKind::kU16:
-        case FieldKind::kRRType:
-            return fixed(2, data);
+        case FieldKind::kRRType: return fixed(2, data);
         case FieldKind::kU32:
         case FieldKind::kTime:
-        case FieldKind::kIpv4:
-            return fixed(4, data);
-        case FieldKind::kIpv6:
-            return fixed(16, data);
-        case FieldKind::kName:
-            return name_length(data);
+        case FieldKind::kIpv4: return fixed(4, data);
+        case FieldKind::kIpv6: return fixed(16, data);
+        case FieldKind::kName: return name_length(data);
         case FieldKind::kCharString:
-        case FieldKind::kSalt:
-            return counted(data, 0);
+        case FieldKind::kSalt: return counted(data, 0);
         case FieldKind::kHashBase32:
-        case FieldKind::kCaaTag:
-            return counted(data, 1);
+        case FieldKind::kCaaTag: return counted(data, 1);
         case FieldKind::kCharStrings: {
             if (data.empty()) return fail(WireError::kBadRdata);
             size_t pos = 0;
@@ -125,15 +107,12 @@ WireResult<size_t> field_length(FieldKind kind, std::span<const uint8_t> data) {
             }
             return pos;
         }
-        case FieldKind::kTypeBitmap:
-            return type_bitmap_length(data);
-        case FieldKind::kSvcParams:
-            return svc_params_length(data);
+        case FieldKind::kTypeBitmap: return type_bitmap_length(data);
+        case FieldKind::kSvcParams: return svc_params_length(data);
         case FieldKind::kHexRest:
         case FieldKind::kBase64Rest:
         case FieldKind::kCaaValue:
-        case FieldKind::kOpaque:
-            return data.size();
+        case FieldKind::kOpaque: return data.size();
     }
     return fail(WireError::kBadRdata);
 }

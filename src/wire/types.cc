@@ -72,6 +72,11 @@ constexpr std::array kTypeNames = {
     TypeName{RRType::SVCB, "SVCB"},
     TypeName{RRType::HTTPS, "HTTPS"},
     TypeName{RRType::SPF, "SPF"},
+    TypeName{RRType::UNSPEC, "UNSPEC"},
+    TypeName{RRType::NID, "NID"},
+    TypeName{RRType::L32, "L32"},
+    TypeName{RRType::L64, "L64"},
+    TypeName{RRType::LP, "LP"},
     TypeName{RRType::EUI48, "EUI48"},
     TypeName{RRType::EUI64, "EUI64"},
     TypeName{RRType::TKEY, "TKEY"},
@@ -83,6 +88,7 @@ constexpr std::array kTypeNames = {
     TypeName{RRType::ANY, "ANY"},
     TypeName{RRType::URI, "URI"},
     TypeName{RRType::CAA, "CAA"},
+    TypeName{RRType::AMTRELAY, "AMTRELAY"},
     TypeName{RRType::TA, "TA"},
     TypeName{RRType::DLV, "DLV"},
 };
@@ -126,16 +132,11 @@ std::optional<RRType> rrtype_from_string(std::string_view text) {
 
 std::string to_string(RRClass rclass) {
     switch (rclass) {
-        case RRClass::IN:
-            return "IN";
-        case RRClass::CH:
-            return "CH";
-        case RRClass::HS:
-            return "HS";
-        case RRClass::NONE:
-            return "NONE";
-        case RRClass::ANY:
-            return "ANY";
+        case RRClass::IN: return "IN";
+        case RRClass::CH: return "CH";
+        case RRClass::HS: return "HS";
+        case RRClass::NONE: return "NONE";
+        case RRClass::ANY: return "ANY";
     }
     return "CLASS" + std::to_string(static_cast<uint16_t>(rclass));
 }
@@ -152,64 +153,38 @@ std::optional<RRClass> rrclass_from_string(std::string_view text) {
 
 std::string to_string(Opcode opcode) {
     switch (opcode) {
-        case Opcode::QUERY:
-            return "QUERY";
-        case Opcode::IQUERY:
-            return "IQUERY";
-        case Opcode::STATUS:
-            return "STATUS";
-        case Opcode::NOTIFY:
-            return "NOTIFY";
-        case Opcode::UPDATE:
-            return "UPDATE";
-        case Opcode::DSO:
-            return "DSO";
+        case Opcode::QUERY: return "QUERY";
+        case Opcode::IQUERY: return "IQUERY";
+        case Opcode::STATUS: return "STATUS";
+        case Opcode::NOTIFY: return "NOTIFY";
+        case Opcode::UPDATE: return "UPDATE";
+        case Opcode::DSO: return "DSO";
     }
     return "OPCODE" + std::to_string(static_cast<unsigned>(opcode));
 }
 
 std::string to_string(Rcode rcode) {
     switch (rcode) {
-        case Rcode::NOERROR:
-            return "NOERROR";
-        case Rcode::FORMERR:
-            return "FORMERR";
-        case Rcode::SERVFAIL:
-            return "SERVFAIL";
-        case Rcode::NXDOMAIN:
-            return "NXDOMAIN";
-        case Rcode::NOTIMP:
-            return "NOTIMP";
-        case Rcode::REFUSED:
-            return "REFUSED";
-        case Rcode::YXDOMAIN:
-            return "YXDOMAIN";
-        case Rcode::YXRRSET:
-            return "YXRRSET";
-        case Rcode::NXRRSET:
-            return "NXRRSET";
-        case Rcode::NOTAUTH:
-            return "NOTAUTH";
-        case Rcode::NOTZONE:
-            return "NOTZONE";
-        case Rcode::DSOTYPENI:
-            return "DSOTYPENI";
-        case Rcode::BADVERS:
-            return "BADVERS";
-        case Rcode::BADKEY:
-            return "BADKEY";
-        case Rcode::BADTIME:
-            return "BADTIME";
-        case Rcode::BADMODE:
-            return "BADMODE";
-        case Rcode::BADNAME:
-            return "BADNAME";
-        case Rcode::BADALG:
-            return "BADALG";
-        case Rcode::BADTRUNC:
-            return "BADTRUNC";
-        case Rcode::BADCOOKIE:
-            return "BADCOOKIE";
+        case Rcode::NOERROR: return "NOERROR";
+        case Rcode::FORMERR: return "FORMERR";
+        case Rcode::SERVFAIL: return "SERVFAIL";
+        case Rcode::NXDOMAIN: return "NXDOMAIN";
+        case Rcode::NOTIMP: return "NOTIMP";
+        case Rcode::REFUSED: return "REFUSED";
+        case Rcode::YXDOMAIN: return "YXDOMAIN";
+        case Rcode::YXRRSET: return "YXRRSET";
+        case Rcode::NXRRSET: return "NXRRSET";
+        case Rcode::NOTAUTH: return "NOTAUTH";
+        case Rcode::NOTZONE: return "NOTZONE";
+        case Rcode::DSOTYPENI: return "DSOTYPENI";
+        case Rcode::BADVERS: return "BADVERS";
+        case Rcode::BADKEY: return "BADKEY";
+        case Rcode::BADTIME: return "BADTIME";
+        case Rcode::BADMODE: return "BADMODE";
+        case Rcode::BADNAME: return "BADNAME";
+        case Rcode::BADALG: return "BADALG";
+        case Rcode::BADTRUNC: return "BADTRUNC";
+        case Rcode::BADCOOKIE: return "BADCOOKIE";
     }
     return "RCODE" + std::to_string(static_cast<unsigned>(rcode));
 }

@@ -72,10 +72,10 @@ TEST(TypedRdata, NsecAndTypeBitmap) {
     // RFC 4034 §4.3 example: A MX RRSIG NSEC TYPE1234.
     std::vector<RRType> rfc = {RRType::A, RRType::MX, RRType::RRSIG, RRType::NSEC,
                                static_cast<RRType>(1234)};
-    std::vector<uint8_t> rfc_wire = {0x00, 0x06, 0x40, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x1b,
-                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x20};
+    // Window 0: A(1) MX(15) RRSIG(46) NSEC(47); window 4: 1234 = bit 210.
+    std::vector<uint8_t> rfc_wire = {0x00, 0x06, 0x40, 0x01, 0x00, 0x00, 0x00, 0x03, 0x04, 0x1b};
+    rfc_wire.insert(rfc_wire.end(), 26, 0x00);
+    rfc_wire.push_back(0x20);
     auto rfc_bitmap = TypeBitmap::from_types(rfc);
     EXPECT_EQ(std::vector<uint8_t>(rfc_bitmap.wire().begin(), rfc_bitmap.wire().end()), rfc_wire);
 

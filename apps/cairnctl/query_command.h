@@ -1,0 +1,26 @@
+// `cairnctl query NAME [TYPE] @SERVER[:PORT]`: send one query, print the
+// answer like dig does.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <vector>
+
+#include "cairnctl/command.h"
+#include "cairnctl/query_options.h"
+
+namespace cairn::ctl {
+
+// Registers the subcommand on `app`; when it is chosen, its parse callback
+// checks the arguments (a bad one ends parsing with CLI::ValidationError) and
+// stores the query to run in `command`.
+void add_query_command(CLI::App& app, Command& command);
+
+// The query message for `options`, with the given ID.
+std::vector<uint8_t> build_query(const QueryOptions& options, uint16_t id);
+
+// Sends the query (UDP, then TCP if the answer is truncated, or TCP only),
+// prints the answer and returns the exit status.
+int run_query(const QueryOptions& options);
+
+}  // namespace cairn::ctl

@@ -1,0 +1,21 @@
+// Settings of the cache layer, filled in by config.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cairn::cache {
+
+struct CacheOptions {
+    // Memory bound for all caches together (RRsets, negative answers,
+    // packets), in bytes of accounted entry size.
+    size_t max_bytes = 256u << 20;
+    uint32_t max_ttl = 86400;
+    uint32_t min_ttl = 0;
+    // RFC 2308 §5: negative answers are kept for at most this long.
+    uint32_t max_negative_ttl = 3600;
+    // Lock shards of the shared caches; a power of two.
+    size_t shards = 64;
+};
+
+}  // namespace cairn::cache

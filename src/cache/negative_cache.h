@@ -1,0 +1,60 @@
+// Cached NXDOMAIN and NODATA answers (RFC 2308).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "cache/cache_options.h"
+#include "cache/clock.h"
+#include "cache/security.h"
+#include "wire/record.h"
+
+namespace cairn::cache {
+
+struct NegativeEntry {
+    wire::Rcode rcode = wire::Rcode::NXDOMAIN;  // NXDOMAIN, or NOERROR for NODATA
+    wire::Name name;                            // the name that does not exist / has no data
+    wire::RRType type = wire::RRType::A;        // for NODATA: the type that is absent
+    // What proves it, to put in the authority section: the SOA (with its
+    // TTL already the negative TTL) and any NSEC/NSEC3/RRSIG records. TTLs
+    // are decremented on lookup.
+    std::vector<wire::Record> authority;
+    Security security = Security::kIndeterminate;
+    uint32_t ttl = 0;  // seconds left
+    int64_t expires = 0;
+};
+
+// Thread-safe and sharded like RRsetCache; bounded with LRU-ish eviction.
+class NegativeCache {
+public:
+    NegativeCache(const CacheOptions& options, size_t max_bytes, const Clock& clock);
+    ~NegativeCache();
+    NegativeCache(const NegativeCache&) = delete;
+    NegativeCache& operator=(const NegativeCache&) = delete;
+
+    // `ttl` is the negative TTL the resolver worked out (RFC 2308 §5:
+    // min(SOA TTL, SOA MINIMUM)); it is capped at max_negative_ttl. An
+    // NXDOMAIN entry covers every type of the name.
+    void insert(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
+                std::vector<wire::Record> authority, uint32_t ttl, Security security);
+
+    // NXDOMAIN for `name`, or for an ancestor of it (RFC 8020: nothing
+    // exists below a name that does not exist), or NODATA for (name, type).
+    std::optional<NegativeEntry> lookup(const wire::Name& name, wire::RRType type) const;
+
+    void clear();
+    size_t entries() const;
+    size_t memory_used() const;
+    uint64_t evictions() const;
+
+private:
+    struct Shard;
+    const CacheOptions options_;
+    const size_t max_bytes_;
+    const Clock& clock_;
+    std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace cairn::cache

@@ -1,0 +1,56 @@
+// Whole wire answers, for the server's fast path. One PacketCache per worker
+// thread: never shared, so a hit takes no lock at all, and a hit allocates
+// nothing.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "wire/message.h"
+
+namespace cairn::cache {
+
+// What makes two queries share an answer (DESIGN.md "The data path").
+struct PacketKey {
+    wire::Name qname;  // compared case-insensitively
+    wire::RRType qtype = wire::RRType::A;
+    wire::RRClass qclass = wire::RRClass::IN;
+    bool dnssec_ok = false;
+    bool checking_disabled = false;
+    bool has_edns = false;
+    bool recursion_desired = true;
+};
+
+class PacketCache {
+public:
+    // Bounded to `max_bytes` of stored answers; least recently used go first.
+    explicit PacketCache(size_t max_bytes);
+
+    // On a hit, copies the stored answer into `out`, patching the ID, the
+    // question's letter case (0x20 and clients that care) and every TTL
+    // (minus the answer's age), and returns its length. Returns 0 on a miss,
+    // when the entry expired, or when it does not fit in `out` (then the
+    // slow path builds a truncated answer). No allocation.
+    size_t lookup(const PacketKey& key, uint16_t id, const wire::Name& question_spelling,
+                  int64_t now, std::span<uint8_t> out);
+
+    // Stores `answer` (a complete response as sent) for `ttl` seconds. The
+    // TTL fields' offsets are found once here so lookups can patch them.
+    void insert(const PacketKey& key, std::span<const uint8_t> answer, uint32_t ttl, int64_t now);
+
+    void clear();
+    size_t entries() const;
+    size_t memory_used() const;
+    uint64_t hits() const { return hits_; }
+    uint64_t misses() const { return misses_; }
+
+private:
+    // Layout is the implementation's choice (an open-addressing index over
+    // a slab of entries, say); only the public contract above is fixed.
+    size_t max_bytes_;
+    uint64_t hits_ = 0;
+    uint64_t misses_ = 0;
+};
+
+}  // namespace cairn::cache

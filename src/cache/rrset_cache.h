@@ -1,0 +1,63 @@
+// The shared RRset cache: one entry per (owner, type, class), with its
+// covering RRSIGs, its trust rank and its DNSSEC status.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "cache/cache_options.h"
+#include "cache/clock.h"
+#include "cache/security.h"
+#include "wire/rrset.h"
+
+namespace cairn::cache {
+
+struct CachedRRset {
+    wire::RRset rrset;                    // ttl: seconds left (decremented), at least 0
+    std::vector<wire::RData> signatures;  // RRSIG RDATA covering the RRset
+    Trust trust = Trust::kAdditional;
+    Security security = Security::kIndeterminate;
+    uint32_t original_ttl = 0;  // TTL when stored (after min/max clamping)
+    int64_t expires = 0;        // wall-clock second of expiry
+};
+
+// Thread-safe: sharded by name hash, each shard's lock held only for the
+// lookup or insert itself. Bounded by an approximately-LRU eviction.
+class RRsetCache {
+public:
+    RRsetCache(const CacheOptions& options, size_t max_bytes, const Clock& clock);
+    ~RRsetCache();
+    RRsetCache(const RRsetCache&) = delete;
+    RRsetCache& operator=(const RRsetCache&) = delete;
+
+    // Stores `rrset` (TTL clamped to [min_ttl, max_ttl]) unless the cache
+    // holds an unexpired entry of higher trust (RFC 2181 §5.4.1). Returns
+    // whether it was stored.
+    bool insert(const wire::RRset& rrset, std::span<const wire::RData> signatures, Trust trust,
+                Security security);
+
+    // The live entry for (owner, type, class), TTL decremented; nullopt if
+    // absent or expired.
+    std::optional<CachedRRset> lookup(const wire::Name& owner, wire::RRType type,
+                                      wire::RRClass rclass = wire::RRClass::IN) const;
+
+    void erase(const wire::Name& owner, wire::RRType type,
+               wire::RRClass rclass = wire::RRClass::IN);
+    void clear();
+
+    size_t entries() const;
+    size_t memory_used() const;  // accounted bytes
+    uint64_t evictions() const;
+
+private:
+    struct Shard;
+    const CacheOptions options_;
+    const size_t max_bytes_;
+    const Clock& clock_;
+    std::vector<std::unique_ptr<Shard>> shards_;
+};
+
+}  // namespace cairn::cache

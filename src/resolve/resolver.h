@@ -1,0 +1,44 @@
+// What the server asks of the resolve layer: one client question in, one
+// answer out.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "wire/edns.h"
+#include "wire/record.h"
+#include "wire/types.h"
+
+namespace cairn::resolve {
+
+struct ClientQuery {
+    wire::Question question;
+    bool recursion_desired = true;
+    bool dnssec_ok = false;
+    bool checking_disabled = false;
+};
+
+struct Answer {
+    wire::Rcode rcode = wire::Rcode::NOERROR;
+    std::vector<wire::Record> answer;
+    std::vector<wire::Record> authority;
+    std::vector<wire::Record> additional;
+    // All answer and authority data proven Secure (RFC 4035 §3.2.3).
+    bool authentic_data = false;
+    // Why, when rcode is SERVFAIL (RFC 8914); also Stale Answer and friends.
+    std::optional<wire::ExtendedErrorOption> extended_error;
+    // How long the server may reuse this answer from its packet cache
+    // (0: not at all).
+    uint32_t cache_ttl = 0;
+};
+
+class Resolver {
+public:
+    virtual ~Resolver() = default;
+    // Never throws and never fails: problems become SERVFAIL with an EDE.
+    virtual asio::awaitable<Answer> resolve(ClientQuery query) = 0;
+};
+
+}  // namespace cairn::resolve

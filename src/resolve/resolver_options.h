@@ -1,0 +1,45 @@
+// Settings of the resolve layer, filled in by config.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "wire/ip_address.h"
+
+namespace cairn::resolve {
+
+// Budgets of one client request (DESIGN.md "Work limits"). Exceeding one ends
+// the resolution with SERVFAIL and an Extended DNS Error.
+struct WorkLimits {
+    uint32_t max_upstream_queries = 64;  // per client request
+    uint32_t max_referral_depth = 30;    // delegations followed
+    uint32_t max_cname_chain = 12;       // CNAME/DNAME hops
+    uint32_t max_glueless_ns = 6;        // NS names resolved per delegation (NXNSAttack)
+    uint32_t max_ns_addresses = 16;      // addresses tried per delegation
+    std::chrono::milliseconds resolution_timeout{10'000};  // overall deadline
+};
+
+struct ResolverOptions {
+    // Zone-file style root hints; empty: the built-in IANA hints.
+    std::string root_hints_file;
+    bool qname_minimisation = true;
+    bool upstream_ipv4 = true;
+    bool upstream_ipv6 = true;
+    // Servers never queried (Unbound's do-not-query-address).
+    std::vector<wire::IpPrefix> upstream_deny = default_upstream_deny();
+    // Source addresses for upstream queries; empty: the kernel's choice.
+    std::vector<wire::IpAddress> outgoing_addresses;
+    uint16_t edns_buffer_size = 1232;
+    // First timeout for a server without RTT history; later ones follow RTT.
+    std::chrono::milliseconds initial_timeout{800};
+    WorkLimits limits;
+
+    static std::vector<wire::IpPrefix> default_upstream_deny() {
+        return {*wire::IpPrefix::parse("127.0.0.0/8"), *wire::IpPrefix::parse("0.0.0.0/8"),
+                *wire::IpPrefix::parse("::1/128"), *wire::IpPrefix::parse("::/128")};
+    }
+};
+
+}  // namespace cairn::resolve

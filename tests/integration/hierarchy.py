@@ -1,0 +1,164 @@
+"""The default mini-internet: which servers exist and which zones they serve.
+
+Every address is `{net}.X.Y` where net is CAIRN_TEST_NET (default 127.53), so
+two runs on one machine can use disjoint parts of 127.0.0.0/8. Addresses in
+*data* records (www, mail, wildcard) are in `{net}.200-202.N` and never have
+a listener: only the servers listed here ever receive traffic.
+
+TLDs are `example.` (RFC 2606), and made-up `cairn.` and `zz.` (user-assigned
+ISO code, never a ccTLD). `test.`, `invalid.` and `localhost.` are avoided on
+purpose: resolvers (Unbound, and maybe Cairn) special-case them (RFC 6761).
+
+README.md has the same plan as a table; keep them in step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from signing import Signing
+from zones import Hierarchy, Server, Zone
+
+DEFAULT_NET = "127.53"
+BIG_TXT_COUNT = 24   # x ~110 bytes: > 1232 bytes, so UDP answers are truncated
+
+
+def net_from_env() -> str:
+    net = os.environ.get("CAIRN_TEST_NET", DEFAULT_NET)
+    if not re.fullmatch(r"127\.(25[0-5]|2[0-4]\d|1?\d?\d)", net):
+        raise ValueError(f"CAIRN_TEST_NET must look like 127.N (got {net!r})")
+    return net
+
+
+# key, address suffix, kind, note
+SERVERS = [
+    ("root-a", "0.1", "nsd", "a.root-servers.cairn: root zone"),
+    ("root-b", "0.2", "nsd", "b.root-servers.cairn: root zone"),
+    ("example-1", "1.1", "nsd", "ns1.nic.example: example."),
+    ("example-2", "1.2", "nsd", "ns2.nic.example: example."),
+    ("cairn-1", "1.3", "nsd", "ns1.nic.cairn: cairn."),
+    ("cairn-2", "1.4", "nsd", "ns2.nic.cairn: cairn."),
+    ("zz-1", "1.5", "nsd", "ns1.nic.zz: zz."),
+    ("host-1", "2.1", "nsd", "hosts many second-level zones"),
+    ("host-2", "2.2", "nsd", "hosts many second-level zones"),
+    ("lame", "3.1", "nsd", "live NSD that serves no zone: answers REFUSED (lame)"),
+    ("dead", "3.2", "dead", "nothing listens (dead server)"),
+    ("pingpong-1", "3.3", "nsd", "referral ping-pong, half 1"),
+    ("pingpong-2", "3.4", "nsd", "referral ping-pong, half 2"),
+    ("deep-1", "4.1", "nsd", "deep.cairn"),
+    ("deep-2", "4.2", "nsd", "a.deep.cairn"),
+    ("deep-3", "4.3", "nsd", "b.a.deep.cairn"),
+    ("deep-4", "4.4", "nsd", "c.b.a.deep.cairn"),
+    ("script-1", "5.1", "scripted", "script1.zz: slot for a ScriptedServer"),
+    ("script-2", "5.2", "scripted", "script2.zz: slot for a ScriptedServer"),
+    ("script-3", "5.3", "scripted", "script3.zz: slot for a ScriptedServer"),
+]
+
+ALGORITHM_ZONES = ["RSASHA1", "RSASHA1-NSEC3-SHA1", "RSASHA256", "RSASHA512",
+                   "ECDSAP256SHA256", "ECDSAP384SHA384", "ED25519", "ED448"]
+
+
+def data_addr(net: str, block: int, index: int) -> str:
+    return f"{net}.{block}.{index}"
+
+
+def big_txt() -> list[str]:
+    return [f'"big-{i:02d}-' + "x" * 96 + '"' for i in range(BIG_TXT_COUNT)]
+
+
+def feature_records(net: str, index: int, dname_target: str | None = None) -> list[tuple[str, str, str]]:
+    """The common feature set; addresses encode the zone's index so an answer
+    shows which zone it came from. `nodata` has only TXT; `nx` does not exist;
+    `ent` is an empty non-terminal above `leaf.ent`."""
+    recs = [
+        ("@", "MX", "10 mail"),
+        ("@", "TXT", '"apex"'),
+        ("www", "A", data_addr(net, 200, index)),
+        ("www", "AAAA", f"2001:db8::{index:x}"),
+        ("www", "TXT", '"hello"'),
+        ("mail", "A", data_addr(net, 201, index)),
+        ("alias", "CNAME", "www"),
+        ("nodata", "TXT", '"only a TXT here"'),
+        ("*.wild", "A", data_addr(net, 202, index)),
+        ("*.wild", "TXT", '"wildcard"'),
+        ("leaf.ent", "A", data_addr(net, 203, index)),
+    ]
+    recs += [("big", "TXT", t) for t in big_txt()]
+    if dname_target:
+        recs.append(("moved", "DNAME", dname_target))
+    return recs
+
+
+def small_records(net: str, index: int) -> list[tuple[str, str, str]]:
+    return [("www", "A", data_addr(net, 200, index)), ("www", "TXT", '"hello"')]
+
+
+def default_hierarchy(net: str | None = None) -> Hierarchy:
+    net = net or net_from_env()
+    servers = [Server(k, f"{net}.{suffix}", kind, note) for k, suffix, kind, note in SERVERS]
+    a = {s.key: s.address for s in servers}
+    Z = Zone
+    zones = [
+        Z(".", [("a.root-servers.cairn.", "root-a"), ("b.root-servers.cairn.", "root-b")],
+          ["root-a", "root-b"], signing=Signing("RSASHA256", ksk_bits=2048), ttl=3600, note="root"),
+        Z("example.", [("ns1.nic.example.", "example-1"), ("ns2.nic.example.", "example-2")],
+          ["example-1", "example-2"], signing=Signing("ECDSAP256SHA256"), note="signed TLD, NSEC"),
+        Z("cairn.", [("ns1.nic.cairn.", "cairn-1"), ("ns2.nic.cairn.", "cairn-2")],
+          ["cairn-1", "cairn-2"], signing=Signing("RSASHA256", nsec3=True, optout=True),
+          note="signed TLD, NSEC3 opt-out"),
+        Z("zz.", [("ns1.nic.zz.", "zz-1")], ["zz-1"], note="unsigned TLD"),
+
+        # -- main feature zones (same content, three security flavours) --
+        Z("plain.example.", [("ns1.plain.example.", "host-1"), ("ns2.plain.example.", "host-2")],
+          ["host-1", "host-2"],
+          feature_records(net, 1, "secure.example.") + [("chain", "CNAME", "hop.infra.cairn.")],
+          note="unsigned child of signed parent; A/AAAA/MX/TXT, NX, NODATA, wildcard, big, DNAME, CNAME chain"),
+        Z("secure.example.", [("ns1.secure.example.", "host-1"), ("ns2.secure.example.", "host-2")],
+          ["host-1", "host-2"], feature_records(net, 2, "secure3.cairn."),
+          signing=Signing("ECDSAP256SHA256"), note="signed, NSEC"),
+        Z("secure3.cairn.", [("ns1.secure3.cairn.", "host-2")], ["host-2"],
+          feature_records(net, 3, "secure.example."),
+          signing=Signing("RSASHA256", nsec3=True, salt="c0ffee"), note="signed, NSEC3 with salt"),
+        Z("infra.cairn.", [("ns1.infra.cairn.", "host-1")], ["host-1"],
+          small_records(net, 4) + [("hop", "CNAME", "www.secure.example.")],
+          note="unsigned under NSEC3 opt-out; names of glueless NS; CNAME chain hop"),
+
+        # -- delegation features --
+        Z("glueless.example.", [("gns1.infra.cairn.", "host-1"), ("gns2.infra.cairn.", "host-2")],
+          ["host-1", "host-2"], small_records(net, 5), note="NS names in another TLD, no glue"),
+        Z("lame.example.", [("ns1.lame.example.", "lame"), ("ns2.lame.example.", "host-1")],
+          ["host-1"], small_records(net, 6), note="one NS is a live server that does not serve it"),
+        Z("dead.example.", [("ns1.dead.example.", "dead"), ("ns2.dead.example.", "host-2")],
+          ["host-2"], small_records(net, 7), note="one NS address has nothing listening"),
+        Z("loop.example.", [("ns.loop.cairn.", "host-1")], ["host-1"], small_records(net, 8),
+          note="cyclic glueless dependency with loop.cairn"),
+        Z("loop.cairn.", [("ns.loop.example.", "host-2")], ["host-2"], small_records(net, 9),
+          note="cyclic glueless dependency with loop.example"),
+        Z("pingpong.zz.", [("ns.pingpong.zz.", "pingpong-1")], ["pingpong-1"], small_records(net, 10),
+          note="delegates loop.pingpong.zz to pingpong-2"),
+        Z("loop.pingpong.zz.", [("ns-b.loop.pingpong.zz.", "pingpong-2")], [],
+          note="never served: pingpong-2 refers it back to pingpong-1"),
+        Z("pingpong.zz.", [("ns.pingpong.zz.", "pingpong-2")], ["pingpong-2"],
+          [("loop", "NS", "ns-a.loop"), ("ns-a.loop", "A", a["pingpong-1"])],
+          delegated=False, note="rogue copy on pingpong-2: refers loop.pingpong.zz back"),
+
+        # -- deep delegation chain (QNAME minimisation), one server per level --
+        Z("deep.cairn.", [("ns.deep.cairn.", "deep-1")], ["deep-1"], small_records(net, 11)),
+        Z("a.deep.cairn.", [("ns.a.deep.cairn.", "deep-2")], ["deep-2"], small_records(net, 12)),
+        Z("b.a.deep.cairn.", [("ns.b.a.deep.cairn.", "deep-3")], ["deep-3"], small_records(net, 13)),
+        Z("c.b.a.deep.cairn.", [("ns.c.b.a.deep.cairn.", "deep-4")], ["deep-4"],
+          small_records(net, 14) + [("www.x.y.z", "A", data_addr(net, 200, 15))]),
+    ]
+    # -- slots for ScriptedServer (nothing listens until a test starts one) --
+    for i in (1, 2, 3):
+        zones.append(Z(f"script{i}.zz.", [(f"ns.script{i}.zz.", f"script-{i}")], [],
+                       note="answered by a ScriptedServer started by the test"))
+    # -- one small signed zone per DNSSEC algorithm, single combined key --
+    for i, alg in enumerate(ALGORITHM_ZONES):
+        name = f"{alg.lower()}.example."
+        nsec3 = "NSEC3" in alg
+        zones.append(Z(name, [(f"ns1.{name}", "host-2")], ["host-2"], small_records(net, 20 + i),
+                       signing=Signing(alg, nsec3=nsec3, split_keys=False),
+                       note=f"signed with {alg}" + (", NSEC3" if nsec3 else "")))
+    return Hierarchy(net, servers, zones)

@@ -1,0 +1,134 @@
+#include "cairnctl/query_options.h"
+
+#include <gtest/gtest.h>
+
+#include "cairnctl/query_command.h"
+#include "wire/message.h"
+
+namespace cairn::ctl {
+namespace {
+
+QueryArgs words(std::vector<std::string> w) {
+    QueryArgs args;
+    args.words = std::move(w);
+    return args;
+}
+
+std::string error_of(const QueryArgs& args) {
+    auto options = make_query_options(args);
+    return options ? "<accepted>" : options.error().message;
+}
+
+TEST(QueryOptions, Defaults) {
+    auto o = make_query_options(words({"example.com", "@127.0.0.1"}));
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_EQ(o->question.name.to_text(), "example.com.");
+    EXPECT_EQ(o->question.type, wire::RRType::A);
+    EXPECT_EQ(o->question.rclass, wire::RRClass::IN);
+    EXPECT_EQ(o->server.to_text(), "127.0.0.1#53");
+    EXPECT_TRUE(o->edns);
+    EXPECT_EQ(o->udp_size, 1232);
+    EXPECT_TRUE(o->recursion_desired);
+    EXPECT_FALSE(o->dnssec_ok);
+    EXPECT_FALSE(o->checking_disabled);
+    EXPECT_FALSE(o->force_tcp);
+    EXPECT_EQ(o->timeout, std::chrono::milliseconds(3000));
+}
+
+TEST(QueryOptions, TypeAndServerInAnyOrder) {
+    auto o = make_query_options(words({"@[::1]:5353", "example.com.", "aaaa"}));
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_EQ(o->question.type, wire::RRType::AAAA);
+    EXPECT_EQ(o->server.to_text(), "::1#5353");
+    o = make_query_options(words({"example.com", "@::1", "TYPE65000"}));
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_EQ(static_cast<uint16_t>(o->question.type), 65000);
+}
+
+TEST(QueryOptions, DashedOptions) {
+    QueryArgs args = words({"example.com", "@127.0.0.1:5353"});
+    args.dnssec = args.cd = args.norec = args.tcp = true;
+    args.timeout_seconds = 0.25;
+    args.bufsize = 4096;
+    auto o = make_query_options(args);
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_TRUE(o->dnssec_ok);
+    EXPECT_TRUE(o->checking_disabled);
+    EXPECT_FALSE(o->recursion_desired);
+    EXPECT_TRUE(o->force_tcp);
+    EXPECT_EQ(o->timeout, std::chrono::milliseconds(250));
+    EXPECT_EQ(o->udp_size, 4096);
+}
+
+TEST(QueryOptions, DigStyleOptions) {
+    auto o = make_query_options(words({"+dnssec", "example.com", "+cd", "+norec", "+tcp",
+                                       "+timeout=1.5", "+bufsize=512", "@127.0.0.1"}));
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_TRUE(o->dnssec_ok);
+    EXPECT_TRUE(o->checking_disabled);
+    EXPECT_FALSE(o->recursion_desired);
+    EXPECT_TRUE(o->force_tcp);
+    EXPECT_EQ(o->timeout, std::chrono::milliseconds(1500));
+    EXPECT_EQ(o->udp_size, 512);
+    o = make_query_options(words({"example.com", "+noedns", "@127.0.0.1"}));
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_FALSE(o->edns);
+}
+
+TEST(QueryOptions, BadArguments) {
+    EXPECT_EQ(error_of(words({"@127.0.0.1"})), "missing NAME to query");
+    EXPECT_NE(error_of(words({"example.com"})).find("missing @SERVER"), std::string::npos);
+    EXPECT_NE(error_of(words({"example.com", "@1.2.3.4", "@::1"})).find("more than one server"),
+              std::string::npos);
+    EXPECT_NE(error_of(words({"example.com", "A", "IN", "@::1"})).find("unexpected argument 'IN'"),
+              std::string::npos);
+    EXPECT_NE(error_of(words({"example.com", "BOGUS", "@::1"})).find("unknown TYPE 'BOGUS'"),
+              std::string::npos);
+    EXPECT_NE(error_of(words({"example.com", "AXFR", "@::1"})).find("zone transfers"),
+              std::string::npos);
+    EXPECT_NE(error_of(words({"example..com", "@::1"})).find("bad NAME"), std::string::npos);
+    EXPECT_NE(error_of(words({"example.com", "@localhost"})).find("bad server '@localhost'"),
+              std::string::npos);
+    EXPECT_EQ(error_of(words({"example.com", "@::1", "+frobnicate"})),
+              "unknown option '+frobnicate'");
+    EXPECT_NE(error_of(words({"example.com", "@::1", "+timeout=x"})).find("not a number"),
+              std::string::npos);
+    EXPECT_NE(error_of(words({"example.com", "@::1", "+timeout=0"})).find("timeout"),
+              std::string::npos);
+    EXPECT_NE(error_of(words({"example.com", "@::1", "+bufsize=70000"})).find("buffer size"),
+              std::string::npos);
+    QueryArgs args = words({"example.com", "@::1"});
+    args.no_edns = args.dnssec = true;
+    EXPECT_NE(error_of(args).find("needs EDNS"), std::string::npos);
+}
+
+TEST(QueryOptions, BuildQueryCarriesTheOptions) {
+    QueryArgs args = words({"Example.COM", "MX", "@127.0.0.1"});
+    args.dnssec = args.cd = true;
+    args.bufsize = 4000;
+    auto o = make_query_options(args);
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    auto m = wire::Message::parse(build_query(*o, 0xBEEF));
+    ASSERT_TRUE(m.ok());
+    EXPECT_EQ(m->header.id, 0xBEEF);
+    EXPECT_FALSE(m->header.qr);
+    EXPECT_TRUE(m->header.rd);
+    EXPECT_TRUE(m->header.cd);
+    ASSERT_EQ(m->questions.size(), 1u);
+    EXPECT_TRUE(m->questions[0].name.identical(*wire::Name::from_text("Example.COM.")));
+    EXPECT_EQ(m->questions[0].type, wire::RRType::MX);
+    ASSERT_TRUE(m->edns.has_value());
+    EXPECT_TRUE(m->edns->dnssec_ok);
+    EXPECT_EQ(m->edns->udp_size, 4000);
+    EXPECT_TRUE(m->answers.empty() && m->authorities.empty() && m->additionals.empty());
+
+    o->edns = false;
+    o->recursion_desired = false;
+    m = wire::Message::parse(build_query(*o, 1));
+    ASSERT_TRUE(m.ok());
+    EXPECT_FALSE(m->edns.has_value());
+    EXPECT_FALSE(m->header.rd);
+}
+
+}  // namespace
+}  // namespace cairn::ctl
