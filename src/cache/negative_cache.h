@@ -51,6 +51,8 @@ public:
 
 private:
     struct Shard;
+    Shard& shard_for(const wire::Name& name) const;
+
     const CacheOptions options_;
     const size_t max_bytes_;
     const Clock& clock_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -26,6 +27,10 @@ class PacketCache {
 public:
     // Bounded to `max_bytes` of stored answers; least recently used go first.
     explicit PacketCache(size_t max_bytes);
+    ~PacketCache();
+    // Movable (a moved-from cache may only be destroyed or assigned to).
+    PacketCache(PacketCache&&) noexcept;
+    PacketCache& operator=(PacketCache&&) noexcept;
 
     // On a hit, copies the stored answer into `out`, patching the ID, the
     // question's letter case (0x20 and clients that care) and every TTL
@@ -48,9 +53,12 @@ public:
 private:
     // Layout is the implementation's choice (an open-addressing index over
     // a slab of entries, say); only the public contract above is fixed.
+    // Here: a hash map threaded on an LRU list (see packet_cache.cc).
+    struct Index;
     size_t max_bytes_;
     uint64_t hits_ = 0;
     uint64_t misses_ = 0;
+    std::unique_ptr<Index> index_;
 };
 
 }  // namespace cairn::cache

@@ -22,6 +22,7 @@ struct CachedRRset {
     Security security = Security::kIndeterminate;
     uint32_t original_ttl = 0;  // TTL when stored (after min/max clamping)
     int64_t expires = 0;        // wall-clock second of expiry
+    uint32_t hits = 0;          // live lookups of this entry, this one included (prefetch)
 };
 
 // Thread-safe: sharded by name hash, each shard's lock held only for the
@@ -54,6 +55,8 @@ public:
 
 private:
     struct Shard;
+    Shard& shard_for(const wire::Name& owner) const;
+
     const CacheOptions options_;
     const size_t max_bytes_;
     const Clock& clock_;

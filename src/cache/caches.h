@@ -1,0 +1,29 @@
+// The caches shared by all worker threads, sized from one memory budget.
+#pragma once
+
+#include "cache/cache_options.h"
+#include "cache/clock.h"
+#include "cache/infra_cache.h"
+#include "cache/negative_cache.h"
+#include "cache/rrset_cache.h"
+
+namespace cairn::cache {
+
+struct Caches {
+    // Of `options.max_bytes`: half to RRsets, a quarter to negative answers;
+    // the last quarter is left for the per-worker packet caches.
+    Caches(const CacheOptions& options, const Clock& clock)
+        : rrsets(options, options.max_bytes / 2, clock),
+          negatives(options, options.max_bytes / 4, clock) {}
+
+    RRsetCache rrsets;
+    NegativeCache negatives;
+    InfraCache infra;
+};
+
+// Packet cache budget of one worker out of `workers`.
+inline size_t packet_cache_bytes(const CacheOptions& options, unsigned workers) {
+    return options.max_bytes / 4 / (workers == 0 ? 1 : workers);
+}
+
+}  // namespace cairn::cache

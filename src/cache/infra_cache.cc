@@ -1,0 +1,246 @@
+#include "cache/infra_cache.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "cache/lru_map.h"
+
+namespace cairn::cache {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kMinTimeout{50};
+constexpr milliseconds kMaxTimeout{5000};
+// Back-off starts with the second timeout in a row: 1 s, then doubling up
+// to 120 s. When it ends one query (a probe) may go again; if that times out
+// too the next back-off is twice as long.
+constexpr uint32_t kTimeoutsBeforeBackoff = 2;
+constexpr std::chrono::seconds kFirstBackoff{1};
+constexpr std::chrono::seconds kMaxBackoff{120};
+constexpr uint32_t kMaxCountedTimeouts = 32;
+// A server that timed out ranks as if it were this much slower, per timeout.
+constexpr microseconds kMaxRankingRtt = std::chrono::seconds(120);
+// How long a server stays lame for a zone, and for how many zones one server
+// remembers it.
+constexpr std::chrono::minutes kLameDuration{15};
+constexpr size_t kMaxLameZones = 16;
+
+struct LameZone {
+    wire::Name zone;
+    MonotonicTime until;
+};
+
+struct ServerInfo {
+    // RFC 6298 §2 estimator; meaningful once `measured`.
+    microseconds srtt{0};
+    microseconds rttvar{0};
+    bool measured = false;
+    uint32_t timeouts_in_row = 0;
+    MonotonicTime backoff_until{};
+    EdnsSupport edns = EdnsSupport::kUnknown;
+    std::vector<LameZone> lame;
+    MonotonicTime updated{};
+};
+
+struct AddressHash {
+    size_t operator()(const wire::IpAddress& address) const {
+        uint64_t h = address.is_v4() ? 4 : 6;
+        for (uint8_t b : address.bytes())
+            h = (h ^ b) * 0x100000001b3ULL;
+        return detail::mix64(h);
+    }
+};
+
+using InfraMap = detail::LruMap<wire::IpAddress, ServerInfo, AddressHash>;
+
+// `value` doubled `times` times, but not beyond `cap` (unless it started
+// there).
+template <class D>
+D doubled(D value, uint32_t times, D cap) {
+    for (uint32_t i = 0; i < times && value < cap; ++i)
+        value = std::min(value * 2, cap);
+    return value;
+}
+
+}  // namespace
+
+// The bound counts entries: each costs 1 of its shard's budget.
+struct InfraCache::Shard {
+    Shard(size_t budget, std::chrono::seconds max_age) : map(budget), max_age(max_age) {}
+
+    bool aged_out(const ServerInfo& info) const { return latest - info.updated > max_age; }
+
+    // The live entry for `server`, or nullptr. Callers without a time of
+    // their own judge age by the latest time the shard has seen.
+    const ServerInfo* read(const wire::IpAddress& server) {
+        auto* slot = map.peek(server);
+        return slot && !aged_out(slot->value) ? &slot->value : nullptr;
+    }
+
+    // The entry for `server`, made if absent or aged out, marked updated.
+    ServerInfo& write(const wire::IpAddress& server, MonotonicTime now) {
+        latest = std::max(latest, now);
+        auto* slot = map.find(server);
+        if (!slot || aged_out(slot->value)) {
+            // Entries nobody updated for max_age go first.
+            while (map.oldest() && map.oldest() != slot && aged_out(map.oldest()->value))
+                map.erase(map.oldest());
+            slot = map.put(server, ServerInfo{}, 1);
+        }
+        slot->value.updated = now;
+        return slot->value;
+    }
+
+    std::mutex mutex;
+    InfraMap map;
+    const std::chrono::seconds max_age;
+    MonotonicTime latest{};
+};
+
+InfraCache::InfraCache(size_t max_entries, std::chrono::seconds max_age)
+    : max_entries_(max_entries), max_age_(max_age) {
+    // Up to 64 shards, each with room for at least 64 servers, and never more
+    // entries in total than `max_entries` (but room for one at least).
+    size_t n = 1;
+    while (n * 2 <= 64 && n * 2 * 64 <= max_entries)
+        n *= 2;
+    shards_.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+        shards_.push_back(std::make_unique<Shard>(std::max<size_t>(1, max_entries / n), max_age));
+}
+
+InfraCache::~InfraCache() = default;
+
+InfraCache::Shard& InfraCache::shard_for(const wire::IpAddress& server) const {
+    return *shards_[AddressHash{}(server) & (shards_.size() - 1)];
+}
+
+std::chrono::microseconds InfraCache::srtt(const wire::IpAddress& server,
+                                           std::chrono::microseconds unknown) const {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    const ServerInfo* info = shard.read(server);
+    if (!info) return unknown;
+    // Unanswered queries make a server look slower, so that others are
+    // preferred while it is in trouble.
+    return doubled(info->measured ? info->srtt : unknown, info->timeouts_in_row, kMaxRankingRtt);
+}
+
+std::chrono::milliseconds InfraCache::timeout(const wire::IpAddress& server,
+                                              std::chrono::milliseconds initial) const {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    const ServerInfo* info = shard.read(server);
+    if (!info) return initial;
+    milliseconds base = initial;
+    if (info->measured) {
+        // RFC 6298 §2: RTO = SRTT + 4 * RTTVAR, within our bounds.
+        base = std::clamp(std::chrono::ceil<milliseconds>(info->srtt + 4 * info->rttvar),
+                          kMinTimeout, kMaxTimeout);
+    }
+    // RFC 6298 §5.5: back the timer off after each timeout.
+    return doubled(base, info->timeouts_in_row, std::max(kMaxTimeout, base));
+}
+
+void InfraCache::record_rtt(const wire::IpAddress& server, std::chrono::microseconds rtt,
+                            MonotonicTime now) {
+    rtt = std::max(rtt, microseconds{0});
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    ServerInfo& info = shard.write(server, now);
+    if (!info.measured) {
+        // RFC 6298 §2.2.
+        info.srtt = rtt;
+        info.rttvar = rtt / 2;
+        info.measured = true;
+    } else {
+        // RFC 6298 §2.3, alpha = 1/8, beta = 1/4.
+        const microseconds delta = info.srtt > rtt ? info.srtt - rtt : rtt - info.srtt;
+        info.rttvar = (3 * info.rttvar + delta) / 4;
+        info.srtt = (7 * info.srtt + rtt) / 8;
+    }
+    // It answered: whatever back-off there was is over.
+    info.timeouts_in_row = 0;
+    info.backoff_until = MonotonicTime{};
+}
+
+void InfraCache::record_timeout(const wire::IpAddress& server, MonotonicTime now) {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    ServerInfo& info = shard.write(server, now);
+    info.timeouts_in_row = std::min(info.timeouts_in_row + 1, kMaxCountedTimeouts);
+    if (info.timeouts_in_row >= kTimeoutsBeforeBackoff) {
+        const auto period =
+            doubled(kFirstBackoff, info.timeouts_in_row - kTimeoutsBeforeBackoff, kMaxBackoff);
+        info.backoff_until = now + period;
+    }
+}
+
+bool InfraCache::backed_off(const wire::IpAddress& server, MonotonicTime now) const {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.latest = std::max(shard.latest, now);
+    const ServerInfo* info = shard.read(server);
+    return info && now < info->backoff_until;
+}
+
+EdnsSupport InfraCache::edns(const wire::IpAddress& server) const {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    const ServerInfo* info = shard.read(server);
+    return info ? info->edns : EdnsSupport::kUnknown;
+}
+
+void InfraCache::set_edns(const wire::IpAddress& server, EdnsSupport support, MonotonicTime now) {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.write(server, now).edns = support;
+}
+
+void InfraCache::mark_lame(const wire::IpAddress& server, const wire::Name& zone,
+                           MonotonicTime now) {
+    const MonotonicTime until = now + kLameDuration;
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    auto& lame = shard.write(server, now).lame;
+    std::erase_if(lame, [&](const LameZone& z) { return z.until <= now; });
+    for (auto& z : lame) {
+        if (z.zone == zone) {
+            z.until = until;
+            return;
+        }
+    }
+    if (lame.size() >= kMaxLameZones) {
+        // Forget the one that would have expired first.
+        auto first = std::min_element(lame.begin(), lame.end(), [](const auto& a, const auto& b) {
+            return a.until < b.until;
+        });
+        *first = LameZone{zone, until};
+        return;
+    }
+    lame.push_back(LameZone{zone, until});
+}
+
+bool InfraCache::lame(const wire::IpAddress& server, const wire::Name& zone,
+                      MonotonicTime now) const {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.latest = std::max(shard.latest, now);
+    const ServerInfo* info = shard.read(server);
+    if (!info) return false;
+    return std::any_of(info->lame.begin(), info->lame.end(),
+                       [&](const LameZone& z) { return z.zone == zone && now < z.until; });
+}
+
+size_t InfraCache::entries() const {
+    size_t n = 0;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        n += shard->map.size();
+    }
+    return n;
+}
+
+}  // namespace cairn::cache

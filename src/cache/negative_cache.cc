@@ -1,0 +1,197 @@
+#include "cache/negative_cache.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "cache/lru_map.h"
+
+namespace cairn::cache {
+namespace {
+
+// NXDOMAIN entries are keyed by name alone (type 0, which no query asks
+// for); NODATA entries by name and type.
+struct NegativeKey {
+    wire::Name name;  // compared and hashed case-insensitively
+    uint16_t type = 0;
+    bool nxdomain = false;
+
+    bool operator==(const NegativeKey&) const = default;
+};
+
+struct NegativeKeyHash {
+    size_t operator()(const NegativeKey& key) const {
+        const uint64_t t = uint64_t{key.type} << 1 | (key.nxdomain ? 1 : 0);
+        return detail::mix64(key.name.hash() ^ t * 0x9e3779b97f4a7c15ULL);
+    }
+};
+
+// Serve-stale (RFC 8767) will add a "stale until" second here.
+struct StoredNegative {
+    std::vector<wire::Record> authority;  // TTLs as stored, at most original_ttl
+    wire::Rcode rcode = wire::Rcode::NXDOMAIN;
+    wire::RRType type = wire::RRType::A;
+    Security security = Security::kIndeterminate;
+    uint32_t original_ttl = 0;
+    uint32_t hits = 0;
+    int64_t stored_at = 0;
+    int64_t expires = 0;
+};
+
+using NegativeMap = detail::LruMap<NegativeKey, StoredNegative, NegativeKeyHash>;
+
+size_t accounted_bytes(const StoredNegative& value) {
+    size_t bytes = NegativeMap::kNodeOverhead +
+                   detail::heap_block(value.authority.capacity() * sizeof(wire::Record));
+    for (const auto& r : value.authority)
+        bytes += detail::heap_block(r.rdata.size());
+    return bytes;
+}
+
+NegativeKey nxdomain_key(const wire::Name& name) {
+    return NegativeKey{name, 0, true};
+}
+
+NegativeKey nodata_key(const wire::Name& name, wire::RRType type) {
+    return NegativeKey{name, static_cast<uint16_t>(type), false};
+}
+
+}  // namespace
+
+struct NegativeCache::Shard {
+    explicit Shard(size_t budget) : map(budget) {}
+    std::mutex mutex;
+    NegativeMap map;
+};
+
+namespace {
+
+// The live entry under `key`, or nullptr. Does not change recency.
+NegativeMap::Slot* live(NegativeMap& map, const NegativeKey& key, int64_t now) {
+    auto* slot = map.peek(key);
+    return slot && slot->value.expires > now ? slot : nullptr;
+}
+
+NegativeEntry to_entry(NegativeMap& map, NegativeMap::Slot* slot, int64_t now) {
+    map.touch(slot);
+    StoredNegative& stored = slot->value;
+    if (stored.hits < UINT32_MAX) ++stored.hits;
+    const int64_t age = std::max<int64_t>(0, now - stored.stored_at);
+    NegativeEntry entry;
+    entry.rcode = stored.rcode;
+    entry.name = slot->key->name;
+    entry.type = stored.type;
+    entry.authority = stored.authority;
+    for (auto& record : entry.authority)
+        record.ttl = record.ttl > age ? static_cast<uint32_t>(record.ttl - age) : 0;
+    entry.security = stored.security;
+    entry.ttl = static_cast<uint32_t>(stored.expires - now);
+    entry.expires = stored.expires;
+    return entry;
+}
+
+}  // namespace
+
+NegativeCache::NegativeCache(const CacheOptions& options, size_t max_bytes, const Clock& clock)
+    : options_(options), max_bytes_(max_bytes), clock_(clock) {
+    const size_t n = detail::shard_count(options.shards, max_bytes);
+    shards_.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+        shards_.push_back(std::make_unique<Shard>(max_bytes / n));
+}
+
+NegativeCache::~NegativeCache() = default;
+
+NegativeCache::Shard& NegativeCache::shard_for(const wire::Name& name) const {
+    // NXDOMAIN and NODATA entries of one name share a shard.
+    return *shards_[detail::mix64(name.hash()) & (shards_.size() - 1)];
+}
+
+void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
+                           std::vector<wire::Record> authority, uint32_t ttl, Security security) {
+    const bool nxdomain = rcode == wire::Rcode::NXDOMAIN;
+    if (!nxdomain && rcode != wire::Rcode::NOERROR) return;
+    const int64_t now = clock_.now();
+    // RFC 2181 §8: a TTL with the top bit set means zero. RFC 2308 §5:
+    // never longer than the configured maximum.
+    if (ttl > INT32_MAX) ttl = 0;
+    ttl = std::min(ttl, options_.max_negative_ttl);
+    for (auto& record : authority)
+        record.ttl = std::min(record.ttl, ttl);
+    authority.shrink_to_fit();
+    StoredNegative value{std::move(authority), rcode, type, security, ttl, 0, now, now + ttl};
+    const size_t bytes = accounted_bytes(value);
+    const NegativeKey key = nxdomain ? nxdomain_key(name) : nodata_key(name, type);
+
+    Shard& shard = shard_for(name);
+    std::lock_guard lock(shard.mutex);
+    // A NODATA answer shows the name exists now: an older NXDOMAIN for it
+    // is out of date.
+    if (!nxdomain) shard.map.erase(nxdomain_key(name));
+    shard.map.put(key, std::move(value), bytes);
+}
+
+std::optional<NegativeEntry> NegativeCache::lookup(const wire::Name& name,
+                                                   wire::RRType type) const {
+    const int64_t now = clock_.now();
+    {
+        Shard& shard = shard_for(name);
+        std::lock_guard lock(shard.mutex);
+        auto* nx = live(shard.map, nxdomain_key(name), now);
+        auto* nodata = live(shard.map, nodata_key(name, type), now);
+        // Both can be live when they were learnt from different servers;
+        // the more recent one wins.
+        if (nx && nodata) {
+            if (nodata->value.stored_at > nx->value.stored_at)
+                nx = nullptr;
+            else
+                nodata = nullptr;
+        }
+        if (nx) return to_entry(shard.map, nx, now);
+        if (nodata) return to_entry(shard.map, nodata, now);
+    }
+    // RFC 8020: nothing exists below a name that does not exist.
+    for (size_t labels = name.label_count(); labels-- > 1;) {
+        const wire::Name ancestor = name.suffix(labels);
+        Shard& shard = shard_for(ancestor);
+        std::lock_guard lock(shard.mutex);
+        if (auto* nx = live(shard.map, nxdomain_key(ancestor), now))
+            return to_entry(shard.map, nx, now);
+    }
+    return std::nullopt;
+}
+
+void NegativeCache::clear() {
+    for (auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        shard->map.clear();
+    }
+}
+
+size_t NegativeCache::entries() const {
+    size_t n = 0;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        n += shard->map.size();
+    }
+    return n;
+}
+
+size_t NegativeCache::memory_used() const {
+    size_t n = 0;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        n += shard->map.bytes();
+    }
+    return n;
+}
+
+uint64_t NegativeCache::evictions() const {
+    uint64_t n = 0;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        n += shard->map.evictions();
+    }
+    return n;
+}
+
+}  // namespace cairn::cache

@@ -1,0 +1,168 @@
+#include "cache/rrset_cache.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "cache/lru_map.h"
+
+namespace cairn::cache {
+namespace {
+
+struct RRsetKey {
+    wire::Name owner;  // compared and hashed case-insensitively
+    wire::RRType type = wire::RRType::A;
+    wire::RRClass rclass = wire::RRClass::IN;
+
+    bool operator==(const RRsetKey&) const = default;
+};
+
+struct RRsetKeyHash {
+    size_t operator()(const RRsetKey& key) const {
+        const uint64_t tc =
+            uint64_t{static_cast<uint16_t>(key.type)} << 16 | static_cast<uint16_t>(key.rclass);
+        return detail::mix64(key.owner.hash() ^ tc * 0x9e3779b97f4a7c15ULL);
+    }
+};
+
+// What a shard keeps per RRset; the owner, type and class are the key.
+// Serve-stale (RFC 8767) will add a "stale until" second here and keep
+// entries past `expires`; prefetch reads `original_ttl` and `hits`.
+struct StoredRRset {
+    std::vector<wire::RData> rdatas;
+    std::vector<wire::RData> signatures;
+    int64_t expires = 0;
+    uint32_t original_ttl = 0;
+    uint32_t hits = 0;
+    Trust trust = Trust::kAdditional;
+    Security security = Security::kIndeterminate;
+};
+
+using RRsetMap = detail::LruMap<RRsetKey, StoredRRset, RRsetKeyHash>;
+
+size_t rdata_bytes(const std::vector<wire::RData>& rdatas) {
+    size_t bytes = detail::heap_block(rdatas.capacity() * sizeof(wire::RData));
+    for (const auto& r : rdatas)
+        bytes += detail::heap_block(r.size());
+    return bytes;
+}
+
+size_t accounted_bytes(const StoredRRset& value) {
+    return RRsetMap::kNodeOverhead + rdata_bytes(value.rdatas) + rdata_bytes(value.signatures);
+}
+
+}  // namespace
+
+struct RRsetCache::Shard {
+    explicit Shard(size_t budget) : map(budget) {}
+    std::mutex mutex;
+    RRsetMap map;
+};
+
+RRsetCache::RRsetCache(const CacheOptions& options, size_t max_bytes, const Clock& clock)
+    : options_(options), max_bytes_(max_bytes), clock_(clock) {
+    const size_t n = detail::shard_count(options.shards, max_bytes);
+    shards_.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+        shards_.push_back(std::make_unique<Shard>(max_bytes / n));
+}
+
+RRsetCache::~RRsetCache() = default;
+
+RRsetCache::Shard& RRsetCache::shard_for(const wire::Name& owner) const {
+    // All types of one name share a shard.
+    return *shards_[detail::mix64(owner.hash()) & (shards_.size() - 1)];
+}
+
+bool RRsetCache::insert(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                        Trust trust, Security security) {
+    if (rrset.rdatas.empty()) return false;
+    const int64_t now = clock_.now();
+    // RFC 2181 §8: a TTL with the top bit set means zero.
+    const uint32_t received = rrset.ttl > INT32_MAX ? 0 : rrset.ttl;
+    const uint32_t ttl = std::min(std::max(received, options_.min_ttl), options_.max_ttl);
+    RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
+    // Copy outside the lock; the shard's lock covers only the map update.
+    StoredRRset value{
+        rrset.rdatas, {signatures.begin(), signatures.end()}, now + ttl, ttl, 0, trust, security};
+    const size_t bytes = accounted_bytes(value);
+
+    Shard& shard = shard_for(rrset.owner);
+    std::lock_guard lock(shard.mutex);
+    // RFC 2181 §5.4.1: data of lower rank does not replace live data of
+    // higher rank; equal or higher rank replaces it.
+    if (const auto* old = shard.map.peek(key);
+        old && old->value.expires > now && old->value.trust > trust)
+        return false;
+    return shard.map.put(key, std::move(value), bytes) != nullptr;
+}
+
+std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRType type,
+                                              wire::RRClass rclass) const {
+    const int64_t now = clock_.now();
+    const RRsetKey key{owner, type, rclass};
+    Shard& shard = shard_for(owner);
+    std::lock_guard lock(shard.mutex);
+    auto* slot = shard.map.peek(key);
+    // An expired entry is absent; it stays (without gaining recency) until
+    // evicted or overwritten.
+    if (!slot || slot->value.expires <= now) return std::nullopt;
+    shard.map.touch(slot);
+    StoredRRset& stored = slot->value;
+    if (stored.hits < UINT32_MAX) ++stored.hits;
+    CachedRRset out;
+    out.rrset.owner = slot->key->owner;
+    out.rrset.type = type;
+    out.rrset.rclass = rclass;
+    out.rrset.ttl = static_cast<uint32_t>(stored.expires - now);
+    out.rrset.rdatas = stored.rdatas;
+    out.signatures = stored.signatures;
+    out.trust = stored.trust;
+    out.security = stored.security;
+    out.original_ttl = stored.original_ttl;
+    out.expires = stored.expires;
+    out.hits = stored.hits;
+    return out;
+}
+
+void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass rclass) {
+    const RRsetKey key{owner, type, rclass};
+    Shard& shard = shard_for(owner);
+    std::lock_guard lock(shard.mutex);
+    shard.map.erase(key);
+}
+
+void RRsetCache::clear() {
+    for (auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        shard->map.clear();
+    }
+}
+
+size_t RRsetCache::entries() const {
+    size_t n = 0;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        n += shard->map.size();
+    }
+    return n;
+}
+
+size_t RRsetCache::memory_used() const {
+    size_t n = 0;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        n += shard->map.bytes();
+    }
+    return n;
+}
+
+uint64_t RRsetCache::evictions() const {
+    uint64_t n = 0;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        n += shard->map.evictions();
+    }
+    return n;
+}
+
+}  // namespace cairn::cache

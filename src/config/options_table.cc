@@ -1,0 +1,280 @@
+// Every option of cairn, once. To add one: give its Config field a default in
+// the owning layer's options struct (or in Config), then add one entry here;
+// the reader, its errors and docs/configuration.md follow. Help text is
+// Markdown, one paragraph, and says what the option is for and what its
+// special values mean; type, default and range are printed from the entry.
+#include "config/options_table.h"
+
+#include <algorithm>
+
+#include "config/option_kinds.h"
+
+namespace cairn::config {
+namespace {
+
+using cache::CacheOptions;
+using resolve::ResolverOptions;
+using resolve::WorkLimits;
+using server::ServerOptions;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr size_t kMiB = size_t{1} << 20;
+constexpr uint32_t kDay = 86'400;
+
+// The most a TXT character-string holds (RFC 1035 §3.3).
+constexpr size_t kTxtStringMax = 255;
+
+std::vector<Option> make_options() {
+    std::vector<Option> table;
+    auto add = [&table](Option entry) { table.push_back(std::move(entry)); };
+
+    // Server: listening and clients.
+    add(option("listen", Group::server, at<&Config::server, &ServerOptions::listen>,
+               ListOf<Endpoint>{.at_least_one = true},
+               "Addresses to answer queries on, over UDP and TCP. A port may follow an IPv4 "
+               "address after a colon, or an IPv6 address in brackets (quote that in YAML: "
+               "`\"[::1]:5353\"`); without one the port is 53. The default serves this host only.")
+            .also_known_as({"interface", "local-address"}));
+    add(option("threads", Group::server, at<&Config::server, &ServerOptions::threads>,
+               Number<unsigned>{.min = 0, .max = 1024},
+               "Worker threads, each with its own sockets and event loop. 0 starts one per CPU "
+               "core.")
+            .also_known_as({"num-threads"}));
+    add(option("allow", Group::server, at<&Config::server, &ServerOptions::allow>, ListOf<Prefix>{},
+               "Clients allowed to query; all others get REFUSED. The default admits loopback "
+               "clients only, so cairn is never an open resolver by accident: list your own "
+               "networks here, and never `0.0.0.0/0` or `::/0` on an address the Internet can "
+               "reach.")
+            .also_known_as({"access-control", "allow-from"}));
+    add(option("tcp-idle-timeout", Group::server,
+               at<&Config::server, &ServerOptions::tcp_idle_timeout>,
+               Duration{.min = milliseconds(100), .max = seconds(3600)},
+               "How long a client's TCP connection may stay idle before cairn closes it "
+               "(RFC 7766 §6.2.3)."));
+    add(option("tcp-max-connections", Group::server,
+               at<&Config::server, &ServerOptions::tcp_max_connections>,
+               Number<uint32_t>{.min = 1, .max = 1'000'000},
+               "Client TCP connections open at once, over all worker threads.")
+            .also_known_as({"incoming-num-tcp", "max-tcp-clients"}));
+    add(option("tcp-max-connections-per-client", Group::server,
+               at<&Config::server, &ServerOptions::tcp_max_connections_per_client>,
+               Number<uint32_t>{.min = 1, .max = 1'000'000},
+               "Client TCP connections open at once from one client address.")
+            .also_known_as({"max-tcp-per-client"}));
+    add(option("version-string", Group::server, at<&Config::server, &ServerOptions::version_string>,
+               Text{.max_length = kTxtStringMax},
+               "Answer to `version.bind` queries in class CH. Empty: such queries are REFUSED, "
+               "which does not tell the world which software runs here.")
+            .also_known_as({"version"}));
+    add(option("identity", Group::server, at<&Config::server, &ServerOptions::identity>,
+               Text{.max_length = kTxtStringMax},
+               "Answer to `id.server` queries in class CH (RFC 4892), to tell apart the "
+               "instances behind one address. Empty: such queries are REFUSED.")
+            .also_known_as({"server-id"}));
+
+    // Upstream: how authoritative servers are found and asked.
+    add(option("root-hints", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::root_hints_file>,
+               FilePath{.must_be_readable = true},
+               "Zone file with the names and addresses of the root servers, from which cairn "
+               "finds the current root. Empty: the built-in IANA root hints, right for nearly "
+               "everyone.")
+            .also_known_as({"hint-file"}));
+    add(option("qname-minimisation", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::qname_minimisation>, Boolean{},
+               "Tell each authoritative server only as much of the name as it needs to know "
+               "(RFC 9156), rather than the whole question."));
+    add(option("upstream-ipv4", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::upstream_ipv4>, Boolean{},
+               "Query authoritative servers over IPv4.")
+            .also_known_as({"do-ip4"}));
+    add(option("upstream-ipv6", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::upstream_ipv6>, Boolean{},
+               "Query authoritative servers over IPv6. Turn it off on hosts without IPv6 "
+               "connectivity, so no time is lost on servers that cannot be reached.")
+            .also_known_as({"do-ip6"}));
+    add(option("upstream-deny", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::upstream_deny>, ListOf<Prefix>{},
+               "Server addresses never queried, whatever a delegation says, so that no zone can "
+               "point cairn at this host. The default covers loopback and the unspecified "
+               "addresses; set `[]` to reach authoritative servers on loopback, as test set-ups "
+               "do.")
+            .also_known_as({"do-not-query-address", "dont-query"}));
+    add(option("outgoing-address", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::outgoing_addresses>, ListOf<Address>{},
+               "Source addresses for queries to authoritative servers. Empty: the kernel "
+               "chooses.")
+            .also_known_as({"outgoing-interface", "query-local-address"}));
+    add(option("edns-buffer-size", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::edns_buffer_size>,
+               Number<uint16_t>{.min = 512, .max = 4096},
+               "UDP payload size offered to authoritative servers in EDNS (RFC 6891). The "
+               "default, 1232, avoids IP fragmentation on practically every path; larger "
+               "answers come over TCP.")
+            .also_known_as({"edns-outgoing-bufsize"}));
+    add(option("upstream-initial-timeout", Group::upstream,
+               at<&Config::resolver, &ResolverOptions::initial_timeout>,
+               Duration{.min = milliseconds(50), .max = seconds(30)},
+               "How long to wait for an answer from a server with no round-trip time history; "
+               "later timeouts follow the round-trip times measured for each server."));
+
+    // Work limits: budgets of one client request.
+    add(option("max-upstream-queries", Group::limits,
+               at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::max_upstream_queries>,
+               Number<uint32_t>{.min = 1, .max = 10'000},
+               "Queries sent to authoritative servers on behalf of one client request.")
+            .also_known_as({"max-qperq"}));
+    add(option("max-referral-depth", Group::limits,
+               at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::max_referral_depth>,
+               Number<uint32_t>{.min = 1, .max = 100},
+               "Delegations followed for one client request."));
+    add(option("max-cname-chain", Group::limits,
+               at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::max_cname_chain>,
+               Number<uint32_t>{.min = 1, .max = 100},
+               "CNAME and DNAME records followed for one client request."));
+    add(option("max-glueless-ns", Group::limits,
+               at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::max_glueless_ns>,
+               Number<uint32_t>{.min = 1, .max = 100},
+               "Server names without glue whose addresses are looked up for one delegation; "
+               "the defence against NXNSAttack."));
+    add(option("max-ns-addresses", Group::limits,
+               at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::max_ns_addresses>,
+               Number<uint32_t>{.min = 1, .max = 1000},
+               "Server addresses tried for one delegation before cairn gives up on it."));
+    add(option("resolution-timeout", Group::limits,
+               at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::resolution_timeout>,
+               Duration{.min = milliseconds(100), .max = seconds(600)},
+               "Deadline for one client request, from its arrival to the answer."));
+
+    // Cache.
+    add(option("cache-size", Group::cache, at<&Config::cache, &CacheOptions::max_bytes>,
+               Size{.min = kMiB},
+               "Memory for all caches together (records, negative answers and whole answers), "
+               "counted in bytes of cached entries; when it is full, entries are evicted to make "
+               "room.")
+            .also_known_as({"msg-cache-size", "rrset-cache-size"}));
+    add(option("cache-max-ttl", Group::cache, at<&Config::cache, &CacheOptions::max_ttl>,
+               Seconds{.min = 1, .max = 365 * kDay},
+               "Longest time a record is kept, whatever TTL its zone gives it.")
+            .also_known_as({"max-cache-ttl"}));
+    add(option("cache-min-ttl", Group::cache, at<&Config::cache, &CacheOptions::min_ttl>,
+               Seconds{.min = 0, .max = kDay},
+               "Shortest time a record is kept: smaller TTLs are raised to it. Anything above 0 "
+               "overrides the zone owner's choice, so keep it small.")
+            .also_known_as({"minimum-ttl-override"}));
+    add(option("cache-max-negative-ttl", Group::cache,
+               at<&Config::cache, &CacheOptions::max_negative_ttl>, Seconds{.min = 0, .max = kDay},
+               "Longest time a negative answer (NXDOMAIN or NODATA) is kept (RFC 2308 §5).")
+            .also_known_as({"max-negative-ttl"}));
+
+    // Control and logging.
+    add(option("control-socket", Group::control, at<&Config::control_socket>,
+               FilePath{.unix_socket = true},
+               "Unix socket on which cairn takes commands from `cairnctl`, for example "
+               "`/run/cairn/control.sock`. Empty: no control socket.")
+            .also_known_as({"control-interface"}));
+    add(option("log-level", Group::control, at<&Config::log_level>,
+               Keyword{.words = {"error", "warn", "info", "debug"}},
+               "Least severe messages that are logged.")
+            .also_known_as({"verbosity", "loglevel"}));
+    return table;
+}
+
+std::string family_gap(const Config& config) {
+    const auto& sources = config.resolver.outgoing_addresses;
+    if (sources.empty()) return {};
+    const bool any_v4 = std::any_of(sources.begin(), sources.end(),
+                                    [](const wire::IpAddress& a) { return a.is_v4(); });
+    const bool any_v6 = std::any_of(sources.begin(), sources.end(),
+                                    [](const wire::IpAddress& a) { return !a.is_v4(); });
+    if (config.resolver.upstream_ipv4 && !any_v4) return "IPv4";
+    if (config.resolver.upstream_ipv6 && !any_v6) return "IPv6";
+    return {};
+}
+
+std::vector<Rule> make_rules() {
+    std::vector<Rule> list;
+    list.push_back({{"cache-min-ttl", "cache-max-ttl"},
+                    "`cache-min-ttl` must not be greater than `cache-max-ttl`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        if (config.cache.min_ttl <= config.cache.max_ttl) return std::nullopt;
+                        const Seconds kind;
+                        return "cache-min-ttl (" + kind.format(config.cache.min_ttl) +
+                               ") is greater than cache-max-ttl (" +
+                               kind.format(config.cache.max_ttl) + ")";
+                    }});
+    list.push_back({{"upstream-ipv4", "upstream-ipv6"},
+                    "`upstream-ipv4` and `upstream-ipv6` must not both be off.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        if (config.resolver.upstream_ipv4 || config.resolver.upstream_ipv6)
+                            return std::nullopt;
+                        return std::string(
+                            "upstream-ipv4 and upstream-ipv6 are both off, so no authoritative "
+                            "server could be queried");
+                    }});
+    list.push_back({{"outgoing-address", "upstream-ipv4", "upstream-ipv6"},
+                    "When `outgoing-address` lists addresses, it includes an IPv4 address if "
+                    "`upstream-ipv4` is on and an IPv6 address if `upstream-ipv6` is on.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const std::string family = family_gap(config);
+                        if (family.empty()) return std::nullopt;
+                        const std::string option =
+                            family == "IPv4" ? "upstream-ipv4" : "upstream-ipv6";
+                        return "outgoing-address has no " + family + " address, but " + option +
+                               " is on (add one, or turn " + option + " off)";
+                    }});
+    list.push_back({{"resolution-timeout", "upstream-initial-timeout"},
+                    "`resolution-timeout` must not be shorter than `upstream-initial-timeout`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& resolver = config.resolver;
+                        if (resolver.limits.resolution_timeout >= resolver.initial_timeout)
+                            return std::nullopt;
+                        return "resolution-timeout (" +
+                               format_duration(resolver.limits.resolution_timeout) +
+                               ") is shorter than upstream-initial-timeout (" +
+                               format_duration(resolver.initial_timeout) + ")";
+                    }});
+    list.push_back({{"tcp-max-connections-per-client", "tcp-max-connections"},
+                    "`tcp-max-connections-per-client` must not be greater than "
+                    "`tcp-max-connections`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& server = config.server;
+                        if (server.tcp_max_connections_per_client <= server.tcp_max_connections)
+                            return std::nullopt;
+                        return "tcp-max-connections-per-client (" +
+                               std::to_string(server.tcp_max_connections_per_client) +
+                               ") is greater than tcp-max-connections (" +
+                               std::to_string(server.tcp_max_connections) + ")";
+                    }});
+    list.push_back({{"listen"},
+                    "`listen` names each address and port once.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        auto addresses = config.server.listen;
+                        std::sort(addresses.begin(), addresses.end());
+                        const auto twice = std::adjacent_find(addresses.begin(), addresses.end());
+                        if (twice == addresses.end()) return std::nullopt;
+                        return "listen names " + twice->to_string() + " more than once";
+                    }});
+    return list;
+}
+
+}  // namespace
+
+std::span<const Option> options() {
+    static const std::vector<Option> table = make_options();
+    return table;
+}
+
+const Option* find_option(std::string_view key) {
+    for (const Option& entry : options())
+        if (entry.key == key) return &entry;
+    return nullptr;
+}
+
+std::span<const Rule> rules() {
+    static const std::vector<Rule> list = make_rules();
+    return list;
+}
+
+}  // namespace cairn::config

@@ -1,0 +1,22 @@
+#include "resolve/delegation.h"
+
+#include <algorithm>
+
+namespace cairn::resolve {
+
+void Delegation::add_address(const wire::Name& ns, const wire::IpAddress& address) {
+    for (auto& server : servers) {
+        if (server.name != ns) continue;
+        if (std::find(server.addresses.begin(), server.addresses.end(), address) ==
+            server.addresses.end())
+            server.addresses.push_back(address);
+        return;
+    }
+}
+
+bool Delegation::has_addresses() const {
+    return std::any_of(servers.begin(), servers.end(),
+                       [](const NameServer& s) { return !s.addresses.empty(); });
+}
+
+}  // namespace cairn::resolve

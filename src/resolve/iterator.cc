@@ -1,0 +1,439 @@
+#include "resolve/iterator.h"
+
+#include <algorithm>
+#include <string>
+
+#include "resolve/qname_minimiser.h"
+#include "resolve/scrubber.h"
+#include "wire/rrset.h"
+#include "wire/typed_rdata.h"
+
+namespace cairn::resolve {
+
+namespace {
+
+using wire::ExtendedErrorCode;
+using wire::RRType;
+using Clock = std::chrono::steady_clock;
+
+// Glueless name server lookups nested inside each other (a delegation whose
+// servers are named in a zone whose servers are named elsewhere...).
+constexpr uint32_t kMaxNestedLookups = 4;
+
+std::optional<wire::Name> rdata_name(const wire::RData& rdata) {
+    auto n = wire::NameData::from(rdata);
+    if (!n) return std::nullopt;
+    return n->name;
+}
+
+RRType signature_covers(const wire::Record& rrsig) {
+    auto sig = wire::RrsigData::from(rrsig.rdata);
+    return sig ? sig->type_covered : RRType{0};
+}
+
+// RRSIG RDATA in `records` covering (owner, type).
+std::vector<wire::RData> signatures_for(const std::vector<wire::Record>& records,
+                                        const wire::Name& owner, RRType type) {
+    std::vector<wire::RData> out;
+    for (const auto& r : records)
+        if (r.type == RRType::RRSIG && r.owner == owner && signature_covers(r) == type)
+            out.push_back(r.rdata);
+    return out;
+}
+
+std::string limit_text(const char* option, uint32_t value) {
+    return std::string("resolution stopped: ") + option + " (" + std::to_string(value) +
+           ") exceeded";
+}
+
+}  // namespace
+
+std::optional<LookupResult> Iterator::budget_exceeded() {
+    const auto& limits = ctx_.options.limits;
+    if (budget_.upstream_queries >= limits.max_upstream_queries) {
+        ++ctx_.metrics.limit_upstream_queries;
+        return LookupResult::failure(
+            FailureCause::kLimit, ExtendedErrorCode::kOther,
+            limit_text("max-upstream-queries", limits.max_upstream_queries));
+    }
+    if (Clock::now() >= budget_.deadline) {
+        ++ctx_.metrics.limit_timeout;
+        return LookupResult::failure(FailureCause::kLimit, ExtendedErrorCode::kNoReachableAuthority,
+                                     "resolution-timeout (" +
+                                         std::to_string(limits.resolution_timeout.count()) +
+                                         " ms) reached");
+    }
+    return std::nullopt;
+}
+
+Delegation Iterator::delegation_from_hints() const {
+    Delegation d;
+    d.zone = wire::Name::root();
+    for (const auto& ns : ctx_.hints.ns) {
+        if (auto name = rdata_name(ns.rdata)) d.servers.push_back({*name, {}, true});
+    }
+    for (const auto& a : ctx_.hints.addresses) {
+        if (auto ip = wire::IpAddress::from_bytes(a.rdata.bytes())) d.add_address(a.owner, *ip);
+    }
+    return d;
+}
+
+Delegation Iterator::delegation_from_cache(const wire::Name& zone, const wire::RRset& ns) const {
+    Delegation d;
+    d.zone = zone;
+    for (const auto& rdata : ns.rdatas) {
+        auto name = rdata_name(rdata);
+        if (!name) continue;
+        NameServer server{*name, {}, false};
+        for (RRType type : {RRType::A, RRType::AAAA}) {
+            auto cached = ctx_.caches.rrsets.lookup(*name, type);
+            if (!cached) continue;
+            for (const auto& r : cached->rrset.rdatas)
+                if (auto ip = wire::IpAddress::from_bytes(r.bytes()))
+                    server.addresses.push_back(*ip);
+        }
+        d.servers.push_back(std::move(server));
+    }
+    return d;
+}
+
+Delegation Iterator::delegation_from_referral(const wire::Message& response,
+                                              const wire::Name& child) const {
+    Delegation d;
+    d.zone = child;
+    for (const auto& r : response.authorities) {
+        if (r.type != RRType::NS || r.owner != child) continue;
+        if (auto name = rdata_name(r.rdata)) d.servers.push_back({*name, {}, false});
+    }
+    // Glue survived scrubbing, so it is within the parent's bailiwick. Also
+    // use addresses already cached for out-of-zone server names.
+    for (const auto& r : response.additionals) {
+        if (r.type != RRType::A && r.type != RRType::AAAA) continue;
+        if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes())) d.add_address(r.owner, *ip);
+    }
+    for (auto& server : d.servers) {
+        if (!server.addresses.empty()) continue;
+        for (RRType type : {RRType::A, RRType::AAAA}) {
+            auto cached = ctx_.caches.rrsets.lookup(server.name, type);
+            if (!cached) continue;
+            for (const auto& r : cached->rrset.rdatas)
+                if (auto ip = wire::IpAddress::from_bytes(r.bytes()))
+                    server.addresses.push_back(*ip);
+        }
+    }
+    return d;
+}
+
+asio::awaitable<Delegation> Iterator::root_delegation() {
+    if (auto ns = ctx_.caches.rrsets.lookup(wire::Name::root(), RRType::NS)) {
+        auto d = delegation_from_cache(wire::Name::root(), ns->rrset);
+        if (d.has_addresses()) co_return d;
+    }
+    // Priming (RFC 8109): ask a hinted server for the root's own NS set and
+    // learn the current addresses; fall back to the hints if it fails.
+    auto hints = delegation_from_hints();
+    LookupResult failure;
+    auto reply = co_await query_zone(hints, {wire::Name::root(), RRType::NS, wire::RRClass::IN},
+                                     false, failure);
+    if (reply && reply->classification.kind == ResponseKind::kAnswer) {
+        cache_response(reply->reply.message, reply->classification);
+        if (auto ns = ctx_.caches.rrsets.lookup(wire::Name::root(), RRType::NS)) {
+            auto d = delegation_from_cache(wire::Name::root(), ns->rrset);
+            if (d.has_addresses()) co_return d;
+        }
+    }
+    co_return hints;
+}
+
+asio::awaitable<std::optional<Delegation>> Iterator::closest_delegation(const wire::Name& name) {
+    for (wire::Name zone = name; !zone.is_root(); zone = zone.parent()) {
+        auto ns = ctx_.caches.rrsets.lookup(zone, RRType::NS);
+        if (!ns) continue;
+        auto d = delegation_from_cache(zone, ns->rrset);
+        // Usable if some server has an address, or has a name outside the
+        // zone whose address can be looked up (in-zone names need glue).
+        const bool usable = std::any_of(d.servers.begin(), d.servers.end(), [&](const auto& s) {
+            return !s.addresses.empty() || !s.name.is_subdomain_of(zone);
+        });
+        if (usable) co_return d;
+    }
+    co_return co_await root_delegation();
+}
+
+asio::awaitable<bool> Iterator::resolve_next_glueless(Delegation& delegation) {
+    const auto& limits = ctx_.options.limits;
+    if (budget_.nested_lookups >= kMaxNestedLookups) co_return false;
+    uint32_t attempted = 0;
+    for (const auto& server : delegation.servers)
+        attempted += server.resolution_attempted;
+    for (auto& server : delegation.servers) {
+        if (!server.addresses.empty() || server.resolution_attempted) continue;
+        // An in-zone name without glue can only be found through this very
+        // delegation: pointless.
+        if (server.name.is_subdomain_of(delegation.zone)) {
+            server.resolution_attempted = true;
+            continue;
+        }
+        if (std::find(budget_.resolving_ns.begin(), budget_.resolving_ns.end(), server.name) !=
+            budget_.resolving_ns.end()) {
+            server.resolution_attempted = true;  // a dependency cycle
+            continue;
+        }
+        if (attempted >= limits.max_glueless_ns) {
+            ++ctx_.metrics.limit_glueless_ns;
+            co_return false;
+        }
+        server.resolution_attempted = true;
+        ++attempted;
+        budget_.resolving_ns.push_back(server.name);
+        ++budget_.nested_lookups;
+        const wire::Name ns_name = server.name;
+        std::vector<wire::IpAddress> found;
+        for (RRType type : {RRType::A, RRType::AAAA}) {
+            if (type == RRType::A && !ctx_.options.upstream_ipv4) continue;
+            if (type == RRType::AAAA && !ctx_.options.upstream_ipv6) continue;
+            std::vector<wire::Record> records;
+            if (auto cached = ctx_.caches.rrsets.lookup(ns_name, type)) {
+                records = cached->rrset.to_records();
+            } else {
+                Iterator nested(ctx_, budget_);
+                auto result = co_await nested.lookup({ns_name, type, wire::RRClass::IN});
+                if (result.kind == ResponseKind::kAnswer) records = std::move(result.answer);
+            }
+            for (const auto& r : records)
+                if (r.type == type)
+                    if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes()))
+                        found.push_back(*ip);
+        }
+        --budget_.nested_lookups;
+        budget_.resolving_ns.pop_back();
+        // `server` may have moved if the vector changed; look it up again.
+        for (const auto& ip : found)
+            delegation.add_address(ns_name, ip);
+        if (!found.empty()) co_return true;
+    }
+    co_return false;
+}
+
+asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
+    Delegation& delegation, const wire::Question& question, bool shortened, LookupResult& failure) {
+    std::vector<wire::IpAddress> tried;
+    std::vector<wire::IpAddress> timed_out;
+    bool retried = false;
+    unsigned timeouts = 0;
+    unsigned lame = 0;
+    unsigned network_errors = 0;
+    for (;;) {
+        if (auto exceeded = budget_exceeded()) {
+            failure = *exceeded;
+            co_return std::nullopt;
+        }
+        auto address = ctx_.selector.choose(delegation, tried, Clock::now());
+        if (!address) {
+            if (co_await resolve_next_glueless(delegation)) continue;
+            // One more round for servers that timed out: a lost datagram
+            // should not fail the zone (the timeout has doubled by now).
+            if (!retried && !timed_out.empty()) {
+                retried = true;
+                std::erase_if(tried, [&](const wire::IpAddress& a) {
+                    return std::find(timed_out.begin(), timed_out.end(), a) != timed_out.end();
+                });
+                timed_out.clear();
+                continue;
+            }
+            break;
+        }
+        tried.push_back(*address);
+        auto& infra = ctx_.caches.infra;
+        UpstreamQuery query;
+        query.server = wire::SocketAddress{*address, 53};
+        query.question = question;
+        query.use_edns = infra.edns(*address) != cache::EdnsSupport::kNo;
+        query.edns_udp_size = ctx_.options.edns_buffer_size;
+        const auto remaining =
+            std::chrono::duration_cast<std::chrono::milliseconds>(budget_.deadline - Clock::now());
+        query.timeout = std::min(infra.timeout(*address, ctx_.options.initial_timeout), remaining);
+        if (query.timeout.count() <= 0) continue;
+
+        ++budget_.upstream_queries;
+        auto reply = co_await ctx_.upstream.exchange(query);
+        const auto now = Clock::now();
+        if (reply.via_tcp) ++ctx_.metrics.upstream_tcp;
+        if (reply.status == UpstreamStatus::kTimeout) {
+            ++timeouts;
+            ++ctx_.metrics.upstream_timeouts;
+            infra.record_timeout(*address, now);
+            timed_out.push_back(*address);
+            continue;
+        }
+        if (reply.status != UpstreamStatus::kOk) {
+            ++network_errors;
+            infra.record_timeout(*address, now);
+            continue;
+        }
+        infra.record_rtt(*address, reply.rtt, now);
+        const auto rcode = reply.message.rcode();
+        if (query.use_edns && (rcode == wire::Rcode::FORMERR || rcode == wire::Rcode::NOTIMP) &&
+            !reply.message.edns) {
+            // A server that does not understand EDNS (RFC 6891 §7): ask
+            // again without it.
+            infra.set_edns(*address, cache::EdnsSupport::kNo, now);
+            tried.pop_back();
+            continue;
+        }
+        if (query.use_edns && reply.message.edns)
+            infra.set_edns(*address, cache::EdnsSupport::kYes, now);
+
+        ctx_.metrics.scrubbed_records += scrub_response(reply.message, delegation.zone);
+        auto classification = classify_response(reply.message, question, delegation.zone);
+        if (classification.kind == ResponseKind::kLame ||
+            classification.kind == ResponseKind::kError) {
+            ++lame;
+            // Not serving the zone (upward referral, no authority, REFUSED)
+            // is remembered; SERVFAIL may concern this one name only. A
+            // refused shortened name says nothing about the full one.
+            const bool lame_for_zone = classification.kind == ResponseKind::kLame ||
+                                       (rcode == wire::Rcode::REFUSED && !shortened);
+            if (lame_for_zone) {
+                ++ctx_.metrics.lame_servers;
+                infra.mark_lame(*address, delegation.zone, now);
+            }
+            continue;
+        }
+        co_return ZoneReply{std::move(reply), classification};
+    }
+    std::string text = "no usable answer from the servers of " + delegation.zone.to_text() + " (" +
+                       std::to_string(tried.size()) + " tried: " + std::to_string(timeouts) +
+                       " timed out, " + std::to_string(lame) + " lame or refusing, " +
+                       std::to_string(network_errors) + " unreachable)";
+    // RFC 8914: 22 covers servers that could not be reached or refused;
+    // 23 is for failures of the network itself.
+    const bool answered = lame > 0 && timeouts == 0 && network_errors == 0;
+    const auto code = network_errors > 0 && timeouts == 0 && lame == 0
+                          ? ExtendedErrorCode::kNetworkError
+                          : ExtendedErrorCode::kNoReachableAuthority;
+    failure = LookupResult::failure(answered ? FailureCause::kRefused : FailureCause::kUnreachable,
+                                    code, std::move(text));
+    co_return std::nullopt;
+}
+
+void Iterator::cache_response(const wire::Message& response, const Classification& c) {
+    using cache::Trust;
+    const bool aa = response.header.aa;
+    auto store = [&](const std::vector<wire::Record>& records, Trust trust) {
+        for (const auto& rrset : wire::group_rrsets(records)) {
+            if (rrset.type == RRType::RRSIG) continue;
+            ctx_.caches.rrsets.insert(rrset, signatures_for(records, rrset.owner, rrset.type),
+                                      trust, cache::Security::kIndeterminate);
+        }
+    };
+    store(response.answers, aa ? Trust::kAnswerAuth : Trust::kAnswerNonAuth);
+    if (c.kind == ResponseKind::kReferral)
+        store(response.authorities, Trust::kAuthorityReferral);
+    else
+        store(response.authorities, aa ? Trust::kAuthorityAuth : Trust::kAuthorityReferral);
+    store(response.additionals, Trust::kAdditional);
+}
+
+LookupResult Iterator::final_result(const wire::Message& response, const wire::Question& question,
+                                    const Classification& c) {
+    LookupResult result;
+    result.kind = c.kind;
+    auto take = [&](const wire::Name& owner, RRType type) {
+        for (const auto& r : response.answers) {
+            const bool match = r.owner == owner && (type == RRType::ANY || r.type == type);
+            const bool sig = r.type == RRType::RRSIG && r.owner == owner &&
+                             (type == RRType::ANY || signature_covers(r) == type);
+            if (match || sig) result.answer.push_back(r);
+        }
+    };
+    switch (c.kind) {
+        case ResponseKind::kAnswer: take(question.name, question.type); break;
+        case ResponseKind::kCname: take(question.name, RRType::CNAME); break;
+        case ResponseKind::kDname:
+            for (const auto& r : response.answers)
+                if (r.type == RRType::DNAME && question.name.is_subdomain_of(r.owner))
+                    take(r.owner, RRType::DNAME);
+            break;
+        case ResponseKind::kNxdomain:
+        case ResponseKind::kNodata: {
+            const wire::Record* soa = nullptr;
+            for (const auto& r : response.authorities)
+                if (r.type == RRType::SOA) soa = &r;
+            for (const auto& r : response.authorities)
+                if (r.type != RRType::NS) result.authority.push_back(r);
+            // RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM); without
+            // a SOA the answer is not cached.
+            if (soa) {
+                auto data = wire::SoaData::from(soa->rdata);
+                const uint32_t ttl = data ? std::min(soa->ttl, data->minimum) : 0;
+                for (auto& r : result.authority)
+                    if (r.type == RRType::SOA) r.ttl = ttl;
+                const auto rcode = c.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN
+                                                                     : wire::Rcode::NOERROR;
+                ctx_.caches.negatives.insert(rcode, question.name, question.type, result.authority,
+                                             ttl, cache::Security::kIndeterminate);
+            }
+            break;
+        }
+        default: break;
+    }
+    return result;
+}
+
+asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
+    // DS lives in the parent zone (RFC 4035 §3.1.4.1): start above the name.
+    const wire::Name start = question.type == RRType::DS && !question.name.is_root()
+                                 ? question.name.parent()
+                                 : question.name;
+    auto delegation = co_await closest_delegation(start);
+    if (!delegation)
+        co_return LookupResult::failure(FailureCause::kUnreachable,
+                                        ExtendedErrorCode::kNoReachableAuthority,
+                                        "no root server reachable");
+    bool minimise = ctx_.options.qname_minimisation;
+    size_t labels_beyond = 1;
+    uint32_t referrals = 0;
+    for (;;) {
+        const auto ask =
+            minimise ? minimised_question(question, delegation->zone, labels_beyond) : question;
+        const bool minimised = !(ask == question);
+        LookupResult failure;
+        auto zone_reply = co_await query_zone(*delegation, ask, minimised, failure);
+        if (!zone_reply) {
+            if (minimised && failure.cause == FailureCause::kRefused) {
+                minimise = false;  // RFC 9156 §2.3: broken servers; ask in full
+                continue;
+            }
+            co_return failure;
+        }
+        const auto& response = zone_reply->reply.message;
+        const auto& c = zone_reply->classification;
+        cache_response(response, c);
+        if (c.kind == ResponseKind::kReferral) {
+            if (++referrals > ctx_.options.limits.max_referral_depth) {
+                ++ctx_.metrics.limit_referral_depth;
+                co_return LookupResult::failure(
+                    FailureCause::kLimit, ExtendedErrorCode::kOther,
+                    limit_text("max-referral-depth", ctx_.options.limits.max_referral_depth));
+            }
+            delegation = delegation_from_referral(response, c.referral_zone);
+            labels_beyond = 1;
+            continue;
+        }
+        if (minimised) {
+            if (c.kind == ResponseKind::kAnswer || c.kind == ResponseKind::kNodata) {
+                ++labels_beyond;  // no zone cut at this name: one label more
+            } else {
+                // NXDOMAIN, CNAME or DNAME for a shortened name: some servers
+                // get empty non-terminals wrong, so ask the full question
+                // rather than trust it (RFC 9156 §2.3).
+                minimise = false;
+            }
+            continue;
+        }
+        co_return final_result(response, question, c);
+    }
+}
+
+}  // namespace cairn::resolve

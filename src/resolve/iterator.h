@@ -1,0 +1,68 @@
+// Iterative resolution of one exact question: from the closest known zone
+// cut down to the servers that are authoritative for the answer.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <optional>
+
+#include "cache/caches.h"
+#include "resolve/delegation.h"
+#include "resolve/lookup_result.h"
+#include "resolve/resolver_metrics.h"
+#include "resolve/resolver_options.h"
+#include "resolve/root_hints.h"
+#include "resolve/server_selector.h"
+#include "resolve/upstream.h"
+
+namespace cairn::resolve {
+
+// Everything a worker's resolver shares between its requests.
+struct ResolverContext {
+    const ResolverOptions& options;
+    const RootHints& hints;
+    cache::Caches& caches;
+    Upstream& upstream;
+    const cache::Clock& clock;
+    ResolverMetrics& metrics;
+    ServerSelector& selector;
+};
+
+class Iterator {
+public:
+    Iterator(ResolverContext& context, RequestBudget& budget) : ctx_(context), budget_(budget) {}
+
+    // Resolves `question` upstream, caching what it learns on the way.
+    asio::awaitable<LookupResult> lookup(const wire::Question& question);
+
+private:
+    struct ZoneReply {
+        UpstreamReply reply;
+        Classification classification;
+    };
+
+    asio::awaitable<std::optional<Delegation>> closest_delegation(const wire::Name& name);
+    asio::awaitable<Delegation> root_delegation();
+    Delegation delegation_from_cache(const wire::Name& zone, const wire::RRset& ns) const;
+    Delegation delegation_from_hints() const;
+    Delegation delegation_from_referral(const wire::Message& response,
+                                        const wire::Name& child) const;
+
+    // Asks the servers of `delegation` until one gives a usable response.
+    // `shortened`: the question is a QNAME-minimised step, not the target.
+    asio::awaitable<std::optional<ZoneReply>> query_zone(Delegation& delegation,
+                                                         const wire::Question& question,
+                                                         bool shortened, LookupResult& failure);
+    // Looks up the address of one more glueless name server; false when
+    // there is none left to try (or the NXNS budget is spent).
+    asio::awaitable<bool> resolve_next_glueless(Delegation& delegation);
+
+    void cache_response(const wire::Message& response, const Classification& c);
+    LookupResult final_result(const wire::Message& response, const wire::Question& question,
+                              const Classification& c);
+    std::optional<LookupResult> budget_exceeded();
+
+    ResolverContext& ctx_;
+    RequestBudget& budget_;
+};
+
+}  // namespace cairn::resolve

@@ -1,0 +1,52 @@
+// The outcome of resolving one exact question (no CNAME following) and the
+// per-request budgets that bound the work.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "resolve/response_kind.h"
+#include "wire/edns.h"
+#include "wire/record.h"
+
+namespace cairn::resolve {
+
+// Why a lookup failed, where that changes what to do next.
+enum class FailureCause : uint8_t {
+    kNone,
+    kLimit,        // a work limit of the request was reached: stop
+    kUnreachable,  // servers did not answer
+    kRefused,      // servers answered, but only with errors or lame answers
+};
+
+struct LookupResult {
+    ResponseKind kind = ResponseKind::kError;
+    std::vector<wire::Record> answer;     // for kAnswer/kCname/kDname
+    std::vector<wire::Record> authority;  // for kNxdomain/kNodata: SOA and proofs
+    // Set when the lookup failed: the answer is SERVFAIL with this EDE.
+    std::optional<wire::ExtendedErrorOption> error;
+    FailureCause cause = FailureCause::kNone;
+
+    static LookupResult failure(FailureCause cause, wire::ExtendedErrorCode code,
+                                std::string text) {
+        LookupResult r;
+        r.error = wire::ExtendedErrorOption{code, std::move(text)};
+        r.cause = cause;
+        return r;
+    }
+};
+
+// Shared by every lookup made for one client request, including the ones
+// for glueless name server addresses.
+struct RequestBudget {
+    uint32_t upstream_queries = 0;
+    uint32_t nested_lookups = 0;  // depth of glueless sub-resolutions in progress
+    std::chrono::steady_clock::time_point deadline;
+    // Name server names whose addresses are being looked up right now:
+    // delegations that depend on each other must not recurse for ever.
+    std::vector<wire::Name> resolving_ns;
+};
+
+}  // namespace cairn::resolve

@@ -1,0 +1,33 @@
+// The iterative resolver: walks from the root hints (or the closest cached
+// delegation) to an answer, caching what it learns.
+#pragma once
+
+#include <memory>
+
+#include "cache/caches.h"
+#include "resolve/resolver.h"
+#include "resolve/resolver_metrics.h"
+#include "resolve/resolver_options.h"
+#include "resolve/root_hints.h"
+#include "resolve/upstream.h"
+
+namespace cairn::resolve {
+
+// One per worker thread: it keeps that worker's in-flight table, so it must
+// only be used from the worker's event loop. The caches are shared.
+class RecursiveResolver final : public Resolver {
+public:
+    RecursiveResolver(const ResolverOptions& options, const RootHints& hints, cache::Caches& caches,
+                      Upstream& upstream, const cache::Clock& clock);
+    ~RecursiveResolver() override;
+
+    asio::awaitable<Answer> resolve(ClientQuery query) override;
+
+    const ResolverMetrics& metrics() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace cairn::resolve

@@ -1,0 +1,30 @@
+// Counters of the resolve layer. Each worker's resolver owns one set and
+// only that worker writes it (relaxed atomics, no contention); readers sum
+// them across workers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace cairn::resolve {
+
+struct ResolverMetrics {
+    using Counter = std::atomic<uint64_t>;
+    Counter client_queries{0};    // resolutions started
+    Counter cache_answers{0};     // answered from the RRset/negative cache alone
+    Counter upstream_queries{0};  // queries sent to authoritative servers
+    Counter upstream_timeouts{0};
+    Counter upstream_tcp{0};    // upstream exchanges that used TCP
+    Counter inflight_joins{0};  // requests that joined an identical in-flight one
+    Counter upstream_joins{0};  // upstream queries not sent: the same one was in flight
+    Counter servfail{0};
+    Counter limit_upstream_queries{0};  // a work limit was breached, one counter per limit
+    Counter limit_referral_depth{0};
+    Counter limit_cname_chain{0};
+    Counter limit_glueless_ns{0};
+    Counter limit_timeout{0};
+    Counter scrubbed_records{0};  // out-of-bailiwick records dropped
+    Counter lame_servers{0};      // servers found lame for a zone
+};
+
+}  // namespace cairn::resolve

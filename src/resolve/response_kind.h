@@ -1,0 +1,31 @@
+// What an authoritative server's (scrubbed) response means for the question
+// that was asked.
+#pragma once
+
+#include "wire/message.h"
+
+namespace cairn::resolve {
+
+enum class ResponseKind : uint8_t {
+    kAnswer,    // the asked RRset is in the answer section
+    kCname,     // the asked name is an alias (CNAME owned by it)
+    kDname,     // an ancestor of the asked name is redirected (DNAME)
+    kReferral,  // a delegation to a zone below the one asked
+    kNxdomain,  // the name does not exist
+    kNodata,    // the name exists without the asked type
+    kLame,      // the server does not serve the zone (or talks nonsense)
+    kError,     // SERVFAIL, REFUSED, NOTIMP, FORMERR or another error rcode
+};
+
+struct Classification {
+    ResponseKind kind = ResponseKind::kLame;
+    wire::Name referral_zone;  // for kReferral: the child zone
+};
+
+// `zone` is the zone the server was asked as authoritative for.
+Classification classify_response(const wire::Message& response, const wire::Question& question,
+                                 const wire::Name& zone);
+
+const char* to_string(ResponseKind kind);
+
+}  // namespace cairn::resolve

@@ -1,0 +1,302 @@
+#include "cache/rrset_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace cairn::cache {
+namespace {
+
+using wire::RRClass;
+using wire::RRType;
+
+wire::Name name(std::string_view text) {
+    return *wire::Name::from_text(text);
+}
+
+wire::RData a_rdata(uint8_t last) {
+    const std::array<uint8_t, 4> address = {192, 0, 2, last};
+    return *wire::RData::from_wire(RRType::A, address);
+}
+
+wire::RRset a_rrset(std::string_view owner, uint32_t ttl, std::initializer_list<uint8_t> lasts) {
+    wire::RRset set{name(owner), RRType::A, RRClass::IN, ttl, {}};
+    for (uint8_t last : lasts)
+        set.add(a_rdata(last));
+    return set;
+}
+
+CacheOptions small_options() {
+    CacheOptions options;
+    options.shards = 4;
+    return options;
+}
+
+struct RRsetCacheTest : ::testing::Test {
+    FakeClock clock;
+    CacheOptions options = small_options();
+    RRsetCache cache{options, 1 << 20, clock};
+};
+
+TEST_F(RRsetCacheTest, StoresAndFinds) {
+    const std::vector<wire::RData> sigs = {
+        *wire::RData::from_wire(RRType::TXT, std::array<uint8_t, 3>{2, 'h', 'i'})};
+    EXPECT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {1, 2}), sigs, Trust::kAnswerAuth,
+                             Security::kSecure));
+    auto hit = cache.lookup(name("www.example.com."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->rrset.owner, name("www.example.com."));
+    EXPECT_EQ(hit->rrset.type, RRType::A);
+    EXPECT_EQ(hit->rrset.ttl, 300u);
+    EXPECT_EQ(hit->rrset.rdatas, (std::vector<wire::RData>{a_rdata(1), a_rdata(2)}));
+    EXPECT_EQ(hit->signatures, sigs);
+    EXPECT_EQ(hit->trust, Trust::kAnswerAuth);
+    EXPECT_EQ(hit->security, Security::kSecure);
+    EXPECT_EQ(hit->original_ttl, 300u);
+    EXPECT_EQ(hit->expires, clock.now() + 300);
+    EXPECT_EQ(cache.entries(), 1u);
+    EXPECT_GT(cache.memory_used(), 0u);
+}
+
+TEST_F(RRsetCacheTest, TypeAndClassAreSeparateEntries) {
+    ASSERT_TRUE(
+        cache.insert(a_rrset("x.example.", 60, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    EXPECT_FALSE(cache.lookup(name("x.example."), RRType::AAAA));
+    EXPECT_FALSE(cache.lookup(name("x.example."), RRType::A, RRClass::CH));
+    EXPECT_FALSE(cache.lookup(name("y.example."), RRType::A));
+    EXPECT_TRUE(cache.lookup(name("x.example."), RRType::A));
+}
+
+TEST_F(RRsetCacheTest, EmptyRRsetIsNotStored) {
+    EXPECT_FALSE(
+        cache.insert(a_rrset("x.example.", 60, {}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    EXPECT_EQ(cache.entries(), 0u);
+}
+
+TEST_F(RRsetCacheTest, TtlCountsDownAndExpires) {
+    ASSERT_TRUE(
+        cache.insert(a_rrset("x.example.", 300, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    clock.advance(100);
+    auto hit = cache.lookup(name("x.example."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->rrset.ttl, 200u);
+    EXPECT_EQ(hit->original_ttl, 300u);
+    clock.advance(199);
+    hit = cache.lookup(name("x.example."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->rrset.ttl, 1u);
+    clock.advance(1);
+    EXPECT_FALSE(cache.lookup(name("x.example."), RRType::A));
+    // Expired is absent, but kept (for serve-stale) until evicted or replaced.
+    EXPECT_EQ(cache.entries(), 1u);
+    ASSERT_TRUE(
+        cache.insert(a_rrset("x.example.", 50, {2}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    EXPECT_EQ(cache.entries(), 1u);
+    EXPECT_EQ(cache.lookup(name("x.example."), RRType::A)->rrset.ttl, 50u);
+}
+
+TEST_F(RRsetCacheTest, ZeroTtlIsNeverServed) {
+    EXPECT_TRUE(
+        cache.insert(a_rrset("x.example.", 0, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    EXPECT_FALSE(cache.lookup(name("x.example."), RRType::A));
+}
+
+TEST_F(RRsetCacheTest, TtlWithTopBitSetMeansZero) {
+    // RFC 2181 §8.
+    EXPECT_TRUE(cache.insert(a_rrset("x.example.", 0x80000000u, {1}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    EXPECT_FALSE(cache.lookup(name("x.example."), RRType::A));
+}
+
+TEST(RRsetCacheClamp, TtlClampedToMinAndMax) {
+    FakeClock clock;
+    CacheOptions options = small_options();
+    options.min_ttl = 60;
+    options.max_ttl = 3600;
+    RRsetCache cache(options, 1 << 20, clock);
+    ASSERT_TRUE(
+        cache.insert(a_rrset("low.example.", 5, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    ASSERT_TRUE(cache.insert(a_rrset("high.example.", 604800, {1}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    ASSERT_TRUE(cache.insert(a_rrset("mid.example.", 300, {1}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    auto low = cache.lookup(name("low.example."), RRType::A);
+    auto high = cache.lookup(name("high.example."), RRType::A);
+    auto mid = cache.lookup(name("mid.example."), RRType::A);
+    ASSERT_TRUE(low && high && mid);
+    EXPECT_EQ(low->rrset.ttl, 60u);
+    EXPECT_EQ(low->original_ttl, 60u);
+    EXPECT_EQ(high->rrset.ttl, 3600u);
+    EXPECT_EQ(high->original_ttl, 3600u);
+    EXPECT_EQ(mid->rrset.ttl, 300u);
+    clock.advance(3600);
+    EXPECT_FALSE(cache.lookup(name("high.example."), RRType::A));
+}
+
+TEST_F(RRsetCacheTest, LowerTrustDoesNotReplaceLiveHigherTrust) {
+    ASSERT_TRUE(cache.insert(a_rrset("ns1.example.", 3600, {1}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    // Glue from a referral must not overwrite the authoritative answer.
+    EXPECT_FALSE(cache.insert(a_rrset("ns1.example.", 172800, {99}), {}, Trust::kAdditional,
+                              Security::kInsecure));
+    EXPECT_FALSE(cache.insert(a_rrset("ns1.example.", 172800, {98}), {}, Trust::kAuthorityReferral,
+                              Security::kInsecure));
+    auto hit = cache.lookup(name("ns1.example."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->rrset.rdatas, std::vector<wire::RData>{a_rdata(1)});
+    EXPECT_EQ(hit->trust, Trust::kAnswerAuth);
+}
+
+TEST_F(RRsetCacheTest, EqualOrHigherTrustReplaces) {
+    ASSERT_TRUE(cache.insert(a_rrset("ns1.example.", 3600, {1}), {}, Trust::kAdditional,
+                             Security::kInsecure));
+    EXPECT_TRUE(cache.insert(a_rrset("ns1.example.", 600, {2}), {}, Trust::kAdditional,
+                             Security::kInsecure));
+    EXPECT_EQ(cache.lookup(name("ns1.example."), RRType::A)->rrset.rdatas,
+              std::vector<wire::RData>{a_rdata(2)});
+    EXPECT_TRUE(cache.insert(a_rrset("ns1.example.", 300, {3}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    EXPECT_TRUE(
+        cache.insert(a_rrset("ns1.example.", 300, {4}), {}, Trust::kValidated, Security::kSecure));
+    auto hit = cache.lookup(name("ns1.example."), RRType::A);
+    EXPECT_EQ(hit->rrset.rdatas, std::vector<wire::RData>{a_rdata(4)});
+    EXPECT_EQ(hit->trust, Trust::kValidated);
+    EXPECT_EQ(hit->security, Security::kSecure);
+    EXPECT_EQ(cache.entries(), 1u);
+}
+
+TEST_F(RRsetCacheTest, LowerTrustReplacesExpiredHigherTrust) {
+    ASSERT_TRUE(
+        cache.insert(a_rrset("ns1.example.", 60, {1}), {}, Trust::kValidated, Security::kSecure));
+    clock.advance(60);
+    EXPECT_TRUE(cache.insert(a_rrset("ns1.example.", 60, {2}), {}, Trust::kAdditional,
+                             Security::kInsecure));
+    auto hit = cache.lookup(name("ns1.example."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->trust, Trust::kAdditional);
+}
+
+TEST_F(RRsetCacheTest, KeysIgnoreCase) {
+    ASSERT_TRUE(cache.insert(a_rrset("WwW.ExAmPlE.CoM.", 300, {1}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    auto hit = cache.lookup(name("www.example.com."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_TRUE(cache.lookup(name("WWW.EXAMPLE.COM."), RRType::A));
+    // Replacing under another spelling keeps one entry, in the new spelling.
+    ASSERT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {2}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    EXPECT_EQ(cache.entries(), 1u);
+    hit = cache.lookup(name("WWW.example.com."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_TRUE(hit->rrset.owner.identical(name("www.example.com.")));
+    EXPECT_EQ(hit->rrset.rdatas, std::vector<wire::RData>{a_rdata(2)});
+}
+
+TEST_F(RRsetCacheTest, EraseAndClear) {
+    ASSERT_TRUE(
+        cache.insert(a_rrset("a.example.", 300, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    ASSERT_TRUE(
+        cache.insert(a_rrset("b.example.", 300, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    cache.erase(name("A.example."), RRType::A);
+    EXPECT_FALSE(cache.lookup(name("a.example."), RRType::A));
+    EXPECT_TRUE(cache.lookup(name("b.example."), RRType::A));
+    cache.clear();
+    EXPECT_EQ(cache.entries(), 0u);
+    EXPECT_EQ(cache.memory_used(), 0u);
+    EXPECT_FALSE(cache.lookup(name("b.example."), RRType::A));
+}
+
+TEST_F(RRsetCacheTest, CountsHits) {
+    ASSERT_TRUE(
+        cache.insert(a_rrset("a.example.", 300, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    EXPECT_EQ(cache.lookup(name("a.example."), RRType::A)->hits, 1u);
+    EXPECT_EQ(cache.lookup(name("a.example."), RRType::A)->hits, 2u);
+    // A new version starts over.
+    ASSERT_TRUE(
+        cache.insert(a_rrset("a.example.", 300, {2}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    EXPECT_EQ(cache.lookup(name("a.example."), RRType::A)->hits, 1u);
+}
+
+std::string flood_name(size_t i) {
+    return "host-" + std::to_string(i) + ".flood.example.";
+}
+
+TEST(RRsetCacheMemory, StaysWithinBoundUnderFlood) {
+    FakeClock clock;
+    const size_t bound = 256 * 1024;
+    RRsetCache cache(small_options(), bound, clock);
+    const size_t n = 20'000;
+    for (size_t i = 0; i < n; ++i) {
+        cache.insert(a_rrset(flood_name(i), 3600, {1, 2, 3}), {}, Trust::kAnswerAuth,
+                     Security::kInsecure);
+        ASSERT_LE(cache.memory_used(), bound) << "after insert " << i;
+    }
+    EXPECT_GT(cache.evictions(), 0u);
+    EXPECT_LT(cache.entries(), n);
+    EXPECT_EQ(cache.evictions() + cache.entries(), n);
+    // The newest survive, the oldest went.
+    EXPECT_TRUE(cache.lookup(name(flood_name(n - 1)), RRType::A));
+    EXPECT_FALSE(cache.lookup(name(flood_name(0)), RRType::A));
+    // Most of the budget is in use: accounting is not wildly pessimistic.
+    EXPECT_GT(cache.memory_used(), bound / 2);
+}
+
+TEST(RRsetCacheMemory, RecentlyUsedEntriesSurvive) {
+    FakeClock clock;
+    const size_t bound = 256 * 1024;
+    RRsetCache cache(small_options(), bound, clock);
+    const size_t hot = 20;
+    for (size_t i = 0; i < hot; ++i)
+        cache.insert(a_rrset("hot-" + std::to_string(i) + ".example.", 3600, {1}), {},
+                     Trust::kAnswerAuth, Security::kInsecure);
+    for (size_t i = 0; i < 20'000; ++i) {
+        cache.insert(a_rrset(flood_name(i), 3600, {1}), {}, Trust::kAnswerAuth,
+                     Security::kInsecure);
+        if (i % 50 == 0) {
+            for (size_t h = 0; h < hot; ++h)
+                cache.lookup(name("hot-" + std::to_string(h) + ".example."), RRType::A);
+        }
+    }
+    size_t hot_alive = 0;
+    for (size_t h = 0; h < hot; ++h)
+        hot_alive +=
+            cache.lookup(name("hot-" + std::to_string(h) + ".example."), RRType::A) ? 1 : 0;
+    size_t cold_alive = 0;
+    for (size_t i = 0; i < 1000; ++i)
+        cold_alive += cache.lookup(name(flood_name(i)), RRType::A) ? 1 : 0;
+    EXPECT_EQ(hot_alive, hot);
+    EXPECT_EQ(cold_alive, 0u);
+}
+
+TEST(RRsetCacheMemory, EntryLargerThanBudgetIsRefused) {
+    FakeClock clock;
+    const size_t bound = 64 * 1024;
+    RRsetCache cache(small_options(), bound, clock);
+    wire::RRset big{name("big.example."), RRType::TXT, RRClass::IN, 300, {}};
+    for (int i = 0; i < 400; ++i) {
+        std::vector<uint8_t> txt(200, static_cast<uint8_t>('a' + i % 26));
+        txt[0] = 199;
+        txt[1] = static_cast<uint8_t>(i);
+        txt[2] = static_cast<uint8_t>(i >> 8);
+        big.add(*wire::RData::from_wire(RRType::TXT, txt));
+    }
+    EXPECT_FALSE(cache.insert(big, {}, Trust::kAnswerAuth, Security::kInsecure));
+    EXPECT_LE(cache.memory_used(), bound);
+    EXPECT_EQ(cache.entries(), 0u);
+}
+
+TEST(RRsetCacheMemory, TinyBudgetStillBounded) {
+    FakeClock clock;
+    CacheOptions options;  // 64 shards asked for; a tiny budget gets fewer
+    const size_t bound = 4096;
+    RRsetCache cache(options, bound, clock);
+    for (size_t i = 0; i < 200; ++i) {
+        cache.insert(a_rrset(flood_name(i), 3600, {1}), {}, Trust::kAnswerAuth,
+                     Security::kInsecure);
+        ASSERT_LE(cache.memory_used(), bound);
+    }
+    EXPECT_GT(cache.entries(), 0u);
+}
+
+}  // namespace
+}  // namespace cairn::cache

@@ -1,0 +1,296 @@
+// The iterator against scripted in-memory authoritative servers.
+#include <gtest/gtest.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_future.hpp>
+
+#include "resolve/recursive_resolver.h"
+#include "support/fake_authority.h"
+#include "wire/typed_rdata.h"
+
+namespace cairn::resolve {
+namespace {
+
+using testing::make_zone;
+using testing::ScriptedUpstream;
+using wire::Rcode;
+using wire::RRType;
+
+constexpr std::string_view kRoot = R"(
+$ORIGIN .
+$TTL 86400
+@            SOA a.root-servers.test. admin.test. 1 1800 900 604800 86400
+@            NS  a.root-servers.test.
+test.        NS  ns1.test.
+ns1.test.    A   127.0.1.1
+example.     NS  ns.example-servers.test.
+a.root-servers.test. A 127.0.0.1
+)";
+
+constexpr std::string_view kTest = R"(
+$ORIGIN test.
+$TTL 3600
+@                    SOA ns1 admin 1 1800 900 604800 300
+@                    NS  ns1
+ns1                  A   127.0.1.1
+ns.example-servers   A   127.0.2.1
+sub                  NS  ns.sub
+sub                  NS  dead.sub
+ns.sub               A   127.0.3.1
+dead.sub             A   127.0.3.9
+a.root-servers       A   127.0.0.1
+)";
+
+constexpr std::string_view kExample = R"(
+$ORIGIN example.
+$TTL 300
+@        SOA ns.example-servers.test. admin.example. 1 1800 900 604800 60
+@        NS  ns.example-servers.test.
+www      A   192.0.2.1
+alias    CNAME www.sub.test.
+loop1    CNAME loop2
+loop2    CNAME loop1
+old      DNAME new.example.
+a.new    A   192.0.2.7
+)";
+
+constexpr std::string_view kSub = R"(
+$ORIGIN sub.test.
+$TTL 300
+@        SOA ns admin 1 1800 900 604800 120
+@        NS  ns
+@        NS  dead
+www      A   192.0.2.2
+ns       A   127.0.3.1
+dead     A   127.0.3.9
+)";
+
+class ResolverTest : public ::testing::Test {
+protected:
+    ResolverTest() {
+        options_.upstream_deny.clear();
+        options_.initial_timeout = std::chrono::milliseconds(400);
+        hints_ = *RootHints::from_text(
+            ". 3600 NS a.root-servers.test.\na.root-servers.test. 3600 A 127.0.0.1\n", "test hints");
+        upstream_.serve("127.0.0.1", {make_zone(".", kRoot)});
+        upstream_.serve("127.0.1.1", {make_zone("test.", kTest)});
+        upstream_.serve("127.0.2.1", {make_zone("example.", kExample)});
+        upstream_.serve("127.0.3.1", {make_zone("sub.test.", kSub)});
+        upstream_.silence("127.0.3.9");
+    }
+
+    RecursiveResolver& resolver() {
+        if (!resolver_)
+            resolver_ =
+                std::make_unique<RecursiveResolver>(options_, hints_, caches_, upstream_, clock_);
+        return *resolver_;
+    }
+
+    Answer resolve(std::string_view name, RRType type, bool rd = true) {
+        ClientQuery q{{*wire::Name::from_text(name), type, wire::RRClass::IN}, rd, false, false};
+        asio::io_context io;
+        auto future = asio::co_spawn(io, resolver().resolve(q), asio::use_future);
+        io.run();
+        return future.get();
+    }
+
+    static std::vector<std::string> texts(const std::vector<wire::Record>& records) {
+        std::vector<std::string> out;
+        for (const auto& r : records)
+            out.push_back(r.to_text());
+        return out;
+    }
+
+    ResolverOptions options_;
+    RootHints hints_;
+    cache::FakeClock clock_;
+    cache::CacheOptions cache_options_;
+    cache::Caches caches_{cache_options_, clock_};
+    ScriptedUpstream upstream_;
+    std::unique_ptr<RecursiveResolver> resolver_;
+};
+
+TEST_F(ResolverTest, FollowsReferralsAndGluelessServers) {
+    auto a = resolve("www.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << (a.extended_error ? a.extended_error->extra_text : "");
+    ASSERT_EQ(a.answer.size(), 1u);
+    EXPECT_EQ(a.answer[0].to_text(), "www.example. 300 IN A 192.0.2.1");
+    EXPECT_EQ(a.cache_ttl, 300u);
+    // example.'s server was found by resolving its glueless name in test.
+    EXPECT_GE(upstream_.count("127.0.1.1"), 1u);
+    EXPECT_GE(upstream_.count("127.0.2.1"), 1u);
+}
+
+TEST_F(ResolverTest, SecondQueryIsAnsweredFromCache) {
+    resolve("www.example.", RRType::A);
+    const auto sent = upstream_.sent().size();
+    clock_.advance(100);
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(upstream_.sent().size(), sent);
+    ASSERT_EQ(a.answer.size(), 1u);
+    EXPECT_EQ(a.answer[0].ttl, 200u);  // decremented by the time that passed
+    EXPECT_EQ(resolver().metrics().cache_answers.load(), 1u);
+    clock_.advance(201);
+    resolve("www.example.", RRType::A);
+    EXPECT_GT(upstream_.sent().size(), sent);  // expired: asked again
+}
+
+TEST_F(ResolverTest, CnameChainAcrossZones) {
+    auto a = resolve("alias.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR);
+    EXPECT_EQ(texts(a.answer),
+              (std::vector<std::string>{"alias.example. 300 IN CNAME www.sub.test.",
+                                        "www.sub.test. 300 IN A 192.0.2.2"}));
+}
+
+TEST_F(ResolverTest, NxdomainAndNodataAreCachedNegatively) {
+    auto nx = resolve("missing.example.", RRType::A);
+    EXPECT_EQ(nx.rcode, Rcode::NXDOMAIN);
+    ASSERT_EQ(nx.authority.size(), 1u);
+    EXPECT_EQ(nx.authority[0].type, RRType::SOA);
+    EXPECT_EQ(nx.authority[0].ttl, 60u);  // min(SOA TTL 300, MINIMUM 60)
+    const auto sent = upstream_.sent().size();
+    EXPECT_EQ(resolve("missing.example.", RRType::A).rcode, Rcode::NXDOMAIN);
+    // RFC 8020: names below a non-existent name do not exist either.
+    EXPECT_EQ(resolve("deeper.missing.example.", RRType::AAAA).rcode, Rcode::NXDOMAIN);
+    EXPECT_EQ(upstream_.sent().size(), sent);
+
+    auto nodata = resolve("www.example.", RRType::TXT);
+    EXPECT_EQ(nodata.rcode, Rcode::NOERROR);
+    EXPECT_TRUE(nodata.answer.empty());
+    ASSERT_EQ(nodata.authority.size(), 1u);
+    const auto sent2 = upstream_.sent().size();
+    resolve("www.example.", RRType::TXT);
+    EXPECT_EQ(upstream_.sent().size(), sent2);
+}
+
+TEST_F(ResolverTest, QnameMinimisationShowsOneLabelAtATime) {
+    resolve("www.sub.test.", RRType::A);
+    for (const auto& q : upstream_.sent()) {
+        if (q.server == *wire::IpAddress::parse("127.0.0.1")) {
+            EXPECT_LE(q.question.name.label_count(), 1u) << q.question.to_text();
+        }
+        if (q.server == *wire::IpAddress::parse("127.0.1.1")) {
+            EXPECT_LE(q.question.name.label_count(), 2u) << q.question.to_text();
+        }
+    }
+}
+
+TEST_F(ResolverTest, WithoutMinimisationServersSeeTheFullName) {
+    options_.qname_minimisation = false;
+    resolve("www.sub.test.", RRType::A);
+    // Every query but the priming one (". NS") carries the full name.
+    size_t full = 0;
+    for (const auto& q : upstream_.sent()) {
+        if (q.question.name.is_root()) continue;
+        EXPECT_EQ(q.question.name.to_text(), "www.sub.test.");
+        ++full;
+    }
+    EXPECT_GE(full, 3u);
+}
+
+TEST_F(ResolverTest, DeadServerIsSkippedAndThenAvoided) {
+    auto a = resolve("www.sub.test.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR);
+    upstream_.clear_log();
+    // Later questions to the zone go to the server that answered.
+    for (int i = 0; i < 5; ++i)
+        resolve("n" + std::to_string(i) + ".sub.test.", RRType::A);
+    EXPECT_EQ(upstream_.count("127.0.3.9"), 0u);
+    EXPECT_GE(upstream_.count("127.0.3.1"), 5u);
+}
+
+TEST_F(ResolverTest, OutOfBailiwickAdditionalDataIsNotCached) {
+    // example.'s server tries to plant an address for a name in sub.test.
+    upstream_.script("127.0.2.1", [zone = make_zone("example.", kExample)](const UpstreamQuery& q) {
+        auto m = testing::authoritative_answer(zone, q.question);
+        m.additionals.push_back(*wire::parse_record("www.sub.test. 86400 IN A 6.6.6.6", {}));
+        m.additionals.push_back(*wire::parse_record("ns1.test. 86400 IN A 6.6.6.6", {}));
+        return std::optional<wire::Message>(m);
+    });
+    resolve("www.example.", RRType::A);
+    auto a = resolve("www.sub.test.", RRType::A);
+    ASSERT_EQ(a.answer.size(), 1u);
+    EXPECT_EQ(a.answer[0].to_text(), "www.sub.test. 300 IN A 192.0.2.2");
+    EXPECT_GT(resolver().metrics().scrubbed_records.load(), 0u);
+}
+
+TEST_F(ResolverTest, CnameLoopHitsTheChainLimit) {
+    options_.limits.max_cname_chain = 5;
+    auto a = resolve("loop1.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    ASSERT_TRUE(a.extended_error);
+    EXPECT_NE(a.extended_error->extra_text.find("max-cname-chain"), std::string::npos);
+    EXPECT_EQ(resolver().metrics().limit_cname_chain.load(), 1u);
+}
+
+TEST_F(ResolverTest, DnameIsFollowedWithASynthesisedCname) {
+    auto a = resolve("a.old.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR);
+    EXPECT_EQ(texts(a.answer),
+              (std::vector<std::string>{"old.example. 300 IN DNAME new.example.",
+                                        "a.old.example. 300 IN CNAME a.new.example.",
+                                        "a.new.example. 300 IN A 192.0.2.7"}));
+}
+
+TEST_F(ResolverTest, UnreachableZoneGivesServfailWithEde) {
+    upstream_.silence("127.0.3.1");
+    auto a = resolve("www.sub.test.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    ASSERT_TRUE(a.extended_error);
+    EXPECT_EQ(a.extended_error->code, wire::ExtendedErrorCode::kNoReachableAuthority);
+    EXPECT_EQ(a.cache_ttl, 0u);
+}
+
+TEST_F(ResolverTest, UpstreamQueryBudgetIsEnforced) {
+    options_.limits.max_upstream_queries = 2;
+    auto a = resolve("www.sub.test.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_LE(upstream_.sent().size(), 2u);
+    EXPECT_EQ(resolver().metrics().limit_upstream_queries.load(), 1u);
+}
+
+TEST_F(ResolverTest, UpwardReferralIsLameAndBounded) {
+    // Both servers of loop. refer back up to the root: a referral loop.
+    upstream_.script("127.0.1.1", [](const UpstreamQuery& q) {
+        wire::Message m;
+        m.header.qr = true;
+        m.questions.push_back(q.question);
+        m.authorities.push_back(*wire::parse_record(". 3600 IN NS a.root-servers.test.", {}));
+        return std::optional<wire::Message>(m);
+    });
+    auto a = resolve("www.sub.test.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    ASSERT_TRUE(a.extended_error);
+    EXPECT_LE(upstream_.sent().size(), 10u);
+    EXPECT_GE(resolver().metrics().lame_servers.load(), 1u);
+}
+
+TEST_F(ResolverTest, RecursionNotDesiredAnswersFromCacheOnly) {
+    auto miss = resolve("www.example.", RRType::A, /*rd=*/false);
+    EXPECT_EQ(miss.rcode, Rcode::REFUSED);
+    EXPECT_TRUE(upstream_.sent().empty());
+    resolve("www.example.", RRType::A);
+    const auto sent = upstream_.sent().size();
+    auto hit = resolve("www.example.", RRType::A, /*rd=*/false);
+    EXPECT_EQ(hit.rcode, Rcode::NOERROR);
+    EXPECT_EQ(hit.answer.size(), 1u);
+    EXPECT_EQ(upstream_.sent().size(), sent);
+}
+
+TEST_F(ResolverTest, IdenticalQuestionsInFlightAreJoined) {
+    ClientQuery q{
+        {*wire::Name::from_text("www.example."), RRType::A, wire::RRClass::IN}, true, false, false};
+    asio::io_context io;
+    auto first = asio::co_spawn(io, resolver().resolve(q), asio::use_future);
+    auto second = asio::co_spawn(io, resolver().resolve(q), asio::use_future);
+    io.run();
+    EXPECT_EQ(first.get().answer.size(), 1u);
+    EXPECT_EQ(second.get().answer.size(), 1u);
+    EXPECT_EQ(resolver().metrics().inflight_joins.load(), 1u);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 1u);
+}
+
+}  // namespace
+}  // namespace cairn::resolve
