@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Configures and builds one flavour of Cairn.
-#   scripts/build.sh [release|debug|asan|fuzz]
+#   scripts/build.sh [release|debug|asan|fuzz] [TARGET...]
 # Output: build/ (release), build-debug/, build-asan/, build-fuzz/; programs
 # in <dir>/bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 flavour=${1:-release}
+shift || true
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
 case "$flavour" in
@@ -19,4 +20,6 @@ case "$flavour" in
 esac
 
 cmake -S . -B "$dir" -G Ninja -DCAIRN_WERROR="$werror" "${args[@]}" >/dev/null
-cmake --build "$dir" -j2
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+cmake --build "$dir" -j2 "${targets[@]}"

@@ -22,11 +22,11 @@ step "integration tests"
 /usr/bin/python3 -m pytest -q tests/integration
 
 step "sanitizer build (ASan + UBSan) and unit tests"
-scripts/build.sh asan
+scripts/build.sh asan unit_tests
 ctest --test-dir build-asan --output-on-failure -j2
 
 step "fuzzing (${FUZZ_SECONDS:-60} s per target)"
-scripts/build.sh fuzz
+scripts/build.sh fuzz fuzz_targets
 tests/fuzz/run.sh build-fuzz/bin "${FUZZ_SECONDS:-60}"
 
 step "all tests passed"

@@ -11,7 +11,10 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kMinTimeout{50};
+// Floor of the per-server timeout: a loaded host (or path) adds jitter that a
+// few-millisecond SRTT does not predict, and a spurious timeout costs a
+// retry and a back-off.
+constexpr milliseconds kMinTimeout{200};
 constexpr milliseconds kMaxTimeout{5000};
 // Back-off starts with the second timeout in a row: 1 s, then doubling up
 // to 120 s. When it ends one query (a probe) may go again; if that times out
@@ -99,8 +102,7 @@ struct InfraCache::Shard {
     MonotonicTime latest{};
 };
 
-InfraCache::InfraCache(size_t max_entries, std::chrono::seconds max_age)
-    : max_entries_(max_entries), max_age_(max_age) {
+InfraCache::InfraCache(size_t max_entries, std::chrono::seconds max_age) {
     // Up to 64 shards, each with room for at least 64 servers, and never more
     // entries in total than `max_entries` (but room for one at least).
     size_t n = 1;

@@ -57,8 +57,6 @@ private:
     struct Shard;
     Shard& shard_for(const wire::IpAddress& server) const;
 
-    const size_t max_entries_;
-    const std::chrono::seconds max_age_;
     std::vector<std::unique_ptr<Shard>> shards_;
 };
 

@@ -59,8 +59,10 @@ WireResult<Message> Message::parse(std::span<const uint8_t> data) {
             }
             auto rdata = RData::parse(reader, static_cast<RRType>(*type), *rdlength);
             if (!rdata) return fail(rdata.error());
+            // RFC 2181 §8: a TTL with the top bit set is treated as zero.
+            const uint32_t record_ttl = *ttl > 0x7FFFFFFFu ? 0 : *ttl;
             out.push_back(Record{*owner, static_cast<RRType>(*type), static_cast<RRClass>(*rclass),
-                                 *ttl, std::move(*rdata)});
+                                 record_ttl, std::move(*rdata)});
         }
     }
     if (!reader.at_end()) return fail(WireError::kTrailingData);

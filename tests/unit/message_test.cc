@@ -12,7 +12,8 @@ Name N(std::string_view text) {
 }
 
 RData name_rdata(std::string_view text) {
-    auto wire = N(text).wire();
+    const Name name = N(text);
+    auto wire = name.wire();
     return RData::from_trusted_bytes({wire.begin(), wire.end()});
 }
 

@@ -14,7 +14,8 @@ RData bytes(std::initializer_list<uint8_t> list) {
 }
 
 RData name_rdata(std::string_view text) {
-    auto wire = N(text).wire();
+    const Name name = N(text);
+    auto wire = name.wire();
     return RData::from_trusted_bytes({wire.begin(), wire.end()});
 }
 

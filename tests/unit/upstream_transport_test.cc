@@ -141,9 +141,10 @@ private:
             tcp_queries.push_back(*query);
             const auto replies = tcp_script_(*query);
             for (const auto& reply : replies) {
-                std::vector<uint8_t> framed = {static_cast<uint8_t>(reply.size() >> 8),
-                                               static_cast<uint8_t>(reply.size())};
-                framed.insert(framed.end(), reply.begin(), reply.end());
+                std::vector<uint8_t> framed(2 + reply.size());
+                framed[0] = static_cast<uint8_t>(reply.size() >> 8);
+                framed[1] = static_cast<uint8_t>(reply.size());
+                std::copy(reply.begin(), reply.end(), framed.begin() + 2);
                 auto [w_ec, w_n] =
                     co_await asio::async_write(*connection_, asio::buffer(framed), kNoThrow);
                 if (w_ec) break;
