@@ -335,6 +335,35 @@ void Iterator::cache_response(const wire::Message& response, const Classificatio
     store(response.additionals, Trust::kAdditional);
 }
 
+std::vector<wire::Record> Iterator::cache_negative(const wire::Message& response,
+                                                   const wire::Question& question,
+                                                   const Classification& c) {
+    std::vector<wire::Record> authority;
+    const wire::Record* soa = nullptr;
+    for (const auto& r : response.authorities)
+        if (r.type == RRType::SOA) soa = &r;
+    for (const auto& r : response.authorities)
+        if (r.type != RRType::NS) authority.push_back(r);
+    // RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM); without a SOA
+    // the answer is not cached.
+    if (!soa) return authority;
+    auto data = wire::SoaData::from(soa->rdata);
+    const uint32_t ttl = data ? std::min(soa->ttl, data->minimum) : 0;
+    for (auto& r : authority)
+        if (r.type == RRType::SOA) r.ttl = ttl;
+    const auto rcode =
+        c.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN : wire::Rcode::NOERROR;
+    ctx_.caches.negatives.insert(rcode, question.name, question.type, authority, ttl,
+                                 cache::Security::kIndeterminate);
+    return authority;
+}
+
+bool Iterator::known_no_cut(const wire::Question& step) const {
+    if (ctx_.caches.negatives.lookup(step.name, step.type)) return true;
+    auto positive = ctx_.caches.rrsets.lookup(step.name, step.type, step.rclass);
+    return positive && positive->trust >= cache::Trust::kAnswerNonAuth;
+}
+
 LookupResult Iterator::final_result(const wire::Message& response, const wire::Question& question,
                                     const Classification& c) {
     LookupResult result;
@@ -356,26 +385,7 @@ LookupResult Iterator::final_result(const wire::Message& response, const wire::Q
                     take(r.owner, RRType::DNAME);
             break;
         case ResponseKind::kNxdomain:
-        case ResponseKind::kNodata: {
-            const wire::Record* soa = nullptr;
-            for (const auto& r : response.authorities)
-                if (r.type == RRType::SOA) soa = &r;
-            for (const auto& r : response.authorities)
-                if (r.type != RRType::NS) result.authority.push_back(r);
-            // RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM); without
-            // a SOA the answer is not cached.
-            if (soa) {
-                auto data = wire::SoaData::from(soa->rdata);
-                const uint32_t ttl = data ? std::min(soa->ttl, data->minimum) : 0;
-                for (auto& r : result.authority)
-                    if (r.type == RRType::SOA) r.ttl = ttl;
-                const auto rcode = c.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN
-                                                                     : wire::Rcode::NOERROR;
-                ctx_.caches.negatives.insert(rcode, question.name, question.type, result.authority,
-                                             ttl, cache::Security::kIndeterminate);
-            }
-            break;
-        }
+        case ResponseKind::kNodata: result.authority = cache_negative(response, question, c); break;
         default: break;
     }
     return result;
@@ -398,6 +408,11 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
         const auto ask =
             minimise ? minimised_question(question, delegation->zone, labels_beyond) : question;
         const bool minimised = !(ask == question);
+        if (minimised && known_no_cut(ask)) {
+            // An earlier step already learnt this name is no zone cut.
+            ++labels_beyond;
+            continue;
+        }
         LookupResult failure;
         auto zone_reply = co_await query_zone(*delegation, ask, minimised, failure);
         if (!zone_reply) {
@@ -423,7 +438,10 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
         }
         if (minimised) {
             if (c.kind == ResponseKind::kAnswer || c.kind == ResponseKind::kNodata) {
-                ++labels_beyond;  // no zone cut at this name: one label more
+                // No zone cut at this name: one label more. Remembering the
+                // NODATA lets later lookups below it skip this step.
+                if (c.kind == ResponseKind::kNodata) cache_negative(response, ask, c);
+                ++labels_beyond;
             } else {
                 // NXDOMAIN, CNAME or DNAME for a shortened name: some servers
                 // get empty non-terminals wrong, so ask the full question

@@ -57,6 +57,14 @@ private:
     asio::awaitable<bool> resolve_next_glueless(Delegation& delegation);
 
     void cache_response(const wire::Message& response, const Classification& c);
+    // Caches a NXDOMAIN/NODATA answer to `question`; returns the records
+    // that prove it (SOA with the negative TTL, NSEC/NSEC3, signatures).
+    std::vector<wire::Record> cache_negative(const wire::Message& response,
+                                             const wire::Question& question,
+                                             const Classification& c);
+    // The cache already shows `step` (a QNAME-minimised question) has an
+    // answer or NODATA, so no zone cut hides there.
+    bool known_no_cut(const wire::Question& step) const;
     LookupResult final_result(const wire::Message& response, const wire::Question& question,
                               const Classification& c);
     std::optional<LookupResult> budget_exceeded();

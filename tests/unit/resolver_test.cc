@@ -53,6 +53,8 @@ loop1    CNAME loop2
 loop2    CNAME loop1
 old      DNAME new.example.
 a.new    A   192.0.2.7
+x.ent    A   192.0.2.9
+y.ent    A   192.0.2.10
 )";
 
 constexpr std::string_view kSub = R"(
@@ -175,6 +177,16 @@ TEST_F(ResolverTest, QnameMinimisationShowsOneLabelAtATime) {
             EXPECT_LE(q.question.name.label_count(), 2u) << q.question.to_text();
         }
     }
+}
+
+TEST_F(ResolverTest, MinimisationRemembersNamesThatAreNoZoneCut) {
+    ASSERT_EQ(resolve("x.ent.example.", RRType::A).answer.size(), 1u);
+    ASSERT_EQ(resolve("y.ent.example.", RRType::A).answer.size(), 1u);
+    size_t asked_for_ent = 0;
+    for (const auto& q : upstream_.sent())
+        asked_for_ent += q.question.name == *wire::Name::from_text("ent.example.");
+    // The empty non-terminal's NODATA was cached the first time.
+    EXPECT_EQ(asked_for_ent, 1u);
 }
 
 TEST_F(ResolverTest, WithoutMinimisationServersSeeTheFullName) {
