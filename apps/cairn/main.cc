@@ -1,18 +1,55 @@
 // cairn: the resolver daemon. Argument parsing and wiring only.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <string>
+
+#include "config/config.h"
+#include "config/config_doc.h"
+#include "daemon.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"cairn: a caching, validating, recursive DNS resolver"};
     std::string config_path;
-    app.add_option("-c,--config", config_path, "YAML configuration file (built-in defaults if absent)");
+    bool print_config_doc = false;
+    app.add_option("-c,--config", config_path,
+                   "YAML configuration file (built-in defaults if absent)");
+    app.add_flag("--print-config-doc", print_config_doc,
+                 "Print the configuration reference (Markdown) and exit");
     app.set_version_flag("-V,--version", "cairn 0.1.0");
     CLI11_PARSE(app, argc, argv);
 
-    std::printf("cairn 0.1.0: configuration %s\n",
-                config_path.empty() ? "built-in defaults" : config_path.c_str());
-    std::printf("cairn: the wire-format layer is in place; recursive resolution arrives with the "
-                "next milestone, so there is nothing to serve yet.\n");
-    return 0;
+    if (print_config_doc) {
+        std::fputs(cairn::config::configuration_markdown().c_str(), stdout);
+        return 0;
+    }
+
+    cairn::config::Config config;
+    if (!config_path.empty()) {
+        auto loaded = cairn::config::load_config_file(config_path);
+        if (!loaded) {
+            for (const auto& problem : loaded.error().problems)
+                std::fprintf(stderr, "cairn: %s\n", problem.to_string().c_str());
+            return 1;
+        }
+        config = std::move(*loaded);
+    }
+    auto hints = cairn::daemon::load_root_hints(config.resolver);
+    if (!hints) {
+        std::fprintf(stderr, "cairn: %s\n", hints.error().message.c_str());
+        return 1;
+    }
+
+    // Logs go to stderr (the journal, or whatever supervises the process).
+    spdlog::set_default_logger(spdlog::stderr_color_mt("cairn"));
+    cairn::daemon::apply_log_level(config.log_level);
+    // Writes to a socket whose peer has gone must fail, not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    cairn::daemon::Daemon daemon(config_path, std::move(config), std::move(*hints));
+    if (!daemon.start()) return 1;
+    return daemon.run();
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cairnctl/command.h"
+#include "cairnctl/control_command.h"
 #include "cairnctl/query_command.h"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,10 @@ int main(int argc, char** argv) {
 
     cairn::ctl::Command command;
     cairn::ctl::add_query_command(app, command);
+    cairn::ctl::add_control_command(app, command, "stats");
+    cairn::ctl::add_control_command(app, command, "reload");
+    cairn::ctl::add_control_command(app, command, "flush");
+    cairn::ctl::add_control_command(app, command, "stop");
 
     try {
         app.parse(argc, argv);

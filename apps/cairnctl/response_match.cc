@@ -4,16 +4,11 @@ namespace cairn::ctl {
 
 std::string_view to_string(ResponseMatch match) {
     switch (match) {
-        case ResponseMatch::kMatch:
-            return "matching answer";
-        case ResponseMatch::kMalformed:
-            return "malformed header or question";
-        case ResponseMatch::kNotResponse:
-            return "not a response to our query";
-        case ResponseMatch::kIdMismatch:
-            return "ID mismatch";
-        case ResponseMatch::kQuestionMismatch:
-            return "question mismatch";
+        case ResponseMatch::kMatch: return "matching answer";
+        case ResponseMatch::kMalformed: return "malformed header or question";
+        case ResponseMatch::kNotResponse: return "not a response to our query";
+        case ResponseMatch::kIdMismatch: return "ID mismatch";
+        case ResponseMatch::kQuestionMismatch: return "question mismatch";
     }
     return "unknown";
 }

@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from mini_internet import MiniInternet  # noqa: E402
 from resolvers import Cairn, Unbound, cairn_config, free_port  # noqa: E402
 from scripted_server import ScriptedServer  # noqa: E402
+from resolver_helpers import resolver  # noqa: E402,F401  (Cairn-or-Unbound fixture of test_resolver_*.py)
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -74,7 +74,8 @@ protected:
         options_.upstream_deny.clear();
         options_.initial_timeout = std::chrono::milliseconds(400);
         hints_ = *RootHints::from_text(
-            ". 3600 NS a.root-servers.test.\na.root-servers.test. 3600 A 127.0.0.1\n", "test hints");
+            ". 3600 NS a.root-servers.test.\na.root-servers.test. 3600 A 127.0.0.1\n",
+            "test hints");
         upstream_.serve("127.0.0.1", {make_zone(".", kRoot)});
         upstream_.serve("127.0.1.1", {make_zone("test.", kTest)});
         upstream_.serve("127.0.2.1", {make_zone("example.", kExample)});

@@ -1,0 +1,240 @@
+#include "daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/post.hpp>
+#include <csignal>
+
+#include "net/upstream_transport.h"
+#include "resolve/recursive_resolver.h"
+#include "server/worker_packet_cache.h"
+
+namespace cairn::daemon {
+
+namespace {
+
+// Field by field: cache::CacheOptions has no operator==.
+bool same_cache_options(const cache::CacheOptions& a, const cache::CacheOptions& b) {
+    return a.max_bytes == b.max_bytes && a.max_ttl == b.max_ttl && a.min_ttl == b.min_ttl &&
+           a.max_negative_ttl == b.max_negative_ttl && a.shards == b.shards;
+}
+
+// Counters only: levels (gauges) of retired workers mean nothing any more.
+server::Stats counters_of(const server::Stats& stats) {
+    server::Stats out;
+    for (const auto& stat : stats)
+        if (!stat.gauge) out.push_back(stat);
+    return out;
+}
+
+constexpr std::string_view kCommands = "stats, reload, flush, stop";
+
+}  // namespace
+
+void apply_log_level(const std::string& level) {
+    if (level == "error")
+        spdlog::set_level(spdlog::level::err);
+    else if (level == "warn")
+        spdlog::set_level(spdlog::level::warn);
+    else if (level == "debug")
+        spdlog::set_level(spdlog::level::debug);
+    else
+        spdlog::set_level(spdlog::level::info);
+}
+
+Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOptions& options) {
+    if (options.root_hints_file.empty()) return resolve::RootHints::builtin();
+    return resolve::RootHints::from_file(options.root_hints_file);
+}
+
+Daemon::Daemon(std::string config_path, config::Config config, resolve::RootHints hints)
+    : signals_(io_, SIGINT, SIGTERM, SIGHUP),
+      config_path_(std::move(config_path)),
+      config_(std::move(config)),
+      hints_(std::move(hints)),
+      caches_(std::make_shared<cache::Caches>(config_.cache, clock_)) {}
+
+Daemon::~Daemon() {
+    if (control_) control_->close();
+    if (service_) service_->stop();
+}
+
+std::unique_ptr<server::Service> Daemon::make_service(const config::Config& config,
+                                                      const resolve::RootHints& hints,
+                                                      std::shared_ptr<cache::Caches> caches) {
+    auto settings = server::service_settings(config.server, config.resolver.edns_buffer_size);
+    const unsigned workers = settings.threads;
+    const size_t packet_bytes = cache::packet_cache_bytes(config.cache, workers);
+    const cache::Clock& clock = clock_;
+    // Copies: the factory runs on each worker thread while the daemon may be
+    // reloading into new values.
+    auto factory = [resolver_options = config.resolver, hints, caches, packet_bytes, &clock](
+                       asio::io_context& io, unsigned) {
+        server::WorkerParts parts;
+        auto upstream =
+            std::make_unique<net::UpstreamTransport>(io, resolver_options.outgoing_addresses);
+        auto resolver = std::make_unique<resolve::RecursiveResolver>(resolver_options, hints,
+                                                                     *caches, *upstream, clock);
+        parts.resolver_metrics = &resolver->metrics();
+        parts.upstream = std::move(upstream);
+        parts.resolver = std::move(resolver);
+        parts.packet_cache = std::make_unique<server::WorkerPacketCache>(packet_bytes);
+        return parts;
+    };
+    return std::make_unique<server::Service>(std::move(settings), std::move(factory), clock_);
+}
+
+bool Daemon::start() {
+    auto service = make_service(config_, hints_, caches_);
+    if (auto started = service->start(); !started) {
+        spdlog::error("{}", started.error().message);
+        return false;
+    }
+    service_ = std::move(service);
+    spdlog::info("cairn 0.1.0 started: {} worker thread{}, configuration {}",
+                 service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
+                 config_path_.empty() ? "built in" : config_path_);
+    log_listening();
+    if (!config_.control_socket.empty() && !open_control_socket(config_.control_socket))
+        return false;
+    return true;
+}
+
+void Daemon::log_listening() const {
+    for (const auto& address : service_->listening())
+        spdlog::info("listening on {} (udp, tcp)", address.to_string());
+}
+
+int Daemon::run() {
+    wait_for_signal();
+    io_.run();
+    spdlog::info("stopping: answering what is in flight");
+    if (control_) control_->close();
+    service_->stop();
+    spdlog::info("stopped");
+    return 0;
+}
+
+void Daemon::wait_for_signal() {
+    signals_.async_wait([this](const asio::error_code& ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+            spdlog::info("SIGHUP: reloading {}", config_path_);
+            reload();
+            wait_for_signal();
+            return;
+        }
+        spdlog::info("signal {}: stopping", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        request_stop();
+    });
+}
+
+void Daemon::request_stop() {
+    asio::error_code ignored;
+    signals_.cancel(ignored);
+    io_.stop();
+}
+
+bool Daemon::open_control_socket(const std::string& path) {
+    auto control = net::ControlListener::open(
+        io_, path, [this](std::string_view command) { return on_command(command); });
+    if (!control) {
+        spdlog::error("{}", control.error().message);
+        return false;
+    }
+    if (control_) control_->close();
+    control_ = std::move(*control);
+    control_->start();
+    spdlog::info("control socket {}", path);
+    return true;
+}
+
+net::ControlReply Daemon::on_command(std::string_view command) {
+    if (command == "stats") return {server::format_stats(stats()), {}};
+    if (command == "reload") {
+        const auto error = reload();
+        return {error.empty() ? "ok" : "error: " + error, {}};
+    }
+    if (command == "flush") {
+        flush();
+        return {"ok", {}};
+    }
+    if (command == "stop") {
+        spdlog::info("stop requested on the control socket");
+        return {"ok", [this] { asio::post(io_, [this] { request_stop(); }); }};
+    }
+    return {
+        "error: unknown command '" + std::string(command) + "' (" + std::string(kCommands) + ")",
+        {}};
+}
+
+std::string Daemon::reload() {
+    if (config_path_.empty()) {
+        const std::string why = "no configuration file to reload (started with built-in defaults)";
+        spdlog::warn("reload: {}", why);
+        return why;
+    }
+    auto loaded = config::load_config_file(config_path_);
+    if (!loaded) {
+        for (const auto& problem : loaded.error().problems)
+            spdlog::error("reload: {}", problem.to_string());
+        spdlog::error("reload: configuration unchanged");
+        return loaded.error().to_string();
+    }
+    auto hints = load_root_hints(loaded->resolver);
+    if (!hints) {
+        spdlog::error("reload: {}; configuration unchanged", hints.error().message);
+        return hints.error().message;
+    }
+    const bool keep_caches = same_cache_options(config_.cache, loaded->cache);
+    auto caches = keep_caches ? caches_ : std::make_shared<cache::Caches>(loaded->cache, clock_);
+    auto service = make_service(*loaded, *hints, caches);
+    if (auto started = service->start(); !started) {
+        spdlog::error("reload: {}; configuration unchanged", started.error().message);
+        return started.error().message;
+    }
+    // The new workers answer from here on; the old ones finish and go.
+    service_->stop();
+    server::add_stats(retired_, counters_of(service_->stats()));
+    service_ = std::move(service);
+    caches_ = std::move(caches);
+    hints_ = std::move(*hints);
+    const bool control_moved = loaded->control_socket != config_.control_socket;
+    config_ = std::move(*loaded);
+    apply_log_level(config_.log_level);
+    ++reloads_;
+    spdlog::info("configuration reloaded from {}: {} worker thread{}{}", config_path_,
+                 service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
+                 keep_caches ? "" : ", caches emptied (cache options changed)");
+    log_listening();
+    if (control_moved) {
+        if (config_.control_socket.empty()) {
+            if (control_) control_->close();
+            control_.reset();
+        } else {
+            open_control_socket(config_.control_socket);
+        }
+    }
+    return {};
+}
+
+void Daemon::flush() {
+    caches_->rrsets.clear();
+    caches_->negatives.clear();
+    service_->clear_packet_caches();
+    spdlog::info("caches flushed");
+}
+
+server::Stats Daemon::stats() const {
+    server::Stats all = service_->stats();
+    server::add_stats(all, retired_);
+    server::append_stats(all, *caches_);
+    const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - started_);
+    all.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true});
+    all.push_back({"process.reloads", reloads_, false});
+    all.push_back({"process.workers", service_->worker_count(), true});
+    return all;
+}
+
+}  // namespace cairn::daemon

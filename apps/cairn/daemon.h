@@ -1,0 +1,82 @@
+// The running daemon: the DNS service built from the configuration, the
+// shared caches, signals and the control socket. Wiring only; what each
+// part does lives in its layer.
+//
+// SIGHUP (and the control command `reload`) rereads the configuration file.
+// A file with errors changes nothing: the errors are logged and the running
+// configuration stays. A good file is applied whole: a new set of workers is
+// built from it and starts listening (SO_REUSEPORT lets old and new sockets
+// share the addresses), then the old workers stop accepting, finish the
+// answers they owe and exit. So every option takes effect, including listen
+// addresses, threads, root hints and resolver settings. The shared caches
+// are kept unless a cache option changed, in which case they start empty;
+// the per-worker packet caches always start empty. Counters carry over. The
+// control socket moves if `control-socket` changed; a new log level applies
+// at once.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "cache/caches.h"
+#include "cache/clock.h"
+#include "config/config.h"
+#include "net/control_listener.h"
+#include "resolve/root_hints.h"
+#include "server/service.h"
+#include "server/stats.h"
+
+namespace cairn::daemon {
+
+class Daemon {
+public:
+    // `config_path` empty: built-in defaults, and nothing to reload.
+    Daemon(std::string config_path, config::Config config, resolve::RootHints hints);
+    ~Daemon();
+
+    // Starts listening; false (after logging why) if that failed.
+    bool start();
+    // Serves until SIGTERM, SIGINT or the `stop` command; then stops
+    // gracefully. Returns the exit status.
+    int run();
+
+private:
+    std::unique_ptr<server::Service> make_service(const config::Config& config,
+                                                  const resolve::RootHints& hints,
+                                                  std::shared_ptr<cache::Caches> caches);
+    // Empty on success, else why nothing changed.
+    std::string reload();
+    void flush();
+    server::Stats stats() const;
+    net::ControlReply on_command(std::string_view command);
+    bool open_control_socket(const std::string& path);
+    void wait_for_signal();
+    void request_stop();
+    void log_listening() const;
+
+    asio::io_context io_;  // the main thread's: signals and control
+    asio::signal_set signals_;
+    std::string config_path_;
+    config::Config config_;
+    resolve::RootHints hints_;
+    cache::SystemClock clock_;
+    std::shared_ptr<cache::Caches> caches_;
+    std::unique_ptr<server::Service> service_;
+    std::shared_ptr<net::ControlListener> control_;
+    // Counters of the workers that reloads replaced.
+    server::Stats retired_;
+    uint64_t reloads_ = 0;
+    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+// Logs `config`'s log level (error, warn, info, debug) to spdlog.
+void apply_log_level(const std::string& level);
+
+// Root hints from the configured file, or the built-in ones.
+Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOptions& options);
+
+}  // namespace cairn::daemon

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Whole-system benchmark: Cairn against Unbound on the integration tests'
+# mini-internet (NSD servers on loopback).
+#
+#   bench/resolver_bench.sh            (as root, from anywhere)
+#
+# For each resolver (Cairn, and Unbound when installed), one worker thread
+# pinned to CPU 0, dnsperf pinned to CPU 1:
+#   1. cold: a fresh resolver resolves 200 cold names; the authoritative
+#      servers' query records (dnstap) give the upstream queries it needed;
+#   2. hot: 50 names, pre-warmed, repeated by dnsperf for BENCH_SECONDS;
+#      the resolver's CPU share comes from /proc/PID/stat (utime+stime).
+# Prints QPS, CPU share, QPS per busy core (QPS / CPU share), upstream
+# queries for the cold list, and the Cairn/Unbound ratios.
+#
+# A benchmark measures, it never fails a build: this script always exits 0,
+# with a clear message when something is missing.
+#
+# Env: BENCH_SECONDS (10), BENCH_NET (127.57: mini-internet addresses, keep
+# it apart from a test run's CAIRN_TEST_NET), BENCH_CLIENTS (dnsperf -c, 8),
+# BENCH_OUTSTANDING (dnsperf -q, 200), CAIRN_BIN (build/bin/cairn),
+# BENCH_KEEP=1 keeps the work directory.
+
+set -u
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+PY=/usr/bin/python3
+HELPER="$REPO/bench/resolver_bench_helper.py"
+SECONDS_RUN=${BENCH_SECONDS:-10}
+NET=${BENCH_NET:-127.57}
+CLIENTS=${BENCH_CLIENTS:-8}
+OUTSTANDING=${BENCH_OUTSTANDING:-200}
+CAIRN_BIN=${CAIRN_BIN:-$REPO/build/bin/cairn}
+HOT_NAMES=50
+COLD_NAMES=200
+
+say() { printf '%s\n' "$*"; }
+progress() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
+finish() { say "resolver_bench: $*"; exit 0; }
+
+# -- prerequisites: report and exit 0 when something is missing -------------
+[ "$(id -u)" = 0 ] || finish "skipped: needs root (NSD binds port 53 on $NET.x.y)"
+[ -x "$PY" ] && "$PY" -c "import dns.message" 2>/dev/null \
+    || finish "skipped: $PY with dnspython (python3-dnspython) is missing"
+for tool in dnsperf taskset; do
+    command -v "$tool" >/dev/null || finish "skipped: $tool is not installed"
+done
+for tool in nsd ldns-keygen ldns-signzone; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || finish "skipped: $tool is not installed"
+done
+UNBOUND=$(command -v unbound || { [ -x /usr/sbin/unbound ] && echo /usr/sbin/unbound; } || true)
+CPUS=$(nproc)
+if [ "$CPUS" -ge 2 ]; then SERVER_CPU=0; CLIENT_CPU=1; else SERVER_CPU=0; CLIENT_CPU=0; fi
+TICKS=$(getconf CLK_TCK)
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+WORK=$(mktemp -d /tmp/resolver-bench.XXXXXX)
+DRIVER_PID=""
+RESOLVER_PID=""
+
+stop_pid() {   # SIGTERM one pid we started, wait up to 10 s, then SIGKILL
+    local pid=$1 i
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    stop_pid "$RESOLVER_PID"
+    stop_pid "$DRIVER_PID"
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+# -- the mini-internet ----------------------------------------------------------
+progress "starting the mini-internet on $NET.x.y"
+"$PY" "$REPO/bench/mini_internet_driver.py" --workdir "$WORK/internet" --net "$NET" \
+    >"$WORK/driver.log" 2>&1 &
+DRIVER_PID=$!
+for _ in $(seq 600); do
+    [ -f "$WORK/internet/ready" ] && break
+    kill -0 "$DRIVER_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [ ! -f "$WORK/internet/ready" ]; then
+    tail -5 "$WORK/driver.log"
+    finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
+fi
+# shellcheck disable=SC1091
+. "$WORK/internet/internet.env"
+ctl() { "$PY" "$REPO/bench/internet_ctl.py" "$INTERNET_CONTROL" "$@"; }
+
+"$PY" "$HELPER" names hot "$HOT_NAMES" "$WORK/hot.txt"
+"$PY" "$HELPER" names cold "$COLD_NAMES" "$WORK/cold.txt"
+
+free_port() {
+    "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
+}
+
+declare -A QPS CPU PERCORE COLD ANSWERED LOST NOTE
+
+# run_one NAME COMMAND... : measure one resolver; results in the arrays above
+run_one() {
+    local name=$1 port=$2
+    shift 2
+    local dir="$WORK/$name"
+    "$@" >"$dir/stdout.log" 2>&1 &
+    RESOLVER_PID=$!
+    progress "$name: started"
+    if ! "$PY" "$HELPER" wait "$port" 10 "$RESOLVER_PID"; then
+        NOTE[$name]="$name did not start: $(tail -2 "$dir/stdout.log" | tr '\n' ' ')"
+        say "  ${NOTE[$name]}"
+        stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
+        return
+    fi
+    # 1. cold names on a fresh cache: upstream queries from the dnstap records
+    progress "$name: $COLD_NAMES cold names"
+    sleep 0.5                       # start-up priming is not part of the count
+    ctl reset >/dev/null
+    read -r ok total < <("$PY" "$HELPER" resolve "$port" "$WORK/cold.txt")
+    sleep 1                         # background fetches triggered by the list count too
+    COLD[$name]=$(ctl count)
+    ANSWERED[$name]="$ok/$total"
+    # 2. hot names: pre-warm, then dnsperf
+    progress "$name: dnsperf, ${SECONDS_RUN}s"
+    read -r ok total < <("$PY" "$HELPER" resolve "$port" "$WORK/hot.txt")
+    if [ "$ok" != "$total" ]; then
+        NOTE[$name]="only $ok of $total hot names resolved"
+    fi
+    local t0 t1 c0 c1
+    c0=$("$PY" "$HELPER" cputicks "$RESOLVER_PID")
+    t0=$(date +%s.%N)
+    taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/hot.txt" -l "$SECONDS_RUN" \
+        -c "$CLIENTS" -q "$OUTSTANDING" -T 1 -t 2 >"$dir/dnsperf.txt" 2>&1
+    t1=$(date +%s.%N)
+    c1=$("$PY" "$HELPER" cputicks "$RESOLVER_PID" 2>/dev/null || echo "$c0")
+    progress "$name: dnsperf finished"
+    QPS[$name]=$("$PY" "$HELPER" dnsperf-field "$dir/dnsperf.txt" qps | awk 'NF { printf "%.0f", $1 }')
+    LOST[$name]=$("$PY" "$HELPER" dnsperf-field "$dir/dnsperf.txt" lost)
+    CPU[$name]=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$TICKS" \
+        'BEGIN { printf "%.3f", (c1 - c0) / hz / (t1 - t0) }')
+    if [ -n "${QPS[$name]}" ]; then
+        PERCORE[$name]=$(awk -v q="${QPS[$name]}" -v c="${CPU[$name]}" \
+            'BEGIN { if (c > 0) printf "%.0f", q / c; else print "n/a" }')
+    else
+        NOTE[$name]="dnsperf failed: $(tail -1 "$dir/dnsperf.txt")"
+    fi
+    stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
+    progress "$name: stopped"
+}
+
+# -- Cairn ---------------------------------------------------------------------------
+if [ -x "$CAIRN_BIN" ]; then
+    progress "cairn: $CAIRN_BIN"
+    mkdir -p "$WORK/cairn"
+    port=$(free_port)
+    conf=$("$PY" "$HELPER" config cairn "$WORK/cairn" "$port" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
+    run_one cairn "$port" taskset -c "$SERVER_CPU" "$CAIRN_BIN" --config "$conf"
+else
+    NOTE[cairn]="cairn did not start (no binary at $CAIRN_BIN)"
+fi
+
+# -- Unbound ------------------------------------------------------------------------
+if [ -n "$UNBOUND" ]; then
+    progress "unbound: $UNBOUND ($("$UNBOUND" -V 2>/dev/null | head -1))"
+    mkdir -p "$WORK/unbound"
+    port=$(free_port)
+    conf=$("$PY" "$HELPER" config unbound "$WORK/unbound" "$port" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
+    run_one unbound "$port" taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$conf"
+else
+    NOTE[unbound]="unbound is not installed: no peer to compare with"
+fi
+
+# -- report --------------------------------------------------------------------------
+progress "done"
+say ""
+say "resolver benchmark: ${SECONDS_RUN}s cache-hit run of $HOT_NAMES names (dnsperf -c $CLIENTS -q $OUTSTANDING,"
+say "CPU $CLIENT_CPU), resolver with 1 thread on CPU $SERVER_CPU; cold: $COLD_NAMES names, fresh cache"
+say "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) ($CPUS CPUs): other work on CPU 0/1 skews QPS"
+if [ "$CPUS" -lt 2 ]; then say "warning: 1 CPU only: dnsperf and the resolver share it"; fi
+printf '\n%-9s %12s %10s %15s %10s %18s %10s\n' resolver QPS "CPU share" "QPS/busy core" lost \
+    "cold upstream q." answered
+for name in cairn unbound; do
+    printf '%-9s %12s %10s %15s %10s %18s %10s\n' "$name" "${QPS[$name]:--}" "${CPU[$name]:--}" \
+        "${PERCORE[$name]:--}" "${LOST[$name]:--}" "${COLD[$name]:--}" "${ANSWERED[$name]:--}"
+done
+ratio() {   # ratio A B -> A/B or n/a
+    awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b != "" && a + 0 > 0 && b + 0 > 0 && a != "n/a" && b != "n/a") printf "%.2f", a / b; else print "n/a" }'
+}
+printf '%-9s %12s %10s %15s %10s %18s\n' "cairn/ub" "$(ratio "${QPS[cairn]:-}" "${QPS[unbound]:-}")" \
+    "$(ratio "${CPU[cairn]:-}" "${CPU[unbound]:-}")" "$(ratio "${PERCORE[cairn]:-}" "${PERCORE[unbound]:-}")" \
+    "" "$(ratio "${COLD[cairn]:-}" "${COLD[unbound]:-}")"
+say "(QPS/busy core = QPS / CPU share: higher is better; cold upstream queries: lower is better)"
+for name in cairn unbound; do
+    [ -n "${NOTE[$name]:-}" ] && say "note: ${NOTE[$name]}"
+done
+exit 0

@@ -1,0 +1,106 @@
+// The seam between the client-facing transports (net) and the request
+// pipeline (server): net hands over whole DNS messages with their framing
+// removed and sends back whatever the handler produces, now or later.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <utility>
+
+#include "wire/ip_address.h"
+
+namespace cairn::net {
+
+enum class Transport : uint8_t { kUdp, kTcp };
+
+// Who sent a query, and how.
+struct Peer {
+    wire::SocketAddress address;
+    uint32_t scope_id = 0;  // IPv6 link-local scope, to answer on the same link
+    Transport transport = Transport::kUdp;
+};
+
+// Something that can carry an answer back after the handler has returned: a
+// UDP socket, or one TCP connection.
+class ReplyChannel : public std::enable_shared_from_this<ReplyChannel> {
+public:
+    virtual ~ReplyChannel() = default;
+    // Sends `message` (a whole DNS message) to `peer`. Dropped silently when
+    // the channel has been closed meanwhile.
+    virtual void send_reply(const Peer& peer, std::span<const uint8_t> message) = 0;
+
+protected:
+    friend class ReplyHandle;
+    // An answer was promised / the promise ended (sent or abandoned). TCP
+    // uses these to keep a connection open while answers are outstanding.
+    virtual void reply_promised() {}
+    virtual void reply_settled() {}
+};
+
+// A promise to answer one query later. Move-only; the channel stays alive
+// as long as the handle does, and learns when the handle goes away.
+class ReplyHandle {
+public:
+    ReplyHandle() = default;
+    ReplyHandle(std::shared_ptr<ReplyChannel> channel, const Peer& peer)
+        : channel_(std::move(channel)), peer_(peer) {
+        if (channel_) channel_->reply_promised();
+    }
+    ReplyHandle(ReplyHandle&& other) noexcept
+        : channel_(std::move(other.channel_)), peer_(other.peer_) {}
+    ReplyHandle& operator=(ReplyHandle&& other) noexcept {
+        if (this != &other) {
+            settle();
+            channel_ = std::move(other.channel_);
+            peer_ = other.peer_;
+        }
+        return *this;
+    }
+    ReplyHandle(const ReplyHandle&) = delete;
+    ReplyHandle& operator=(const ReplyHandle&) = delete;
+    ~ReplyHandle() { settle(); }
+
+    void send(std::span<const uint8_t> message) const {
+        if (channel_) channel_->send_reply(peer_, message);
+    }
+    const Peer& peer() const { return peer_; }
+
+private:
+    void settle() {
+        if (channel_) {
+            channel_->reply_settled();
+            channel_.reset();
+        }
+    }
+
+    std::shared_ptr<ReplyChannel> channel_;
+    Peer peer_;
+};
+
+// Where the query being handled came from; valid only during the call.
+// keep() turns it into a ReplyHandle for an answer produced later.
+class ReplyOrigin {
+public:
+    ReplyOrigin(ReplyChannel& channel, const Peer& peer) : channel_(channel), peer_(peer) {}
+    ReplyHandle keep() const { return ReplyHandle(channel_.shared_from_this(), peer_); }
+
+private:
+    ReplyChannel& channel_;
+    const Peer& peer_;
+};
+
+class QueryHandler {
+public:
+    virtual ~QueryHandler() = default;
+    // One query from `peer`. Either writes the answer into `response` (never
+    // more than its size) and returns its length, or returns 0: the query was
+    // dropped, or will be answered through `origin.keep()`. Never blocks; on
+    // UDP, answers returned here leave in one sendmmsg with the rest of the
+    // batch.
+    virtual size_t handle_query(std::span<const uint8_t> query, const Peer& peer,
+                                std::span<uint8_t> response, const ReplyOrigin& origin) = 0;
+};
+
+}  // namespace cairn::net

@@ -1,0 +1,202 @@
+#include "server/query_pipeline.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+
+#include "wire/message.h"
+
+namespace cairn::server {
+
+namespace {
+
+using wire::Rcode;
+using wire::RRType;
+
+bool formerr_qtype(RRType type) {
+    const auto value = static_cast<uint16_t>(type);
+    return type == RRType::OPT || type == RRType::TSIG || type == RRType::TKEY ||
+           type == RRType::MAILA || type == RRType::MAILB || (value >= 128 && value <= 248);
+}
+
+// Only complete positive and negative answers are worth replaying.
+bool storable(const ShapedAnswer& shaped, uint32_t ttl) {
+    return ttl > 0 && !shaped.truncated &&
+           (shaped.rcode == Rcode::NOERROR || shaped.rcode == Rcode::NXDOMAIN);
+}
+
+}  // namespace
+
+QueryPipeline::InflightGuard::InflightGuard(QueryPipeline& pipeline) : pipeline_(&pipeline) {
+    ++pipeline_->inflight_;
+    pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
+}
+
+QueryPipeline::InflightGuard::~InflightGuard() {
+    if (!pipeline_) return;
+    --pipeline_->inflight_;
+    pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
+}
+
+QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings settings,
+                             resolve::Resolver& resolver, ResponseCache* packet_cache,
+                             const cache::Clock& clock, ServerMetrics& metrics)
+    : executor_(std::move(executor)),
+      settings_(std::move(settings)),
+      resolver_(resolver),
+      packet_cache_(packet_cache),
+      clock_(clock),
+      metrics_(metrics),
+      errors_(settings_.edns_buffer_size),
+      build_buffer_(65535) {}
+
+size_t QueryPipeline::max_udp_answer(uint16_t edns_buffer_size) {
+    return std::max<size_t>(edns_buffer_size, 512);
+}
+
+size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Peer& peer,
+                                   std::span<uint8_t> response, const net::ReplyOrigin& origin) {
+    const bool tcp = peer.transport == net::Transport::kTcp;
+    net::count(tcp ? metrics_.queries_tcp : metrics_.queries_udp);
+
+    wire::Reader reader(query);
+    const auto header = wire::Header::parse(reader);
+    if (!header || header->qr) {
+        net::count(metrics_.dropped);
+        return 0;
+    }
+    // What can be echoed in an error answer: the question and OPT, if they
+    // are readable at all.
+    const auto head =
+        header->qdcount == 1
+            ? wire::parse_query_head(query)
+            : wire::WireResult<wire::QueryHead>(wire::fail(wire::WireError::kTruncated));
+    QueryEdns edns;
+    QueryTail tail = QueryTail::kMalformed;
+    if (head) tail = inspect_query_tail(query, *head, edns);
+    const auto limited = [&](std::span<uint8_t> out) {
+        return out.first(
+            std::min(out.size(), answer_size_limit(tcp, edns, settings_.edns_buffer_size)));
+    };
+    auto error = [&](Rcode rcode, std::optional<wire::ExtendedErrorCode> ede = std::nullopt) {
+        ErrorAnswer answer{*header, head ? &head->question : nullptr,
+                           tail == QueryTail::kOk ? &edns : nullptr, rcode, ede};
+        return answer_error(answer, limited(response));
+    };
+
+    if (!settings_.allow.allows(peer.address.address)) {
+        net::count(metrics_.refused_acl);
+        return error(Rcode::REFUSED, wire::ExtendedErrorCode::kProhibited);
+    }
+    if (header->opcode != wire::Opcode::QUERY) return error(Rcode::NOTIMP);
+    if (!head) return error(Rcode::FORMERR);
+    if (tail == QueryTail::kNeedsFullParse) {
+        // Unusual but possibly valid: the full parse decides (slow path).
+        auto message = wire::Message::parse(query);
+        if (!message) {
+            tail = QueryTail::kMalformed;
+            return error(Rcode::FORMERR);
+        }
+        edns = query_edns_of(*message);
+        tail = QueryTail::kOk;
+    }
+    if (tail == QueryTail::kMalformed) return error(Rcode::FORMERR);
+    if (edns.present && edns.version > 0) return error(Rcode::BADVERS);
+
+    const auto& question = head->question;
+    if (question.rclass == wire::RRClass::CH) {
+        const size_t n = write_chaos_answer(*header, question, edns, settings_.identity,
+                                            settings_.edns_buffer_size, limited(response));
+        if (n > 0) {
+            count_rcode(0);
+            return n;
+        }
+        return error(Rcode::REFUSED);
+    }
+    if (question.rclass != wire::RRClass::IN) return error(Rcode::REFUSED);
+    if (question.type == RRType::AXFR || question.type == RRType::IXFR)
+        return error(Rcode::REFUSED);
+    if (formerr_qtype(question.type)) return error(Rcode::FORMERR);
+
+    const bool dnssec_ok = edns.present && edns.dnssec_ok;
+    cache::PacketKey key{question.name, question.type, question.rclass, dnssec_ok,
+                         header->cd,    edns.present,  header->rd};
+    if (packet_cache_) {
+        const auto out = limited(response);
+        const size_t n = packet_cache_->lookup(key, header->id, question.name, clock_.now(), out);
+        if (n > 0) {
+            net::count(metrics_.packet_cache_hits);
+            clear_ad_unless_asked(out.first(n), header->ad, dnssec_ok);
+            count_rcode(out[3] & 0xF);
+            return n;
+        }
+        net::count(metrics_.packet_cache_misses);
+    }
+
+    if (inflight_ >= settings_.max_inflight) {
+        net::count(metrics_.dropped_overload);
+        return 0;
+    }
+    Pending pending{AnswerShape{*header, question, edns,
+                                answer_size_limit(tcp, edns, settings_.edns_buffer_size)},
+                    key, tcp};
+    if (!tcp) pending.shape.max_size = std::min(pending.shape.max_size, response.size());
+    net::count(metrics_.resolutions);
+    asio::co_spawn(executor_,
+                   resolve_and_answer(std::move(pending), origin.keep(), InflightGuard(*this)),
+                   asio::detached);
+    return 0;
+}
+
+asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::ReplyHandle reply,
+                                                        InflightGuard /*running*/) {
+    const auto& shape = pending.shape;
+    resolve::ClientQuery query;
+    query.question = shape.question;
+    query.recursion_desired = shape.query.rd;
+    query.dnssec_ok = shape.edns.present && shape.edns.dnssec_ok;
+    query.checking_disabled = shape.query.cd;
+
+    resolve::Answer answer;
+    try {
+        answer = co_await resolver_.resolve(std::move(query));
+    } catch (...) {
+        // The resolver promises not to throw; should it, the client still
+        // gets an answer.
+        answer = resolve::Answer{};
+        answer.rcode = Rcode::SERVFAIL;
+        answer.extended_error =
+            wire::ExtendedErrorOption{wire::ExtendedErrorCode::kOther, "internal error"};
+    }
+
+    // From here to send() nothing suspends, so the shared build buffer is ours.
+    auto shaped = shape_answer(shape, answer, settings_.edns_buffer_size, build_buffer_);
+    if (shaped.message.empty()) co_return;
+    if (packet_cache_ && storable(shaped, answer.cache_ttl))
+        packet_cache_->insert(pending.key, shaped.message, answer.cache_ttl, clock_.now());
+    const auto out = std::span<uint8_t>(build_buffer_).first(shaped.message.size());
+    clear_ad_unless_asked(out, shape.query.ad, pending.key.dnssec_ok);
+    if (shaped.truncated) net::count(metrics_.truncated);
+    count_rcode(static_cast<unsigned>(shaped.rcode));
+    reply.send(out);
+}
+
+size_t QueryPipeline::answer_error(const ErrorAnswer& answer, std::span<uint8_t> out) {
+    const size_t n = errors_.write(answer, out);
+    if (n > 0) count_rcode(static_cast<unsigned>(answer.rcode));
+    return n;
+}
+
+void QueryPipeline::count_rcode(unsigned rcode) {
+    switch (static_cast<Rcode>(rcode)) {
+        case Rcode::NOERROR: net::count(metrics_.rcode_noerror); break;
+        case Rcode::FORMERR: net::count(metrics_.rcode_formerr); break;
+        case Rcode::SERVFAIL: net::count(metrics_.rcode_servfail); break;
+        case Rcode::NXDOMAIN: net::count(metrics_.rcode_nxdomain); break;
+        case Rcode::NOTIMP: net::count(metrics_.rcode_notimp); break;
+        case Rcode::REFUSED: net::count(metrics_.rcode_refused); break;
+        case Rcode::BADVERS: net::count(metrics_.rcode_badvers); break;
+        default: net::count(metrics_.rcode_other); break;
+    }
+}
+
+}  // namespace cairn::server

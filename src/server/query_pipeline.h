@@ -1,0 +1,105 @@
+// The request pipeline of one worker (DESIGN.md "The data path"): checks,
+// the packet-cache fast path, and the hand-off to the resolver.
+//
+// Order of the checks, each answered on the spot without a coroutine:
+//   header unreadable, or QR=1            -> dropped, no answer
+//   client not in `allow`                 -> REFUSED (EDE 18 Prohibited)
+//   opcode other than QUERY               -> NOTIMP
+//   QDCOUNT != 1, malformed message/OPT   -> FORMERR
+//   EDNS version above 0                  -> BADVERS, with OPT version 0
+//   class CH                              -> the server's identity (TXT), or REFUSED
+//   class other than IN                   -> REFUSED
+//   AXFR, IXFR                            -> REFUSED (as Unbound does)
+//   OPT, TSIG, TKEY, MAILA, MAILB, 128-248 as QTYPE -> FORMERR (as Unbound)
+// then the packet cache (no allocation, no lock: the cache is this
+// worker's), and only on a miss a coroutine that asks the resolver, shapes
+// the answer, stores it in the packet cache and sends it.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cache/clock.h"
+#include "net/query_handler.h"
+#include "resolve/resolver.h"
+#include "server/access_list.h"
+#include "server/error_answer.h"
+#include "server/query_edns.h"
+#include "server/response_cache.h"
+#include "server/response_shaper.h"
+#include "server/server_metrics.h"
+
+namespace cairn::server {
+
+struct PipelineSettings {
+    AccessList allow;
+    ServerIdentity identity;
+    // Our EDNS UDP buffer size: advertised in answers, and the largest UDP
+    // answer we send.
+    uint16_t edns_buffer_size = 1232;
+    // Resolutions running at once on one worker; queries beyond it are
+    // dropped (the client will retry) rather than queued without bound.
+    uint64_t max_inflight = 10'000;
+};
+
+class QueryPipeline final : public net::QueryHandler {
+public:
+    // `packet_cache` may be null (no fast path).
+    QueryPipeline(asio::any_io_executor executor, PipelineSettings settings,
+                  resolve::Resolver& resolver, ResponseCache* packet_cache,
+                  const cache::Clock& clock, ServerMetrics& metrics);
+
+    size_t handle_query(std::span<const uint8_t> query, const net::Peer& peer,
+                        std::span<uint8_t> response, const net::ReplyOrigin& origin) override;
+
+    // Resolutions running now.
+    uint64_t inflight() const { return inflight_; }
+
+    // Largest answer handle_query writes on the spot over UDP.
+    static size_t max_udp_answer(uint16_t edns_buffer_size);
+
+private:
+    // A query on its way through the resolver.
+    struct Pending {
+        AnswerShape shape;
+        cache::PacketKey key;
+        bool tcp = false;
+    };
+
+    // Counts a resolution from its spawning to the end of its coroutine,
+    // however that ends (also destruction at shutdown, never resumed).
+    class InflightGuard {
+    public:
+        explicit InflightGuard(QueryPipeline& pipeline);
+        InflightGuard(InflightGuard&& other) noexcept
+            : pipeline_(std::exchange(other.pipeline_, nullptr)) {}
+        InflightGuard& operator=(InflightGuard&&) = delete;
+        ~InflightGuard();
+
+    private:
+        QueryPipeline* pipeline_;
+    };
+
+    asio::awaitable<void> resolve_and_answer(Pending pending, net::ReplyHandle reply,
+                                             InflightGuard running);
+    size_t answer_error(const ErrorAnswer& answer, std::span<uint8_t> out);
+    void count_rcode(unsigned rcode);
+
+    asio::any_io_executor executor_;
+    const PipelineSettings settings_;
+    resolve::Resolver& resolver_;
+    ResponseCache* packet_cache_;
+    const cache::Clock& clock_;
+    ServerMetrics& metrics_;
+    ErrorAnswerWriter errors_;
+    // Where late answers are built: coroutines of this worker take turns,
+    // and none suspends between building and sending.
+    std::vector<uint8_t> build_buffer_;
+    uint64_t inflight_ = 0;
+};
+
+}  // namespace cairn::server

@@ -1,0 +1,36 @@
+// Counters of the request pipeline of one worker. Only that worker writes
+// them (net::count: a plain load and store); the control command sums them
+// over workers.
+#pragma once
+
+#include <cstdint>
+
+#include "net/transport_metrics.h"
+
+namespace cairn::server {
+
+using net::Counter;
+
+struct ServerMetrics {
+    Counter queries_udp{0};
+    Counter queries_tcp{0};
+    Counter dropped{0};           // no readable header, or a response (QR=1): no answer
+    Counter dropped_overload{0};  // too many resolutions running on this worker
+    Counter refused_acl{0};       // client not in `allow`
+    Counter packet_cache_hits{0};
+    Counter packet_cache_misses{0};
+    Counter resolutions{0};  // queries handed to the resolver
+    Counter truncated{0};    // answers sent with TC=1
+    // Answers by rcode.
+    Counter rcode_noerror{0};
+    Counter rcode_formerr{0};
+    Counter rcode_servfail{0};
+    Counter rcode_nxdomain{0};
+    Counter rcode_notimp{0};
+    Counter rcode_refused{0};
+    Counter rcode_badvers{0};
+    Counter rcode_other{0};
+    Counter inflight{0};  // gauge: resolutions running now
+};
+
+}  // namespace cairn::server

@@ -1,0 +1,99 @@
+#include "server/service.h"
+
+#include <thread>
+
+namespace cairn::server {
+
+namespace {
+
+// With port 0 the UDP port is the kernel's choice and TCP must get the same
+// one, which may already be taken for TCP: try a few times.
+constexpr int kEphemeralPortAttempts = 8;
+
+}  // namespace
+
+ServiceSettings service_settings(const ServerOptions& options, uint16_t edns_buffer_size) {
+    ServiceSettings s;
+    s.listen = options.listen;
+    s.threads = options.threads != 0 ? options.threads : std::thread::hardware_concurrency();
+    if (s.threads == 0) s.threads = 1;
+    s.worker.pipeline.allow = AccessList(options.allow);
+    s.worker.pipeline.identity = {options.version_string, options.identity};
+    s.worker.pipeline.edns_buffer_size = edns_buffer_size;
+    s.worker.udp.max_response_size = QueryPipeline::max_udp_answer(edns_buffer_size);
+    s.worker.tcp.idle_timeout = options.tcp_idle_timeout;
+    s.tcp_max_connections = options.tcp_max_connections;
+    s.tcp_max_connections_per_client = options.tcp_max_connections_per_client;
+    return s;
+}
+
+Service::Service(ServiceSettings settings, WorkerPartsFactory factory, const cache::Clock& clock)
+    : settings_(std::move(settings)),
+      factory_(std::move(factory)),
+      clock_(clock),
+      tcp_limits_(settings_.tcp_max_connections, settings_.tcp_max_connections_per_client) {
+    // Whatever the settings say, a UDP answer must fit the listener's buffer.
+    settings_.worker.udp.max_response_size =
+        std::max(settings_.worker.udp.max_response_size,
+                 QueryPipeline::max_udp_answer(settings_.worker.pipeline.edns_buffer_size));
+}
+
+Service::~Service() {
+    stop();
+}
+
+Status<TextError> Service::start() {
+    if (running_ || !workers_.empty()) return text_error("the service was started already");
+    const unsigned n = settings_.threads == 0 ? 1 : settings_.threads;
+    for (unsigned i = 0; i < n; ++i)
+        workers_.push_back(
+            std::make_unique<Worker>(i, settings_.worker, factory_, tcp_limits_, clock_));
+
+    auto give_up = [&](TextError error) {
+        workers_.clear();
+        listening_.clear();
+        return Unexpected{std::move(error)};
+    };
+    for (const auto& address : settings_.listen) {
+        // The first worker settles the port; the others bind the same one.
+        auto bound = workers_[0]->listen(address);
+        for (int attempt = 1; !bound && address.port == 0 && attempt < kEphemeralPortAttempts;
+             ++attempt)
+            bound = workers_[0]->listen(address);
+        if (!bound) return give_up(bound.error());
+        for (unsigned i = 1; i < n; ++i)
+            if (auto also = workers_[i]->listen(*bound); !also) return give_up(also.error());
+        listening_.push_back(*bound);
+    }
+    for (auto& worker : workers_)
+        worker->run();
+    running_ = true;
+    return {};
+}
+
+void Service::stop() {
+    if (!running_) {
+        workers_.clear();
+        return;
+    }
+    running_ = false;
+    const auto deadline = std::chrono::steady_clock::now() + settings_.drain_timeout;
+    for (auto& worker : workers_)
+        worker->stop(deadline);
+    for (auto& worker : workers_)
+        worker->join();
+}
+
+Stats Service::stats() const {
+    Stats total;
+    for (const auto& worker : workers_)
+        add_stats(total, worker->stats());
+    return total;
+}
+
+void Service::clear_packet_caches() {
+    for (auto& worker : workers_)
+        worker->clear_packet_cache();
+}
+
+}  // namespace cairn::server

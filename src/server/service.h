@@ -1,0 +1,67 @@
+// The DNS service of one process: N workers listening on every configured
+// address, with connection limits shared between them. Built from one
+// configuration; a reload builds a new Service and retires the old one.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "cache/clock.h"
+#include "net/tcp_limits.h"
+#include "server/server_options.h"
+#include "server/stats.h"
+#include "server/worker.h"
+#include "wire/ip_address.h"
+#include "wire/result.h"
+
+namespace cairn::server {
+
+struct ServiceSettings {
+    std::vector<wire::SocketAddress> listen;
+    unsigned threads = 1;
+    WorkerSettings worker;
+    uint32_t tcp_max_connections = 1000;
+    uint32_t tcp_max_connections_per_client = 32;
+    // On stop, how long answers in flight may take to go out.
+    std::chrono::milliseconds drain_timeout{2'000};
+};
+
+// Settings from the server options: `threads` 0 becomes one per core;
+// `edns_buffer_size` is the resolver's (one EDNS size for both directions).
+ServiceSettings service_settings(const ServerOptions& options, uint16_t edns_buffer_size);
+
+class Service {
+public:
+    Service(ServiceSettings settings, WorkerPartsFactory factory, const cache::Clock& clock);
+    ~Service();
+    Service(const Service&) = delete;
+    Service& operator=(const Service&) = delete;
+
+    // Builds the workers, binds every address in every worker and starts the
+    // threads. On failure nothing keeps running.
+    Status<TextError> start();
+    // Stops accepting at once, lets answers in flight finish (up to the drain
+    // timeout) and joins the threads.
+    void stop();
+
+    // Addresses actually bound (ports filled in where 0 was configured).
+    const std::vector<wire::SocketAddress>& listening() const { return listening_; }
+    unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
+
+    // Counters summed over workers.
+    Stats stats() const;
+    void clear_packet_caches();
+
+private:
+    ServiceSettings settings_;
+    WorkerPartsFactory factory_;
+    const cache::Clock& clock_;
+    // Declared before the workers: their connections hold slots in it.
+    net::TcpConnectionLimits tcp_limits_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<wire::SocketAddress> listening_;
+    bool running_ = false;
+};
+
+}  // namespace cairn::server

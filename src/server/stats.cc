@@ -1,0 +1,117 @@
+#include "server/stats.h"
+
+#include <unordered_map>
+
+namespace cairn::server {
+
+namespace {
+
+uint64_t read(const std::atomic<uint64_t>& counter) {
+    return counter.load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+void append_stats(Stats& out, const ServerMetrics& m) {
+    auto add = [&](const char* name, const Counter& c, bool gauge = false) {
+        out.push_back({std::string("server.") + name, read(c), gauge});
+    };
+    add("queries_udp", m.queries_udp);
+    add("queries_tcp", m.queries_tcp);
+    add("dropped", m.dropped);
+    add("dropped_overload", m.dropped_overload);
+    add("refused_acl", m.refused_acl);
+    add("packet_cache_hits", m.packet_cache_hits);
+    add("packet_cache_misses", m.packet_cache_misses);
+    add("resolutions", m.resolutions);
+    add("truncated", m.truncated);
+    add("rcode_noerror", m.rcode_noerror);
+    add("rcode_formerr", m.rcode_formerr);
+    add("rcode_servfail", m.rcode_servfail);
+    add("rcode_nxdomain", m.rcode_nxdomain);
+    add("rcode_notimp", m.rcode_notimp);
+    add("rcode_refused", m.rcode_refused);
+    add("rcode_badvers", m.rcode_badvers);
+    add("rcode_other", m.rcode_other);
+    add("inflight", m.inflight, true);
+}
+
+void append_stats(Stats& out, const net::TransportMetrics& m) {
+    auto add = [&](const char* name, const net::Counter& c, bool gauge = false) {
+        out.push_back({std::string("net.") + name, read(c), gauge});
+    };
+    add("udp_received", m.udp_received);
+    add("udp_sent", m.udp_sent);
+    add("udp_send_errors", m.udp_send_errors);
+    add("udp_oversize", m.udp_oversize);
+    add("udp_batches", m.udp_batches);
+    add("tcp_accepted", m.tcp_accepted);
+    add("tcp_refused_limit", m.tcp_refused_limit);
+    add("tcp_idle_closed", m.tcp_idle_closed);
+    add("tcp_malformed", m.tcp_malformed);
+    add("tcp_queries", m.tcp_queries);
+    add("tcp_open", m.tcp_open, true);
+}
+
+void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
+    auto add = [&](const char* name, const resolve::ResolverMetrics::Counter& c) {
+        out.push_back({std::string("resolver.") + name, read(c), false});
+    };
+    add("client_queries", m.client_queries);
+    add("cache_answers", m.cache_answers);
+    add("upstream_queries", m.upstream_queries);
+    add("upstream_timeouts", m.upstream_timeouts);
+    add("upstream_tcp", m.upstream_tcp);
+    add("inflight_joins", m.inflight_joins);
+    add("servfail", m.servfail);
+    add("limit_upstream_queries", m.limit_upstream_queries);
+    add("limit_referral_depth", m.limit_referral_depth);
+    add("limit_cname_chain", m.limit_cname_chain);
+    add("limit_glueless_ns", m.limit_glueless_ns);
+    add("limit_timeout", m.limit_timeout);
+    add("scrubbed_records", m.scrubbed_records);
+    add("lame_servers", m.lame_servers);
+}
+
+void append_packet_cache_stats(Stats& out, const ResponseCacheFigures& figures) {
+    out.push_back({"cache.packet_entries", figures.entries, true});
+    out.push_back({"cache.packet_memory", figures.memory, true});
+}
+
+void append_stats(Stats& out, const cache::Caches& caches) {
+    out.push_back({"cache.rrset_entries", caches.rrsets.entries(), true});
+    out.push_back({"cache.rrset_memory", caches.rrsets.memory_used(), true});
+    out.push_back({"cache.rrset_evictions", caches.rrsets.evictions(), false});
+    out.push_back({"cache.negative_entries", caches.negatives.entries(), true});
+    out.push_back({"cache.negative_memory", caches.negatives.memory_used(), true});
+    out.push_back({"cache.negative_evictions", caches.negatives.evictions(), false});
+    out.push_back({"cache.infra_entries", caches.infra.entries(), true});
+}
+
+void add_stats(Stats& total, const Stats& more) {
+    std::unordered_map<std::string, size_t> index;
+    for (size_t i = 0; i < total.size(); ++i)
+        index.emplace(total[i].name, i);
+    for (const auto& stat : more) {
+        auto it = index.find(stat.name);
+        if (it == index.end()) {
+            index.emplace(stat.name, total.size());
+            total.push_back(stat);
+        } else {
+            total[it->second].value += stat.value;
+        }
+    }
+}
+
+std::string format_stats(const Stats& stats) {
+    std::string out;
+    for (const auto& stat : stats) {
+        out += stat.name;
+        out += ' ';
+        out += std::to_string(stat.value);
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace cairn::server

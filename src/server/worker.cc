@@ -1,0 +1,138 @@
+#include "server/worker.h"
+
+#include <pthread.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <future>
+#include <string>
+
+namespace cairn::server {
+
+namespace {
+
+// How often a stopping worker checks whether its answers are all out.
+constexpr std::chrono::milliseconds kDrainPoll{5};
+
+}  // namespace
+
+Worker::Worker(unsigned index, const WorkerSettings& settings, const WorkerPartsFactory& factory,
+               net::TcpConnectionLimits& tcp_limits, const cache::Clock& clock)
+    : index_(index),
+      io_(1),
+      parts_(factory(io_, index)),
+      tcp_limits_(tcp_limits),
+      settings_(settings) {
+    pipeline_ =
+        std::make_unique<QueryPipeline>(io_.get_executor(), settings_.pipeline, *parts_.resolver,
+                                        parts_.packet_cache.get(), clock, metrics_);
+}
+
+Worker::~Worker() {
+    if (thread_.joinable()) {
+        stop(std::chrono::steady_clock::now());
+        join();
+    }
+    for (auto& udp : udp_)
+        udp->close();
+    for (auto& tcp : tcp_) {
+        tcp->close();
+        tcp->abort_connections();
+    }
+    // Destroys every handler still queued, and with them the suspended
+    // coroutines, while the resolver and the sockets they use still exist.
+    io_.shutdown();
+}
+
+Result<wire::SocketAddress, TextError> Worker::listen(const wire::SocketAddress& address) {
+    auto udp = net::UdpListener::open(io_, address, *pipeline_, transport_metrics_, settings_.udp);
+    if (!udp) return Unexpected{udp.error()};
+    const auto bound = (*udp)->local_address();
+    auto tcp = net::TcpListener::open(io_, bound, *pipeline_, tcp_limits_, transport_metrics_,
+                                      settings_.tcp);
+    if (!tcp) {
+        (*udp)->close();
+        return Unexpected{tcp.error()};
+    }
+    (*udp)->start();
+    (*tcp)->start();
+    udp_.push_back(std::move(*udp));
+    tcp_.push_back(std::move(*tcp));
+    return bound;
+}
+
+void Worker::run() {
+    thread_ = std::thread([this] {
+        const std::string name = "cairn-w" + std::to_string(index_);
+        pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());
+        io_.run();
+    });
+}
+
+void Worker::stop(std::chrono::steady_clock::time_point deadline) {
+    asio::post(io_, [this, deadline] {
+        // UDP sockets stay open (unread) for the answers still owed.
+        for (auto& udp : udp_)
+            udp->stop_receiving();
+        for (auto& tcp : tcp_)
+            tcp->close();
+        asio::co_spawn(io_, drain(deadline), asio::detached);
+    });
+}
+
+void Worker::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+asio::awaitable<void> Worker::drain(std::chrono::steady_clock::time_point deadline) {
+    asio::steady_timer timer(io_);
+    while ((pipeline_->inflight() > 0 || open_tcp_connections() > 0) &&
+           std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(kDrainPoll);
+        asio::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    for (auto& tcp : tcp_)
+        tcp->abort_connections();
+    for (auto& udp : udp_)
+        udp->close();
+    io_.stop();
+}
+
+size_t Worker::open_tcp_connections() const {
+    size_t n = 0;
+    for (const auto& tcp : tcp_)
+        n += tcp->connection_count();
+    return n;
+}
+
+void Worker::clear_packet_cache() {
+    if (!parts_.packet_cache) return;
+    if (!thread_.joinable()) {
+        parts_.packet_cache->clear();
+        return;
+    }
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    asio::post(io_, [this, done] {
+        parts_.packet_cache->clear();
+        done->set_value();
+    });
+    // A worker that is stopping may never run the handler; don't hang on it.
+    finished.wait_for(std::chrono::seconds(2));
+}
+
+Stats Worker::stats() const {
+    Stats out;
+    append_stats(out, metrics_);
+    append_stats(out, transport_metrics_);
+    if (parts_.resolver_metrics) append_stats(out, *parts_.resolver_metrics);
+    if (parts_.packet_cache) append_packet_cache_stats(out, parts_.packet_cache->figures());
+    return out;
+}
+
+}  // namespace cairn::server

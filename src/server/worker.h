@@ -1,0 +1,99 @@
+// One worker thread (DESIGN.md "Concurrency"): its own event loop, its own
+// UDP socket and TCP acceptor per listen address (SO_REUSEPORT), its own
+// resolver, upstream sockets and packet cache. Nothing on its data path is
+// shared with another worker except the caches.
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "cache/clock.h"
+#include "net/tcp_limits.h"
+#include "net/tcp_listener.h"
+#include "net/transport_metrics.h"
+#include "net/udp_listener.h"
+#include "resolve/resolver.h"
+#include "resolve/resolver_metrics.h"
+#include "resolve/upstream.h"
+#include "server/query_pipeline.h"
+#include "server/response_cache.h"
+#include "server/server_metrics.h"
+#include "server/stats.h"
+#include "wire/result.h"
+
+namespace cairn::server {
+
+// What the application builds for each worker, on that worker's event loop.
+struct WorkerParts {
+    std::unique_ptr<resolve::Upstream> upstream;  // may be null (a fake resolver needs none)
+    std::unique_ptr<resolve::Resolver> resolver;  // uses `upstream`
+    std::unique_ptr<ResponseCache> packet_cache;  // null: no fast path
+    // The resolver's counters, for `stats`; may be null.
+    const resolve::ResolverMetrics* resolver_metrics = nullptr;
+};
+
+using WorkerPartsFactory = std::function<WorkerParts(asio::io_context& io, unsigned worker)>;
+
+struct WorkerSettings {
+    PipelineSettings pipeline;
+    net::TcpListenerOptions tcp;
+    net::UdpListenerOptions udp;
+};
+
+class Worker {
+public:
+    Worker(unsigned index, const WorkerSettings& settings, const WorkerPartsFactory& factory,
+           net::TcpConnectionLimits& tcp_limits, const cache::Clock& clock);
+    ~Worker();
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+
+    // Binds a UDP socket and a TCP acceptor to `address` (before run()).
+    // With port 0 the kernel picks the UDP port and TCP takes the same one.
+    // Returns the address bound.
+    Result<wire::SocketAddress, TextError> listen(const wire::SocketAddress& address);
+
+    // Starts the thread.
+    void run();
+    // Asks the worker to stop: listeners close at once, answers in flight
+    // get until `deadline`, then the event loop ends. Returns immediately.
+    void stop(std::chrono::steady_clock::time_point deadline);
+    void join();
+
+    // Empties this worker's packet cache (on its own thread; waits for it).
+    void clear_packet_cache();
+
+    // Counters of this worker: pipeline, transports, resolver, packet cache.
+    Stats stats() const;
+
+private:
+    // An io_context whose services can be shut down (destroying the pending
+    // handlers and so every suspended coroutine) before the objects those
+    // coroutines refer to go away.
+    class EventLoop : public asio::io_context {
+    public:
+        using asio::execution_context::shutdown;
+        using asio::io_context::io_context;
+    };
+
+    asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
+    size_t open_tcp_connections() const;
+
+    const unsigned index_;
+    EventLoop io_;
+    ServerMetrics metrics_;
+    net::TransportMetrics transport_metrics_;
+    WorkerParts parts_;
+    std::unique_ptr<QueryPipeline> pipeline_;
+    net::TcpConnectionLimits& tcp_limits_;
+    const WorkerSettings settings_;
+    std::vector<std::shared_ptr<net::UdpListener>> udp_;
+    std::vector<std::shared_ptr<net::TcpListener>> tcp_;
+    std::thread thread_;
+};
+
+}  // namespace cairn::server
