@@ -78,7 +78,8 @@ TEST(Message, NamesInRdataOfNewTypesAreNotCompressed) {
     Message m;
     m.questions.push_back({N("_sip._udp.example.com."), RRType::SRV, RRClass::IN});
     std::vector<uint8_t> srv = {0, 10, 0, 20, 0x13, 0xC4};
-    auto target = N("example.com.").wire();
+    const Name target_name = N("example.com.");
+    auto target = target_name.wire();
     srv.insert(srv.end(), target.begin(), target.end());
     m.answers.push_back(Record{N("_sip._udp.example.com."), RRType::SRV, RRClass::IN, 60,
                                RData::from_trusted_bytes(srv)});
