@@ -109,9 +109,10 @@ std::vector<Option> make_options() {
     add(option("edns-buffer-size", Group::upstream,
                at<&Config::resolver, &ResolverOptions::edns_buffer_size>,
                Number<uint16_t>{.min = 512, .max = 4096},
-               "UDP payload size offered to authoritative servers in EDNS (RFC 6891). The "
-               "default, 1232, avoids IP fragmentation on practically every path; larger "
-               "answers come over TCP.")
+               "UDP payload size in EDNS (RFC 6891), both offered to authoritative servers "
+               "and the largest UDP answer sent to clients (a client offering less gets "
+               "less). The default, 1232, avoids IP fragmentation on practically every "
+               "path; larger answers come over TCP.")
             .also_known_as({"edns-outgoing-bufsize"}));
     add(option("upstream-initial-timeout", Group::upstream,
                at<&Config::resolver, &ResolverOptions::initial_timeout>,
