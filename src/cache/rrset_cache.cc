@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "cache/lru_map.h"
+#include "cache/shard_totals.h"
 
 namespace cairn::cache {
 namespace {
@@ -132,37 +133,19 @@ void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass
 }
 
 void RRsetCache::clear() {
-    for (auto& shard : shards_) {
-        std::lock_guard lock(shard->mutex);
-        shard->map.clear();
-    }
+    clear_shards(shards_);
 }
 
 size_t RRsetCache::entries() const {
-    size_t n = 0;
-    for (const auto& shard : shards_) {
-        std::lock_guard lock(shard->mutex);
-        n += shard->map.size();
-    }
-    return n;
+    return sum_over_shards(shards_, [](const auto& map) { return map.size(); });
 }
 
 size_t RRsetCache::memory_used() const {
-    size_t n = 0;
-    for (const auto& shard : shards_) {
-        std::lock_guard lock(shard->mutex);
-        n += shard->map.bytes();
-    }
-    return n;
+    return sum_over_shards(shards_, [](const auto& map) { return map.bytes(); });
 }
 
 uint64_t RRsetCache::evictions() const {
-    uint64_t n = 0;
-    for (const auto& shard : shards_) {
-        std::lock_guard lock(shard->mutex);
-        n += shard->map.evictions();
-    }
-    return n;
+    return sum_over_shards(shards_, [](const auto& map) { return map.evictions(); });
 }
 
 }  // namespace cairn::cache
