@@ -9,9 +9,16 @@
 #   1. cold: a fresh resolver resolves 200 cold names; the authoritative
 #      servers' query records (dnstap) give the upstream queries it needed;
 #   2. hot: 50 names, pre-warmed, repeated by dnsperf for BENCH_SECONDS;
-#      the resolver's CPU share comes from /proc/PID/stat (utime+stime).
+#      the resolver's CPU share comes from /proc/PID/stat (utime+stime);
+#   3. cold signed: another fresh resolver process resolves 200 names in
+#      signed zones (wildcard expansions, www/mail/alias, NSEC and NSEC3
+#      NXDOMAINs) with DO=1, 10 queries outstanding; wall-clock time for the
+#      whole list, answers with AD=1, SERVFAILs, upstream queries (dnstap).
+# Both resolvers validate, from the mini-internet's trust anchor.
 # Prints QPS, CPU share, QPS per busy core (QPS / CPU share), upstream
-# queries for the cold list, and the Cairn/Unbound ratios.
+# queries for the cold list, the signed list's time, names/s, AD count and
+# upstream queries, the Cairn/Unbound ratios, and the signed names whose
+# rcode or AD bit differ between the two.
 #
 # A benchmark measures, it never fails a build: this script always exits 0,
 # with a clear message when something is missing.
@@ -33,6 +40,7 @@ OUTSTANDING=${BENCH_OUTSTANDING:-200}
 CAIRN_BIN=${CAIRN_BIN:-$REPO/build/bin/cairn}
 HOT_NAMES=50
 COLD_NAMES=200
+SIGNED_NAMES=200
 
 say() { printf '%s\n' "$*"; }
 progress() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
@@ -99,12 +107,14 @@ ctl() { "$PY" "$REPO/bench/internet_ctl.py" "$INTERNET_CONTROL" "$@"; }
 
 "$PY" "$HELPER" names hot "$HOT_NAMES" "$WORK/hot.txt"
 "$PY" "$HELPER" names cold "$COLD_NAMES" "$WORK/cold.txt"
+SIGNED_MIX=$("$PY" "$HELPER" names signed "$SIGNED_NAMES" "$WORK/signed.txt")
 
 free_port() {
     "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
 }
 
 declare -A QPS CPU PERCORE COLD ANSWERED LOST NOTE
+declare -A SMS SRATE SAD SFAIL SUP SANSWERED
 
 # run_one NAME COMMAND... : measure one resolver; results in the arrays above
 run_one() {
@@ -156,6 +166,37 @@ run_one() {
     progress "$name: stopped"
 }
 
+# run_signed NAME PORT COMMAND... : a fresh resolver (empty cache) resolves the
+# signed list with DO=1; results in the S* arrays, answers in WORK/NAME-signed
+run_signed() {
+    local name=$1 port=$2
+    shift 2
+    local dir="$WORK/$name-signed"
+    "$@" >"$dir/stdout.log" 2>&1 &
+    RESOLVER_PID=$!
+    progress "$name: started again (fresh cache)"
+    if ! "$PY" "$HELPER" wait "$port" 10 "$RESOLVER_PID"; then
+        NOTE[$name-signed]="$name did not start for the signed phase: $(tail -2 "$dir/stdout.log" | tr '\n' ' ')"
+        say "  ${NOTE[$name-signed]}"
+        stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
+        return
+    fi
+    progress "$name: $SIGNED_NAMES cold signed names, DO=1"
+    sleep 0.5                       # start-up priming is not part of the count
+    ctl reset >/dev/null
+    local ms total ad servfail ok
+    read -r ms total ad servfail ok < <("$PY" "$HELPER" resolve-signed "$port" "$WORK/signed.txt" "$dir/answers.txt")
+    sleep 1                         # background fetches triggered by the list count too
+    SUP[$name]=$(ctl count)
+    SMS[$name]=$ms
+    SRATE[$name]=$(awk -v n="$total" -v ms="$ms" 'BEGIN { if (ms > 0) printf "%.0f", n * 1000 / ms; else print "n/a" }')
+    SAD[$name]="$ad/$total"
+    SFAIL[$name]=$servfail
+    SANSWERED[$name]="$ok/$total"
+    stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
+    progress "$name: stopped"
+}
+
 # -- Cairn ---------------------------------------------------------------------------
 if [ -x "$CAIRN_BIN" ]; then
     progress "cairn: $CAIRN_BIN"
@@ -163,6 +204,9 @@ if [ -x "$CAIRN_BIN" ]; then
     port=$(free_port)
     conf=$("$PY" "$HELPER" config cairn "$WORK/cairn" "$port" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
     run_one cairn "$port" taskset -c "$SERVER_CPU" "$CAIRN_BIN" --config "$conf"
+    port=$(free_port)
+    conf=$("$PY" "$HELPER" config cairn "$WORK/cairn-signed" "$port" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
+    run_signed cairn "$port" taskset -c "$SERVER_CPU" "$CAIRN_BIN" --config "$conf"
 else
     NOTE[cairn]="cairn did not start (no binary at $CAIRN_BIN)"
 fi
@@ -174,6 +218,9 @@ if [ -n "$UNBOUND" ]; then
     port=$(free_port)
     conf=$("$PY" "$HELPER" config unbound "$WORK/unbound" "$port" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
     run_one unbound "$port" taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$conf"
+    port=$(free_port)
+    conf=$("$PY" "$HELPER" config unbound "$WORK/unbound-signed" "$port" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
+    run_signed unbound "$port" taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$conf"
 else
     NOTE[unbound]="unbound is not installed: no peer to compare with"
 fi
@@ -198,7 +245,37 @@ printf '%-9s %12s %10s %15s %10s %18s\n' "cairn/ub" "$(ratio "${QPS[cairn]:-}" "
     "$(ratio "${CPU[cairn]:-}" "${CPU[unbound]:-}")" "$(ratio "${PERCORE[cairn]:-}" "${PERCORE[unbound]:-}")" \
     "" "$(ratio "${COLD[cairn]:-}" "${COLD[unbound]:-}")"
 say "(QPS/busy core = QPS / CPU share: higher is better; cold upstream queries: lower is better)"
+
+say ""
+say "cold signed: $SIGNED_MIX;"
+say "DO=1, 10 queries outstanding, fresh resolver process, both validating"
+printf '\n%-9s %12s %10s %10s %10s %18s %10s\n' resolver "time (ms)" names/s "AD=1" SERVFAIL \
+    "upstream queries" answered
 for name in cairn unbound; do
+    printf '%-9s %12s %10s %10s %10s %18s %10s\n' "$name" "${SMS[$name]:--}" "${SRATE[$name]:--}" \
+        "${SAD[$name]:--}" "${SFAIL[$name]:--}" "${SUP[$name]:--}" "${SANSWERED[$name]:--}"
+done
+printf '%-9s %12s %10s %10s %10s %18s\n' "cairn/ub" "$(ratio "${SMS[cairn]:-}" "${SMS[unbound]:-}")" \
+    "" "" "" "$(ratio "${SUP[cairn]:-}" "${SUP[unbound]:-}")"
+say "(time and upstream queries: lower is better; AD=1 should be every name)"
+if [ -f "$WORK/cairn-signed/answers.txt" ]; then
+    grep -v ' ad$' "$WORK/cairn-signed/answers.txt" >"$WORK/cairn-noad.txt"
+    if [ -s "$WORK/cairn-noad.txt" ]; then
+        say "cairn: signed names without AD=1 ($(wc -l <"$WORK/cairn-noad.txt")): name type rcode ad"
+        head -20 "$WORK/cairn-noad.txt" | sed 's/^/  /'
+    fi
+fi
+if [ -f "$WORK/cairn-signed/answers.txt" ] && [ -f "$WORK/unbound-signed/answers.txt" ]; then
+    "$PY" "$HELPER" compare "$WORK/cairn-signed/answers.txt" "$WORK/unbound-signed/answers.txt" \
+        >"$WORK/signed-diff.txt"
+    if [ -s "$WORK/signed-diff.txt" ]; then
+        say "signed names where cairn and unbound differ ($(wc -l <"$WORK/signed-diff.txt")): cairn vs unbound"
+        head -20 "$WORK/signed-diff.txt" | sed 's/^/  /'
+    else
+        say "cairn and unbound agree on every signed name (rcode and AD)"
+    fi
+fi
+for name in cairn unbound cairn-signed unbound-signed; do
     [ -n "${NOTE[$name]:-}" ] && say "note: ${NOTE[$name]}"
 done
 exit 0

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <asio/post.hpp>
 #include <csignal>
 
@@ -17,6 +18,19 @@ namespace {
 bool same_cache_options(const cache::CacheOptions& a, const cache::CacheOptions& b) {
     return a.max_bytes == b.max_bytes && a.max_ttl == b.max_ttl && a.min_ttl == b.min_ttl &&
            a.max_negative_ttl == b.max_negative_ttl && a.shards == b.shards;
+}
+
+// Whether cached validation results stay right under the new settings.
+bool same_validation(const resolve::DnssecOptions& a, const resolve::DnssecOptions& b) {
+    auto same_anchors = [](const dnssec::TrustAnchors& x, const dnssec::TrustAnchors& y) {
+        return std::equal(x.all().begin(), x.all().end(), y.all().begin(), y.all().end(),
+                          [](const dnssec::TrustAnchor& p, const dnssec::TrustAnchor& q) {
+                              return p.zone == q.zone && p.ds == q.ds && p.dnskeys == q.dnskeys;
+                          });
+    };
+    return a.enabled == b.enabled && a.negative_trust_anchors == b.negative_trust_anchors &&
+           a.limits.max_nsec3_iterations == b.limits.max_nsec3_iterations &&
+           a.bogus_ttl == b.bogus_ttl && same_anchors(a.anchors, b.anchors);
 }
 
 // Counters only: levels (gauges) of retired workers mean nothing any more.
@@ -45,6 +59,18 @@ void apply_log_level(const std::string& level) {
 Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOptions& options) {
     if (options.root_hints_file.empty()) return resolve::RootHints::builtin();
     return resolve::RootHints::from_file(options.root_hints_file);
+}
+
+Status<TextError> load_trust_anchors(resolve::ResolverOptions& options) {
+    auto& settings = options.dnssec;
+    if (settings.trust_anchor_files.empty()) {
+        settings.anchors = dnssec::TrustAnchors::builtin();
+        return {};
+    }
+    auto loaded = dnssec::TrustAnchors::load_files(settings.trust_anchor_files);
+    if (!loaded) return Unexpected{loaded.error()};
+    settings.anchors = std::move(*loaded);
+    return {};
 }
 
 Daemon::Daemon(std::string config_path, config::Config config, resolve::RootHints hints)
@@ -186,7 +212,12 @@ std::string Daemon::reload() {
         spdlog::error("reload: {}; configuration unchanged", hints.error().message);
         return hints.error().message;
     }
-    const bool keep_caches = same_cache_options(config_.cache, loaded->cache);
+    if (auto anchors = load_trust_anchors(loaded->resolver); !anchors) {
+        spdlog::error("reload: {}; configuration unchanged", anchors.error().message);
+        return anchors.error().message;
+    }
+    const bool keep_caches = same_cache_options(config_.cache, loaded->cache) &&
+                             same_validation(config_.resolver.dnssec, loaded->resolver.dnssec);
     auto caches = keep_caches ? caches_ : std::make_shared<cache::Caches>(loaded->cache, clock_);
     auto service = make_service(*loaded, *hints, caches);
     if (auto started = service->start(); !started) {
@@ -221,6 +252,7 @@ std::string Daemon::reload() {
 void Daemon::flush() {
     caches_->rrsets.clear();
     caches_->negatives.clear();
+    caches_->keys.clear();
     service_->clear_packet_caches();
     spdlog::info("caches flushed");
 }

@@ -78,5 +78,8 @@ void apply_log_level(const std::string& level);
 
 // Root hints from the configured file, or the built-in ones.
 Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOptions& options);
+// Fills `options.dnssec.anchors` from the trust-anchor files, or with the
+// built-in root anchors when none are given.
+Status<TextError> load_trust_anchors(resolve::ResolverOptions& options);
 
 }  // namespace cairn::daemon

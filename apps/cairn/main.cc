@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "cairn: %s\n", hints.error().message.c_str());
         return 1;
     }
+    if (auto anchors = cairn::daemon::load_trust_anchors(config.resolver); !anchors) {
+        std::fprintf(stderr, "cairn: %s\n", anchors.error().message.c_str());
+        return 1;
+    }
 
     // Logs go to stderr (the journal, or whatever supervises the process).
     spdlog::set_default_logger(spdlog::stderr_color_mt("cairn"));

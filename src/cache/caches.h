@@ -4,20 +4,24 @@
 #include "cache/cache_options.h"
 #include "cache/clock.h"
 #include "cache/infra_cache.h"
+#include "cache/key_cache.h"
 #include "cache/negative_cache.h"
 #include "cache/rrset_cache.h"
 
 namespace cairn::cache {
 
 struct Caches {
-    // Of `options.max_bytes`: half to RRsets, a quarter to negative answers;
-    // the last quarter is left for the per-worker packet caches.
+    // Of `options.max_bytes`: half to RRsets and zone keys (a 64th), a
+    // quarter to negative answers; the last quarter is left for the
+    // per-worker packet caches.
     Caches(const CacheOptions& options, const Clock& clock)
-        : rrsets(options, options.max_bytes / 2, clock),
-          negatives(options, options.max_bytes / 4, clock) {}
+        : rrsets(options, options.max_bytes / 2 - options.max_bytes / 64, clock),
+          negatives(options, options.max_bytes / 4, clock),
+          keys(options.max_bytes / 64, clock) {}
 
     RRsetCache rrsets;
     NegativeCache negatives;
+    KeyCache keys;
     InfraCache infra;
 };
 

@@ -32,6 +32,7 @@ struct StoredNegative {
     wire::Rcode rcode = wire::Rcode::NXDOMAIN;
     wire::RRType type = wire::RRType::A;
     Security security = Security::kIndeterminate;
+    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;
     uint32_t original_ttl = 0;
     uint32_t hits = 0;
     int64_t stored_at = 0;
@@ -85,6 +86,7 @@ NegativeEntry to_entry(NegativeMap& map, NegativeMap::Slot* slot, int64_t now) {
     for (auto& record : entry.authority)
         record.ttl = record.ttl > age ? static_cast<uint32_t>(record.ttl - age) : 0;
     entry.security = stored.security;
+    entry.reason = stored.reason;
     entry.ttl = static_cast<uint32_t>(stored.expires - now);
     entry.expires = stored.expires;
     return entry;
@@ -119,7 +121,14 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
     for (auto& record : authority)
         record.ttl = std::min(record.ttl, ttl);
     authority.shrink_to_fit();
-    StoredNegative value{std::move(authority), rcode, type, security, ttl, 0, now, now + ttl};
+    StoredNegative value;
+    value.authority = std::move(authority);
+    value.rcode = rcode;
+    value.type = type;
+    value.security = security;
+    value.original_ttl = ttl;
+    value.stored_at = now;
+    value.expires = now + ttl;
     const size_t bytes = accounted_bytes(value);
     const NegativeKey key = nxdomain ? nxdomain_key(name) : nodata_key(name, type);
 
@@ -129,6 +138,21 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
     // is out of date.
     if (!nxdomain) shard.map.erase(nxdomain_key(name));
     shard.map.put(key, std::move(value), bytes);
+}
+
+void NegativeCache::set_security(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
+                                 Security security, wire::ExtendedErrorCode reason,
+                                 uint32_t ttl_cap) {
+    const int64_t now = clock_.now();
+    const NegativeKey key =
+        rcode == wire::Rcode::NXDOMAIN ? nxdomain_key(name) : nodata_key(name, type);
+    Shard& shard = shard_for(name);
+    std::lock_guard lock(shard.mutex);
+    auto* slot = live(shard.map, key, now);
+    if (!slot) return;
+    slot->value.security = security;
+    slot->value.reason = reason;
+    slot->value.expires = std::min(slot->value.expires, now + ttl_cap);
 }
 
 std::optional<NegativeEntry> NegativeCache::lookup(const wire::Name& name,

@@ -9,6 +9,7 @@
 #include "cache/cache_options.h"
 #include "cache/clock.h"
 #include "cache/security.h"
+#include "wire/edns.h"
 #include "wire/record.h"
 
 namespace cairn::cache {
@@ -22,7 +23,8 @@ struct NegativeEntry {
     // are decremented on lookup.
     std::vector<wire::Record> authority;
     Security security = Security::kIndeterminate;
-    uint32_t ttl = 0;  // seconds left
+    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;  // for kBogus
+    uint32_t ttl = 0;                                                        // seconds left
     int64_t expires = 0;
 };
 
@@ -39,6 +41,11 @@ public:
     // NXDOMAIN entry covers every type of the name.
     void insert(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
                 std::vector<wire::Record> authority, uint32_t ttl, Security security);
+
+    // Records what validation concluded about the entry for exactly
+    // (rcode, name, type); it expires no later than `ttl_cap` from now.
+    void set_security(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
+                      Security security, wire::ExtendedErrorCode reason, uint32_t ttl_cap);
 
     // NXDOMAIN for `name`, or for an ancestor of it (RFC 8020: nothing
     // exists below a name that does not exist), or NODATA for (name, type).

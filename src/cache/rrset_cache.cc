@@ -31,11 +31,13 @@ struct RRsetKeyHash {
 struct StoredRRset {
     std::vector<wire::RData> rdatas;
     std::vector<wire::RData> signatures;
+    std::vector<wire::Record> proof;
     int64_t expires = 0;
     uint32_t original_ttl = 0;
     uint32_t hits = 0;
     Trust trust = Trust::kAdditional;
     Security security = Security::kIndeterminate;
+    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;
 };
 
 using RRsetMap = detail::LruMap<RRsetKey, StoredRRset, RRsetKeyHash>;
@@ -48,7 +50,12 @@ size_t rdata_bytes(const std::vector<wire::RData>& rdatas) {
 }
 
 size_t accounted_bytes(const StoredRRset& value) {
-    return RRsetMap::kNodeOverhead + rdata_bytes(value.rdatas) + rdata_bytes(value.signatures);
+    size_t bytes =
+        RRsetMap::kNodeOverhead + rdata_bytes(value.rdatas) + rdata_bytes(value.signatures);
+    bytes += detail::heap_block(value.proof.capacity() * sizeof(wire::Record));
+    for (const auto& r : value.proof)
+        bytes += detail::heap_block(r.rdata.size());
+    return bytes;
 }
 
 }  // namespace
@@ -75,7 +82,7 @@ RRsetCache::Shard& RRsetCache::shard_for(const wire::Name& owner) const {
 }
 
 bool RRsetCache::insert(const wire::RRset& rrset, std::span<const wire::RData> signatures,
-                        Trust trust, Security security) {
+                        Trust trust, Security security, std::span<const wire::Record> proof) {
     if (rrset.rdatas.empty()) return false;
     const int64_t now = clock_.now();
     // RFC 2181 §8: a TTL with the top bit set means zero.
@@ -83,8 +90,14 @@ bool RRsetCache::insert(const wire::RRset& rrset, std::span<const wire::RData> s
     const uint32_t ttl = std::min(std::max(received, options_.min_ttl), options_.max_ttl);
     RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
     // Copy outside the lock; the shard's lock covers only the map update.
-    StoredRRset value{
-        rrset.rdatas, {signatures.begin(), signatures.end()}, now + ttl, ttl, 0, trust, security};
+    StoredRRset value;
+    value.rdatas = rrset.rdatas;
+    value.signatures.assign(signatures.begin(), signatures.end());
+    value.proof.assign(proof.begin(), proof.end());
+    value.expires = now + ttl;
+    value.original_ttl = ttl;
+    value.trust = trust;
+    value.security = security;
     const size_t bytes = accounted_bytes(value);
 
     Shard& shard = shard_for(rrset.owner);
@@ -119,10 +132,30 @@ std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRT
     out.signatures = stored.signatures;
     out.trust = stored.trust;
     out.security = stored.security;
+    out.reason = stored.reason;
+    out.proof = stored.proof;
+    for (auto& r : out.proof)
+        r.ttl = std::min(r.ttl, out.rrset.ttl);
     out.original_ttl = stored.original_ttl;
     out.expires = stored.expires;
     out.hits = stored.hits;
     return out;
+}
+
+void RRsetCache::set_security(const wire::RRset& rrset, Security security,
+                              wire::ExtendedErrorCode reason, uint32_t ttl_cap) {
+    const int64_t now = clock_.now();
+    const RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
+    Shard& shard = shard_for(rrset.owner);
+    std::lock_guard lock(shard.mutex);
+    auto* slot = shard.map.peek(key);
+    // Replaced or expired since it was validated: the verdict is not for it.
+    if (!slot || slot->value.expires <= now || slot->value.rdatas != rrset.rdatas) return;
+    StoredRRset& stored = slot->value;
+    stored.security = security;
+    stored.reason = reason;
+    if (security == Security::kSecure) stored.trust = Trust::kValidated;
+    stored.expires = std::min(stored.expires, now + ttl_cap);
 }
 
 void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass rclass) {

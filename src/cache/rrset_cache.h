@@ -11,6 +11,7 @@
 #include "cache/cache_options.h"
 #include "cache/clock.h"
 #include "cache/security.h"
+#include "wire/edns.h"
 #include "wire/rrset.h"
 
 namespace cairn::cache {
@@ -20,6 +21,11 @@ struct CachedRRset {
     std::vector<wire::RData> signatures;  // RRSIG RDATA covering the RRset
     Trust trust = Trust::kAdditional;
     Security security = Security::kIndeterminate;
+    // For kBogus: why (the Extended DNS Error to answer with).
+    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;
+    // For a wildcard expansion: the NSEC/NSEC3 records (and their RRSIGs)
+    // proving the name itself does not exist (RFC 4035 §3.1.3.3).
+    std::vector<wire::Record> proof;
     uint32_t original_ttl = 0;  // TTL when stored (after min/max clamping)
     int64_t expires = 0;        // wall-clock second of expiry
     uint32_t hits = 0;          // live lookups of this entry, this one included (prefetch)
@@ -38,7 +44,13 @@ public:
     // holds an unexpired entry of higher trust (RFC 2181 §5.4.1). Returns
     // whether it was stored.
     bool insert(const wire::RRset& rrset, std::span<const wire::RData> signatures, Trust trust,
-                Security security);
+                Security security, std::span<const wire::Record> proof = {});
+
+    // Records what validation concluded about the cached `rrset` (if the
+    // entry still holds that data): Secure data rises to Trust::kValidated,
+    // and the entry expires no later than `ttl_cap` seconds from now.
+    void set_security(const wire::RRset& rrset, Security security, wire::ExtendedErrorCode reason,
+                      uint32_t ttl_cap);
 
     // The live entry for (owner, type, class), TTL decremented; nullopt if
     // absent or expired.

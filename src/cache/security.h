@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "dnssec/security.h"
+
 namespace cairn::cache {
 
 // Higher is more trustworthy. Data of lower rank never replaces unexpired
@@ -17,12 +19,6 @@ enum class Trust : uint8_t {
     kValidated = 5,          // proven by DNSSEC
 };
 
-// RFC 4035 §4.3 statuses; kIndeterminate until validation has run.
-enum class Security : uint8_t {
-    kIndeterminate = 0,
-    kInsecure = 1,
-    kSecure = 2,
-    kBogus = 3,
-};
+using Security = dnssec::Security;
 
 }  // namespace cairn::cache

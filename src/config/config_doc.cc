@@ -13,9 +13,13 @@ struct GroupText {
     std::string_view intro;
 };
 
-constexpr std::array<GroupText, 5> kGroups = {{
+constexpr std::array<GroupText, 6> kGroups = {{
     {Group::server, "Server", "Where cairn listens and whom it answers."},
     {Group::upstream, "Upstream", "How cairn finds and asks the authoritative servers."},
+    {Group::dnssec, "DNSSEC",
+     "How cairn proves answers (RFC 4033-4035, RFC 5155): it validates by default, from the "
+     "root zone's trust anchors, and answers SERVFAIL with an Extended DNS Error for data that "
+     "fails."},
     {Group::limits, "Work limits",
      "Budgets of one client request. A request that exceeds one ends with SERVFAIL and an "
      "Extended DNS Error, never with unbounded work: the limits stop known attacks by "
@@ -31,7 +35,7 @@ struct TypeSyntax {
     std::string_view syntax;
 };
 
-constexpr std::array<TypeSyntax, 11> kTypeSyntax = {{
+constexpr std::array<TypeSyntax, 12> kTypeSyntax = {{
     {"boolean", "`true` or `false`; `yes`/`no` and `on`/`off` work too"},
     {"integer", "decimal digits: `4096`"},
     {"size",
@@ -55,6 +59,7 @@ constexpr std::array<TypeSyntax, 11> kTypeSyntax = {{
      "`ADDRESS/LENGTH`: `192.0.2.0/24`, `2001:db8::/32`; a single address stands "
      "for itself alone"},
     {"IP address", "`192.0.2.1`, `2001:db8::1`"},
+    {"domain name", "`example.com` or `example.com.`; always taken as absolute"},
     {"list",
      "a YAML list in either style (`[a, b]`, or one `- item` per line), or a single "
      "value for a list of one (`allow: 192.0.2.0/24`); `[]` is the empty list"},

@@ -197,4 +197,15 @@ std::string Address::format(const wire::IpAddress& value) const {
     return yaml_scalar(value.to_string());
 }
 
+Parsed<wire::Name> DomainName::parse(std::string_view text) const {
+    std::string absolute(text);
+    if (absolute.empty() || absolute.back() != '.') absolute.push_back('.');
+    if (auto value = wire::Name::from_text(absolute)) return *value;
+    return not_a(text, "a domain name", expected());
+}
+
+std::string DomainName::format(const wire::Name& value) const {
+    return yaml_scalar(value.to_text());
+}
+
 }  // namespace cairn::config

@@ -22,6 +22,7 @@
 #include "config/option.h"
 #include "config/value_syntax.h"
 #include "wire/ip_address.h"
+#include "wire/name.h"
 #include "wire/result.h"
 
 namespace cairn::config {
@@ -182,6 +183,17 @@ struct Address {
     std::string expected() const;
     Parsed<wire::IpAddress> parse(std::string_view text) const;
     std::string format(const wire::IpAddress& value) const;
+};
+
+// "example.com" or "example.com.": always absolute.
+struct DomainName {
+    using Value = wire::Name;
+    std::string type() const { return "domain name"; }
+    std::string plural() const { return "domain names"; }
+    std::string range() const { return {}; }
+    std::string expected() const { return "a domain name such as example.com"; }
+    Parsed<wire::Name> parse(std::string_view text) const;
+    std::string format(const wire::Name& value) const;
 };
 
 // A YAML list of elements, or one scalar for a list of one.

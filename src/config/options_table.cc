@@ -13,6 +13,7 @@ namespace cairn::config {
 namespace {
 
 using cache::CacheOptions;
+using resolve::DnssecOptions;
 using resolve::ResolverOptions;
 using resolve::WorkLimits;
 using server::ServerOptions;
@@ -119,6 +120,62 @@ std::vector<Option> make_options() {
                Duration{.min = milliseconds(50), .max = seconds(30)},
                "How long to wait for an answer from a server with no round-trip time history; "
                "later timeouts follow the round-trip times measured for each server."));
+
+    // DNSSEC validation.
+    add(option("dnssec", Group::dnssec,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::enabled>, Boolean{},
+               "Validate answers with DNSSEC. Off: nothing is validated, no answer has the AD "
+               "bit and forged data is not detected; only for debugging a broken set-up.")
+            .also_known_as({"dnssec-validation", "validation"}));
+    add(option("trust-anchors", Group::dnssec,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::trust_anchor_files>,
+               ListOf<FilePath>{.element = {.must_be_readable = true}},
+               "Zone files with the DS or DNSKEY records validation starts from. Given, they "
+               "replace the built-in anchors; empty: the root zone's KSK-2017 (key tag 20326) "
+               "and KSK-2024 (key tag 38696), as IANA publishes them.")
+            .also_known_as({"trust-anchor-file", "auto-trust-anchor-file"}));
+    add(option(
+            "negative-trust-anchors", Group::dnssec,
+            at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::negative_trust_anchors>,
+            ListOf<DomainName>{},
+            "Domains whose DNSSEC failures are tolerated for a while (RFC 7646): answers in "
+            "them and below are not validated and never have the AD bit. Remove each entry "
+            "as soon as its zone is repaired.")
+            .also_known_as({"domain-insecure"}));
+    add(option("nsec3-max-iterations", Group::dnssec,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
+                  &dnssec::ValidationLimits::max_nsec3_iterations>,
+               Number<uint16_t>{.min = 0, .max = 2500},
+               "NSEC3 records with more hash iterations than this are not used to prove "
+               "anything: answers relying on them are treated as insecure, with Extended DNS "
+               "Error 27 (RFC 9276 §3.2)."));
+    add(option("dnssec-bogus-ttl", Group::dnssec,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::bogus_ttl>,
+               Seconds{.min = 1, .max = kDay},
+               "How long data that failed validation, and zones whose keys could not be "
+               "proven, are remembered as bogus before cairn tries again (RFC 4035 §4.7).")
+            .also_known_as({"val-bogus-ttl"}));
+    add(option("dnssec-max-verifications-per-rrset", Group::limits,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
+                  &dnssec::ValidationLimits::max_verifications_per_rrset>,
+               Number<uint32_t>{.min = 1, .max = 1000},
+               "Signature checks spent on one RRset before it is declared bogus; with the next "
+               "two options, the defence against KeyTrap (CVE-2023-50387)."));
+    add(option("dnssec-max-verifications-per-request", Group::limits,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
+                  &dnssec::ValidationLimits::max_verifications_per_request>,
+               Number<uint32_t>{.min = 1, .max = 100'000},
+               "Signature checks spent on one client request, the chain of trust included."));
+    add(option("dnssec-max-keys-per-tag", Group::limits,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
+                  &dnssec::ValidationLimits::max_keys_per_tag>,
+               Number<uint32_t>{.min = 1, .max = 100},
+               "DNSKEYs tried for one signature when several share its key tag."));
+    add(option("dnssec-max-nsec3-hashes", Group::limits,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
+                  &dnssec::ValidationLimits::max_nsec3_hashes>,
+               Number<uint32_t>{.min = 1, .max = 100'000},
+               "NSEC3 hash computations spent on one response's proofs (CVE-2023-50868)."));
 
     // Work limits: budgets of one client request.
     add(option("max-upstream-queries", Group::limits,

@@ -41,6 +41,31 @@ std::vector<wire::RData> signatures_for(const std::vector<wire::Record>& records
     return out;
 }
 
+// NSEC/NSEC3 records and their RRSIGs in `records`.
+std::vector<wire::Record> denial_records(const std::vector<wire::Record>& records) {
+    std::vector<wire::Record> out;
+    for (const auto& r : records) {
+        const RRType type = r.type == RRType::RRSIG ? signature_covers(r) : r.type;
+        if (type == RRType::NSEC || type == RRType::NSEC3) out.push_back(r);
+    }
+    return out;
+}
+
+// An RRSIG whose labels field is below the owner's label count shows a
+// wildcard expansion (RFC 4035 §5.3.4).
+bool expanded_from_wildcard(std::span<const wire::RData> signatures, const wire::Name& owner) {
+    return std::any_of(signatures.begin(), signatures.end(), [&](const wire::RData& rdata) {
+        auto sig = wire::RrsigData::from(rdata);
+        return sig && sig->labels < owner.label_count() - (owner.is_wildcard() ? 1 : 0);
+    });
+}
+
+bool synthesised_from_dname(const std::vector<wire::Record>& answers, const wire::Name& owner) {
+    return std::any_of(answers.begin(), answers.end(), [&](const wire::Record& r) {
+        return r.type == RRType::DNAME && owner != r.owner && owner.is_subdomain_of(r.owner);
+    });
+}
+
 std::string limit_text(const char* option, uint32_t value) {
     return std::string("resolution stopped: ") + option + " (" + std::to_string(value) +
            ") exceeded";
@@ -250,6 +275,9 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
         query.question = question;
         query.use_edns = infra.edns(*address) != cache::EdnsSupport::kNo;
         query.edns_udp_size = ctx_.options.edns_buffer_size;
+        // Signatures and denial records always come along: the cache keeps
+        // them for validation and for clients that ask with DO.
+        query.dnssec_ok = true;
         const auto remaining =
             std::chrono::duration_cast<std::chrono::milliseconds>(budget_.deadline - Clock::now());
         query.timeout = std::min(infra.timeout(*address, ctx_.options.initial_timeout), remaining);
@@ -320,11 +348,21 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
 void Iterator::cache_response(const wire::Message& response, const Classification& c) {
     using cache::Trust;
     const bool aa = response.header.aa;
+    const auto proof = denial_records(response.authorities);
     auto store = [&](const std::vector<wire::Record>& records, Trust trust) {
         for (const auto& rrset : wire::group_rrsets(records)) {
             if (rrset.type == RRType::RRSIG) continue;
-            ctx_.caches.rrsets.insert(rrset, signatures_for(records, rrset.owner, rrset.type),
-                                      trust, cache::Security::kIndeterminate);
+            // A CNAME the server synthesised from a DNAME is unsigned; the
+            // resolver makes its own from the DNAME (RFC 6672 §3.4).
+            if (rrset.type == RRType::CNAME && &records == &response.answers &&
+                synthesised_from_dname(response.answers, rrset.owner))
+                continue;
+            const auto sigs = signatures_for(records, rrset.owner, rrset.type);
+            const bool wildcard =
+                &records == &response.answers && expanded_from_wildcard(sigs, rrset.owner);
+            ctx_.caches.rrsets.insert(
+                rrset, sigs, trust, cache::Security::kIndeterminate,
+                wildcard ? std::span<const wire::Record>(proof) : std::span<const wire::Record>());
         }
     };
     store(response.answers, aa ? Trust::kAnswerAuth : Trust::kAnswerNonAuth);
@@ -376,6 +414,9 @@ LookupResult Iterator::final_result(const wire::Message& response, const wire::Q
             if (match || sig) result.answer.push_back(r);
         }
     };
+    if (c.kind == ResponseKind::kAnswer || c.kind == ResponseKind::kCname ||
+        c.kind == ResponseKind::kDname)
+        result.proof = denial_records(response.authorities);
     switch (c.kind) {
         case ResponseKind::kAnswer: take(question.name, question.type); break;
         case ResponseKind::kCname: take(question.name, RRType::CNAME); break;

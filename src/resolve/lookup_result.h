@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "dnssec/limits.h"
 #include "resolve/response_kind.h"
 #include "wire/edns.h"
 #include "wire/record.h"
@@ -25,6 +26,10 @@ struct LookupResult {
     ResponseKind kind = ResponseKind::kError;
     std::vector<wire::Record> answer;     // for kAnswer/kCname/kDname
     std::vector<wire::Record> authority;  // for kNxdomain/kNodata: SOA and proofs
+    // For kAnswer/kCname/kDname: the NSEC/NSEC3 records and RRSIGs of the
+    // authority section (a wildcard expansion's proof that the name itself
+    // does not exist).
+    std::vector<wire::Record> proof;
     // Set when the lookup failed: the answer is SERVFAIL with this EDE.
     std::optional<wire::ExtendedErrorOption> error;
     FailureCause cause = FailureCause::kNone;
@@ -47,6 +52,8 @@ struct RequestBudget {
     // Name server names whose addresses are being looked up right now:
     // delegations that depend on each other must not recurse for ever.
     std::vector<wire::Name> resolving_ns;
+    // DNSSEC work spent (KeyTrap and NSEC3 bounds).
+    dnssec::WorkCounter dnssec_work;
 };
 
 }  // namespace cairn::resolve

@@ -7,6 +7,7 @@
 #include "resolve/iterator.h"
 #include "resolve/joined_upstream.h"
 #include "resolve/server_selector.h"
+#include "resolve/validator.h"
 #include "wire/typed_rdata.h"
 
 namespace cairn::resolve {
@@ -89,7 +90,12 @@ struct RecursiveResolver::State {
     InflightTable<Answer> inflight;
 
     asio::awaitable<Answer> resolve_query(const ClientQuery& query);
-    bool answer_from_cache(const wire::Name& name, const wire::Question& q, Answer& out);
+    // The status of a cached entry, validating it first if it never was
+    // (and `validate`); the verdict is stored back in the cache.
+    asio::awaitable<Verdict> settle(Validator& validator, cache::CachedRRset& cached,
+                                    bool validate);
+    asio::awaitable<Verdict> settle(Validator& validator, cache::NegativeEntry& entry,
+                                    bool validate);
 };
 
 RecursiveResolver::RecursiveResolver(const ResolverOptions& options, const RootHints& hints,
@@ -124,59 +130,187 @@ asio::awaitable<Answer> RecursiveResolver::resolve(ClientQuery query) {
     co_return answer;
 }
 
-// Fills `out` from the cache for `name` (the current link of the chain):
-// the RRset, a negative entry, or a CNAME to follow. Returns true when the
-// chain ends here; a cached CNAME is appended and false returned with `out`
-// told where to continue through the last record.
-bool RecursiveResolver::State::answer_from_cache(const wire::Name& name, const wire::Question& q,
-                                                 Answer& out) {
-    auto positive = caches.rrsets.lookup(name, q.type, q.rclass);
-    // Glue and referral data serve iteration only, never a client answer.
-    if (positive && positive->trust >= cache::Trust::kAnswerNonAuth) {
-        for (auto& r : positive->rrset.to_records())
-            out.answer.push_back(std::move(r));
-        for (const auto& sig : positive->signatures)
-            out.answer.push_back(
-                wire::Record{name, RRType::RRSIG, q.rclass, positive->rrset.ttl, sig});
-        return true;
+namespace {
+
+// The weakest status of the parts of one answer.
+struct AnswerSecurity {
+    cache::Security worst = cache::Security::kSecure;
+    std::optional<wire::ExtendedErrorOption> note;  // e.g. EDE 27 on an insecure answer
+
+    void add(const Verdict& v) {
+        if (v.security == cache::Security::kIndeterminate ||
+            worst == cache::Security::kIndeterminate)
+            worst = cache::Security::kIndeterminate;
+        else if (v.security == cache::Security::kInsecure)
+            worst = cache::Security::kInsecure;
+        if (v.error && !note) note = v.error;
     }
-    if (auto negative = caches.negatives.lookup(name, q.type)) {
-        out.rcode = negative->rcode;
-        out.authority = std::move(negative->authority);
-        return true;
-    }
-    return false;
+};
+
+void append_rrset(Answer& out, const cache::CachedRRset& cached) {
+    for (auto& r : cached.rrset.to_records())
+        out.answer.push_back(std::move(r));
+    for (const auto& sig : cached.signatures)
+        out.answer.push_back(wire::Record{cached.rrset.owner, RRType::RRSIG, cached.rrset.rclass,
+                                          cached.rrset.ttl, sig});
+    for (const auto& r : cached.proof)
+        out.authority.push_back(r);
 }
 
+}  // namespace
+
+asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
+                                                          cache::CachedRRset& cached,
+                                                          bool validate) {
+    if (!validate || cached.security != cache::Security::kIndeterminate) {
+        Verdict v{cached.security, {}, UINT32_MAX};
+        if (cached.security == cache::Security::kBogus)
+            v.error = wire::ExtendedErrorOption{cached.reason, "cached as bogus"};
+        co_return v;
+    }
+    auto v = co_await validator.rrset(cached.rrset, cached.signatures, cached.proof);
+    const auto reason = v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus;
+    caches.rrsets.set_security(cached.rrset, v.security, reason, v.ttl_cap);
+    if (v.ttl_cap < cached.rrset.ttl) cached.rrset.ttl = v.ttl_cap;
+    co_return v;
+}
+
+asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
+                                                          cache::NegativeEntry& entry,
+                                                          bool validate) {
+    if (!validate || entry.security != cache::Security::kIndeterminate) {
+        Verdict v{entry.security, {}, UINT32_MAX};
+        if (entry.security == cache::Security::kBogus)
+            v.error = wire::ExtendedErrorOption{entry.reason, "cached as bogus"};
+        co_return v;
+    }
+    auto v = co_await validator.negative(entry.rcode, {entry.name, entry.type, wire::RRClass::IN},
+                                         entry.authority);
+    const auto reason = v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus;
+    caches.negatives.set_security(entry.rcode, entry.name, entry.type, v.security, reason,
+                                  v.ttl_cap);
+    co_return v;
+}
+
+// The chain of CNAMEs (and the final RRset or negative answer) from the
+// cache, each link validated unless the client set CD; upstream lookups
+// fill the cache for the links it lacks.
 asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuery& query) {
     const auto& limits = options.limits;
     RequestBudget budget;
     budget.deadline = std::chrono::steady_clock::now() + limits.resolution_timeout;
+    const bool validate = options.dnssec.enabled && !query.checking_disabled;
+    Validator validator(context, budget);
+    AnswerSecurity security;
     Answer out;
     wire::Question q = query.question;
     bool went_upstream = false;
-    for (uint32_t hop = 0;; ++hop) {
+    // A lookup just made for `q`: used when the cache could not keep its
+    // result (TTL 0, or no room).
+    std::optional<LookupResult> fresh;
+    auto refuse_bogus = [&](const Verdict& v) -> std::optional<Answer> {
+        if (v.security != cache::Security::kBogus || !validate) return std::nullopt;
+        ++metrics.dnssec_bogus;
+        return servfail(v.error ? *v.error
+                                : wire::ExtendedErrorOption{ExtendedErrorCode::kDnssecBogus, {}});
+    };
+    for (uint32_t hop = 0;;) {
         if (hop > limits.max_cname_chain) {
             ++metrics.limit_cname_chain;
             co_return servfail({ExtendedErrorCode::kOther,
                                 "resolution stopped: max-cname-chain (" +
                                     std::to_string(limits.max_cname_chain) + ") exceeded"});
         }
-        if (answer_from_cache(q.name, q, out)) break;
+        auto positive = caches.rrsets.lookup(q.name, q.type, q.rclass);
+        // Glue and referral data serve iteration only, never a client answer.
+        if (positive && positive->trust >= cache::Trust::kAnswerNonAuth) {
+            auto v = co_await settle(validator, *positive, validate);
+            if (auto failed = refuse_bogus(v)) co_return *failed;
+            security.add(v);
+            append_rrset(out, *positive);
+            break;
+        }
+        if (auto negative = caches.negatives.lookup(q.name, q.type)) {
+            auto v = co_await settle(validator, *negative, validate);
+            if (auto failed = refuse_bogus(v)) co_return *failed;
+            security.add(v);
+            out.rcode = negative->rcode;
+            out.authority = std::move(negative->authority);
+            break;
+        }
         if (q.type != RRType::CNAME) {
             auto cname = caches.rrsets.lookup(q.name, RRType::CNAME, q.rclass);
             if (cname && cname->trust >= cache::Trust::kAnswerNonAuth &&
                 !cname->rrset.rdatas.empty()) {
+                auto v = co_await settle(validator, *cname, validate);
+                if (auto failed = refuse_bogus(v)) co_return *failed;
+                security.add(v);
                 auto target = wire::NameData::from(cname->rrset.rdatas.front());
-                for (auto& r : cname->rrset.to_records())
-                    out.answer.push_back(std::move(r));
-                for (const auto& sig : cname->signatures)
-                    out.answer.push_back(
-                        wire::Record{q.name, RRType::RRSIG, q.rclass, cname->rrset.ttl, sig});
+                append_rrset(out, *cname);
                 if (!target) break;
                 q.name = target->name;
+                fresh.reset();
+                ++hop;
                 continue;
             }
+        }
+        if (fresh) {
+            // The cache did not keep the lookup's result: validate and use it
+            // as it came.
+            auto result = std::move(*fresh);
+            fresh.reset();
+            if (result.kind == ResponseKind::kNxdomain || result.kind == ResponseKind::kNodata) {
+                const auto rcode = result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN
+                                                                          : wire::Rcode::NOERROR;
+                if (validate) {
+                    auto v = co_await validator.negative(rcode, q, result.authority);
+                    if (auto failed = refuse_bogus(v)) co_return *failed;
+                    security.add(v);
+                } else {
+                    security.add(Verdict{});
+                }
+                out.rcode = rcode;
+                out.authority = std::move(result.authority);
+                break;
+            }
+            for (const auto& rrset : wire::group_rrsets(result.answer)) {
+                if (rrset.type == RRType::RRSIG) continue;
+                std::vector<wire::RData> sigs;
+                for (const auto& r : result.answer)
+                    if (r.type == RRType::RRSIG && r.owner == rrset.owner)
+                        if (auto sig = wire::RrsigData::from(r.rdata);
+                            sig && sig->type_covered == rrset.type)
+                            sigs.push_back(r.rdata);
+                Verdict v;
+                if (validate) v = co_await validator.rrset(rrset, sigs, result.proof);
+                if (auto failed = refuse_bogus(v)) co_return *failed;
+                security.add(v);
+            }
+            std::optional<wire::Name> next;
+            for (auto& r : result.answer) {
+                if (result.kind == ResponseKind::kCname && r.type == RRType::CNAME)
+                    if (auto t = wire::NameData::from(r.rdata)) next = t->name;
+                out.answer.push_back(std::move(r));
+            }
+            if (result.kind == ResponseKind::kDname) {
+                const wire::Record* dname = nullptr;
+                for (const auto& r : out.answer)
+                    if (r.type == RRType::DNAME && q.name.is_subdomain_of(r.owner)) dname = &r;
+                auto target = dname ? apply_dname(q.name, *dname) : std::nullopt;
+                if (!target)
+                    co_return servfail({ExtendedErrorCode::kInvalidData,
+                                        "DNAME substitution of " + q.name.to_text() + " too long"});
+                // The CNAME the DNAME implies (RFC 6672 §3.1), made here
+                // rather than trusted from the server.
+                out.answer.push_back(wire::Record{q.name, RRType::CNAME, q.rclass, dname->ttl,
+                                                  wire::NameData{*target}.to_rdata()});
+                next = *target;
+            }
+            if (result.kind == ResponseKind::kAnswer) break;
+            if (!next) co_return servfail({ExtendedErrorCode::kInvalidData, "bad CNAME"});
+            q.name = *next;
+            ++hop;
+            continue;
         }
         if (!query.recursion_desired) {
             // Cache only (RD=0). Nothing cached: say so rather than go out.
@@ -193,53 +327,31 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
         Iterator iterator(context, budget);
         auto result = co_await iterator.lookup(q);
         if (result.error) co_return servfail(*result.error);
-        switch (result.kind) {
-            case ResponseKind::kAnswer:
-                // Prefer the cache's view (TTL clamped, best-ranked data).
-                if (!answer_from_cache(q.name, q, out))
-                    for (auto& r : result.answer)
-                        out.answer.push_back(std::move(r));
-                break;
-            case ResponseKind::kCname: {
-                std::optional<wire::Name> target;
-                for (auto& r : result.answer) {
-                    if (r.type == RRType::CNAME)
-                        if (auto t = wire::NameData::from(r.rdata)) target = t->name;
-                    out.answer.push_back(std::move(r));
-                }
-                if (!target) co_return servfail({ExtendedErrorCode::kInvalidData, "bad CNAME"});
-                q.name = *target;
-                continue;
-            }
-            case ResponseKind::kDname: {
-                const wire::Record* dname = nullptr;
-                for (const auto& r : result.answer)
-                    if (r.type == RRType::DNAME) dname = &r;
-                auto target = dname ? apply_dname(q.name, *dname) : std::nullopt;
-                if (!target)
-                    co_return servfail({ExtendedErrorCode::kInvalidData,
-                                        "DNAME substitution of " + q.name.to_text() + " too long"});
-                const auto dname_record = *dname;
-                for (auto& r : result.answer)
-                    out.answer.push_back(std::move(r));
-                // The CNAME the DNAME implies (RFC 6672 §3.1), made here
-                // rather than trusted from the server.
-                out.answer.push_back(wire::Record{q.name, RRType::CNAME, q.rclass, dname_record.ttl,
-                                                  wire::NameData{*target}.to_rdata()});
-                q.name = *target;
-                continue;
-            }
-            case ResponseKind::kNxdomain:
-            case ResponseKind::kNodata:
-                out.rcode = result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN
-                                                                   : wire::Rcode::NOERROR;
-                out.authority = std::move(result.authority);
-                break;
-            default: co_return servfail({ExtendedErrorCode::kOther, "unexpected response"});
+        if (result.kind != ResponseKind::kAnswer && result.kind != ResponseKind::kCname &&
+            result.kind != ResponseKind::kDname && result.kind != ResponseKind::kNxdomain &&
+            result.kind != ResponseKind::kNodata)
+            co_return servfail({ExtendedErrorCode::kOther, "unexpected response"});
+        if (result.kind == ResponseKind::kDname) {
+            // A DNAME is not cached under the name asked for: follow it now.
+            fresh = std::move(result);
+            continue;
         }
-        break;
+        // The iterator cached what it learnt; the next round reads it back
+        // (TTLs clamped, best-ranked data) and validates it. Should the cache
+        // have kept nothing, `fresh` stands in.
+        fresh = std::move(result);
     }
     if (!went_upstream) ++metrics.cache_answers;
+    if (validate) {
+        switch (security.worst) {
+            case cache::Security::kSecure: ++metrics.dnssec_secure; break;
+            case cache::Security::kInsecure: ++metrics.dnssec_insecure; break;
+            default: break;
+        }
+    }
+    out.authentic_data = security.worst == cache::Security::kSecure &&
+                         (validate || query.checking_disabled) && options.dnssec.enabled;
+    if (security.note && !out.extended_error) out.extended_error = security.note;
     co_return out;
 }
 

@@ -25,6 +25,15 @@ struct ResolverMetrics {
     Counter limit_timeout{0};
     Counter scrubbed_records{0};  // out-of-bailiwick records dropped
     Counter lame_servers{0};      // servers found lame for a zone
+    // DNSSEC: answers by what validation concluded (a validated client
+    // answer counts once, by its weakest part), signature checks made, and
+    // the KeyTrap / NSEC3 work limits breached.
+    Counter dnssec_secure{0};
+    Counter dnssec_insecure{0};
+    Counter dnssec_bogus{0};
+    Counter dnssec_verifications{0};
+    Counter limit_dnssec_verifications{0};
+    Counter limit_nsec3_hashes{0};
 };
 
 }  // namespace cairn::resolve

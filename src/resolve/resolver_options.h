@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "dnssec/limits.h"
+#include "dnssec/trust_anchors.h"
 #include "wire/ip_address.h"
+#include "wire/name.h"
 
 namespace cairn::resolve {
 
@@ -19,6 +22,22 @@ struct WorkLimits {
     uint32_t max_glueless_ns = 6;        // NS names resolved per delegation (NXNSAttack)
     uint32_t max_ns_addresses = 16;      // addresses tried per delegation
     std::chrono::milliseconds resolution_timeout{10'000};  // overall deadline
+};
+
+struct DnssecOptions {
+    bool enabled = true;
+    // Zone files of DS/DNSKEY anchors; empty: the built-in root anchors.
+    std::vector<std::string> trust_anchor_files;
+    // What validation starts from: filled from the files (or the built-in
+    // root anchors) when the configuration is applied. None: nothing can be
+    // proven, every answer is insecure.
+    dnssec::TrustAnchors anchors;
+    // Domains not validated (RFC 7646), with everything below them.
+    std::vector<wire::Name> negative_trust_anchors;
+    dnssec::ValidationLimits limits;
+    // How long bogus data and failed key sets are remembered (RFC 4035
+    // §4.7), so a broken zone is not asked again for every query.
+    uint32_t bogus_ttl = 60;
 };
 
 struct ResolverOptions {
@@ -35,6 +54,7 @@ struct ResolverOptions {
     // First timeout for a server without RTT history; later ones follow RTT.
     std::chrono::milliseconds initial_timeout{800};
     WorkLimits limits;
+    DnssecOptions dnssec;
 
     static std::vector<wire::IpPrefix> default_upstream_deny() {
         return {*wire::IpPrefix::parse("127.0.0.0/8"), *wire::IpPrefix::parse("0.0.0.0/8"),

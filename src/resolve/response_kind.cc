@@ -18,10 +18,22 @@ bool has_record(const std::vector<wire::Record>& records, const wire::Name& owne
 Classification classify_response(const wire::Message& response, const wire::Question& question,
                                  const wire::Name& zone) {
     const auto rcode = response.rcode();
-    if (rcode == wire::Rcode::NXDOMAIN) return {ResponseKind::kNxdomain, {}};
-    if (rcode != wire::Rcode::NOERROR) return {ResponseKind::kError, {}};
+    if (rcode != wire::Rcode::NOERROR && rcode != wire::Rcode::NXDOMAIN)
+        return {ResponseKind::kError, {}};
 
     const auto& qname = question.name;
+    if (rcode == wire::Rcode::NXDOMAIN) {
+        // The rcode is about the end of a CNAME/DNAME chain the server
+        // followed (RFC 6604 §2); the chain's first link is what is known of
+        // the name asked.
+        if (question.type != RRType::DNAME)
+            for (const auto& r : response.answers)
+                if (r.type == RRType::DNAME && qname != r.owner && qname.is_subdomain_of(r.owner))
+                    return {ResponseKind::kDname, {}};
+        if (question.type != RRType::CNAME && has_record(response.answers, qname, RRType::CNAME))
+            return {ResponseKind::kCname, {}};
+        return {ResponseKind::kNxdomain, {}};
+    }
     if (question.type == RRType::ANY) {
         if (std::any_of(response.answers.begin(), response.answers.end(),
                         [&](const wire::Record& r) { return r.owner == qname; }))

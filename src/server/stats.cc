@@ -71,6 +71,12 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("limit_timeout", m.limit_timeout);
     add("scrubbed_records", m.scrubbed_records);
     add("lame_servers", m.lame_servers);
+    add("dnssec_secure", m.dnssec_secure);
+    add("dnssec_insecure", m.dnssec_insecure);
+    add("dnssec_bogus", m.dnssec_bogus);
+    add("dnssec_verifications", m.dnssec_verifications);
+    add("limit_dnssec_verifications", m.limit_dnssec_verifications);
+    add("limit_nsec3_hashes", m.limit_nsec3_hashes);
 }
 
 void append_packet_cache_stats(Stats& out, const ResponseCacheFigures& figures) {
@@ -86,6 +92,8 @@ void append_stats(Stats& out, const cache::Caches& caches) {
     out.push_back({"cache.negative_memory", caches.negatives.memory_used(), true});
     out.push_back({"cache.negative_evictions", caches.negatives.evictions(), false});
     out.push_back({"cache.infra_entries", caches.infra.entries(), true});
+    out.push_back({"cache.key_entries", caches.keys.entries(), true});
+    out.push_back({"cache.key_memory", caches.keys.memory_used(), true});
 }
 
 void add_stats(Stats& total, const Stats& more) {

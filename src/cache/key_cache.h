@@ -1,0 +1,49 @@
+// What validation concluded about each zone's keys: the validated DNSKEY set
+// of a secure zone, or that the zone is insecure or its keys bogus. A zone's
+// keys are then proven once per TTL, not once per answer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cache/clock.h"
+#include "cache/security.h"
+#include "wire/edns.h"
+#include "wire/rrset.h"
+
+namespace cairn::cache {
+
+struct ZoneKeys {
+    Security security = Security::kIndeterminate;
+    wire::RRset dnskeys;  // for kSecure: the validated DNSKEY RRset
+    // For kBogus, and for kInsecure by an unsupported algorithm or digest:
+    // the Extended DNS Error and a line of explanation.
+    std::optional<wire::ExtendedErrorCode> reason;
+    std::string why;
+};
+
+// Thread-safe (one lock: it is consulted only on the validation path, never
+// on cache hits) and bounded with LRU eviction.
+class KeyCache {
+public:
+    KeyCache(size_t max_bytes, const Clock& clock);
+    ~KeyCache();
+    KeyCache(const KeyCache&) = delete;
+    KeyCache& operator=(const KeyCache&) = delete;
+
+    void insert(const wire::Name& zone, ZoneKeys keys, uint32_t ttl);
+    std::optional<ZoneKeys> lookup(const wire::Name& zone) const;
+
+    void clear();
+    size_t entries() const;
+    size_t memory_used() const;
+
+private:
+    struct State;
+    const Clock& clock_;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace cairn::cache

@@ -1,0 +1,214 @@
+#include "dnssec/rrset_verifier.h"
+
+#include <algorithm>
+#include <ctime>
+#include <vector>
+
+#include "dnssec/algorithms.h"
+#include "dnssec/key_tag.h"
+#include "dnssec/public_key.h"
+#include "dnssec/signed_data.h"
+
+namespace cairn::dnssec {
+
+namespace {
+
+using Status = RRsetVerdict::Status;
+using wire::ExtendedErrorCode;
+
+// RFC 4034 §3.1.5: signature times are serial numbers (RFC 1982) that wrap
+// every 2^32 seconds, so they are read as a signed distance from now.
+int32_t seconds_from_now(uint32_t when, int64_t now) {
+    return static_cast<int32_t>(when - static_cast<uint32_t>(now));
+}
+
+std::string time_text(uint32_t when, int64_t now) {
+    const std::time_t t = static_cast<std::time_t>(now + seconds_from_now(when, now));
+    std::tm tm{};
+    char text[32] = "?";
+    if (gmtime_r(&t, &tm) != nullptr) std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+    return text;
+}
+
+// Labels of `name` as an RRSIG counts them: without a leading "*" (RFC 4034
+// §3.1.3).
+size_t rrsig_labels(const wire::Name& name) {
+    return name.label_count() - (name.is_wildcard() ? 1 : 0);
+}
+
+// What verification needs of one DNSKEY, read from its RDATA once.
+struct KeyFacts {
+    uint16_t tag = 0;
+    uint16_t flags = 0;
+    uint8_t protocol = 0;
+    uint8_t algorithm = 0;
+    bool usable() const {
+        return protocol == 3 && (flags & wire::DnskeyData::kZoneKeyFlag) &&
+               !(flags & wire::DnskeyData::kRevokeFlag);
+    }
+};
+
+KeyFacts key_facts(const wire::RData& rdata) {
+    const auto b = rdata.bytes();
+    if (b.size() < 4) return {};  // protocol 0: never usable
+    return {key_tag(rdata), static_cast<uint16_t>(b[0] << 8 | b[1]), b[2], b[3]};
+}
+
+// The DNSKEYs of the zone, decoded into OpenSSL keys only when a signature
+// needs them, and once even when several RRSIGs name the same key.
+class KeyRing {
+public:
+    explicit KeyRing(const wire::RRset& dnskeys) : rdatas_(dnskeys.rdatas) {
+        facts_.reserve(rdatas_.size());
+        for (const auto& rdata : rdatas_)
+            facts_.push_back(key_facts(rdata));
+        decoded_.resize(rdatas_.size());
+        tried_.resize(rdatas_.size());
+    }
+
+    size_t size() const { return facts_.size(); }
+    const KeyFacts& facts(size_t i) const { return facts_[i]; }
+
+    const PublicKey* key(size_t i) {
+        if (!tried_[i]) {
+            tried_[i] = true;
+            if (auto dnskey = wire::DnskeyData::from(rdatas_[i]))
+                decoded_[i] = PublicKey::from_dnskey(*dnskey);
+        }
+        return decoded_[i] ? &*decoded_[i] : nullptr;
+    }
+
+private:
+    const std::vector<wire::RData>& rdatas_;
+    std::vector<KeyFacts> facts_;
+    std::vector<std::optional<PublicKey>> decoded_;
+    std::vector<bool> tried_;
+};
+
+RRsetVerdict verdict(Status status, std::string why,
+                     ExtendedErrorCode reason = ExtendedErrorCode::kDnssecBogus) {
+    RRsetVerdict v;
+    v.status = status;
+    v.reason = reason;
+    v.why = std::move(why);
+    return v;
+}
+
+}  // namespace
+
+RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                          const wire::RRset& dnskeys, const wire::Name& zone, int64_t now,
+                          const ValidationLimits& limits, WorkCounter& work) {
+    // Texts for `why`, made only when something fails.
+    auto subject = [&] { return rrset.owner.to_text() + "/" + wire::to_string(rrset.type); };
+    KeyRing keys(dnskeys);
+    uint32_t spent = 0;  // verifications for this RRset
+    size_t candidates = 0;
+    size_t expired = 0;
+    size_t not_yet_valid = 0;
+    size_t without_key = 0;
+    size_t unsupported = 0;
+    uint8_t unsupported_algorithm = 0;
+    std::string first_failure;
+
+    for (const auto& rdata : signatures) {
+        auto parsed = wire::RrsigData::from(rdata);
+        if (!parsed) {
+            ++candidates;
+            if (first_failure.empty()) first_failure = "malformed RRSIG for " + subject();
+            continue;
+        }
+        const wire::RrsigData& sig = *parsed;
+        // Signatures by another zone, or for another type, say nothing here.
+        if (sig.type_covered != rrset.type || sig.signer != zone) continue;
+        if (!algorithm_supported(sig.algorithm)) {
+            ++unsupported;
+            unsupported_algorithm = sig.algorithm;
+            continue;
+        }
+        ++candidates;
+        auto fail = [&](const std::string& problem) {
+            if (first_failure.empty())
+                first_failure = "RRSIG for " + subject() + " by " + zone.to_text() + " key " +
+                                std::to_string(sig.key_tag) + " (" +
+                                algorithm_mnemonic(sig.algorithm) + ") " + problem;
+        };
+
+        if (!rrset.owner.is_subdomain_of(zone)) {
+            fail("covers a name outside the zone");
+            continue;
+        }
+        // A labels field below the zone's would make the wildcard lie above
+        // the zone that signed it.
+        if (sig.labels > rrset.owner.label_count() || sig.labels < zone.label_count()) {
+            fail("has a bad labels field " + std::to_string(sig.labels));
+            continue;
+        }
+        if (seconds_from_now(sig.expiration, now) < 0) {
+            ++expired;
+            fail("expired " + time_text(sig.expiration, now));
+            continue;
+        }
+        if (seconds_from_now(sig.inception, now) > 0) {
+            ++not_yet_valid;
+            fail("not valid before " + time_text(sig.inception, now));
+            continue;
+        }
+
+        size_t matching = 0;
+        uint32_t tried = 0;
+        std::vector<uint8_t> data;  // built once a key is there to check it
+        for (size_t i = 0; i < keys.size() && tried < limits.max_keys_per_tag; ++i) {
+            const KeyFacts& facts = keys.facts(i);
+            if (facts.tag != sig.key_tag || facts.algorithm != sig.algorithm) continue;
+            ++matching;
+            if (!facts.usable()) continue;
+            ++tried;
+            const PublicKey* key = keys.key(i);
+            if (key == nullptr) continue;  // malformed key material
+            if (spent >= limits.max_verifications_per_rrset ||
+                work.verifications >= limits.max_verifications_per_request)
+                return verdict(Status::kLimit, "validation work limit reached for " + subject() +
+                                                   " after " + std::to_string(spent) +
+                                                   " signature checks");
+            if (data.empty()) data = signed_data(sig, rrset);
+            ++spent;
+            ++work.verifications;
+            if (!key->verify(data, sig.signature)) continue;
+
+            RRsetVerdict v;
+            v.status = Status::kValid;
+            v.ttl_cap = std::min(sig.original_ttl,
+                                 static_cast<uint32_t>(seconds_from_now(sig.expiration, now)));
+            if (sig.labels < rrsig_labels(rrset.owner))
+                v.wildcard_parent = rrset.owner.suffix(sig.labels);
+            return v;
+        }
+        if (matching == 0) {
+            ++without_key;
+            fail("has no DNSKEY with that tag and algorithm");
+        } else if (tried == 0) {
+            fail("names only revoked or non-zone keys");
+        } else {
+            fail("does not verify");
+        }
+    }
+
+    if (candidates == 0) {
+        if (unsupported > 0)
+            return verdict(Status::kUnsupported,
+                           subject() + " is signed only with unsupported algorithms (" +
+                               algorithm_mnemonic(unsupported_algorithm) + ")");
+        return verdict(Status::kUnsigned, "no RRSIG by " + zone.to_text() + " for " + subject());
+    }
+    ExtendedErrorCode reason = ExtendedErrorCode::kDnssecBogus;
+    if (expired == candidates)
+        reason = ExtendedErrorCode::kSignatureExpired;
+    else if (not_yet_valid == candidates)
+        reason = ExtendedErrorCode::kSignatureNotYetValid;
+    else if (without_key == candidates)
+        reason = ExtendedErrorCode::kDnskeyMissing;
+    return verdict(Status::kBogus, first_failure, reason);
+}
+
+}  // namespace cairn::dnssec

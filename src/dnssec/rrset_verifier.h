@@ -1,0 +1,50 @@
+// Checking one RRset's signatures against the validated DNSKEY set of its
+// zone (RFC 4035 §5.3, RFC 6840 §5).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "dnssec/limits.h"
+#include "wire/edns.h"
+#include "wire/rrset.h"
+
+namespace cairn::dnssec {
+
+struct RRsetVerdict {
+    enum class Status : uint8_t {
+        kValid,        // one RRSIG verified with a key of `dnskeys`
+        kBogus,        // signatures present, none verified (see `reason`)
+        kUnsigned,     // no RRSIG by `zone` covers the RRset
+        kUnsupported,  // only RRSIGs of algorithms Cairn does not validate
+        kLimit,        // a work limit was reached before any verified
+    };
+    Status status = Status::kBogus;
+    // For kBogus: 6 DNSSEC Bogus, 7 Signature Expired, 8 Signature Not Yet
+    // Valid, 9 DNSKEY Missing (no key with the RRSIG's tag and algorithm).
+    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;
+    std::string why;  // one line for the EDE text
+    // For kValid: the longest the data may be kept: min(original TTL of the
+    // RRSIG that verified, seconds until its expiration).
+    uint32_t ttl_cap = 0;
+    // For kValid with an RRSIG whose labels field is below the owner's
+    // label count (wildcard expansion, RFC 4035 §5.3.4): the wildcard's
+    // parent ("closest encloser"); the caller must then prove the owner
+    // name itself does not exist.
+    std::optional<wire::Name> wildcard_parent;
+};
+
+// Verifies `rrset` with `signatures` (RRSIG RDATA covering it) against
+// `dnskeys`, the validated DNSKEY RRset of `zone`, at wall-clock second
+// `now`. Checks per RRSIG: type covered, signer == zone, owner within zone,
+// labels <= owner labels, algorithm supported, inception <= now <=
+// expiration in serial-number arithmetic (RFC 4034 §3.1.5), a key with the
+// tag and algorithm that is a zone key and not revoked. Every signature
+// verification spends one from `work`.
+RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                          const wire::RRset& dnskeys, const wire::Name& zone, int64_t now,
+                          const ValidationLimits& limits, WorkCounter& work);
+
+}  // namespace cairn::dnssec

@@ -1,0 +1,538 @@
+#include "resolve/validator.h"
+
+#include <algorithm>
+#include <string>
+
+#include "dnssec/algorithms.h"
+#include "dnssec/ds_digest.h"
+#include "dnssec/rrset_verifier.h"
+#include "wire/typed_rdata.h"
+
+namespace cairn::resolve {
+
+namespace {
+
+using cache::Security;
+using cache::ZoneKeys;
+using wire::ExtendedErrorCode;
+using wire::RRType;
+
+// Zone cuts followed upwards while proving one zone's keys; a name has at
+// most 127 labels, so this is never reached by honest data.
+constexpr unsigned kMaxChainDepth = 128;
+// How long "no trust anchor covers this zone" is remembered.
+constexpr uint32_t kNoAnchorTtl = 3600;
+
+std::optional<wire::RrsigData> rrsig_of(const wire::RData& rdata) {
+    auto sig = wire::RrsigData::from(rdata);
+    if (!sig) return std::nullopt;
+    return *sig;
+}
+
+// The zone that signed `owner`'s data: the signer of the first RRSIG that
+// covers `type` and whose signer is at or above the owner.
+std::optional<wire::Name> signer_of(std::span<const wire::RData> signatures,
+                                    const wire::Name& owner, RRType type) {
+    for (const auto& rdata : signatures) {
+        auto sig = rrsig_of(rdata);
+        if (sig && sig->type_covered == type && owner.is_subdomain_of(sig->signer))
+            return sig->signer;
+    }
+    return std::nullopt;
+}
+
+std::vector<wire::RData> signatures_in(std::span<const wire::Record> records,
+                                       const wire::Name& owner, RRType type) {
+    std::vector<wire::RData> out;
+    for (const auto& r : records) {
+        if (r.type != RRType::RRSIG || r.owner != owner) continue;
+        auto sig = rrsig_of(r.rdata);
+        if (sig && sig->type_covered == type) out.push_back(r.rdata);
+    }
+    return out;
+}
+
+uint32_t min_ttl(std::span<const wire::Record> records) {
+    uint32_t ttl = UINT32_MAX;
+    for (const auto& r : records)
+        ttl = std::min(ttl, r.ttl);
+    return ttl == UINT32_MAX ? 0 : ttl;
+}
+
+bool is_denial_type(RRType type) {
+    return type == RRType::NSEC || type == RRType::NSEC3;
+}
+
+}  // namespace
+
+// What fetch() found for (name, type): the RRset with its signatures, or a
+// negative answer with its authority records, or nothing.
+struct Validator::Fetched {
+    enum class Kind : uint8_t { kAnswer, kNegative, kFailed };
+    Kind kind = Kind::kFailed;
+    wire::RRset rrset;
+    std::vector<wire::RData> signatures;
+    wire::Rcode rcode = wire::Rcode::NOERROR;
+    std::vector<wire::Record> authority;
+    std::string why;  // for kFailed
+};
+
+// A negative answer's verdict, and for a DS question whether the name is a
+// zone cut.
+struct Validator::Denial {
+    Verdict verdict;
+    bool delegation = false;
+};
+
+bool Validator::under_negative_anchor(const wire::Name& name) const {
+    const auto& ntas = ctx_.options.dnssec.negative_trust_anchors;
+    return std::any_of(ntas.begin(), ntas.end(),
+                       [&](const wire::Name& nta) { return name.is_subdomain_of(nta); });
+}
+
+wire::Name Validator::known_zone_of(const wire::Name& name) const {
+    for (wire::Name zone = name; !zone.is_root(); zone = zone.parent())
+        if (ctx_.caches.rrsets.lookup(zone, RRType::NS)) return zone;
+    return wire::Name::root();
+}
+
+Verdict Validator::bogus(ExtendedErrorCode code, std::string why) const {
+    Verdict v;
+    v.security = Security::kBogus;
+    v.error = wire::ExtendedErrorOption{code, std::move(why)};
+    v.ttl_cap = ctx_.options.dnssec.bogus_ttl;
+    return v;
+}
+
+Verdict Validator::from_keys(const ZoneKeys& keys) const {
+    Verdict v;
+    v.security = keys.security;
+    if (keys.reason) v.error = wire::ExtendedErrorOption{*keys.reason, keys.why};
+    if (keys.security == Security::kBogus) v.ttl_cap = ctx_.options.dnssec.bogus_ttl;
+    return v;
+}
+
+dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
+                                       std::span<const wire::RData> signatures,
+                                       const ZoneKeys& keys, const wire::Name& zone) {
+    auto& work = budget_.dnssec_work;
+    const uint32_t before = work.verifications;
+    auto v = dnssec::verify_rrset(rrset, signatures, keys.dnskeys, zone, ctx_.clock.now(),
+                                  ctx_.options.dnssec.limits, work);
+    ctx_.metrics.dnssec_verifications += work.verifications - before;
+    if (v.status == dnssec::RRsetVerdict::Status::kLimit) ++ctx_.metrics.limit_dnssec_verifications;
+    return v;
+}
+
+Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset) {
+    using Status = dnssec::RRsetVerdict::Status;
+    const std::string what = rrset.owner.to_text() + "/" + wire::to_string(rrset.type);
+    switch (v.status) {
+        case Status::kValid: {
+            Verdict ok;
+            ok.security = Security::kSecure;
+            ok.ttl_cap = v.ttl_cap;
+            return ok;
+        }
+        case Status::kBogus: return bogus(v.reason, v.why.empty() ? what + " is bogus" : v.why);
+        case Status::kUnsigned:
+            return bogus(ExtendedErrorCode::kRrsigsMissing, "no valid RRSIG covers " + what);
+        case Status::kUnsupported: {
+            Verdict insecure;
+            insecure.security = Security::kInsecure;
+            insecure.error = wire::ExtendedErrorOption{
+                ExtendedErrorCode::kUnsupportedDnskeyAlgorithm,
+                what + " is signed only with algorithms cairn does not validate"};
+            return insecure;
+        }
+        case Status::kLimit: break;
+    }
+    const auto& limits = ctx_.options.dnssec.limits;
+    return bogus(ExtendedErrorCode::kDnssecBogus,
+                 "validation stopped: dnssec-max-verifications-per-rrset (" +
+                     std::to_string(limits.max_verifications_per_rrset) +
+                     ") or dnssec-max-verifications-per-request (" +
+                     std::to_string(limits.max_verifications_per_request) + ") reached for " +
+                     what);
+}
+
+std::vector<wire::Record> Validator::verified_denials(std::span<const wire::Record> records,
+                                                      const ZoneKeys& keys, const wire::Name& zone,
+                                                      uint32_t& ttl_cap,
+                                                      std::optional<Verdict>& failure) {
+    std::vector<wire::Record> denials;
+    for (const auto& r : records)
+        if (is_denial_type(r.type)) denials.push_back(r);
+    std::vector<wire::Record> verified;
+    for (auto& rrset : wire::group_rrsets(denials)) {
+        const auto sigs = signatures_in(records, rrset.owner, rrset.type);
+        auto v = verify(rrset, sigs, keys, zone);
+        if (v.status == dnssec::RRsetVerdict::Status::kLimit) {
+            failure = from_rrset_verdict(v, rrset);
+            return {};
+        }
+        // A record that does not verify proves nothing; the proof may still
+        // hold without it.
+        if (v.status != dnssec::RRsetVerdict::Status::kValid) continue;
+        ttl_cap = std::min(ttl_cap, v.ttl_cap);
+        for (auto& r : rrset.to_records())
+            verified.push_back(std::move(r));
+    }
+    return verified;
+}
+
+asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
+                                          std::span<const wire::RData> signatures,
+                                          std::span<const wire::Record> proof) {
+    if (!ctx_.options.dnssec.enabled) co_return Verdict{};
+    if (under_negative_anchor(rrset.owner)) co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
+    const auto signer = signer_of(signatures, rrset.owner, rrset.type);
+    const wire::Name zone = signer ? *signer : known_zone_of(rrset.owner);
+    const auto keys = co_await keys_for(zone, 0);
+    if (keys.security != Security::kSecure) co_return from_keys(keys);
+    auto v = verify(rrset, signatures, keys, zone);
+    Verdict verdict = from_rrset_verdict(v, rrset);
+    if (verdict.security != Security::kSecure || !v.wildcard_parent) co_return verdict;
+
+    // A wildcard expansion: the name asked for must not exist (RFC 4035
+    // §5.3.4), or the wildcard could be hiding real data.
+    std::optional<Verdict> failure;
+    const auto denials = verified_denials(proof, keys, zone, verdict.ttl_cap, failure);
+    if (failure) co_return *failure;
+    auto r = dnssec::prove_denial(dnssec::DenialGoal::kWildcardAnswer, rrset.owner, rrset.type,
+                                  zone, denials, v.wildcard_parent, ctx_.options.dnssec.limits,
+                                  budget_.dnssec_work);
+    using Status = dnssec::DenialResult::Status;
+    switch (r.status) {
+        case Status::kProven:
+        case Status::kOptOut: co_return verdict;
+        case Status::kIterationsTooHigh:
+            co_return Verdict{
+                Security::kInsecure,
+                wire::ExtendedErrorOption{ExtendedErrorCode::kUnsupportedNsec3Iterations, r.why},
+                UINT32_MAX};
+        case Status::kUnsupportedHash: co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
+        case Status::kLimit:
+            ++ctx_.metrics.limit_nsec3_hashes;
+            co_return bogus(ExtendedErrorCode::kDnssecBogus,
+                            "validation stopped: dnssec-max-nsec3-hashes (" +
+                                std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
+                                ") reached");
+        case Status::kNotProven: break;
+    }
+    co_return bogus(ExtendedErrorCode::kNsecMissing,
+                    "wildcard answer for " + rrset.owner.to_text() +
+                        " without proof that the name does not exist: " + r.why);
+}
+
+asio::awaitable<Verdict> Validator::negative(wire::Rcode rcode, const wire::Question& question,
+                                             std::span<const wire::Record> authority) {
+    if (!ctx_.options.dnssec.enabled) co_return Verdict{};
+    auto denial = co_await prove_negative(rcode, question, authority, 0);
+    co_return denial.verdict;
+}
+
+asio::awaitable<Validator::Denial> Validator::prove_negative(
+    wire::Rcode rcode, const wire::Question& question, std::span<const wire::Record> authority,
+    unsigned depth) {
+    Denial out;
+    if (under_negative_anchor(question.name)) {
+        out.verdict.security = Security::kInsecure;
+        co_return out;
+    }
+    // The zone that answered: the signer of the SOA (or of a denial record),
+    // else the SOA's owner, else the closest zone known.
+    const wire::Record* soa = nullptr;
+    for (const auto& r : authority)
+        if (r.type == RRType::SOA && question.name.is_subdomain_of(r.owner)) soa = &r;
+    std::optional<wire::Name> zone;
+    if (soa)
+        zone =
+            signer_of(signatures_in(authority, soa->owner, RRType::SOA), soa->owner, RRType::SOA);
+    for (const auto& r : authority) {
+        if (zone) break;
+        if (is_denial_type(r.type))
+            zone = signer_of(signatures_in(authority, r.owner, r.type), r.owner, r.type);
+    }
+    if (!zone) zone = soa ? soa->owner : known_zone_of(question.name);
+    const auto keys = co_await keys_for(*zone, depth);
+    if (keys.security != Security::kSecure) {
+        out.verdict = from_keys(keys);
+        co_return out;
+    }
+    const std::string what = question.name.to_text() + "/" + wire::to_string(question.type);
+    uint32_t ttl_cap = UINT32_MAX;
+    if (!soa) {
+        out.verdict = bogus(ExtendedErrorCode::kNsecMissing,
+                            "negative answer for " + what + " without a SOA record");
+        co_return out;
+    }
+    {
+        wire::RRset soa_set{soa->owner, RRType::SOA, soa->rclass, soa->ttl, {soa->rdata}};
+        auto v = verify(soa_set, signatures_in(authority, soa->owner, RRType::SOA), keys, *zone);
+        Verdict verdict = from_rrset_verdict(v, soa_set);
+        if (verdict.security != Security::kSecure) {
+            out.verdict = verdict;
+            co_return out;
+        }
+        ttl_cap = verdict.ttl_cap;
+    }
+    std::optional<Verdict> failure;
+    const auto denials = verified_denials(authority, keys, *zone, ttl_cap, failure);
+    if (failure) {
+        out.verdict = *failure;
+        co_return out;
+    }
+    const auto goal = rcode == wire::Rcode::NXDOMAIN ? dnssec::DenialGoal::kNxdomain
+                      : question.type == RRType::DS  ? dnssec::DenialGoal::kNoDs
+                                                     : dnssec::DenialGoal::kNodata;
+    auto r = dnssec::prove_denial(goal, question.name, question.type, *zone, denials, std::nullopt,
+                                  ctx_.options.dnssec.limits, budget_.dnssec_work);
+    using Status = dnssec::DenialResult::Status;
+    switch (r.status) {
+        case Status::kProven:
+            out.verdict.security = Security::kSecure;
+            out.verdict.ttl_cap = ttl_cap;
+            out.delegation = r.delegation;
+            co_return out;
+        case Status::kOptOut:
+            // An opt-out span: there may be an unsigned delegation here
+            // (RFC 5155 §6), so nothing is proven either way.
+            out.verdict.security = Security::kInsecure;
+            out.delegation = true;
+            co_return out;
+        case Status::kIterationsTooHigh:
+            out.verdict.security = Security::kInsecure;
+            out.verdict.error =
+                wire::ExtendedErrorOption{ExtendedErrorCode::kUnsupportedNsec3Iterations, r.why};
+            out.delegation = true;
+            co_return out;
+        case Status::kUnsupportedHash:
+            out.verdict.security = Security::kInsecure;
+            out.delegation = true;
+            co_return out;
+        case Status::kLimit:
+            ++ctx_.metrics.limit_nsec3_hashes;
+            out.verdict = bogus(ExtendedErrorCode::kDnssecBogus,
+                                "validation stopped: dnssec-max-nsec3-hashes (" +
+                                    std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
+                                    ") reached for " + what);
+            co_return out;
+        case Status::kNotProven: break;
+    }
+    out.verdict =
+        bogus(ExtendedErrorCode::kNsecMissing, "no NSEC/NSEC3 proof for the negative answer to " +
+                                                   what + (r.why.empty() ? "" : ": " + r.why));
+    co_return out;
+}
+
+asio::awaitable<ZoneKeys> Validator::keys_for(const wire::Name& zone, unsigned depth) {
+    if (under_negative_anchor(zone)) co_return ZoneKeys{Security::kInsecure, {}, {}, {}};
+    if (auto cached = ctx_.caches.keys.lookup(zone)) co_return *cached;
+    uint32_t ttl = 0;
+    auto keys = co_await prove_keys(zone, depth, ttl);
+    if (keys.security == Security::kBogus) ttl = ctx_.options.dnssec.bogus_ttl;
+    // A zone's keys are worth remembering only when they were settled; a
+    // lookup that failed for want of budget says nothing about the zone.
+    if (ttl > 0) ctx_.caches.keys.insert(zone, keys, ttl);
+    co_return keys;
+}
+
+asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned depth,
+                                                uint32_t& ttl) {
+    const auto& anchors = ctx_.options.dnssec.anchors;
+    auto bogus_keys = [&](ExtendedErrorCode code, std::string why) {
+        return ZoneKeys{Security::kBogus, {}, code, std::move(why)};
+    };
+    if (const auto* anchor = anchors.find(zone))
+        co_return co_await keys_from_ds(zone, anchor->ds, anchor->dnskeys, ttl);
+    if (!anchors.closest(zone)) {
+        ttl = kNoAnchorTtl;
+        co_return ZoneKeys{Security::kInsecure, {}, {}, {}};
+    }
+    if (depth >= kMaxChainDepth || zone.is_root())
+        co_return bogus_keys(ExtendedErrorCode::kDnssecBogus,
+                             "no chain of trust reaches " + zone.to_text());
+
+    // The DS RRset in the parent says how the zone is signed, if at all.
+    auto ds = co_await fetch(zone, RRType::DS);
+    if (ds.kind == Fetched::Kind::kFailed)
+        co_return bogus_keys(ExtendedErrorCode::kDnssecBogus,
+                             "cannot get the DS of " + zone.to_text() + ": " + ds.why);
+    if (ds.kind == Fetched::Kind::kNegative) {
+        auto denial = co_await prove_negative(ds.rcode, {zone, RRType::DS, wire::RRClass::IN},
+                                              ds.authority, depth + 1);
+        const auto& v = denial.verdict;
+        if (v.security == Security::kBogus)
+            co_return bogus_keys(v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus,
+                                 "DS of " + zone.to_text() + ": " +
+                                     (v.error ? v.error->extra_text : std::string("bogus")));
+        if (v.security == Security::kSecure && !denial.delegation) {
+            // Not a zone cut: the name belongs to its parent's zone.
+            co_return co_await keys_for(known_zone_of(zone.parent()), depth + 1);
+        }
+        ttl = std::max<uint32_t>(1, std::min(min_ttl(ds.authority), v.ttl_cap));
+        ZoneKeys insecure{Security::kInsecure, {}, {}, {}};
+        if (v.error) {
+            insecure.reason = v.error->code;
+            insecure.why = v.error->extra_text;
+        }
+        co_return insecure;
+    }
+    const auto parent = signer_of(ds.signatures, zone, RRType::DS);
+    if (parent && (*parent == zone || !zone.is_subdomain_of(*parent)))
+        co_return bogus_keys(ExtendedErrorCode::kDnssecBogus,
+                             "DS of " + zone.to_text() + " signed by " + parent->to_text());
+    const wire::Name parent_zone = parent ? *parent : known_zone_of(zone.parent());
+    const auto parent_keys = co_await keys_for(parent_zone, depth + 1);
+    if (parent_keys.security != Security::kSecure) {
+        // An insecure parent cannot vouch for its child's DS.
+        ttl = std::max<uint32_t>(1, ds.rrset.ttl);
+        co_return parent_keys;
+    }
+    auto v = verify(ds.rrset, ds.signatures, parent_keys, parent_zone);
+    const Verdict ds_verdict = from_rrset_verdict(v, ds.rrset);
+    ctx_.caches.rrsets.set_security(
+        ds.rrset, ds_verdict.security,
+        ds_verdict.error ? ds_verdict.error->code : ExtendedErrorCode::kDnssecBogus,
+        ds_verdict.ttl_cap);
+    if (ds_verdict.security != Security::kSecure)
+        co_return ZoneKeys{ds_verdict.security,
+                           {},
+                           ds_verdict.error ? std::optional(ds_verdict.error->code) : std::nullopt,
+                           ds_verdict.error ? ds_verdict.error->extra_text : std::string()};
+    auto keys = co_await keys_from_ds(zone, ds.rrset, {}, ttl);
+    ttl = std::min(ttl, v.ttl_cap);
+    co_return keys;
+}
+
+asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
+                                                  const wire::RRset& anchor_keys, uint32_t& ttl) {
+    const std::string zone_text = zone.to_text();
+    // RFC 4035 §5.2: a DS set with no algorithm (or digest, RFC 6840 §5.2)
+    // we can check makes the zone insecure, not bogus. RFC 4509 §3: SHA-1
+    // digests are ignored when a stronger one is present.
+    std::vector<wire::DsData> usable;
+    bool algorithm_known = false;
+    for (const auto& rdata : ds.rdatas) {
+        auto d = wire::DsData::from(rdata);
+        if (!d || !dnssec::algorithm_supported(d->algorithm)) continue;
+        algorithm_known = true;
+        if (dnssec::digest_supported(d->digest_type)) usable.push_back(*d);
+    }
+    const bool strong = std::any_of(usable.begin(), usable.end(), [](const wire::DsData& d) {
+        return d.digest_type != dnssec::digest::kSha1;
+    });
+    if (strong)
+        std::erase_if(usable,
+                      [](const wire::DsData& d) { return d.digest_type == dnssec::digest::kSha1; });
+    if (usable.empty() && anchor_keys.rdatas.empty()) {
+        ttl = std::max<uint32_t>(1, ds.ttl);
+        const auto code = algorithm_known ? ExtendedErrorCode::kUnsupportedDsDigestType
+                                          : ExtendedErrorCode::kUnsupportedDnskeyAlgorithm;
+        co_return ZoneKeys{Security::kInsecure,
+                           {},
+                           code,
+                           "the DS records of " + zone_text +
+                               (algorithm_known ? " use only unsupported digest types"
+                                                : " use only unsupported algorithms")};
+    }
+
+    auto dnskey = co_await fetch(zone, RRType::DNSKEY);
+    if (dnskey.kind != Fetched::Kind::kAnswer)
+        co_return ZoneKeys{
+            Security::kBogus,
+            {},
+            ExtendedErrorCode::kDnskeyMissing,
+            "no DNSKEY RRset for " + zone_text + (dnskey.why.empty() ? "" : ": " + dnskey.why)};
+
+    // The keys the parent (or the anchor) vouches for.
+    wire::RRset entry_keys{zone, RRType::DNSKEY, wire::RRClass::IN, dnskey.rrset.ttl, {}};
+    const uint32_t max_tries = ctx_.options.dnssec.limits.max_keys_per_tag;
+    for (const auto& rdata : dnskey.rrset.rdatas) {
+        auto key = wire::DnskeyData::from(rdata);
+        if (!key || !key->zone_key() || key->revoked()) continue;
+        const bool anchored = std::find(anchor_keys.rdatas.begin(), anchor_keys.rdatas.end(),
+                                        rdata) != anchor_keys.rdatas.end();
+        bool matched = anchored;
+        for (const auto& d : usable) {
+            if (matched) break;
+            matched = dnssec::ds_matches(d, zone, rdata);
+        }
+        if (matched) entry_keys.add(rdata);
+        if (entry_keys.rdatas.size() >= max_tries * std::max<size_t>(1, usable.size())) break;
+    }
+    if (entry_keys.rdatas.empty())
+        co_return ZoneKeys{Security::kBogus,
+                           {},
+                           ExtendedErrorCode::kDnskeyMissing,
+                           "no DNSKEY of " + zone_text + " matches its DS or trust anchor"};
+    const ZoneKeys vouched{Security::kSecure, entry_keys, {}, {}};
+    auto v = verify(dnskey.rrset, dnskey.signatures, vouched, zone);
+    Verdict verdict = from_rrset_verdict(v, dnskey.rrset);
+    ctx_.caches.rrsets.set_security(
+        dnskey.rrset, verdict.security,
+        verdict.error ? verdict.error->code : ExtendedErrorCode::kDnssecBogus, verdict.ttl_cap);
+    if (verdict.security == Security::kInsecure) {
+        ttl = std::max<uint32_t>(1, dnskey.rrset.ttl);
+        co_return ZoneKeys{Security::kInsecure,
+                           {},
+                           verdict.error ? std::optional(verdict.error->code) : std::nullopt,
+                           verdict.error ? verdict.error->extra_text : std::string()};
+    }
+    if (verdict.security != Security::kSecure) {
+        auto code = verdict.error ? verdict.error->code : ExtendedErrorCode::kDnssecBogus;
+        std::string why = verdict.error ? verdict.error->extra_text : std::string();
+        co_return ZoneKeys{Security::kBogus, {}, code, "DNSKEY RRset of " + zone_text + ": " + why};
+    }
+    ttl = std::max<uint32_t>(1, std::min(dnskey.rrset.ttl, verdict.ttl_cap));
+    co_return ZoneKeys{Security::kSecure, dnskey.rrset, {}, {}};
+}
+
+asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRType type) {
+    Fetched out;
+    // A DS RRset from a referral is the parent's own signed data, as good as
+    // an answer for validation; glue never is.
+    const auto min_trust =
+        type == RRType::DS ? cache::Trust::kAuthorityReferral : cache::Trust::kAnswerNonAuth;
+    if (auto cached = ctx_.caches.rrsets.lookup(name, type); cached && cached->trust >= min_trust) {
+        out.kind = Fetched::Kind::kAnswer;
+        out.rrset = std::move(cached->rrset);
+        out.signatures = std::move(cached->signatures);
+        co_return out;
+    }
+    if (auto negative = ctx_.caches.negatives.lookup(name, type)) {
+        out.kind = Fetched::Kind::kNegative;
+        out.rcode = negative->rcode;
+        out.authority = std::move(negative->authority);
+        co_return out;
+    }
+    Iterator iterator(ctx_, budget_);
+    auto result = co_await iterator.lookup({name, type, wire::RRClass::IN});
+    if (result.error) {
+        out.why = result.error->extra_text;
+        co_return out;
+    }
+    switch (result.kind) {
+        case ResponseKind::kAnswer:
+            for (const auto& rrset : wire::group_rrsets(result.answer)) {
+                if (rrset.owner != name || rrset.type != type) continue;
+                out.kind = Fetched::Kind::kAnswer;
+                out.rrset = rrset;
+                out.signatures = signatures_in(result.answer, name, type);
+            }
+            if (out.kind != Fetched::Kind::kAnswer) out.why = "answer without the RRset";
+            break;
+        case ResponseKind::kNxdomain:
+        case ResponseKind::kNodata:
+            out.kind = Fetched::Kind::kNegative;
+            out.rcode = result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN
+                                                               : wire::Rcode::NOERROR;
+            out.authority = std::move(result.authority);
+            break;
+        default: out.why = "unexpected answer"; break;
+    }
+    co_return out;
+}
+
+}  // namespace cairn::resolve

@@ -1,0 +1,79 @@
+// DNSSEC validation of what the iterator found (RFC 4035 §5): builds the
+// chain of trust from the trust anchors down to the zone that signed the
+// data, fetching DS and DNSKEY RRsets as needed, and concludes Secure,
+// Insecure or Bogus.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "cache/key_cache.h"
+#include "dnssec/denial.h"
+#include "dnssec/rrset_verifier.h"
+#include "resolve/iterator.h"
+
+namespace cairn::resolve {
+
+struct Verdict {
+    cache::Security security = cache::Security::kIndeterminate;
+    // For kBogus: the Extended DNS Error to answer with. For kInsecure, an
+    // optional note (unsupported algorithm or digest, NSEC3 iterations).
+    std::optional<wire::ExtendedErrorOption> error;
+    // The longest the validated data may stay cached (RRSIG validity and
+    // original TTL; the bogus TTL for bogus data).
+    uint32_t ttl_cap = UINT32_MAX;
+};
+
+// One per client request: it spends that request's budgets.
+class Validator {
+public:
+    Validator(ResolverContext& context, RequestBudget& budget) : ctx_(context), budget_(budget) {}
+
+    // A positive RRset and the RRSIG RDATA that came with it. `proof`: the
+    // NSEC/NSEC3 records and their RRSIGs from the same response, which a
+    // wildcard expansion needs.
+    asio::awaitable<Verdict> rrset(const wire::RRset& rrset,
+                                   std::span<const wire::RData> signatures,
+                                   std::span<const wire::Record> proof);
+
+    // A NXDOMAIN (rcode) or NODATA answer to `question`; `authority`: its
+    // SOA, NSEC/NSEC3 records and their RRSIGs.
+    asio::awaitable<Verdict> negative(wire::Rcode rcode, const wire::Question& question,
+                                      std::span<const wire::Record> authority);
+
+private:
+    struct Fetched;
+    struct Denial;
+
+    bool under_negative_anchor(const wire::Name& name) const;
+    // The deepest zone at or above `name` the cache knows a delegation for.
+    wire::Name known_zone_of(const wire::Name& name) const;
+
+    asio::awaitable<cache::ZoneKeys> keys_for(const wire::Name& zone, unsigned depth);
+    asio::awaitable<cache::ZoneKeys> prove_keys(const wire::Name& zone, unsigned depth,
+                                                uint32_t& ttl);
+    asio::awaitable<cache::ZoneKeys> keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
+                                                  const wire::RRset& anchor_keys, uint32_t& ttl);
+    asio::awaitable<Fetched> fetch(const wire::Name& name, wire::RRType type);
+
+    asio::awaitable<Denial> prove_negative(wire::Rcode rcode, const wire::Question& question,
+                                           std::span<const wire::Record> authority, unsigned depth);
+    // Verifies `rrset` with the keys of `zone`; counts the work.
+    dnssec::RRsetVerdict verify(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                                const cache::ZoneKeys& keys, const wire::Name& zone);
+    // The NSEC/NSEC3 records of `records` whose signatures verify with `keys`.
+    std::vector<wire::Record> verified_denials(std::span<const wire::Record> records,
+                                               const cache::ZoneKeys& keys, const wire::Name& zone,
+                                               uint32_t& ttl_cap, std::optional<Verdict>& failure);
+
+    Verdict bogus(wire::ExtendedErrorCode code, std::string why) const;
+    Verdict from_keys(const cache::ZoneKeys& keys) const;
+    Verdict from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset);
+
+    ResolverContext& ctx_;
+    RequestBudget& budget_;
+};
+
+}  // namespace cairn::resolve
