@@ -5,6 +5,7 @@
 
 #include "dnssec/algorithms.h"
 #include "dnssec/ds_digest.h"
+#include "dnssec/key_tag.h"
 #include "dnssec/rrset_verifier.h"
 #include "wire/typed_rdata.h"
 
@@ -204,8 +205,11 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                                   budget_.dnssec_work);
     using Status = dnssec::DenialResult::Status;
     switch (r.status) {
-        case Status::kProven:
-        case Status::kOptOut: co_return verdict;
+        case Status::kProven: co_return verdict;
+        case Status::kOptOut:
+            // RFC 5155 §9.2: an opt-out span may hide an unsigned delegation
+            // of the very name, so the expansion cannot be called secure.
+            co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
         case Status::kIterationsTooHigh:
             co_return Verdict{
                 Security::kInsecure,
@@ -467,6 +471,22 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
                            {},
                            ExtendedErrorCode::kDnskeyMissing,
                            "no DNSKEY of " + zone_text + " matches its DS or trust anchor"};
+    // RFC 4035 §5.2: the DNSKEY RRset must be signed by a key the DS names;
+    // signatures by other keys of the set do not count.
+    const bool signed_by_entry_key =
+        std::any_of(dnskey.signatures.begin(), dnskey.signatures.end(), [&](const auto& rdata) {
+            auto sig = rrsig_of(rdata);
+            return sig && std::any_of(entry_keys.rdatas.begin(), entry_keys.rdatas.end(),
+                                      [&](const wire::RData& key) {
+                                          return dnssec::key_tag(key) == sig->key_tag;
+                                      });
+        });
+    if (!signed_by_entry_key)
+        co_return ZoneKeys{Security::kBogus,
+                           {},
+                           ExtendedErrorCode::kRrsigsMissing,
+                           "no RRSIG over the DNSKEY RRset of " + zone_text +
+                               " by a key its DS or trust anchor names"};
     const ZoneKeys vouched{Security::kSecure, entry_keys, {}, {}};
     auto v = verify(dnskey.rrset, dnskey.signatures, vouched, zone);
     Verdict verdict = from_rrset_verdict(v, dnskey.rrset);

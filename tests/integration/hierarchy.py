@@ -55,6 +55,26 @@ SERVERS = [
     ("script-3", "5.3", "scripted", "script3.zz: slot for a ScriptedServer"),
 ]
 
+DAY = 86400
+
+# DNSSEC variants: children of example., each its own zone on host-1 and
+# host-2, each broken (or odd) in one way. name, data index, Signing options,
+# what is wrong. tamper.py does the breaking; README.md has the same table.
+DNSSEC_VARIANTS = [
+    ("badsig", 30, dict(breakage="badsig"), "RRSIG over www A has flipped signature bytes"),
+    ("expired", 31, dict(inception=-40 * DAY, lifetime=-10 * DAY), "every RRSIG expired 10 days ago"),
+    ("future", 32, dict(inception=10 * DAY, lifetime=40 * DAY), "every RRSIG valid only from 10 days on"),
+    ("nokey", 33, dict(breakage="nokey"), "DS names a key that is not in the DNSKEY set"),
+    ("nodnskeysig", 34, dict(split_keys=True, dnskey_by_all_keys=True, breakage="nodnskeysig"),
+     "no RRSIG over the DNSKEY RRset by the KSK (the ZSK's is left: NSD needs one)"),
+    ("nonsec", 35, dict(breakage="nonsec"), "NSEC records and their RRSIGs removed: no denial proofs"),
+    ("keytrap", 36, dict(algorithm="ED25519", split_keys=True, breakage="keytrap"),
+     "KeyTrap: 100 extra DNSKEYs with the ZSK's tag, www A and *.trap A with 50 garbage RRSIGs"),
+    ("iter", 37, dict(nsec3=True, iterations=100), "NSEC3 with 100 iterations (RFC 9276 limit: 0, insecure above 50)"),
+    ("unsupalg", 38, dict(breakage="unsupalg"), "DS only with algorithm 253: insecure"),
+    ("unsupdigest", 39, dict(breakage="unsupdigest"), "DS only with digest type 3 (GOST): insecure"),
+]
+
 ALGORITHM_ZONES = ["RSASHA1", "RSASHA1-NSEC3-SHA1", "RSASHA256", "RSASHA512",
                    "ECDSAP256SHA256", "ECDSAP384SHA384", "ED25519", "ED448"]
 
@@ -92,6 +112,15 @@ def feature_records(net: str, index: int, dname_target: str | None = None) -> li
 
 def small_records(net: str, index: int) -> list[tuple[str, str, str]]:
     return [("www", "A", data_addr(net, 200, index)), ("www", "TXT", '"hello"')]
+
+
+def variant_records(net: str, index: int) -> list[tuple[str, str, str]]:
+    """What every DNSSEC variant has: an answer (www A), NODATA (nodata A)
+    and a wildcard (*.wild A); `nx` does not exist."""
+    return small_records(net, index) + [
+        ("nodata", "TXT", '"only a TXT here"'),
+        ("*.wild", "A", data_addr(net, 202, index)),
+    ]
 
 
 def default_hierarchy(net: str | None = None) -> Hierarchy:
@@ -161,4 +190,13 @@ def default_hierarchy(net: str | None = None) -> Hierarchy:
         zones.append(Z(name, [(f"ns1.{name}", "host-2")], ["host-2"], small_records(net, 20 + i),
                        signing=Signing(alg, nsec3=nsec3, split_keys=False),
                        note=f"signed with {alg}" + (", NSEC3" if nsec3 else "")))
+    # -- DNSSEC variants: bogus, insecure and odd children of example. --
+    for label, index, options, note in DNSSEC_VARIANTS:
+        name = f"{label}.example."
+        records = variant_records(net, index)
+        if label == "keytrap":
+            records.append(("*.trap", "A", data_addr(net, 200, index)))
+        options = {"split_keys": False, **options}    # one key each unless said otherwise
+        zones.append(Z(name, [(f"ns1.{name}", "host-1"), (f"ns2.{name}", "host-2")],
+                       ["host-1", "host-2"], records, signing=Signing(**options), note=note))
     return Hierarchy(net, servers, zones)

@@ -36,7 +36,8 @@ from dnstap import DnstapCollector, Query
 from hierarchy import default_hierarchy
 from nsd import NsdServer, ZoneFile
 from procs import become_subreaper
-from signing import ZoneKeys, ds_rdata, generate_keys, sign_zone, write_trust_anchors
+import tamper
+from signing import ZoneKeys, generate_keys, sign_zone, write_trust_anchors
 from zones import Hierarchy, Zone
 
 MARKER_SUFFIX = "cairn-harness."
@@ -55,6 +56,7 @@ class MiniInternet:
         self.root_hints = os.path.join(self.workdir, "root.hints")
         self.trust_anchor = ""          # root KSK as DS (zone-file syntax)
         self.trust_anchor_dnskey = ""   # root KSK as DNSKEY (zone-file syntax)
+        self.trust_anchor_bind = ""     # root KSK as DS, BIND `trust-anchors` syntax (delv -a)
         self.timings: dict[str, float] = {}
         self._reset_nonce: dict[str, str] = {}
         self._built = False
@@ -79,7 +81,11 @@ class MiniInternet:
             made = pool.map(lambda z: generate_keys(
                 z.name, z.signing, os.path.join(self.workdir, "keys", z.name.strip(".") or "root")), signed)
             self.keys = {z.name: k for z, k in zip(signed, made)}
+        # A DS depends on the child's keys only, not on its signed zone: write
+        # every zone file first (children before parents, so each parent has
+        # its children's DS), then sign them all in parallel.
         ds: dict[str, list[str]] = {}
+        to_sign: list[tuple[Zone, str]] = []
         for zone in self.hierarchy.signing_order():     # children before parents
             if not zone.served_by:      # e.g. scripted slots: parent data only
                 continue
@@ -88,13 +94,26 @@ class MiniInternet:
                 f.write(self.hierarchy.render(zone, ds))
             if zone.name in self.keys and zone.delegated:
                 keys = self.keys[zone.name]
-                ds[zone.name] = ds_rdata(zone.name, keys, zone.signing.ds_digests)
-                path = sign_zone(path, zone.name, keys, zone.signing)
+                ds[zone.name] = tamper.ds_records(zone.name, keys, zone.signing)
+                tamper.before_signing(path, zone.name, keys, zone.signing)
+                to_sign.append((zone, path))
             self.zonefiles[(zone.name, zone.delegated)] = path
+
+        def sign(item: tuple[Zone, str]) -> str:
+            zone, path = item
+            keys = self.keys[zone.name]
+            signed = sign_zone(path, zone.name, keys, zone.signing)
+            tamper.after_signing(signed, zone.name, keys, zone.signing)
+            return signed
+
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            for (zone, _), signed in zip(to_sign, pool.map(sign, to_sign)):
+                self.zonefiles[(zone.name, True)] = signed
         root = self.hierarchy.zone(".")
         if "." in self.keys:
             self.trust_anchor, self.trust_anchor_dnskey = write_trust_anchors(
                 self.keys["."], self.workdir, root.signing.ds_digests)
+            self.trust_anchor_bind = os.path.join(self.workdir, "root-anchor.bind")
         self._write_root_hints(root)
         self._built = True
         self.timings["build"] = time.monotonic() - t0

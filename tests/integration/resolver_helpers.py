@@ -57,6 +57,9 @@ METRIC: dict[str, list[list[str]]] = {
     "limit_referral_depth": [["resolver.limit_referral_depth"], ["limit_referral_depth"]],
     "limit_cname_chain": [["resolver.limit_cname_chain"], ["limit_cname_chain"]],
     "limit_glueless_ns": [["resolver.limit_glueless_ns"], ["limit_glueless_ns"]],
+    # KeyTrap: a signature-verification budget (per RRset or per request) ran out
+    "limit_dnssec_verifications": [["resolver.limit_dnssec_verifications"],
+                                   ["limit_dnssec_verifications"]],
     # all caches together: what `cache-size` bounds
     "cache_memory": [["cache.rrset_memory", "cache.negative_memory", "cache.packet_memory"],
                      ["cache_memory"]],
@@ -77,18 +80,33 @@ CAIRN_KEY = {
     "max_referral_depth": "max-referral-depth",
     "max_cname_chain": "max-cname-chain",
     "max_glueless_ns": "max-glueless-ns",
+    "dnssec": "dnssec",                                  # bool: validate at all
+    "trust_anchors": "trust-anchors",                    # path or list of paths (DS/DNSKEY zone files)
+    "negative_trust_anchors": "negative-trust-anchors",  # list of domain names (RFC 7646)
 }
 
 # Keys of the harness's default Cairn config (resolvers.cairn_config) that
-# this milestone's Cairn does not know yet: an unknown option is a start-up
-# error, so the suite removes them. Empty this when Cairn validates.
-CAIRN_UNSUPPORTED_DEFAULTS = ["trust-anchors"]
+# Cairn does not know (yet): an unknown option is a start-up error, so the
+# suite removes them. Empty now that Cairn validates: it gets the test root
+# anchor (`trust-anchors`), as Unbound does.
+CAIRN_UNSUPPORTED_DEFAULTS: list[str] = []
 
 # RFC 8914 Extended DNS Error codes the suite expects on Cairn's SERVFAILs.
 EDE_OTHER = 0
 EDE_PROHIBITED = 18           # REFUSED by the ACL
 EDE_NO_REACHABLE_AUTHORITY = 22
 EDE_NETWORK_ERROR = 23
+# DNSSEC (RFC 8914 §4)
+EDE_UNSUPPORTED_DNSKEY_ALGORITHM = 1
+EDE_UNSUPPORTED_DS_DIGEST = 2
+EDE_DNSSEC_INDETERMINATE = 5
+EDE_DNSSEC_BOGUS = 6
+EDE_SIGNATURE_EXPIRED = 7
+EDE_SIGNATURE_NOT_YET_VALID = 8
+EDE_DNSKEY_MISSING = 9
+EDE_RRSIGS_MISSING = 10
+EDE_NSEC_MISSING = 12
+EDE_UNSUPPORTED_NSEC3_ITERATIONS = 27   # RFC 9276 §3.2
 # A breached work limit: EDE 0 (Other) whose text names the limit; the text
 # must contain this word (case-insensitive).
 LIMIT_EDE_WORD = {
@@ -140,10 +158,16 @@ class Subject:
         return self.proc.pid
 
     def query(self, qname: str, rdtype: str = "A", tcp: bool = False, timeout: float = 30.0,
-              rd: bool = True, dnssec: bool = False, payload: int = 1232) -> dns.message.Message:
+              rd: bool = True, dnssec: bool = False, payload: int = 1232, ad: bool = False,
+              cd: bool = False) -> dns.message.Message:
+        """dnssec: the DO bit; ad/cd: the AD and CD header bits of the query."""
         q = dns.message.make_query(qname, rdtype, use_edns=0, payload=payload, want_dnssec=dnssec)
         if not rd:
             q.flags &= ~dns.flags.RD
+        if ad:
+            q.flags |= dns.flags.AD
+        if cd:
+            q.flags |= dns.flags.CD
         fn = dns.query.tcp if tcp else dns.query.udp
         return fn(q, self.host, port=self.port, timeout=timeout)
 

@@ -51,10 +51,15 @@ class Signing:
     inception: int = -3600         # seconds relative to signing time
     lifetime: int = 30 * 86400     # seconds after signing time until expiration
     ds_digests: tuple[str, ...] = ("SHA256",)
+    dnskey_by_all_keys: bool = False   # the DNSKEY RRset signed by every key, not only the KSK
+    breakage: str = ""             # DNSSEC broken on purpose: one of tamper.BREAKAGES
 
     def __post_init__(self):
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"unknown algorithm {self.algorithm}; choose from {sorted(ALGORITHMS)}")
+        from tamper import BREAKAGES
+        if self.breakage and self.breakage not in BREAKAGES:
+            raise ValueError(f"unknown breakage {self.breakage}; choose from {BREAKAGES}")
 
 
 @dataclass
@@ -108,6 +113,8 @@ def sign_zone(zonefile: str, zone: str, keys: ZoneKeys, signing: Signing,
     out = zonefile + ".signed"
     cmd = [LDNS_SIGNZONE, "-o", zone, "-f", out,
            "-i", str(now + signing.inception), "-e", str(now + signing.lifetime)]
+    if signing.dnskey_by_all_keys:
+        cmd.append("-A")
     if signing.nsec3:
         cmd += ["-n", "-a", "1", "-t", str(signing.iterations)]
         if signing.salt:
@@ -120,7 +127,8 @@ def sign_zone(zonefile: str, zone: str, keys: ZoneKeys, signing: Signing,
 
 def write_trust_anchors(root_keys: ZoneKeys, directory: str,
                         digests: tuple[str, ...] = ("SHA256",)) -> tuple[str, str]:
-    """Root KSK as DS and as DNSKEY, each in zone-file syntax; returns both paths."""
+    """Root KSK as DS and as DNSKEY, each in zone-file syntax; returns both
+    paths. Also writes `root-anchor.bind` (see write_bind_trust_anchor)."""
     ds_path = os.path.join(directory, "root-anchor.ds")
     key_path = os.path.join(directory, "root-anchor.dnskey")
     with open(ds_path, "w") as f:
@@ -128,4 +136,16 @@ def write_trust_anchors(root_keys: ZoneKeys, directory: str,
             f.write(f".\t3600\tIN\tDS\t{d}\n")
     with open(key_path, "w") as f:
         f.write(f".\t3600\tIN\tDNSKEY\t{root_keys.ksk_dnskey.to_text()}\n")
+    write_bind_trust_anchor(ds_rdata(".", root_keys, digests), os.path.join(directory, "root-anchor.bind"))
     return ds_path, key_path
+
+
+def write_bind_trust_anchor(ds_texts: list[str], path: str) -> str:
+    """DS anchors of the root in BIND's `trust-anchors` syntax (delv -a)."""
+    with open(path, "w") as f:
+        f.write("trust-anchors {\n")
+        for d in ds_texts:
+            tag, alg, digest_type, digest = d.split(None, 3)
+            f.write(f'    "." static-ds {tag} {alg} {digest_type} "{digest.replace(" ", "")}";\n')
+        f.write("};\n")
+    return path

@@ -205,6 +205,105 @@ def test_dnssec_material(mini_internet):
     assert nsec3 and all(rd.flags & 1 for rd in nsec3)
 
 
+def _validates(keys, rrset, sigs, origin) -> bool:
+    try:
+        dns.dnssec.validate(rrset, sigs, {dns.name.from_text(origin): keys})
+        return True
+    except dns.dnssec.ValidationFailure:
+        return False
+
+
+def _rrset(msg, name, rdtype, covers=None, section="answer"):
+    name = dns.name.from_text(name)
+    covers = dns.rdatatype.from_text(covers) if covers else dns.rdatatype.NONE
+    try:
+        return msg.find_rrset(getattr(msg, section), name, dns.rdataclass.IN,
+                              dns.rdatatype.from_text(rdtype), covers)
+    except KeyError:
+        return None
+
+
+@pytest.mark.parametrize("server", ["host-1", "host-2"])
+def test_dnssec_variants_are_broken_as_planned(mini_internet, server):
+    """Each <breakage>.example. zone (README.md) is served, over UDP and TCP,
+    and is wrong in exactly the planned way; the rest of it is sound."""
+    q = lambda name, t="A", **kw: mini_internet.query(server, name, t, dnssec=True, **kw)  # noqa: E731
+    now = time.time()
+
+    def keys_of(zone):
+        return _rrset(q(zone, "DNSKEY", tcp=True), zone, "DNSKEY")
+
+    def sound(zone, name="www", rdtype="A"):
+        r = q(f"{name}.{zone}", rdtype, tcp=True)
+        return _validates(keys_of(zone), _rrset(r, f"{name}.{zone}", rdtype),
+                          _rrset(r, f"{name}.{zone}", "RRSIG", rdtype), zone)
+
+    for label in ("badsig", "expired", "future", "nokey", "nodnskeysig", "nonsec", "keytrap",
+                  "iter", "unsupalg", "unsupdigest"):
+        zone = f"{label}.example."
+        r = q("www." + zone)
+        assert r.rcode() == dns.rcode.NOERROR and r.flags & dns.flags.AA, label
+        assert q("nx." + zone).rcode() == dns.rcode.NXDOMAIN, label
+    # badsig: www A's signature is wrong, www TXT's is right
+    assert not sound("badsig.example.") and sound("badsig.example.", "www", "TXT")
+    # expired / future: the validity period is 10 days off, on every RRSIG
+    for zone, bad in (("expired.example.", lambda s: s.expiration < now - 9 * 86400),
+                      ("future.example.", lambda s: s.inception > now + 9 * 86400)):
+        r = q("www." + zone)
+        sigs = _rrset(r, "www." + zone, "RRSIG", "A")
+        assert sigs and all(bad(s) for s in sigs), zone
+    # nokey: the DS in example. matches no key of the zone
+    ds = _rrset(mini_internet.query("example-1", "nokey.example.", "DS", dnssec=True),
+                "nokey.example.", "DS")
+    keys = keys_of("nokey.example.")
+    assert ds and not any(dns.dnssec.make_ds("nokey.example.", k, d.digest_type) == d
+                          for k in keys for d in ds)
+    assert sound("nokey.example.")
+    # nodnskeysig: no RRSIG over DNSKEY by the KSK, the one key its DS names
+    # (the ZSK's is left: NSD needs an RRSIG over DNSKEY to serve the zone as
+    # signed); the rest signed
+    keys = keys_of("nodnskeysig.example.")
+    ds = _rrset(mini_internet.query("example-1", "nodnskeysig.example.", "DS", dnssec=True),
+                "nodnskeysig.example.", "DS")
+    ksks = [k for k in keys for d in ds if dns.dnssec.make_ds("nodnskeysig.example.", k, d.digest_type) == d]
+    r = q("nodnskeysig.example.", "DNSKEY", tcp=True)
+    sigs = _rrset(r, "nodnskeysig.example.", "RRSIG", "DNSKEY")
+    assert len(ksks) == 1 and sigs and dns.dnssec.key_id(ksks[0]) not in {s.key_tag for s in sigs}
+    assert _validates(keys, _rrset(r, "nodnskeysig.example.", "DNSKEY"), sigs, "nodnskeysig.example.")
+    assert sound("nodnskeysig.example.")
+    # nonsec: negative answers have no NSEC (the SOA is signed)
+    for name in ("nx.nonsec.example.", "nodata.nonsec.example."):
+        r = q(name)
+        assert not any(rr.rdtype == dns.rdatatype.NSEC for rr in r.authority), name
+        assert _rrset(r, "nonsec.example.", "SOA", section="authority"), name
+    assert sound("nonsec.example.")
+    # keytrap: 101 zone keys share the ZSK's tag; www A has 50 RRSIGs with
+    # that tag, none valid; too big for UDP, complete over TCP
+    keys = keys_of("keytrap.example.")
+    assert keys and _validates(keys, keys, _rrset(q("keytrap.example.", "DNSKEY", tcp=True),
+                                                  "keytrap.example.", "RRSIG", "DNSKEY"), "keytrap.example.")
+    zsk_tags = [dns.dnssec.key_id(k) for k in keys if k.flags == 256]
+    assert len(zsk_tags) == 101 and len(set(zsk_tags)) == 1
+    assert q("keytrap.example.", "DNSKEY").flags & dns.flags.TC
+    for name in ("www.keytrap.example.", "x.trap.keytrap.example."):
+        assert q(name).flags & dns.flags.TC
+        r = q(name, tcp=True)
+        sigs = _rrset(r, name, "RRSIG", "A")
+        assert len(sigs) == 50 and {s.key_tag for s in sigs} == set(zsk_tags), name
+        assert not _validates(keys, _rrset(r, name, "A"), sigs, "keytrap.example."), name
+    assert sound("keytrap.example.", "www", "TXT")       # the real ZSK signs the rest
+    # iter: NSEC3 with 100 iterations
+    assert rdatas(q("iter.example.", "NSEC3PARAM"), "iter.example.", "NSEC3PARAM") == ["1 0 100 -"]
+    # unsupalg / unsupdigest: the DS has algorithm 253 / digest type 3 only
+    for zone, field, value in (("unsupalg.example.", "algorithm", 253),
+                               ("unsupdigest.example.", "digest_type", 3)):
+        ds = _rrset(mini_internet.query("example-2", zone, "DS", dnssec=True), zone, "DS")
+        assert ds and {getattr(d, field) for d in ds} == {value}, zone
+        assert sound(zone)
+    log = mini_internet.nsd[server].log_tail(200)
+    assert " error" not in log.lower(), log
+
+
 def test_scripted_slots_are_delegated(mini_internet):
     r = mini_internet.query("zz-1", "www.script1.zz.", "A")
     assert rdatas(r, "ns.script1.zz.", "A", "additional") == [mini_internet.addr("script-1")]
