@@ -15,11 +15,6 @@ namespace cairn::daemon {
 namespace {
 
 // Field by field: cache::CacheOptions has no operator==.
-bool same_cache_options(const cache::CacheOptions& a, const cache::CacheOptions& b) {
-    return a.max_bytes == b.max_bytes && a.max_ttl == b.max_ttl && a.min_ttl == b.min_ttl &&
-           a.max_negative_ttl == b.max_negative_ttl && a.shards == b.shards;
-}
-
 // Whether cached validation results stay right under the new settings.
 bool same_validation(const resolve::DnssecOptions& a, const resolve::DnssecOptions& b) {
     auto same_anchors = [](const dnssec::TrustAnchors& x, const dnssec::TrustAnchors& y) {
@@ -216,7 +211,7 @@ std::string Daemon::reload() {
         spdlog::error("reload: {}; configuration unchanged", anchors.error().message);
         return anchors.error().message;
     }
-    const bool keep_caches = same_cache_options(config_.cache, loaded->cache) &&
+    const bool keep_caches = config_.cache == loaded->cache &&
                              same_validation(config_.resolver.dnssec, loaded->resolver.dnssec);
     auto caches = keep_caches ? caches_ : std::make_shared<cache::Caches>(loaded->cache, clock_);
     auto service = make_service(*loaded, *hints, caches);

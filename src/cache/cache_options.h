@@ -14,8 +14,14 @@ struct CacheOptions {
     uint32_t min_ttl = 0;
     // RFC 2308 §5: negative answers are kept for at most this long.
     uint32_t max_negative_ttl = 3600;
+    // Serve-stale (RFC 8767 §5): expired data is kept this long for use
+    // when its zone cannot be reached; 0 keeps nothing. Signed data never
+    // outlives its RRSIGs.
+    uint32_t stale_max = 86400;
     // Lock shards of the shared caches; a power of two.
     size_t shards = 64;
+
+    bool operator==(const CacheOptions&) const = default;
 };
 
 }  // namespace cairn::cache

@@ -5,6 +5,7 @@
 
 #include "cache/lru_map.h"
 #include "cache/shard_totals.h"
+#include "cache/signature_expiry.h"
 
 namespace cairn::cache {
 namespace {
@@ -26,7 +27,7 @@ struct NegativeKeyHash {
     }
 };
 
-// Serve-stale (RFC 8767) will add a "stale until" second here.
+// Entries stay past `expires` until `stale_until` for serve-stale (RFC 8767).
 struct StoredNegative {
     std::vector<wire::Record> authority;  // TTLs as stored, at most original_ttl
     wire::Rcode rcode = wire::Rcode::NXDOMAIN;
@@ -37,6 +38,7 @@ struct StoredNegative {
     uint32_t hits = 0;
     int64_t stored_at = 0;
     int64_t expires = 0;
+    int64_t stale_until = 0;
 };
 
 using NegativeMap = detail::LruMap<NegativeKey, StoredNegative, NegativeKeyHash>;
@@ -129,6 +131,11 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
     value.original_ttl = ttl;
     value.stored_at = now;
     value.expires = now + ttl;
+    value.stale_until = value.expires + options_.stale_max;
+    if (auto sig_expiry = earliest_signature_expiry(value.authority, now)) {
+        value.expires = std::min(value.expires, std::max(now, *sig_expiry));
+        value.stale_until = std::min(value.stale_until, std::max(now, *sig_expiry));
+    }
     const size_t bytes = accounted_bytes(value);
     const NegativeKey key = nxdomain ? nxdomain_key(name) : nodata_key(name, type);
 
@@ -153,6 +160,24 @@ void NegativeCache::set_security(wire::Rcode rcode, const wire::Name& name, wire
     slot->value.security = security;
     slot->value.reason = reason;
     slot->value.expires = std::min(slot->value.expires, now + ttl_cap);
+    if (security == Security::kBogus) slot->value.stale_until = slot->value.expires;
+}
+
+std::optional<NegativeEntry> NegativeCache::lookup_stale(const wire::Name& name,
+                                                         wire::RRType type) const {
+    const int64_t now = clock_.now();
+    Shard& shard = shard_for(name);
+    std::lock_guard lock(shard.mutex);
+    for (const auto& key : {nodata_key(name, type), nxdomain_key(name)}) {
+        auto* slot = shard.map.peek(key);
+        if (!slot || slot->value.expires > now || slot->value.stale_until <= now) continue;
+        NegativeEntry entry = to_entry(shard.map, slot, now);
+        entry.ttl = 0;
+        for (auto& record : entry.authority)
+            record.ttl = 0;
+        return entry;
+    }
+    return std::nullopt;
 }
 
 std::optional<NegativeEntry> NegativeCache::lookup(const wire::Name& name,

@@ -51,6 +51,11 @@ public:
     // exists below a name that does not exist), or NODATA for (name, type).
     std::optional<NegativeEntry> lookup(const wire::Name& name, wire::RRType type) const;
 
+    // Serve-stale (RFC 8767): the entry for exactly (name, type), or the
+    // NXDOMAIN of `name`, if it expired less than `stale_max` ago (and its
+    // RRSIGs have not); TTLs 0.
+    std::optional<NegativeEntry> lookup_stale(const wire::Name& name, wire::RRType type) const;
+
     void clear();
     size_t entries() const;
     size_t memory_used() const;

@@ -5,6 +5,7 @@
 
 #include "cache/lru_map.h"
 #include "cache/shard_totals.h"
+#include "cache/signature_expiry.h"
 
 namespace cairn::cache {
 namespace {
@@ -26,13 +27,14 @@ struct RRsetKeyHash {
 };
 
 // What a shard keeps per RRset; the owner, type and class are the key.
-// Serve-stale (RFC 8767) will add a "stale until" second here and keep
-// entries past `expires`; prefetch reads `original_ttl` and `hits`.
+// Entries stay past `expires` until `stale_until` for serve-stale (RFC
+// 8767); prefetch reads `original_ttl` and `hits`.
 struct StoredRRset {
     std::vector<wire::RData> rdatas;
     std::vector<wire::RData> signatures;
     std::vector<wire::Record> proof;
     int64_t expires = 0;
+    int64_t stale_until = 0;  // kept for serve-stale until then
     uint32_t original_ttl = 0;
     uint32_t hits = 0;
     Trust trust = Trust::kAdditional;
@@ -81,9 +83,10 @@ RRsetCache::Shard& RRsetCache::shard_for(const wire::Name& owner) const {
     return *shards_[detail::mix64(owner.hash()) & (shards_.size() - 1)];
 }
 
-bool RRsetCache::insert(const wire::RRset& rrset, std::span<const wire::RData> signatures,
-                        Trust trust, Security security, std::span<const wire::Record> proof) {
-    if (rrset.rdatas.empty()) return false;
+RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
+                                      std::span<const wire::RData> signatures, Trust trust,
+                                      Security security, std::span<const wire::Record> proof) {
+    if (rrset.rdatas.empty()) return {};
     const int64_t now = clock_.now();
     // RFC 2181 §8: a TTL with the top bit set means zero.
     const uint32_t received = rrset.ttl > INT32_MAX ? 0 : rrset.ttl;
@@ -95,6 +98,11 @@ bool RRsetCache::insert(const wire::RRset& rrset, std::span<const wire::RData> s
     value.signatures.assign(signatures.begin(), signatures.end());
     value.proof.assign(proof.begin(), proof.end());
     value.expires = now + ttl;
+    value.stale_until = value.expires + options_.stale_max;
+    if (auto sig_expiry = earliest_signature_expiry(signatures, now)) {
+        value.expires = std::min(value.expires, std::max(now, *sig_expiry));
+        value.stale_until = std::min(value.stale_until, std::max(now, *sig_expiry));
+    }
     value.original_ttl = ttl;
     value.trust = trust;
     value.security = security;
@@ -102,13 +110,48 @@ bool RRsetCache::insert(const wire::RRset& rrset, std::span<const wire::RData> s
 
     Shard& shard = shard_for(rrset.owner);
     std::lock_guard lock(shard.mutex);
-    // RFC 2181 §5.4.1: data of lower rank does not replace live data of
-    // higher rank; equal or higher rank replaces it.
-    if (const auto* old = shard.map.peek(key);
-        old && old->value.expires > now && old->value.trust > trust)
-        return false;
-    return shard.map.put(key, std::move(value), bytes) != nullptr;
+    Stored result{true, false};
+    if (const auto* old = shard.map.peek(key)) {
+        const StoredRRset& before = old->value;
+        // RFC 2181 §5.4.1: data of lower rank does not replace live data of
+        // higher rank; equal or higher rank replaces it.
+        if (before.expires > now && before.trust > trust &&
+            !(before.rdatas == value.rdatas && before.signatures == value.signatures))
+            return {};
+        if (before.security == Security::kSecure && !value.signatures.empty() &&
+            before.rdatas == value.rdatas && before.signatures == value.signatures) {
+            value.security = Security::kSecure;
+            value.trust = std::max(before.trust, trust);
+            result.renewed = true;
+        }
+    }
+    if (shard.map.put(key, std::move(value), bytes) == nullptr) return {};
+    return result;
 }
+
+namespace {
+
+CachedRRset to_cached(const RRsetKey& key, const StoredRRset& stored, uint32_t ttl) {
+    CachedRRset out;
+    out.rrset.owner = key.owner;
+    out.rrset.type = key.type;
+    out.rrset.rclass = key.rclass;
+    out.rrset.ttl = ttl;
+    out.rrset.rdatas = stored.rdatas;
+    out.signatures = stored.signatures;
+    out.trust = stored.trust;
+    out.security = stored.security;
+    out.reason = stored.reason;
+    out.proof = stored.proof;
+    for (auto& r : out.proof)
+        r.ttl = std::min(r.ttl, out.rrset.ttl);
+    out.original_ttl = stored.original_ttl;
+    out.expires = stored.expires;
+    out.hits = stored.hits;
+    return out;
+}
+
+}  // namespace
 
 std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRType type,
                                               wire::RRClass rclass) const {
@@ -123,23 +166,18 @@ std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRT
     shard.map.touch(slot);
     StoredRRset& stored = slot->value;
     if (stored.hits < UINT32_MAX) ++stored.hits;
-    CachedRRset out;
-    out.rrset.owner = slot->key->owner;
-    out.rrset.type = type;
-    out.rrset.rclass = rclass;
-    out.rrset.ttl = static_cast<uint32_t>(stored.expires - now);
-    out.rrset.rdatas = stored.rdatas;
-    out.signatures = stored.signatures;
-    out.trust = stored.trust;
-    out.security = stored.security;
-    out.reason = stored.reason;
-    out.proof = stored.proof;
-    for (auto& r : out.proof)
-        r.ttl = std::min(r.ttl, out.rrset.ttl);
-    out.original_ttl = stored.original_ttl;
-    out.expires = stored.expires;
-    out.hits = stored.hits;
-    return out;
+    return to_cached(*slot->key, stored, static_cast<uint32_t>(stored.expires - now));
+}
+
+std::optional<CachedRRset> RRsetCache::lookup_stale(const wire::Name& owner, wire::RRType type,
+                                                    wire::RRClass rclass) const {
+    const int64_t now = clock_.now();
+    const RRsetKey key{owner, type, rclass};
+    Shard& shard = shard_for(owner);
+    std::lock_guard lock(shard.mutex);
+    auto* slot = shard.map.peek(key);
+    if (!slot || slot->value.expires > now || slot->value.stale_until <= now) return std::nullopt;
+    return to_cached(*slot->key, slot->value, 0);
 }
 
 void RRsetCache::set_security(const wire::RRset& rrset, Security security,
@@ -156,6 +194,7 @@ void RRsetCache::set_security(const wire::RRset& rrset, Security security,
     stored.reason = reason;
     if (security == Security::kSecure) stored.trust = Trust::kValidated;
     stored.expires = std::min(stored.expires, now + ttl_cap);
+    if (security == Security::kBogus) stored.stale_until = stored.expires;
 }
 
 void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass rclass) {

@@ -40,11 +40,19 @@ public:
     RRsetCache(const RRsetCache&) = delete;
     RRsetCache& operator=(const RRsetCache&) = delete;
 
-    // Stores `rrset` (TTL clamped to [min_ttl, max_ttl]) unless the cache
-    // holds an unexpired entry of higher trust (RFC 2181 §5.4.1). Returns
-    // whether it was stored.
-    bool insert(const wire::RRset& rrset, std::span<const wire::RData> signatures, Trust trust,
-                Security security, std::span<const wire::Record> proof = {});
+    struct Stored {
+        bool stored = false;   // false: live data of higher trust was kept
+        bool renewed = false;  // byte-for-byte the Secure data already cached: still Secure
+        explicit operator bool() const { return stored; }
+    };
+
+    // Stores `rrset` (TTL clamped to [min_ttl, max_ttl], and never past its
+    // RRSIGs' expiration) unless the cache holds an unexpired entry of
+    // higher trust (RFC 2181 §5.4.1). When the RRset and its RRSIGs are
+    // identical to a Secure entry, it stays Secure without validating
+    // again: the signatures are the zone's change marker.
+    Stored insert(const wire::RRset& rrset, std::span<const wire::RData> signatures, Trust trust,
+                  Security security, std::span<const wire::Record> proof = {});
 
     // Records what validation concluded about the cached `rrset` (if the
     // entry still holds that data): Secure data rises to Trust::kValidated,
@@ -56,6 +64,11 @@ public:
     // absent or expired.
     std::optional<CachedRRset> lookup(const wire::Name& owner, wire::RRType type,
                                       wire::RRClass rclass = wire::RRClass::IN) const;
+
+    // Serve-stale (RFC 8767): the entry if it has expired less than
+    // `stale_max` ago (and its RRSIGs have not), with TTL 0.
+    std::optional<CachedRRset> lookup_stale(const wire::Name& owner, wire::RRType type,
+                                            wire::RRClass rclass = wire::RRClass::IN) const;
 
     void erase(const wire::Name& owner, wire::RRType type,
                wire::RRClass rclass = wire::RRClass::IN);

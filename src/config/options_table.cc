@@ -14,7 +14,9 @@ namespace {
 
 using cache::CacheOptions;
 using resolve::DnssecOptions;
+using resolve::PrefetchOptions;
 using resolve::ResolverOptions;
+using resolve::ServeStaleOptions;
 using resolve::WorkLimits;
 using server::ServerOptions;
 using std::chrono::milliseconds;
@@ -149,6 +151,12 @@ std::vector<Option> make_options() {
                "NSEC3 records with more hash iterations than this are not used to prove "
                "anything: answers relying on them are treated as insecure, with Extended DNS "
                "Error 27 (RFC 9276 §3.2)."));
+    add(option("aggressive-nsec", Group::dnssec,
+               at<&Config::resolver, &ResolverOptions::aggressive_nsec>, Boolean{},
+               "Answer NXDOMAIN, NODATA and wildcard questions from NSEC and NSEC3 records "
+               "already validated, without asking (RFC 8198): a flood of random names under a "
+               "signed zone then stops at cairn. Never from an NSEC3 opt-out span.")
+            .also_known_as({"aggressive-use-of-dnssec-validated-cache"}));
     add(option("dnssec-bogus-ttl", Group::dnssec,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::bogus_ttl>,
                Seconds{.min = 1, .max = kDay},
@@ -225,6 +233,50 @@ std::vector<Option> make_options() {
                at<&Config::cache, &CacheOptions::max_negative_ttl>, Seconds{.min = 0, .max = kDay},
                "Longest time a negative answer (NXDOMAIN or NODATA) is kept (RFC 2308 §5).")
             .also_known_as({"max-negative-ttl"}));
+
+    add(option("serve-stale", Group::cache,
+               at<&Config::resolver, &ResolverOptions::serve_stale, &ServeStaleOptions::enabled>,
+               Boolean{},
+               "When the servers of a name cannot be reached, answer with the expired data "
+               "still in the cache (RFC 8767), marked with Extended DNS Error 3 (Stale Answer) "
+               "or 19 (Stale NXDOMAIN Answer).")
+            .also_known_as({"serve-expired"}));
+    add(option("stale-max", Group::cache, at<&Config::cache, &CacheOptions::stale_max>,
+               Seconds{.min = 0, .max = 30 * kDay},
+               "How long expired data is kept for serve-stale. Signed data is never kept past "
+               "the expiration of its signatures. 0 keeps nothing.")
+            .also_known_as({"serve-expired-ttl", "max-stale-ttl"}));
+    add(option("stale-answer-ttl", Group::cache,
+               at<&Config::resolver, &ResolverOptions::serve_stale, &ServeStaleOptions::answer_ttl>,
+               Seconds{.min = 1, .max = 3600},
+               "TTL of the records in a stale answer (RFC 8767 §4 recommends 30 seconds).")
+            .also_known_as({"serve-expired-reply-ttl"}));
+    add(option("stale-client-timeout", Group::cache,
+               at<&Config::resolver, &ResolverOptions::serve_stale,
+                  &ServeStaleOptions::client_timeout>,
+               Duration{.min = milliseconds(0), .max = seconds(30)},
+               "A client whose question needs a refresh that takes longer than this gets the "
+               "stale data at once, while the refresh goes on. 0: wait for the refresh (or its "
+               "failure).")
+            .also_known_as({"serve-expired-client-timeout"}));
+    add(option(
+        "stale-recheck-interval", Group::cache,
+        at<&Config::resolver, &ResolverOptions::serve_stale, &ServeStaleOptions::recheck_interval>,
+        Duration{.min = seconds(1), .max = seconds(3600)},
+        "After a refresh failed, stale data is answered without asking the servers "
+        "again for this long, so a dead zone is not asked on every query."));
+    add(option("prefetch", Group::cache,
+               at<&Config::resolver, &ResolverOptions::prefetch, &PrefetchOptions::enabled>,
+               Boolean{},
+               "Refresh a popular record in the background shortly before it expires, so its "
+               "users never wait for it. An unchanged record (same data, same signatures) is "
+               "renewed without checking its signatures again."));
+    add(option(
+        "prefetch-threshold", Group::cache,
+        at<&Config::resolver, &ResolverOptions::prefetch, &PrefetchOptions::threshold_percent>,
+        Number<uint32_t>{.min = 1, .max = 50},
+        "Prefetch when less than this percentage of a record's TTL is left and it has "
+        "been asked for at least twice since it was cached."));
 
     // Control and logging.
     add(option("control-socket", Group::control, at<&Config::control_socket>,

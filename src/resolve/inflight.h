@@ -7,6 +7,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,19 @@ public:
         // Woken by cancel() when the result is published.
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         co_return *entry->value;
+    }
+
+    // Waits for `entry`'s result at most `timeout`; nullopt if it is not
+    // there by then (the work goes on).
+    static asio::awaitable<std::optional<Value>> wait_for(std::shared_ptr<Entry> entry,
+                                                          std::chrono::milliseconds timeout) {
+        if (entry->value) co_return entry->value;
+        asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+        entry->waiters.push_back(&timer);
+        std::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!entry->value) std::erase(entry->waiters, &timer);
+        co_return entry->value;
     }
 
     size_t size() const { return entries_.size(); }

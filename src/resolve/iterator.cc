@@ -360,9 +360,10 @@ void Iterator::cache_response(const wire::Message& response, const Classificatio
             const auto sigs = signatures_for(records, rrset.owner, rrset.type);
             const bool wildcard =
                 &records == &response.answers && expanded_from_wildcard(sigs, rrset.owner);
-            ctx_.caches.rrsets.insert(
+            const auto stored = ctx_.caches.rrsets.insert(
                 rrset, sigs, trust, cache::Security::kIndeterminate,
                 wildcard ? std::span<const wire::Record>(proof) : std::span<const wire::Record>());
+            if (stored.renewed) ++ctx_.metrics.prefetch_unchanged;
         }
     };
     store(response.answers, aa ? Trust::kAnswerAuth : Trust::kAnswerNonAuth);

@@ -1,7 +1,12 @@
 #include "resolve/recursive_resolver.h"
 
 #include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/this_coro.hpp>
 #include <exception>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "resolve/inflight.h"
 #include "resolve/iterator.h"
@@ -66,6 +71,42 @@ std::string inflight_key(const ClientQuery& query) {
     return k;
 }
 
+std::string question_key(const wire::Question& q) {
+    return inflight_key(ClientQuery{q, true, false, false});
+}
+
+// The weakest status of the parts of one answer.
+struct AnswerSecurity {
+    cache::Security worst = cache::Security::kSecure;
+    std::optional<wire::ExtendedErrorOption> note;  // e.g. EDE 27 on an insecure answer
+
+    // Bogus outranks not validated, which outranks insecure, then secure.
+    static int rank(cache::Security s) {
+        switch (s) {
+            case cache::Security::kSecure: return 0;
+            case cache::Security::kInsecure: return 1;
+            case cache::Security::kIndeterminate: return 2;
+            case cache::Security::kBogus: return 3;
+        }
+        return 3;
+    }
+
+    void add(const Verdict& v) {
+        if (rank(v.security) > rank(worst)) worst = v.security;
+        if (v.error && !note && v.security != cache::Security::kBogus) note = v.error;
+    }
+};
+
+void append_rrset(Answer& out, const cache::CachedRRset& cached) {
+    for (auto& r : cached.rrset.to_records())
+        out.answer.push_back(std::move(r));
+    for (const auto& sig : cached.signatures)
+        out.answer.push_back(wire::Record{cached.rrset.owner, RRType::RRSIG, cached.rrset.rclass,
+                                          cached.rrset.ttl, sig});
+    for (const auto& r : cached.proof)
+        out.authority.push_back(r);
+}
+
 }  // namespace
 
 struct RecursiveResolver::State {
@@ -88,8 +129,26 @@ struct RecursiveResolver::State {
     ServerSelector selector;
     ResolverContext context;
     InflightTable<Answer> inflight;
+    // Serve-stale's failure recheck timer: questions whose refresh failed,
+    // and until when they are answered from stale data without asking.
+    std::unordered_map<std::string, std::chrono::steady_clock::time_point> failed_refreshes;
+    // Questions being prefetched right now.
+    std::unordered_set<std::string> prefetching;
 
+    // Resolves, then publishes the answer to the in-flight table's waiters.
+    asio::awaitable<Answer> resolve_and_publish(
+        ClientQuery query, std::string key, std::shared_ptr<InflightTable<Answer>::Entry> entry);
     asio::awaitable<Answer> resolve_query(const ClientQuery& query);
+    // Appends stale data for `q` (RFC 8767) to `out`; false if there is none.
+    bool append_stale(const wire::Question& q, Answer& out);
+    bool has_stale(const wire::Question& q) const;
+    void note_failed_refresh(const wire::Question& q);
+    bool refresh_recently_failed(const wire::Question& q);
+    // Refreshes `q` in the background when its cached RRset is popular and
+    // about to expire.
+    void maybe_prefetch(const asio::any_io_executor& executor, const wire::Question& q,
+                        const cache::CachedRRset& cached);
+    asio::awaitable<void> prefetch(wire::Question q, std::string key);
     // The status of a cached entry, validating it first if it never was
     // (and `validate`); the verdict is stored back in the cache.
     asio::awaitable<Verdict> settle(Validator& validator, cache::CachedRRset& cached,
@@ -112,52 +171,128 @@ const ResolverMetrics& RecursiveResolver::metrics() const {
 asio::awaitable<Answer> RecursiveResolver::resolve(ClientQuery query) {
     auto& s = *state_;
     ++s.metrics.client_queries;
-    const auto key = inflight_key(query);
+    auto key = inflight_key(query);
     if (auto running = s.inflight.find(key)) {
         ++s.metrics.inflight_joins;
         co_return co_await InflightTable<Answer>::wait(running);
     }
     auto entry = s.inflight.start(key);
+    const auto& stale = s.options.serve_stale;
+    if (!stale.enabled || stale.client_timeout.count() == 0 || !query.recursion_desired ||
+        !s.has_stale(query.question))
+        co_return co_await s.resolve_and_publish(std::move(query), std::move(key), entry);
+    // RFC 8767 §5: the refresh runs on; if it is not done in time, the
+    // client gets the stale data now.
+    asio::co_spawn(co_await asio::this_coro::executor, s.resolve_and_publish(query, key, entry),
+                   asio::detached);
+    if (auto done = co_await InflightTable<Answer>::wait_for(entry, stale.client_timeout))
+        co_return *done;
     Answer answer;
-    try {
-        answer = co_await s.resolve_query(query);
-    } catch (const std::exception& e) {
-        answer = servfail({ExtendedErrorCode::kOther, std::string("internal error: ") + e.what()});
-    }
-    if (answer.rcode == wire::Rcode::SERVFAIL) ++s.metrics.servfail;
-    answer.cache_ttl = answer_ttl(answer);
-    s.inflight.finish(key, entry, answer);
+    if (!s.append_stale(query.question, answer))
+        co_return co_await InflightTable<Answer>::wait(entry);
+    answer.cache_ttl = 0;
     co_return answer;
 }
 
-namespace {
-
-// The weakest status of the parts of one answer.
-struct AnswerSecurity {
-    cache::Security worst = cache::Security::kSecure;
-    std::optional<wire::ExtendedErrorOption> note;  // e.g. EDE 27 on an insecure answer
-
-    void add(const Verdict& v) {
-        if (v.security == cache::Security::kIndeterminate ||
-            worst == cache::Security::kIndeterminate)
-            worst = cache::Security::kIndeterminate;
-        else if (v.security == cache::Security::kInsecure)
-            worst = cache::Security::kInsecure;
-        if (v.error && !note) note = v.error;
+asio::awaitable<Answer> RecursiveResolver::State::resolve_and_publish(
+    ClientQuery query, std::string key, std::shared_ptr<InflightTable<Answer>::Entry> entry) {
+    Answer answer;
+    try {
+        answer = co_await resolve_query(query);
+    } catch (const std::exception& e) {
+        answer = servfail({ExtendedErrorCode::kOther, std::string("internal error: ") + e.what()});
     }
-};
-
-void append_rrset(Answer& out, const cache::CachedRRset& cached) {
-    for (auto& r : cached.rrset.to_records())
-        out.answer.push_back(std::move(r));
-    for (const auto& sig : cached.signatures)
-        out.answer.push_back(wire::Record{cached.rrset.owner, RRType::RRSIG, cached.rrset.rclass,
-                                          cached.rrset.ttl, sig});
-    for (const auto& r : cached.proof)
-        out.authority.push_back(r);
+    if (answer.rcode == wire::Rcode::SERVFAIL) ++metrics.servfail;
+    answer.cache_ttl = answer_ttl(answer);
+    // With prefetch on, the packet cache lets the last part of the TTL
+    // through to the resolver, where prefetch can see the RRset is asked.
+    if (options.prefetch.enabled)
+        answer.cache_ttl -= answer.cache_ttl * options.prefetch.threshold_percent / 100;
+    inflight.finish(key, entry, answer);
+    co_return answer;
 }
 
-}  // namespace
+bool RecursiveResolver::State::has_stale(const wire::Question& q) const {
+    if (auto positive = caches.rrsets.lookup_stale(q.name, q.type, q.rclass))
+        return positive->trust >= cache::Trust::kAnswerNonAuth &&
+               positive->security != cache::Security::kBogus;
+    if (auto negative = caches.negatives.lookup_stale(q.name, q.type))
+        return negative->security != cache::Security::kBogus;
+    return false;
+}
+
+bool RecursiveResolver::State::append_stale(const wire::Question& q, Answer& out) {
+    const uint32_t ttl = options.serve_stale.answer_ttl;
+    if (!options.serve_stale.enabled) return false;
+    auto positive = caches.rrsets.lookup_stale(q.name, q.type, q.rclass);
+    if (positive && positive->trust >= cache::Trust::kAnswerNonAuth &&
+        positive->security != cache::Security::kBogus) {
+        positive->rrset.ttl = ttl;
+        for (auto& r : positive->proof)
+            r.ttl = ttl;
+        append_rrset(out, *positive);
+        out.extended_error = wire::ExtendedErrorOption{
+            ExtendedErrorCode::kStaleAnswer, "the servers of this name cannot be reached"};
+        ++metrics.stale_answers;
+        return true;
+    }
+    auto negative = caches.negatives.lookup_stale(q.name, q.type);
+    if (!negative || negative->security == cache::Security::kBogus) return false;
+    out.rcode = negative->rcode;
+    out.authority = std::move(negative->authority);
+    for (auto& r : out.authority)
+        r.ttl = ttl;
+    out.extended_error = wire::ExtendedErrorOption{negative->rcode == wire::Rcode::NXDOMAIN
+                                                       ? ExtendedErrorCode::kStaleNxdomainAnswer
+                                                       : ExtendedErrorCode::kStaleAnswer,
+                                                   "the servers of this name cannot be reached"};
+    ++metrics.stale_answers;
+    return true;
+}
+
+void RecursiveResolver::State::note_failed_refresh(const wire::Question& q) {
+    const auto now = std::chrono::steady_clock::now();
+    // Bounded: forget the expired timers when there are many.
+    if (failed_refreshes.size() >= 4096)
+        std::erase_if(failed_refreshes, [&](const auto& item) { return item.second <= now; });
+    if (failed_refreshes.size() >= 4096) failed_refreshes.clear();
+    failed_refreshes[question_key(q)] = now + options.serve_stale.recheck_interval;
+}
+
+bool RecursiveResolver::State::refresh_recently_failed(const wire::Question& q) {
+    if (failed_refreshes.empty()) return false;
+    auto it = failed_refreshes.find(question_key(q));
+    if (it == failed_refreshes.end()) return false;
+    if (it->second > std::chrono::steady_clock::now()) return true;
+    failed_refreshes.erase(it);
+    return false;
+}
+
+void RecursiveResolver::State::maybe_prefetch(const asio::any_io_executor& executor,
+                                              const wire::Question& q,
+                                              const cache::CachedRRset& cached) {
+    const auto& prefetch_options = options.prefetch;
+    if (!prefetch_options.enabled || cached.hits < 2) return;
+    if (uint64_t{cached.rrset.ttl} * 100 >=
+        uint64_t{cached.original_ttl} * prefetch_options.threshold_percent)
+        return;
+    auto key = question_key(q);
+    if (!prefetching.insert(key).second) return;
+    ++metrics.prefetches;
+    asio::co_spawn(executor, prefetch(q, std::move(key)), asio::detached);
+}
+
+asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key) {
+    RequestBudget budget;
+    budget.deadline = std::chrono::steady_clock::now() + options.limits.resolution_timeout;
+    try {
+        Iterator iterator(context, budget);
+        (void)co_await iterator.lookup(q);
+    } catch (const std::exception&) {
+        // A failed refresh leaves the cached data to expire as it would have.
+    }
+    prefetching.erase(key);
+}
 
 asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
                                                           cache::CachedRRset& cached,
@@ -228,6 +363,7 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
             if (auto failed = refuse_bogus(v)) co_return *failed;
             security.add(v);
             append_rrset(out, *positive);
+            if (hop == 0) maybe_prefetch(co_await asio::this_coro::executor, q, *positive);
             break;
         }
         if (auto negative = caches.negatives.lookup(q.name, q.type)) {
@@ -323,10 +459,27 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
             }
             break;
         }
+        // A zone that just failed to answer is not asked again for a while
+        // (RFC 8767 §5): stale data serves meanwhile.
+        if (refresh_recently_failed(q) && append_stale(q, out)) {
+            security.add(Verdict{});
+            break;
+        }
         went_upstream = true;
         Iterator iterator(context, budget);
         auto result = co_await iterator.lookup(q);
-        if (result.error) co_return servfail(*result.error);
+        if (result.error) {
+            const bool unreachable = result.cause == FailureCause::kUnreachable ||
+                                     result.cause == FailureCause::kRefused;
+            if (unreachable && options.serve_stale.enabled) {
+                note_failed_refresh(q);
+                if (append_stale(q, out)) {
+                    security.add(Verdict{});
+                    break;
+                }
+            }
+            co_return servfail(*result.error);
+        }
         if (result.kind != ResponseKind::kAnswer && result.kind != ResponseKind::kCname &&
             result.kind != ResponseKind::kDname && result.kind != ResponseKind::kNxdomain &&
             result.kind != ResponseKind::kNodata)

@@ -34,6 +34,15 @@ struct ResolverMetrics {
     Counter dnssec_verifications{0};
     Counter limit_dnssec_verifications{0};
     Counter limit_nsec3_hashes{0};
+    // Issue 5 mechanisms: answers made from validated NSEC/NSEC3 without
+    // asking (RFC 8198), stale answers (RFC 8767), background refreshes of
+    // popular RRsets and RRsets renewed unchanged (no signature check).
+    Counter synthesised_nxdomain{0};
+    Counter synthesised_nodata{0};
+    Counter synthesised_wildcard{0};
+    Counter stale_answers{0};
+    Counter prefetches{0};
+    Counter prefetch_unchanged{0};
 };
 
 }  // namespace cairn::resolve

@@ -40,6 +40,27 @@ struct DnssecOptions {
     uint32_t bogus_ttl = 60;
 };
 
+// Serve-stale (RFC 8767). How long expired data is kept is a cache option
+// (CacheOptions::stale_max).
+struct ServeStaleOptions {
+    bool enabled = true;
+    uint32_t answer_ttl = 30;  // TTL of stale records in answers (§4)
+    // A client whose answer takes longer than this gets stale data while
+    // the refresh goes on (§5, "client response timer"); 0: never.
+    std::chrono::milliseconds client_timeout{1800};
+    // After a refresh failed, stale data is answered without asking the
+    // servers again for this long (§5, "failure recheck timer").
+    std::chrono::milliseconds recheck_interval{30'000};
+};
+
+struct PrefetchOptions {
+    bool enabled = true;
+    // A cached RRset asked for with less than this share of its original
+    // TTL left, and asked at least twice since it was cached, is refreshed
+    // in the background.
+    uint32_t threshold_percent = 10;
+};
+
 struct ResolverOptions {
     // Zone-file style root hints; empty: the built-in IANA hints.
     std::string root_hints_file;
@@ -55,6 +76,10 @@ struct ResolverOptions {
     std::chrono::milliseconds initial_timeout{800};
     WorkLimits limits;
     DnssecOptions dnssec;
+    // RFC 8198: answer NXDOMAIN/NODATA/wildcards from validated NSEC/NSEC3.
+    bool aggressive_nsec = true;
+    ServeStaleOptions serve_stale;
+    PrefetchOptions prefetch;
 
     static std::vector<wire::IpPrefix> default_upstream_deny() {
         return {*wire::IpPrefix::parse("127.0.0.0/8"), *wire::IpPrefix::parse("0.0.0.0/8"),

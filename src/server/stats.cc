@@ -77,6 +77,12 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("dnssec_verifications", m.dnssec_verifications);
     add("limit_dnssec_verifications", m.limit_dnssec_verifications);
     add("limit_nsec3_hashes", m.limit_nsec3_hashes);
+    add("synthesised_nxdomain", m.synthesised_nxdomain);
+    add("synthesised_nodata", m.synthesised_nodata);
+    add("synthesised_wildcard", m.synthesised_wildcard);
+    add("stale_answers", m.stale_answers);
+    add("prefetches", m.prefetches);
+    add("prefetch_unchanged", m.prefetch_unchanged);
 }
 
 void append_packet_cache_stats(Stats& out, const ResponseCacheFigures& figures) {

@@ -119,7 +119,9 @@ TEST_F(ResolverTest, FollowsReferralsAndGluelessServers) {
     ASSERT_EQ(a.rcode, Rcode::NOERROR) << (a.extended_error ? a.extended_error->extra_text : "");
     ASSERT_EQ(a.answer.size(), 1u);
     EXPECT_EQ(a.answer[0].to_text(), "www.example. 300 IN A 192.0.2.1");
-    EXPECT_EQ(a.cache_ttl, 300u);
+    // The packet cache keeps it for 90% of the TTL, so that the last 10%
+    // reaches the resolver, where prefetch sees the name is still asked.
+    EXPECT_EQ(a.cache_ttl, 270u);
     // example.'s server was found by resolving its glueless name in test.
     EXPECT_GE(upstream_.count("127.0.1.1"), 1u);
     EXPECT_GE(upstream_.count("127.0.2.1"), 1u);

@@ -1,8 +1,11 @@
 // In-memory authoritative servers for resolver unit tests (DESIGN.md
 // "Tests": the resolve layer's upstream is scripted, no sockets). Each
 // FakeAuthority answers from its zones' records the way an authoritative
-// server does: answers with AA, referrals with glue, CNAMEs, NXDOMAIN and
-// NODATA with the SOA.
+// server does: answers with AA, referrals with glue, CNAMEs, wildcard
+// expansions, NXDOMAIN and NODATA with the SOA. A zone that holds RRSIGs
+// (see signed_zone.h) is served as to a DO query: RRsets with their RRSIGs,
+// referrals with the DS RRset or the NSEC of the cut, negative answers and
+// wildcard expansions with the NSEC records that prove them.
 #pragma once
 
 #include <functional>

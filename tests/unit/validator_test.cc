@@ -1,0 +1,569 @@
+// DNSSEC validation end to end: the resolver against in-memory authoritative
+// servers whose zones are signed in-process (DESIGN.md "Tests": validator
+// tests script each server's answers in memory, deterministic, no sockets),
+// and broken on purpose where a test needs it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/use_future.hpp>
+#include <deque>
+#include <optional>
+
+#include "dnssec/key_tag.h"
+#include "resolve/recursive_resolver.h"
+#include "support/fake_authority.h"
+#include "support/signed_zone.h"
+#include "support/zone_signer.h"
+#include "wire/typed_rdata.h"
+
+namespace cairn::resolve {
+namespace {
+
+using testing::FakeZone;
+using testing::make_zone;
+using testing::ScriptedUpstream;
+using testing::TestZoneSigner;
+using wire::ExtendedErrorCode;
+using wire::Name;
+using wire::Rcode;
+using wire::RRType;
+
+constexpr int64_t kDay = 86400;
+
+constexpr std::string_view kRoot = R"(
+$ORIGIN .
+$TTL 86400
+@               SOA a.root-servers. admin.root-servers. 1 1800 900 604800 86400
+@               NS  a.root-servers.
+a.root-servers. A   127.0.0.1
+example.        NS  ns.example.
+ns.example.     A   127.0.2.1
+)";
+
+// www, a CNAME into a signed child, a wildcard, an empty non-terminal
+// (ent) and a DNAME; children are added by the tests that need them.
+constexpr std::string_view kExample = R"(
+$ORIGIN example.
+$TTL 300
+@        SOA ns admin 1 1800 900 604800 60
+@        NS  ns
+ns       A   127.0.2.1
+www      A   192.0.2.1
+alias    CNAME www.secure.example.
+*.wild   A   192.0.2.5
+x.ent    A   192.0.2.9
+old      DNAME new.example.
+a.new    A   192.0.2.7
+)";
+
+Name name(std::string_view text) {
+    return *Name::from_text(text);
+}
+
+wire::Record record(const std::string& text) {
+    return *wire::parse_record(text, Name::root());
+}
+
+std::optional<wire::RrsigData> rrsig_covering(const wire::Record& r, RRType type) {
+    if (r.type != RRType::RRSIG) return std::nullopt;
+    auto sig = wire::RrsigData::from(r.rdata);
+    if (!sig || sig->type_covered != type) return std::nullopt;
+    return *sig;
+}
+
+// Spoils the RRSIGs over (owner, type): they no longer verify.
+void tamper(FakeZone& zone, std::string_view owner, RRType type) {
+    size_t tampered = 0;
+    for (auto& r : zone.records) {
+        auto sig = rrsig_covering(r, type);
+        if (!sig || r.owner != name(owner)) continue;
+        sig->signature[0] ^= 0xff;
+        r.rdata = sig->to_rdata();
+        ++tampered;
+    }
+    ASSERT_GT(tampered, 0u) << "no RRSIG over " << owner;
+}
+
+// Removes the records of `type` and the RRSIGs over them.
+void erase_type(FakeZone& zone, RRType type, bool keep_records = false) {
+    std::erase_if(zone.records, [&](const wire::Record& r) {
+        return rrsig_covering(r, type) || (!keep_records && r.type == type);
+    });
+}
+
+// `count` DNSKEY records that differ from `key` yet share its key tag: one
+// octet of the public key raised and another of the same parity lowered
+// leave the RFC 4034 Appendix B checksum as it was. Ed25519 keys import
+// whatever the octets (the point is only decoded when verifying), so each
+// costs the validator a signature check.
+std::vector<wire::Record> same_tag_keys(const wire::Record& key, size_t count) {
+    const auto original = key.rdata.bytes();
+    std::vector<wire::Record> out;
+    constexpr size_t kKeyStart = 4;  // flags, protocol, algorithm
+    for (size_t p = kKeyStart; p < original.size() && out.size() < count; ++p) {
+        for (size_t q = p + 2; q < original.size() && out.size() < count; q += 2) {
+            if (original[p] == 0xff || original[q] == 0) continue;
+            std::vector<uint8_t> bytes(original.begin(), original.end());
+            ++bytes[p];
+            --bytes[q];
+            wire::Record variant = key;
+            variant.rdata = wire::RData::from_trusted_bytes(std::move(bytes));
+            out.push_back(std::move(variant));
+        }
+    }
+    return out;
+}
+
+// A zone, the server that serves it and, for a signed zone, its keys.
+struct ServedZone {
+    FakeZone zone;
+    std::string address;
+    std::optional<TestZoneSigner> ksk;
+    std::optional<TestZoneSigner> zsk;
+    bool has_signatures = false;
+};
+
+enum class Child : uint8_t { kSigned, kSignedWithoutDs, kUnsigned };
+
+class ValidationTest : public ::testing::Test {
+protected:
+    ValidationTest() {
+        options_.upstream_deny.clear();
+        options_.initial_timeout = std::chrono::milliseconds(400);
+        hints_ = *RootHints::from_text(
+            ". 3600 NS a.root-servers.\na.root-servers. 3600 A 127.0.0.1\n", "test hints");
+        root_ = served(".", kRoot, "127.0.0.1", true);
+        example_ = served("example.", kExample, "127.0.2.1", true);
+        root_.zone.records.push_back(example_.ksk->ds(86400));
+        options_.dnssec.anchors.add(root_.ksk->ds());
+    }
+
+    static ServedZone served(std::string_view origin, std::string_view text, std::string address,
+                             bool with_keys,
+                             uint8_t algorithm = dnssec::algorithm::kEcdsaP256Sha256) {
+        ServedZone z{make_zone(origin, text), std::move(address), {}, {}, false};
+        if (with_keys) {
+            z.ksk.emplace(name(origin), algorithm, TestZoneSigner::kKskFlags);
+            z.zsk.emplace(name(origin), algorithm, TestZoneSigner::kZskFlags);
+        }
+        return z;
+    }
+
+    // `<label>.example.` (www A 192.0.2.2), delegated from example. with or
+    // without keys and DS. Children must be added before example. is signed.
+    ServedZone& add_child(std::string_view label, Child kind,
+                          uint8_t algorithm = dnssec::algorithm::kEcdsaP256Sha256) {
+        const std::string origin = std::string(label) + ".example.";
+        const std::string address = "127.0.3." + std::to_string(children_.size() + 1);
+        const std::string text = "$ORIGIN " + origin + "\n$TTL 300\n" +
+                                 "@ SOA ns admin 1 1800 900 604800 60\n@ NS ns\nns A " + address +
+                                 "\nwww A 192.0.2.2\n";
+        auto& child = children_.emplace_back(
+            served(origin, text, address, kind != Child::kUnsigned, algorithm));
+        example_.zone.records.push_back(record(origin + " 300 IN NS ns." + origin));
+        example_.zone.records.push_back(record("ns." + origin + " 300 IN A " + address));
+        if (kind == Child::kSigned) example_.zone.records.push_back(child.ksk->ds(300));
+        return child;
+    }
+
+    // Signs `z` with signatures valid from `from` to `until` seconds from now.
+    void sign(ServedZone& z, int64_t from = -kDay, int64_t until = 30 * kDay) {
+        const int64_t now = clock_.now();
+        testing::sign_zone(z.zone, *z.ksk, *z.zsk, static_cast<uint32_t>(now + from),
+                           static_cast<uint32_t>(now + until));
+        z.has_signatures = true;
+    }
+
+    // Signs what is not signed yet and starts serving every zone.
+    void publish() {
+        auto serve = [&](ServedZone& z) {
+            if (z.ksk && !z.has_signatures) sign(z);
+            upstream_.serve(z.address, {z.zone});
+        };
+        for (auto& child : children_)
+            serve(child);
+        serve(example_);
+        serve(root_);
+        published_ = true;
+    }
+
+    RecursiveResolver& resolver() {
+        if (!resolver_)
+            resolver_ =
+                std::make_unique<RecursiveResolver>(options_, hints_, caches_, upstream_, clock_);
+        return *resolver_;
+    }
+
+    const ResolverMetrics& metrics() { return resolver().metrics(); }
+
+    Answer resolve(std::string_view qname, RRType type, bool checking_disabled = false) {
+        if (!published_) publish();
+        ClientQuery q{{name(qname), type, wire::RRClass::IN}, true, true, checking_disabled};
+        asio::io_context io;
+        auto future = asio::co_spawn(io, resolver().resolve(q), asio::use_future);
+        io.run();
+        return future.get();
+    }
+
+    // Queries sent upstream for (owner, type).
+    size_t queries(std::string_view owner, RRType type) const {
+        size_t n = 0;
+        for (const auto& q : upstream_.sent())
+            n += q.question.name == name(owner) && q.question.type == type;
+        return n;
+    }
+
+    // The records of `type` in `section` as text without the TTL, which
+    // validation may lower (signature validity, bogus-ttl, the proof of a
+    // wildcard expansion).
+    static std::vector<std::string> records_of(const std::vector<wire::Record>& section,
+                                               RRType type) {
+        std::vector<std::string> out;
+        for (const auto& r : section) {
+            if (r.type != type) continue;
+            std::string text = r.to_text();
+            const size_t ttl = text.find(' ') + 1;
+            out.push_back(text.erase(ttl, text.find(' ', ttl) - ttl + 1));
+        }
+        return out;
+    }
+
+    // The EDE code, -1 for none.
+    static int ede(const Answer& a) {
+        return a.extended_error ? static_cast<int>(a.extended_error->code) : -1;
+    }
+
+    static std::string why(const Answer& a) {
+        return a.extended_error
+                   ? "EDE " + std::to_string(ede(a)) + ": " + a.extended_error->extra_text
+                   : "no EDE";
+    }
+
+    ResolverOptions options_;
+    RootHints hints_;
+    cache::FakeClock clock_;
+    cache::CacheOptions cache_options_;
+    cache::Caches caches_{cache_options_, clock_};
+    ScriptedUpstream upstream_;
+    std::unique_ptr<RecursiveResolver> resolver_;
+    ServedZone root_;
+    ServedZone example_;
+    std::deque<ServedZone> children_;  // a deque: add_child's references stay valid
+    bool published_ = false;
+};
+
+const std::vector<std::string> kWww{"www.example. IN A 192.0.2.1"};
+
+TEST_F(ValidationTest, SecureAnswerIsAuthentic) {
+    auto a = resolve("www.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A), kWww);
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+    EXPECT_EQ(metrics().dnssec_secure.load(), 1u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+    EXPECT_GT(metrics().dnssec_verifications.load(), 0u);
+}
+
+TEST_F(ValidationTest, SecureNxdomainIsAuthentic) {
+    auto a = resolve("missing.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::NXDOMAIN) << why(a);
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+    // The proof goes to the client with the SOA.
+    EXPECT_FALSE(records_of(a.authority, RRType::NSEC).empty());
+    EXPECT_EQ(metrics().dnssec_secure.load(), 1u);
+}
+
+TEST_F(ValidationTest, SecureNodataIsAuthentic) {
+    auto a = resolve("www.example.", RRType::TXT);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.answer.empty());
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+}
+
+TEST_F(ValidationTest, EmptyNonTerminalNodataIsAuthentic) {
+    auto a = resolve("ent.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.answer.empty());
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+}
+
+TEST_F(ValidationTest, WildcardAnswerIsAuthentic) {
+    auto a = resolve("foo.wild.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"foo.wild.example. IN A 192.0.2.5"}));
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+    // The NSEC showing foo.wild.example. itself does not exist comes along.
+    EXPECT_FALSE(records_of(a.authority, RRType::NSEC).empty());
+}
+
+TEST_F(ValidationTest, WildcardNodataIsAuthentic) {
+    auto a = resolve("foo.wild.example.", RRType::TXT);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.answer.empty());
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+}
+
+TEST_F(ValidationTest, SecureDelegationIsFollowed) {
+    add_child("secure", Child::kSigned);
+    auto a = resolve("www.secure.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"www.secure.example. IN A 192.0.2.2"}));
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+}
+
+TEST_F(ValidationTest, CnameIntoSecureZoneIsAuthentic) {
+    add_child("secure", Child::kSigned);
+    auto a = resolve("alias.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::CNAME),
+              (std::vector<std::string>{"alias.example. IN CNAME www.secure.example."}));
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"www.secure.example. IN A 192.0.2.2"}));
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+    EXPECT_EQ(metrics().dnssec_secure.load(), 1u);  // one client answer
+}
+
+TEST_F(ValidationTest, DnameAnswerIsAuthentic) {
+    auto a = resolve("a.old.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"a.new.example. IN A 192.0.2.7"}));
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+}
+
+TEST_F(ValidationTest, UnsignedChildIsInsecure) {
+    add_child("unsigned", Child::kUnsigned);
+    auto a = resolve("www.unsigned.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"www.unsigned.example. IN A 192.0.2.2"}));
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(ede(a), -1) << why(a);
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 1u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+TEST_F(ValidationTest, TamperedSignatureIsBogusUnlessCheckingDisabled) {
+    sign(example_);
+    tamper(example_.zone, "www.example.", RRType::A);
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
+    EXPECT_TRUE(a.answer.empty());
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 1u);
+
+    // CD=1: the client validates for itself (RFC 4035 §3.2.2), so it gets
+    // the data, never marked authentic.
+    auto cd = resolve("www.example.", RRType::A, /*checking_disabled=*/true);
+    EXPECT_EQ(cd.rcode, Rcode::NOERROR) << why(cd);
+    EXPECT_EQ(records_of(cd.answer, RRType::A), kWww);
+    EXPECT_FALSE(cd.authentic_data);
+}
+
+TEST_F(ValidationTest, CheckingDisabledDoesNotValidate) {
+    sign(example_);
+    tamper(example_.zone, "www.example.", RRType::A);
+    auto cd = resolve("www.example.", RRType::A, /*checking_disabled=*/true);
+    EXPECT_EQ(cd.rcode, Rcode::NOERROR) << why(cd);
+    EXPECT_EQ(records_of(cd.answer, RRType::A), kWww);
+    EXPECT_FALSE(cd.authentic_data);
+    EXPECT_EQ(queries("example.", RRType::DNSKEY), 0u);
+}
+
+TEST_F(ValidationTest, ExpiredSignaturesAreBogus) {
+    sign(add_child("expired", Child::kSigned), -60 * kDay, -kDay);
+    auto a = resolve("www.expired.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kSignatureExpired)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+TEST_F(ValidationTest, SignaturesNotYetValidAreBogus) {
+    sign(add_child("future", Child::kSigned), kDay, 30 * kDay);
+    auto a = resolve("www.future.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kSignatureNotYetValid)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+TEST_F(ValidationTest, DsMatchingNoDnskeyIsBogus) {
+    add_child("mismatch", Child::kSignedWithoutDs);
+    // The parent vouches for a key the child does not have.
+    example_.zone.records.push_back(TestZoneSigner(name("mismatch.example.")).ds(300));
+    auto a = resolve("www.mismatch.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnskeyMissing)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+TEST_F(ValidationTest, UnsignedDnskeyRRsetIsBogus) {
+    auto& child = add_child("nokeysig", Child::kSigned);
+    sign(child);
+    erase_type(child.zone, RRType::DNSKEY, /*keep_records=*/true);
+    auto a = resolve("www.nokeysig.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kRrsigsMissing)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+TEST_F(ValidationTest, NxdomainWithoutNsecIsBogus) {
+    sign(example_);
+    erase_type(example_.zone, RRType::NSEC);
+    auto a = resolve("missing.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kNsecMissing)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+TEST_F(ValidationTest, AnswerWithoutRrsigIsBogus) {
+    sign(example_);
+    erase_type(example_.zone, RRType::A, /*keep_records=*/true);
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kRrsigsMissing)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+// Without the NSEC showing the name does not exist, the wildcard could be
+// hiding a real RRset (RFC 4035 §5.3.4).
+TEST_F(ValidationTest, WildcardAnswerWithoutProofIsBogus) {
+    sign(example_);
+    erase_type(example_.zone, RRType::NSEC);
+    auto a = resolve("foo.wild.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kNsecMissing)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+TEST_F(ValidationTest, ZoneKeysAreFetchedOnce) {
+    const std::pair<std::string_view, RRType> questions[] = {
+        {"www.example.", RRType::A},      {"x.ent.example.", RRType::A},
+        {"missing.example.", RRType::A},  {"www.example.", RRType::TXT},
+        {"foo.wild.example.", RRType::A}, {"a.new.example.", RRType::A},
+    };
+    for (const auto& [qname, type] : questions) {
+        auto a = resolve(qname, type);
+        EXPECT_TRUE(a.authentic_data) << qname << " " << wire::to_string(type) << ": " << why(a);
+    }
+    EXPECT_EQ(queries("example.", RRType::DNSKEY), 1u);
+    EXPECT_EQ(queries(".", RRType::DNSKEY), 1u);
+    EXPECT_EQ(queries("example.", RRType::DS), 0u);  // it came with the referral
+}
+
+TEST_F(ValidationTest, BogusAnswersAreRemembered) {
+    sign(example_);
+    tamper(example_.zone, "www.example.", RRType::A);
+    EXPECT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    upstream_.clear_log();
+    auto again = resolve("www.example.", RRType::A);
+    EXPECT_EQ(again.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(again), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(again);
+    EXPECT_TRUE(upstream_.sent().empty());
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 2u);
+    // For bogus-ttl only (RFC 4035 §4.7): the zone may have been repaired.
+    clock_.advance(options_.dnssec.bogus_ttl + 1);
+    resolve("www.example.", RRType::A);
+    EXPECT_FALSE(upstream_.sent().empty());
+}
+
+TEST_F(ValidationTest, NegativeTrustAnchorSkipsValidation) {
+    options_.dnssec.negative_trust_anchors = {name("example.")};
+    sign(example_);
+    tamper(example_.zone, "www.example.", RRType::A);
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A), kWww);
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(queries("example.", RRType::DNSKEY), 0u);
+}
+
+TEST_F(ValidationTest, DisabledValidationAnswersBogusData) {
+    options_.dnssec.enabled = false;
+    sign(example_);
+    tamper(example_.zone, "www.example.", RRType::A);
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A), kWww);
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(queries(".", RRType::DNSKEY), 0u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), 0u);
+}
+
+TEST_F(ValidationTest, TrustAnchorMismatchIsBogus) {
+    options_.dnssec.anchors = {};
+    options_.dnssec.anchors.add(TestZoneSigner(Name::root()).ds());
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnskeyMissing)) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+}
+
+// KeyTrap (CVE-2023-50387): many keys sharing one tag and many signatures
+// naming it would cost keys × signatures checks; the limits stop it.
+TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
+    auto& child = add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519);
+    const wire::Record zsk = child.zsk->dnskey();
+    const uint16_t tag = child.zsk->key_tag();
+    const auto colliding = same_tag_keys(zsk, 48);
+    ASSERT_EQ(colliding.size(), 48u);
+    for (const auto& key : colliding) {
+        ASSERT_EQ(dnssec::key_tag(key.rdata), tag);
+        child.zone.records.push_back(key);
+    }
+    sign(child);
+    // www's A RRset: 30 RRSIGs naming that tag, none of which verifies.
+    const Name www = name("www.keytrap.example.");
+    auto genuine = std::find_if(
+        child.zone.records.begin(), child.zone.records.end(),
+        [&](const wire::Record& r) { return r.owner == www && rrsig_covering(r, RRType::A); });
+    ASSERT_NE(genuine, child.zone.records.end());
+    const wire::Record model = *genuine;
+    child.zone.records.erase(genuine);
+    for (uint8_t i = 1; i <= 30; ++i) {
+        auto sig = *wire::RrsigData::from(model.rdata);
+        sig.signature[0] ^= i;
+        wire::Record bad = model;
+        bad.rdata = sig.to_rdata();
+        child.zone.records.push_back(bad);
+    }
+
+    auto a = resolve("www.keytrap.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
+    EXPECT_GT(metrics().limit_dnssec_verifications.load(), 0u);
+    EXPECT_LE(metrics().dnssec_verifications.load(),
+              options_.dnssec.limits.max_verifications_per_request);
+}
+
+TEST_F(ValidationTest, UnsupportedDsAlgorithmMakesTheZoneInsecure) {
+    add_child("private", Child::kUnsigned);
+    const wire::DsData ds{12345, 253, dnssec::digest::kSha256, std::vector<uint8_t>(32, 0xab)};
+    example_.zone.records.push_back(
+        {name("private.example."), RRType::DS, wire::RRClass::IN, 300, ds.to_rdata()});
+    auto a = resolve("www.private.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"www.private.example. IN A 192.0.2.2"}));
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kUnsupportedDnskeyAlgorithm)) << why(a);
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 1u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+}  // namespace
+}  // namespace cairn::resolve
