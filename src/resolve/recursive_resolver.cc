@@ -204,6 +204,11 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_and_publish(
     }
     if (answer.rcode == wire::Rcode::SERVFAIL) ++metrics.servfail;
     answer.cache_ttl = answer_ttl(answer);
+    // A stale answer stands in until the zone answers again: not reused.
+    if (answer.extended_error &&
+        (answer.extended_error->code == ExtendedErrorCode::kStaleAnswer ||
+         answer.extended_error->code == ExtendedErrorCode::kStaleNxdomainAnswer))
+        answer.cache_ttl = 0;
     // With prefetch on, the packet cache lets the last part of the TTL
     // through to the resolver, where prefetch can see the RRset is asked.
     if (options.prefetch.enabled)

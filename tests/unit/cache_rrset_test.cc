@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "wire/typed_rdata.h"
+
 namespace cairn::cache {
 namespace {
 
@@ -296,6 +298,88 @@ TEST(RRsetCacheMemory, TinyBudgetStillBounded) {
         ASSERT_LE(cache.memory_used(), bound);
     }
     EXPECT_GT(cache.entries(), 0u);
+}
+
+// An RRSIG RDATA covering A that expires at wall-clock second `expiration`.
+wire::RData rrsig_expiring(uint32_t expiration) {
+    wire::RrsigData sig;
+    sig.type_covered = RRType::A;
+    sig.algorithm = 13;
+    sig.labels = 3;
+    sig.original_ttl = 300;
+    sig.expiration = expiration;
+    sig.inception = expiration - 86400;
+    sig.key_tag = 1;
+    sig.signer = name("example.com.");
+    sig.signature = {1, 2, 3};
+    return sig.to_rdata();
+}
+
+TEST_F(RRsetCacheTest, ExpiredEntriesStayForServeStale) {
+    ASSERT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {1}), {}, Trust::kAnswerAuth,
+                             Security::kInsecure));
+    EXPECT_FALSE(cache.lookup_stale(name("www.example.com."), RRType::A)) << "live, not stale";
+    clock.advance(301);
+    EXPECT_FALSE(cache.lookup(name("www.example.com."), RRType::A));
+    auto stale = cache.lookup_stale(name("www.example.com."), RRType::A);
+    ASSERT_TRUE(stale);
+    EXPECT_EQ(stale->rrset.ttl, 0u);
+    EXPECT_EQ(stale->rrset.rdatas, std::vector<wire::RData>{a_rdata(1)});
+    clock.advance(options.stale_max);
+    EXPECT_FALSE(cache.lookup_stale(name("www.example.com."), RRType::A)) << "past stale-max";
+}
+
+TEST_F(RRsetCacheTest, SignedDataNeverOutlivesItsSignatures) {
+    const auto expiry = static_cast<uint32_t>(clock.now() + 100);
+    const std::vector<wire::RData> sigs = {rrsig_expiring(expiry)};
+    ASSERT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {1}), sigs, Trust::kAnswerAuth,
+                             Security::kSecure));
+    auto hit = cache.lookup(name("www.example.com."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->rrset.ttl, 100u) << "capped at the RRSIG expiration";
+    clock.advance(101);
+    EXPECT_FALSE(cache.lookup(name("www.example.com."), RRType::A));
+    EXPECT_FALSE(cache.lookup_stale(name("www.example.com."), RRType::A))
+        << "no stale data past the signatures' expiration";
+}
+
+TEST_F(RRsetCacheTest, IdenticalSignedDataIsRenewedWithoutValidation) {
+    const std::vector<wire::RData> sigs = {
+        rrsig_expiring(static_cast<uint32_t>(clock.now() + 86400))};
+    ASSERT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {1}), sigs, Trust::kAnswerAuth,
+                             Security::kIndeterminate));
+    cache.set_security(a_rrset("www.example.com.", 300, {1}), Security::kSecure,
+                       wire::ExtendedErrorCode::kDnssecBogus, 300);
+    clock.advance(280);
+    auto renewed = cache.insert(a_rrset("www.example.com.", 300, {1}), sigs, Trust::kAnswerAuth,
+                                Security::kIndeterminate);
+    EXPECT_TRUE(renewed.stored);
+    EXPECT_TRUE(renewed.renewed);
+    auto hit = cache.lookup(name("www.example.com."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->security, Security::kSecure);
+    EXPECT_EQ(hit->trust, Trust::kValidated);
+    EXPECT_EQ(hit->rrset.ttl, 300u);
+
+    // Other data, or the same data with another signature: validate again.
+    const std::vector<wire::RData> other_sigs = {
+        rrsig_expiring(static_cast<uint32_t>(clock.now() + 90000))};
+    auto changed = cache.insert(a_rrset("www.example.com.", 300, {1}), other_sigs,
+                                Trust::kValidated, Security::kIndeterminate);
+    EXPECT_TRUE(changed.stored);
+    EXPECT_FALSE(changed.renewed);
+    EXPECT_EQ(cache.lookup(name("www.example.com."), RRType::A)->security,
+              Security::kIndeterminate);
+}
+
+TEST_F(RRsetCacheTest, BogusDataIsNeverStale) {
+    ASSERT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {1}), {}, Trust::kAnswerAuth,
+                             Security::kIndeterminate));
+    cache.set_security(a_rrset("www.example.com.", 300, {1}), Security::kBogus,
+                       wire::ExtendedErrorCode::kDnssecBogus, 60);
+    clock.advance(61);
+    EXPECT_FALSE(cache.lookup(name("www.example.com."), RRType::A));
+    EXPECT_FALSE(cache.lookup_stale(name("www.example.com."), RRType::A));
 }
 
 }  // namespace

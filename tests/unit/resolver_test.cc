@@ -307,5 +307,82 @@ TEST_F(ResolverTest, IdenticalQuestionsInFlightAreJoined) {
     EXPECT_EQ(upstream_.count("127.0.2.1"), 1u);
 }
 
+TEST_F(ResolverTest, StaleAnswerWhenTheServersFail) {
+    options_.serve_stale.client_timeout = std::chrono::milliseconds(0);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    ASSERT_EQ(resolve("nx.example.", RRType::A).rcode, Rcode::NXDOMAIN);
+    clock_.advance(400);
+    upstream_.silence("127.0.2.1");
+
+    auto a = resolve("www.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR);
+    ASSERT_EQ(a.answer.size(), 1u);
+    EXPECT_EQ(a.answer[0].to_text(), "www.example. 30 IN A 192.0.2.1");
+    ASSERT_TRUE(a.extended_error);
+    EXPECT_EQ(a.extended_error->code, wire::ExtendedErrorCode::kStaleAnswer);
+    EXPECT_EQ(a.cache_ttl, 0u) << "a stale answer is not kept in the packet cache";
+
+    auto nx = resolve("nx.example.", RRType::A);
+    EXPECT_EQ(nx.rcode, Rcode::NXDOMAIN);
+    ASSERT_TRUE(nx.extended_error);
+    EXPECT_EQ(nx.extended_error->code, wire::ExtendedErrorCode::kStaleNxdomainAnswer);
+    EXPECT_EQ(resolver().metrics().stale_answers.load(), 2u);
+
+    // The failure-recheck timer: the dead zone is not asked again at once.
+    upstream_.clear_log();
+    auto again = resolve("www.example.", RRType::A);
+    EXPECT_EQ(again.rcode, Rcode::NOERROR);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 0u);
+}
+
+TEST_F(ResolverTest, StaleAnswerWhenTheRefreshIsSlow) {
+    options_.serve_stale.client_timeout = std::chrono::milliseconds(50);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(400);
+    upstream_.silence("127.0.2.1");
+    // The client is answered from stale data after 50 ms; the refresh
+    // carries on (and fails) behind it.
+    auto a = resolve("www.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR);
+    ASSERT_TRUE(a.extended_error);
+    EXPECT_EQ(a.extended_error->code, wire::ExtendedErrorCode::kStaleAnswer);
+    EXPECT_GE(upstream_.count("127.0.2.1"), 1u);
+}
+
+TEST_F(ResolverTest, NoStaleAnswerWhenServeStaleIsOff) {
+    options_.serve_stale.enabled = false;
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(400);
+    upstream_.silence("127.0.2.1");
+    EXPECT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(resolver().metrics().stale_answers.load(), 0u);
+}
+
+TEST_F(ResolverTest, PopularRRsetIsPrefetchedBeforeItExpires) {
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    upstream_.clear_log();
+    clock_.advance(100);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u) << "90% of the TTL left: no prefetch";
+    clock_.advance(180);  // 20 s of 300 left: under 10%
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 1u);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 1u) << "the refresh went upstream";
+    auto refreshed = caches_.rrsets.lookup(*wire::Name::from_text("www.example."), RRType::A);
+    ASSERT_TRUE(refreshed);
+    EXPECT_EQ(refreshed->rrset.ttl, 300u);
+}
+
+TEST_F(ResolverTest, NoPrefetchWhenOff) {
+    options_.prefetch.enabled = false;
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(100);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(180);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u);
+}
+
 }  // namespace
 }  // namespace cairn::resolve
