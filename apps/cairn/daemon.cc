@@ -248,6 +248,7 @@ void Daemon::flush() {
     caches_->rrsets.clear();
     caches_->negatives.clear();
     caches_->keys.clear();
+    caches_->denials.clear();
     service_->clear_packet_caches();
     spdlog::info("caches flushed");
 }

@@ -3,6 +3,7 @@
 
 #include "cache/cache_options.h"
 #include "cache/clock.h"
+#include "cache/denial_index.h"
 #include "cache/infra_cache.h"
 #include "cache/key_cache.h"
 #include "cache/negative_cache.h"
@@ -12,16 +13,18 @@ namespace cairn::cache {
 
 struct Caches {
     // Of `options.max_bytes`: half to RRsets and zone keys (a 64th), a
-    // quarter to negative answers; the last quarter is left for the
-    // per-worker packet caches.
+    // quarter to negative answers and validated NSEC/NSEC3 records (a
+    // 16th); the last quarter is left for the per-worker packet caches.
     Caches(const CacheOptions& options, const Clock& clock)
         : rrsets(options, options.max_bytes / 2 - options.max_bytes / 64, clock),
-          negatives(options, options.max_bytes / 4, clock),
-          keys(options.max_bytes / 64, clock) {}
+          negatives(options, options.max_bytes / 4 - options.max_bytes / 16, clock),
+          keys(options.max_bytes / 64, clock),
+          denials(options.max_bytes / 16, options.shards, clock) {}
 
     RRsetCache rrsets;
     NegativeCache negatives;
     KeyCache keys;
+    DenialIndex denials;
     InfraCache infra;
 };
 

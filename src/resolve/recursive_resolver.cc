@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "resolve/aggressive_nsec.h"
 #include "resolve/inflight.h"
 #include "resolve/iterator.h"
 #include "resolve/joined_upstream.h"
@@ -149,6 +150,7 @@ struct RecursiveResolver::State {
     void maybe_prefetch(const asio::any_io_executor& executor, const wire::Question& q,
                         const cache::CachedRRset& cached);
     asio::awaitable<void> prefetch(wire::Question q, std::string key);
+    void count_synthesised(Synthesised::Kind kind);
     // The status of a cached entry, validating it first if it never was
     // (and `validate`); the verdict is stored back in the cache.
     asio::awaitable<Verdict> settle(Validator& validator, cache::CachedRRset& cached,
@@ -285,6 +287,14 @@ void RecursiveResolver::State::maybe_prefetch(const asio::any_io_executor& execu
     if (!prefetching.insert(key).second) return;
     ++metrics.prefetches;
     asio::co_spawn(executor, prefetch(q, std::move(key)), asio::detached);
+}
+
+void RecursiveResolver::State::count_synthesised(Synthesised::Kind kind) {
+    switch (kind) {
+        case Synthesised::Kind::kNxdomain: ++metrics.synthesised_nxdomain; break;
+        case Synthesised::Kind::kNodata: ++metrics.synthesised_nodata; break;
+        case Synthesised::Kind::kWildcard: ++metrics.synthesised_wildcard; break;
+    }
 }
 
 asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key) {
@@ -464,6 +474,20 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
             }
             break;
         }
+        // RFC 8198: what validated NSEC/NSEC3 records already prove is not
+        // asked again.
+        if (options.dnssec.enabled && options.aggressive_nsec && q.type != RRType::DS)
+            if (auto made = synthesise(caches.denials, caches.rrsets, q, clock.now(),
+                                       options.dnssec.limits, budget.dnssec_work)) {
+                count_synthesised(made->kind);
+                security.add(Verdict{cache::Security::kSecure, {}, made->ttl});
+                out.rcode = made->rcode;
+                for (auto& r : made->answers)
+                    out.answer.push_back(std::move(r));
+                for (auto& r : made->authority)
+                    out.authority.push_back(std::move(r));
+                break;
+            }
         // A zone that just failed to answer is not asked again for a while
         // (RFC 8767 §5): stale data serves meanwhile.
         if (refresh_recently_failed(q) && append_stale(q, out)) {

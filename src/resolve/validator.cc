@@ -1,6 +1,7 @@
 #include "resolve/validator.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "dnssec/algorithms.h"
@@ -182,6 +183,28 @@ std::vector<wire::Record> Validator::verified_denials(std::span<const wire::Reco
     return verified;
 }
 
+void Validator::remember_denials(const wire::Name& zone, std::span<const wire::Record> verified,
+                                 std::span<const wire::Record> all, uint32_t ttl_cap) {
+    if (!ctx_.options.aggressive_nsec) return;
+    for (const auto& r : verified)
+        ctx_.caches.denials.insert_denial(zone, r, signatures_in(all, r.owner, r.type), ttl_cap);
+}
+
+void Validator::remember_wildcard(const wire::RRset& expanded,
+                                  std::span<const wire::RData> signatures,
+                                  const wire::Name& wildcard_parent, uint32_t ttl_cap) {
+    if (!ctx_.options.aggressive_nsec) return;
+    constexpr std::array<uint8_t, 1> kStar = {'*'};
+    auto owner = wildcard_parent.prepend(kStar);
+    if (!owner) return;
+    // The wildcard's own RRset, as proven through its expansion: later
+    // names it covers can be answered from it (RFC 8198 §5.3).
+    wire::RRset wildcard = expanded;
+    wildcard.owner = *owner;
+    wildcard.ttl = std::min(wildcard.ttl, ttl_cap);
+    ctx_.caches.rrsets.insert(wildcard, signatures, cache::Trust::kValidated, Security::kSecure);
+}
+
 asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                                           std::span<const wire::RData> signatures,
                                           std::span<const wire::Record> proof) {
@@ -205,7 +228,10 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                                   budget_.dnssec_work);
     using Status = dnssec::DenialResult::Status;
     switch (r.status) {
-        case Status::kProven: co_return verdict;
+        case Status::kProven:
+            remember_denials(zone, denials, proof, verdict.ttl_cap);
+            remember_wildcard(rrset, signatures, *v.wildcard_parent, verdict.ttl_cap);
+            co_return verdict;
         case Status::kOptOut:
             // RFC 5155 §9.2: an opt-out span may hide an unsigned delegation
             // of the very name, so the expansion cannot be called secure.
@@ -298,6 +324,13 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
             out.verdict.security = Security::kSecure;
             out.verdict.ttl_cap = ttl_cap;
             out.delegation = r.delegation;
+            // RFC 9077: denial records prove nothing for longer than the
+            // negative TTL (the SOA here already carries it).
+            remember_denials(*zone, denials, authority, std::min(ttl_cap, soa->ttl));
+            if (ctx_.options.aggressive_nsec)
+                ctx_.caches.denials.insert_soa(*zone, *soa,
+                                               signatures_in(authority, soa->owner, RRType::SOA),
+                                               std::min(ttl_cap, soa->ttl));
             co_return out;
         case Status::kOptOut:
             // An opt-out span: there may be an unsigned delegation here

@@ -68,6 +68,14 @@ private:
                                                const cache::ZoneKeys& keys, const wire::Name& zone,
                                                uint32_t& ttl_cap, std::optional<Verdict>& failure);
 
+    // RFC 8198: keeps denial records that proved something, for answering
+    // later questions in their spans without asking.
+    void remember_denials(const wire::Name& zone, std::span<const wire::Record> verified,
+                          std::span<const wire::Record> all, uint32_t ttl_cap);
+
+    void remember_wildcard(const wire::RRset& expanded, std::span<const wire::RData> signatures,
+                           const wire::Name& wildcard_parent, uint32_t ttl_cap);
+
     Verdict bogus(wire::ExtendedErrorCode code, std::string why) const;
     Verdict from_keys(const cache::ZoneKeys& keys) const;
     Verdict from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset);

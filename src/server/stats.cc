@@ -100,6 +100,9 @@ void append_stats(Stats& out, const cache::Caches& caches) {
     out.push_back({"cache.infra_entries", caches.infra.entries(), true});
     out.push_back({"cache.key_entries", caches.keys.entries(), true});
     out.push_back({"cache.key_memory", caches.keys.memory_used(), true});
+    out.push_back({"cache.nsec_entries", caches.denials.entries(), true});
+    out.push_back({"cache.nsec_memory", caches.denials.memory_used(), true});
+    out.push_back({"cache.nsec_evictions", caches.denials.evictions(), false});
 }
 
 void add_stats(Stats& total, const Stats& more) {
