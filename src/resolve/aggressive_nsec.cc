@@ -149,10 +149,11 @@ bool covers(const IndexedNsec3& r, const Nsec3Hash& hash) {
     return r.owner < hash || hash < r.next;
 }
 
-// RFC 5155 §8 with the records the index holds. The closest encloser is
-// found from the apex down: every name must be matched until the first one
-// that a record covers, the next closer name; walking down rather than up
-// from qname keeps a long qname from costing a hash per label.
+// RFC 5155 §8 with the records the index holds: the closest encloser is
+// the first ancestor of qname, walking up, that a record matches; the name
+// one label below it (the next closer name) must be covered. Only the
+// names between qname and the encloser are hashed, and the index need not
+// know the apex or any name above the encloser.
 std::optional<Plan> plan_nsec3(const cache::DenialIndex& index, const cache::RRsetCache& rrsets,
                                const wire::Question& q, const Name& zone,
                                const cache::Nsec3Params& params,
@@ -162,25 +163,34 @@ std::optional<Plan> plan_nsec3(const cache::DenialIndex& index, const cache::RRs
     Hasher hash(params, limits, work);
     std::optional<IndexedNsec3> encloser_match;
     std::optional<IndexedNsec3> next_closer_cover;
-    size_t labels = zone.label_count();
-    for (; labels <= q.name.label_count(); ++labels) {
+    size_t encloser_labels = 0;
+    for (size_t labels = q.name.label_count(); labels >= zone.label_count(); --labels) {
         auto h = hash(q.name.suffix(labels));
         if (!h) return std::nullopt;
         auto r = index.nsec3_at_or_before(zone, *h);
         if (!r) return std::nullopt;
-        if (r->owner != *h) {
-            // RFC 5155 §9.2, RFC 8198: an opt-out span may hold unsigned
-            // delegations, so it proves nothing.
-            if (!encloser_match || !covers(*r, *h) || r->opt_out) return std::nullopt;
-            next_closer_cover = std::move(r);
+        if (r->owner == *h) {
+            // NODATA needs only the record matching the name itself.
+            if (labels == q.name.label_count())
+                return negative(dnssec::DenialGoal::kNodata, {r->entry});
+            encloser_match = std::move(r);
+            encloser_labels = labels;
             break;
         }
-        if (labels == q.name.label_count())
-            return negative(dnssec::DenialGoal::kNodata, {r->entry});
-        encloser_match = std::move(r);
+        // RFC 5155 §9.2, RFC 8198: an opt-out span may hold unsigned
+        // delegations, so it proves nothing.
+        if (!covers(*r, *h) || r->opt_out || labels == zone.label_count()) return std::nullopt;
+        // A Secure wildcard RRset one label up, signed as the wildcard of
+        // its parent, shows that parent exists: with this name covered, it
+        // is the closest encloser (RFC 5155 §8.8) though its own record is
+        // not held.
+        const Name parent = q.name.suffix(labels - 1);
+        if (auto wildcard = wildcard_at(parent))
+            if (auto plan = wildcard_answer(rrsets, q, *wildcard, parent, {r->entry})) return plan;
+        next_closer_cover = std::move(r);
     }
-    if (!next_closer_cover) return std::nullopt;
-    const Name encloser = q.name.suffix(labels - 1);
+    if (!encloser_match || !next_closer_cover) return std::nullopt;
+    const Name encloser = q.name.suffix(encloser_labels);
     auto wildcard = wildcard_at(encloser);
     auto wildcard_hash = wildcard ? hash(*wildcard) : std::nullopt;
     if (!wildcard_hash) return std::nullopt;

@@ -214,7 +214,7 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_and_publish(
     // With prefetch on, the packet cache lets the last part of the TTL
     // through to the resolver, where prefetch can see the RRset is asked.
     if (options.prefetch.enabled)
-        answer.cache_ttl -= answer.cache_ttl * options.prefetch.threshold_percent / 100;
+        answer.cache_ttl -= (answer.cache_ttl * options.prefetch.threshold_percent + 99) / 100;
     inflight.finish(key, entry, answer);
     co_return answer;
 }
@@ -280,7 +280,7 @@ void RecursiveResolver::State::maybe_prefetch(const asio::any_io_executor& execu
                                               const cache::CachedRRset& cached) {
     const auto& prefetch_options = options.prefetch;
     if (!prefetch_options.enabled || cached.hits < 2) return;
-    if (uint64_t{cached.rrset.ttl} * 100 >=
+    if (uint64_t{cached.rrset.ttl} * 100 >
         uint64_t{cached.original_ttl} * prefetch_options.threshold_percent)
         return;
     auto key = question_key(q);
@@ -303,6 +303,9 @@ asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::
     try {
         Iterator iterator(context, budget);
         (void)co_await iterator.lookup(q);
+        // Read back like a client lookup after a fetch, so the renewed entry
+        // counts its asks the same way.
+        (void)caches.rrsets.lookup(q.name, q.type, q.rclass);
     } catch (const std::exception&) {
         // A failed refresh leaves the cached data to expire as it would have.
     }

@@ -15,7 +15,7 @@ seconds=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_message_parse fuzz_roundtrip fuzz_name_text fuzz_rdata_text)
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_message_parse fuzz_roundtrip fuzz_name_text fuzz_rdata_text fuzz_dnssec)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-fuzz.XXXXXX")
 failed=()

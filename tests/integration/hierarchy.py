@@ -53,6 +53,8 @@ SERVERS = [
     ("script-1", "5.1", "scripted", "script1.zz: slot for a ScriptedServer"),
     ("script-2", "5.2", "scripted", "script2.zz: slot for a ScriptedServer"),
     ("script-3", "5.3", "scripted", "script3.zz: slot for a ScriptedServer"),
+    ("big", "6.1", "nsd", "big.example and big3.cairn: 2,000 names each (aggressive NSEC)"),
+    ("short", "7.1", "nsd", "short.example, shortplain.zz, expiry.example: short TTLs (serve-stale, prefetch)"),
 ]
 
 DAY = 86400
@@ -79,8 +81,62 @@ ALGORITHM_ZONES = ["RSASHA1", "RSASHA1-NSEC3-SHA1", "RSASHA256", "RSASHA512",
                    "ECDSAP256SHA256", "ECDSAP384SHA384", "ED25519", "ED448"]
 
 
+# Big zones (RFC 8198 aggressive NSEC, random-subdomain floods): BIG_NAMES
+# one-label names each, spread evenly over the space of 4-character labels
+# [0-9a-z]{4} so that random labels fall into ~BIG_NAMES different NSEC gaps
+# (names like h0001..h2000 would share a handful of gaps: they sort together).
+BIG_NAMES = 2000
+BIG_ZONES = {"big.example.": 40, "big3.cairn.": 41}     # NSEC, NSEC3: zone -> data index
+
+# Short-TTL zones (serve-stale, prefetch), all on the `short` server so a test
+# can stop them together. Data TTL SHORT_TTL (NXDOMAIN/NODATA too: SOA minimum),
+# apex NS/SOA/DNSKEY and `pf` PREFETCH_TTL, `p000`..`p099` 10..30 s.
+SHORT_TTL = 3
+PREFETCH_TTL = 10
+PREFETCH_NAMES = 100
+STALE_NAMES = 100       # s000..s099: SHORT_TTL, for outage benchmarks
+EXPIRY_TTL = 2          # expiry.example.: a test re-signs it with a lifetime of seconds
+SHORT_ZONES = {"short.example.": 42, "shortplain.zz.": 43, "expiry.example.": 44}
+
+
 def data_addr(net: str, block: int, index: int) -> str:
     return f"{net}.{block}.{index}"
+
+
+def base36(value: int, width: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    for _ in range(width):
+        value, d = divmod(value, 36)
+        out = digits[d] + out
+    return out
+
+
+def big_labels(n: int = BIG_NAMES) -> list[str]:
+    """The owner labels of a big zone, in canonical (DNSSEC) order."""
+    return [base36(i * 36 ** 4 // n, 4) for i in range(n)]
+
+
+def big_records(net: str, n: int = BIG_NAMES) -> list[tuple[str, str, str]]:
+    """One A record per label; addresses N.204.(k mod 250)."""
+    return [(label, "A", data_addr(net, 204, k % 250)) for k, label in enumerate(big_labels(n))]
+
+
+def prefetch_ttl(i: int) -> int:
+    """TTL of p<i>: 10..30 s, spread."""
+    return 10 + (i * 13) % 21
+
+
+def short_records(net: str, index: int) -> list[tuple]:
+    """www (A, TXT), nodata (TXT), *.wild (A), s000..s099 (A) with SHORT_TTL;
+    pf (A) with PREFETCH_TTL; p000..p099 (A) with 10..30 s; nx does not exist."""
+    t = SHORT_TTL
+    recs = [("www", "A", data_addr(net, 200, index), t), ("www", "TXT", '"hello"', t),
+            ("nodata", "TXT", '"only a TXT here"', t), ("*.wild", "A", data_addr(net, 202, index), t),
+            ("pf", "A", data_addr(net, 201, index), PREFETCH_TTL)]
+    recs += [(f"p{i:03d}", "A", data_addr(net, 205, index), prefetch_ttl(i)) for i in range(PREFETCH_NAMES)]
+    recs += [(f"s{i:03d}", "A", data_addr(net, 206, index), t) for i in range(STALE_NAMES)]
+    return recs
 
 
 def big_txt() -> list[str]:
@@ -123,7 +179,8 @@ def variant_records(net: str, index: int) -> list[tuple[str, str, str]]:
     ]
 
 
-def default_hierarchy(net: str | None = None) -> Hierarchy:
+def default_hierarchy(net: str | None = None, big_names: int = BIG_NAMES) -> Hierarchy:
+    """big_names: names in each of big.example./big3.cairn. (0: no big zones)."""
     net = net or net_from_env()
     servers = [Server(k, f"{net}.{suffix}", kind, note) for k, suffix, kind, note in SERVERS]
     a = {s.key: s.address for s in servers}
@@ -199,4 +256,22 @@ def default_hierarchy(net: str | None = None) -> Hierarchy:
         options = {"split_keys": False, **options}    # one key each unless said otherwise
         zones.append(Z(name, [(f"ns1.{name}", "host-1"), (f"ns2.{name}", "host-2")],
                        ["host-1", "host-2"], records, signing=Signing(**options), note=note))
+    # -- big signed zones: aggressive use of NSEC/NSEC3 (RFC 8198) --
+    if big_names:
+        zones.append(Z("big.example.", [("ns1.big.example.", "big")], ["big"], big_records(net, big_names),
+                       signing=Signing("ECDSAP256SHA256"), note=f"{big_names} names, NSEC"))
+        zones.append(Z("big3.cairn.", [("ns1.big3.cairn.", "big")], ["big"], big_records(net, big_names),
+                       signing=Signing("ECDSAP256SHA256", nsec3=True),
+                       note=f"{big_names} names, NSEC3 (no opt-out, 0 iterations, no salt)"))
+    # -- short TTLs: serve-stale and prefetch; one server, stopped by tests --
+    zones.append(Z("short.example.", [("ns1.short.example.", "short")], ["short"],
+                   short_records(net, SHORT_ZONES["short.example."]), signing=Signing("ECDSAP256SHA256"),
+                   ttl=PREFETCH_TTL, negative_ttl=SHORT_TTL, note="signed, NSEC, short TTLs"))
+    zones.append(Z("shortplain.zz.", [("ns1.shortplain.zz.", "short")], ["short"],
+                   short_records(net, SHORT_ZONES["shortplain.zz."]),
+                   ttl=PREFETCH_TTL, negative_ttl=SHORT_TTL, note="unsigned, short TTLs"))
+    zones.append(Z("expiry.example.", [("ns1.expiry.example.", "short")], ["short"],
+                   small_records(net, SHORT_ZONES["expiry.example."]) + [("nodata", "TXT", '"only a TXT"')],
+                   signing=Signing("ECDSAP256SHA256", split_keys=False), ttl=EXPIRY_TTL,
+                   negative_ttl=EXPIRY_TTL, note="signed, TTL 2 s; re-signed by a test to expire in seconds"))
     return Hierarchy(net, servers, zones)

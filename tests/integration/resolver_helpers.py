@@ -67,6 +67,17 @@ METRIC: dict[str, list[list[str]]] = {
                       ["cache_entries"]],
     "cache_evictions": [["cache.rrset_evictions", "cache.negative_evictions",
                          "cache.packet_evictions"], ["cache_evictions"]],
+    # client queries that missed the packet cache and went to the resolver,
+    # and those of them the resolver answered from its caches alone
+    "resolutions": [["server.resolutions"]],
+    "cache_answers": [["resolver.cache_answers"]],
+    # RFC 8198 aggressive use of NSEC/NSEC3, RFC 8767 serve-stale, prefetch
+    "synthesised_nxdomain": [["resolver.synthesised_nxdomain"]],
+    "synthesised_nodata": [["resolver.synthesised_nodata"]],
+    "synthesised_wildcard": [["resolver.synthesised_wildcard"]],
+    "stale_answers": [["resolver.stale_answers"]],
+    "prefetches": [["resolver.prefetches"]],
+    "prefetch_unchanged": [["resolver.prefetch_unchanged"]],
 }
 
 # Config keys the suite sets (the harness's cairn_config() also sets listen,
@@ -83,6 +94,14 @@ CAIRN_KEY = {
     "dnssec": "dnssec",                                  # bool: validate at all
     "trust_anchors": "trust-anchors",                    # path or list of paths (DS/DNSKEY zone files)
     "negative_trust_anchors": "negative-trust-anchors",  # list of domain names (RFC 7646)
+    "aggressive_nsec": "aggressive-nsec",                # bool (RFC 8198)
+    "serve_stale": "serve-stale",                        # bool (RFC 8767)
+    "stale_max": "stale-max",                            # duration
+    "stale_answer_ttl": "stale-answer-ttl",              # duration
+    "stale_client_timeout": "stale-client-timeout",      # duration
+    "stale_recheck_interval": "stale-recheck-interval",  # duration
+    "prefetch": "prefetch",                              # bool
+    "prefetch_threshold": "prefetch-threshold",          # percent of the original TTL
 }
 
 # Keys of the harness's default Cairn config (resolvers.cairn_config) that
@@ -107,6 +126,9 @@ EDE_DNSKEY_MISSING = 9
 EDE_RRSIGS_MISSING = 10
 EDE_NSEC_MISSING = 12
 EDE_UNSUPPORTED_NSEC3_ITERATIONS = 27   # RFC 9276 §3.2
+# serve-stale (RFC 8767, RFC 8914 §4)
+EDE_STALE_ANSWER = 3
+EDE_STALE_NXDOMAIN = 19
 # A breached work limit: EDE 0 (Other) whose text names the limit; the text
 # must contain this word (case-insensitive).
 LIMIT_EDE_WORD = {

@@ -37,7 +37,8 @@ class Zone:
     name: str                                # absolute, lower case, e.g. "plain.example."
     ns: list[tuple[str, str | None]]         # (NS host name, server key); key None = no address
     served_by: list[str]                     # keys of the NSD servers that load this zone
-    records: list[tuple[str, str, str]] = field(default_factory=list)  # (owner, type, rdata)
+    # (owner, type, rdata), or (owner, type, rdata, ttl) for a TTL other than the zone's
+    records: list[tuple] = field(default_factory=list)
     signing: Signing | None = None
     glue: bool = True
     delegated: bool = True
@@ -166,8 +167,8 @@ class Hierarchy:
         rrs += self._host_records(zone)
         lines = [f"$ORIGIN {zone.name}", f"$TTL {zone.ttl}"]
         seen = set()
-        for owner, rtype, rdata in rrs:
-            line = f"{owner}\tIN\t{rtype}\t{rdata}"
+        for owner, rtype, rdata, *ttl in rrs:
+            line = f"{owner}\t{ttl[0]}\tIN\t{rtype}\t{rdata}" if ttl else f"{owner}\tIN\t{rtype}\t{rdata}"
             if line not in seen:
                 seen.add(line)
                 lines.append(line)
