@@ -98,6 +98,15 @@ struct AnswerSecurity {
     }
 };
 
+// What validation concluded when the entry was cached (or nothing, if it
+// was not validated).
+Verdict earlier_verdict(cache::Security security, ExtendedErrorCode reason) {
+    Verdict v{security, {}, UINT32_MAX};
+    if (security == cache::Security::kBogus)
+        v.error = wire::ExtendedErrorOption{reason, "cached as bogus"};
+    return v;
+}
+
 void append_rrset(Answer& out, const cache::CachedRRset& cached) {
     for (auto& r : cached.rrset.to_records())
         out.answer.push_back(std::move(r));
@@ -315,12 +324,8 @@ asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::
 asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
                                                           cache::CachedRRset& cached,
                                                           bool validate) {
-    if (!validate || cached.security != cache::Security::kIndeterminate) {
-        Verdict v{cached.security, {}, UINT32_MAX};
-        if (cached.security == cache::Security::kBogus)
-            v.error = wire::ExtendedErrorOption{cached.reason, "cached as bogus"};
-        co_return v;
-    }
+    if (!validate || cached.security != cache::Security::kIndeterminate)
+        co_return earlier_verdict(cached.security, cached.reason);
     auto v = co_await validator.rrset(cached.rrset, cached.signatures, cached.proof);
     const auto reason = v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus;
     caches.rrsets.set_security(cached.rrset, v.security, reason, v.ttl_cap);
@@ -331,12 +336,8 @@ asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
 asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
                                                           cache::NegativeEntry& entry,
                                                           bool validate) {
-    if (!validate || entry.security != cache::Security::kIndeterminate) {
-        Verdict v{entry.security, {}, UINT32_MAX};
-        if (entry.security == cache::Security::kBogus)
-            v.error = wire::ExtendedErrorOption{entry.reason, "cached as bogus"};
-        co_return v;
-    }
+    if (!validate || entry.security != cache::Security::kIndeterminate)
+        co_return earlier_verdict(entry.security, entry.reason);
     auto v = co_await validator.negative(entry.rcode, {entry.name, entry.type, wire::RRClass::IN},
                                          entry.authority);
     const auto reason = v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus;

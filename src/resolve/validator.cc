@@ -106,6 +106,14 @@ Verdict Validator::bogus(ExtendedErrorCode code, std::string why) const {
     return v;
 }
 
+Verdict Validator::nsec3_limit_reached(const std::string& what) {
+    ++ctx_.metrics.limit_nsec3_hashes;
+    return bogus(ExtendedErrorCode::kDnssecBogus,
+                 "validation stopped: dnssec-max-nsec3-hashes (" +
+                     std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
+                     ") reached for " + what);
+}
+
 Verdict Validator::from_keys(const ZoneKeys& keys) const {
     Verdict v;
     v.security = keys.security;
@@ -242,12 +250,7 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                 wire::ExtendedErrorOption{ExtendedErrorCode::kUnsupportedNsec3Iterations, r.why},
                 UINT32_MAX};
         case Status::kUnsupportedHash: co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
-        case Status::kLimit:
-            ++ctx_.metrics.limit_nsec3_hashes;
-            co_return bogus(ExtendedErrorCode::kDnssecBogus,
-                            "validation stopped: dnssec-max-nsec3-hashes (" +
-                                std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
-                                ") reached");
+        case Status::kLimit: co_return nsec3_limit_reached(rrset.owner.to_text());
         case Status::kNotProven: break;
     }
     co_return bogus(ExtendedErrorCode::kNsecMissing,
@@ -348,13 +351,7 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
             out.verdict.security = Security::kInsecure;
             out.delegation = true;
             co_return out;
-        case Status::kLimit:
-            ++ctx_.metrics.limit_nsec3_hashes;
-            out.verdict = bogus(ExtendedErrorCode::kDnssecBogus,
-                                "validation stopped: dnssec-max-nsec3-hashes (" +
-                                    std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
-                                    ") reached for " + what);
-            co_return out;
+        case Status::kLimit: out.verdict = nsec3_limit_reached(what); co_return out;
         case Status::kNotProven: break;
     }
     out.verdict =

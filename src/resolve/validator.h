@@ -78,6 +78,7 @@ private:
 
     Verdict bogus(wire::ExtendedErrorCode code, std::string why) const;
     Verdict from_keys(const cache::ZoneKeys& keys) const;
+    Verdict nsec3_limit_reached(const std::string& what);
     Verdict from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset);
 
     ResolverContext& ctx_;
