@@ -110,6 +110,7 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
     size_t unsupported = 0;
     uint8_t unsupported_algorithm = 0;
     std::string first_failure;
+    bool keys_capped = false;  // keys left untried under the per-tag limit
 
     for (const auto& rdata : signatures) {
         auto parsed = wire::RrsigData::from(rdata);
@@ -158,7 +159,8 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
         size_t matching = 0;
         uint32_t tried = 0;
         std::vector<uint8_t> data;  // built once a key is there to check it
-        for (size_t i = 0; i < keys.size() && tried < limits.max_keys_per_tag; ++i) {
+        size_t i = 0;
+        for (; i < keys.size() && tried < limits.max_keys_per_tag; ++i) {
             const KeyFacts& facts = keys.facts(i);
             if (facts.tag != sig.key_tag || facts.algorithm != sig.algorithm) continue;
             ++matching;
@@ -167,10 +169,13 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
             const PublicKey* key = keys.key(i);
             if (key == nullptr) continue;  // malformed key material
             if (spent >= limits.max_verifications_per_rrset ||
-                work.verifications >= limits.max_verifications_per_request)
-                return verdict(Status::kLimit, "validation work limit reached for " + subject() +
-                                                   " after " + std::to_string(spent) +
-                                                   " signature checks");
+                work.verifications >= limits.max_verifications_per_request) {
+                auto limited = verdict(
+                    Status::kLimit, "validation work limit reached for " + subject() + " after " +
+                                        std::to_string(spent) + " signature checks");
+                limited.keys_per_tag_capped = keys_capped;
+                return limited;
+            }
             if (data.empty()) data = signed_data(sig, rrset);
             ++spent;
             ++work.verifications;
@@ -183,6 +188,11 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
             if (sig.labels < rrsig_labels(rrset.owner))
                 v.wildcard_parent = rrset.owner.suffix(sig.labels);
             return v;
+        }
+        for (; i < keys.size() && !keys_capped; ++i) {
+            const KeyFacts& facts = keys.facts(i);
+            keys_capped =
+                facts.tag == sig.key_tag && facts.algorithm == sig.algorithm && facts.usable();
         }
         if (matching == 0) {
             ++without_key;
@@ -208,7 +218,9 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
         reason = ExtendedErrorCode::kSignatureNotYetValid;
     else if (without_key == candidates)
         reason = ExtendedErrorCode::kDnskeyMissing;
-    return verdict(Status::kBogus, first_failure, reason);
+    auto bogus = verdict(Status::kBogus, first_failure, reason);
+    bogus.keys_per_tag_capped = keys_capped;
+    return bogus;
 }
 
 }  // namespace cairn::dnssec

@@ -34,6 +34,9 @@ struct RRsetVerdict {
     // parent ("closest encloser"); the caller must then prove the owner
     // name itself does not exist.
     std::optional<wire::Name> wildcard_parent;
+    // More DNSKEYs shared an RRSIG's key tag and algorithm than
+    // `max_keys_per_tag`: the rest were not tried (a KeyTrap sign).
+    bool keys_per_tag_capped = false;
 };
 
 // Verifies `rrset` with `signatures` (RRSIG RDATA covering it) against

@@ -33,6 +33,7 @@ struct ResolverMetrics {
     Counter dnssec_bogus{0};
     Counter dnssec_verifications{0};
     Counter limit_dnssec_verifications{0};
+    Counter limit_dnssec_keys_per_tag{0};
     Counter limit_nsec3_hashes{0};
     // Issue 5 mechanisms: answers made from validated NSEC/NSEC3 without
     // asking (RFC 8198), stale answers (RFC 8767), background refreshes of

@@ -131,6 +131,7 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
                                   ctx_.options.dnssec.limits, work);
     ctx_.metrics.dnssec_verifications += work.verifications - before;
     if (v.status == dnssec::RRsetVerdict::Status::kLimit) ++ctx_.metrics.limit_dnssec_verifications;
+    if (v.keys_per_tag_capped) ++ctx_.metrics.limit_dnssec_keys_per_tag;
     return v;
 }
 

@@ -76,6 +76,7 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("dnssec_bogus", m.dnssec_bogus);
     add("dnssec_verifications", m.dnssec_verifications);
     add("limit_dnssec_verifications", m.limit_dnssec_verifications);
+    add("limit_dnssec_keys_per_tag", m.limit_dnssec_keys_per_tag);
     add("limit_nsec3_hashes", m.limit_nsec3_hashes);
     add("synthesised_nxdomain", m.synthesised_nxdomain);
     add("synthesised_nodata", m.synthesised_nodata);

@@ -360,6 +360,16 @@ TEST_F(DnssecKeyTrap, KeysPerTagLimitEndsInBogusWhenSignaturesRunOut) {
     const auto v = verify(www, std::vector(signatures.begin(), signatures.begin() + 2));
     EXPECT_EQ(v.status, Status::kBogus);
     EXPECT_EQ(work.verifications, 6u);
+    EXPECT_TRUE(v.keys_per_tag_capped);
+}
+
+TEST_F(DnssecKeyTrap, NoCapReportedWhenEveryKeyWasTried) {
+    limits.max_keys_per_tag = static_cast<uint32_t>(kKeys + 1);
+    limits.max_verifications_per_rrset = 1000;
+    limits.max_verifications_per_request = 1000;
+    const auto v = verify(www, std::vector(signatures.begin(), signatures.begin() + 1));
+    EXPECT_EQ(v.status, Status::kBogus);
+    EXPECT_FALSE(v.keys_per_tag_capped);
 }
 
 TEST_F(DnssecKeyTrap, RealKeyBeyondTheTagLimitIsNotReached) {

@@ -546,6 +546,7 @@ TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
     EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
     EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
     EXPECT_GT(metrics().limit_dnssec_verifications.load(), 0u);
+    EXPECT_GT(metrics().limit_dnssec_keys_per_tag.load(), 0u);
     EXPECT_LE(metrics().dnssec_verifications.load(),
               options_.dnssec.limits.max_verifications_per_request);
 }
