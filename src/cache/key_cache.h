@@ -22,6 +22,9 @@ struct ZoneKeys {
     // the Extended DNS Error and a line of explanation.
     std::optional<wire::ExtendedErrorCode> reason;
     std::string why;
+    // The keys could not be settled this time (a work limit ran out, a
+    // server could not be reached): not a fact about the zone, never cached.
+    bool transient = false;
 };
 
 // Thread-safe (one lock: it is consulted only on the validation path, never

@@ -33,7 +33,7 @@ struct StoredNegative {
     wire::Rcode rcode = wire::Rcode::NXDOMAIN;
     wire::RRType type = wire::RRType::A;
     Security security = Security::kIndeterminate;
-    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;
+    std::optional<wire::ExtendedErrorCode> reason;
     uint32_t original_ttl = 0;
     uint32_t hits = 0;
     int64_t stored_at = 0;
@@ -148,7 +148,7 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
 }
 
 void NegativeCache::set_security(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
-                                 Security security, wire::ExtendedErrorCode reason,
+                                 Security security, std::optional<wire::ExtendedErrorCode> reason,
                                  uint32_t ttl_cap) {
     const int64_t now = clock_.now();
     const NegativeKey key =

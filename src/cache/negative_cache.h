@@ -23,8 +23,8 @@ struct NegativeEntry {
     // are decremented on lookup.
     std::vector<wire::Record> authority;
     Security security = Security::kIndeterminate;
-    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;  // for kBogus
-    uint32_t ttl = 0;                                                        // seconds left
+    std::optional<wire::ExtendedErrorCode> reason;  // as in CachedRRset
+    uint32_t ttl = 0;                               // seconds left
     int64_t expires = 0;
 };
 
@@ -45,7 +45,8 @@ public:
     // Records what validation concluded about the entry for exactly
     // (rcode, name, type); it expires no later than `ttl_cap` from now.
     void set_security(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
-                      Security security, wire::ExtendedErrorCode reason, uint32_t ttl_cap);
+                      Security security, std::optional<wire::ExtendedErrorCode> reason,
+                      uint32_t ttl_cap);
 
     // NXDOMAIN for `name`, or for an ancestor of it (RFC 8020: nothing
     // exists below a name that does not exist), or NODATA for (name, type).

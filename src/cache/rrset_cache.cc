@@ -39,7 +39,7 @@ struct StoredRRset {
     uint32_t hits = 0;
     Trust trust = Trust::kAdditional;
     Security security = Security::kIndeterminate;
-    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;
+    std::optional<wire::ExtendedErrorCode> reason;
 };
 
 using RRsetMap = detail::LruMap<RRsetKey, StoredRRset, RRsetKeyHash>;
@@ -181,7 +181,7 @@ std::optional<CachedRRset> RRsetCache::lookup_stale(const wire::Name& owner, wir
 }
 
 void RRsetCache::set_security(const wire::RRset& rrset, Security security,
-                              wire::ExtendedErrorCode reason, uint32_t ttl_cap) {
+                              std::optional<wire::ExtendedErrorCode> reason, uint32_t ttl_cap) {
     const int64_t now = clock_.now();
     const RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
     Shard& shard = shard_for(rrset.owner);

@@ -21,8 +21,10 @@ struct CachedRRset {
     std::vector<wire::RData> signatures;  // RRSIG RDATA covering the RRset
     Trust trust = Trust::kAdditional;
     Security security = Security::kIndeterminate;
-    // For kBogus: why (the Extended DNS Error to answer with).
-    wire::ExtendedErrorCode reason = wire::ExtendedErrorCode::kDnssecBogus;
+    // The Extended DNS Error validation concluded with: for kBogus, why;
+    // for kInsecure, an optional note (unsupported algorithm or digest,
+    // NSEC3 iterations).
+    std::optional<wire::ExtendedErrorCode> reason;
     // For a wildcard expansion: the NSEC/NSEC3 records (and their RRSIGs)
     // proving the name itself does not exist (RFC 4035 §3.1.3.3).
     std::vector<wire::Record> proof;
@@ -57,8 +59,8 @@ public:
     // Records what validation concluded about the cached `rrset` (if the
     // entry still holds that data): Secure data rises to Trust::kValidated,
     // and the entry expires no later than `ttl_cap` seconds from now.
-    void set_security(const wire::RRset& rrset, Security security, wire::ExtendedErrorCode reason,
-                      uint32_t ttl_cap);
+    void set_security(const wire::RRset& rrset, Security security,
+                      std::optional<wire::ExtendedErrorCode> reason, uint32_t ttl_cap);
 
     // The live entry for (owner, type, class), TTL decremented; nullopt if
     // absent or expired.

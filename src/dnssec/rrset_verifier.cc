@@ -206,9 +206,10 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
 
     if (candidates == 0) {
         if (unsupported > 0)
-            return verdict(Status::kUnsupported,
-                           subject() + " is signed only with unsupported algorithms (" +
-                               algorithm_mnemonic(unsupported_algorithm) + ")");
+            return verdict(Status::kUnsigned, "no RRSIG by " + zone.to_text() + " for " +
+                                                  subject() +
+                                                  " with an algorithm of its DS (only " +
+                                                  algorithm_mnemonic(unsupported_algorithm) + ")");
         return verdict(Status::kUnsigned, "no RRSIG by " + zone.to_text() + " for " + subject());
     }
     ExtendedErrorCode reason = ExtendedErrorCode::kDnssecBogus;

@@ -15,11 +15,14 @@ namespace cairn::dnssec {
 
 struct RRsetVerdict {
     enum class Status : uint8_t {
-        kValid,        // one RRSIG verified with a key of `dnskeys`
-        kBogus,        // signatures present, none verified (see `reason`)
-        kUnsigned,     // no RRSIG by `zone` covers the RRset
-        kUnsupported,  // only RRSIGs of algorithms Cairn does not validate
-        kLimit,        // a work limit was reached before any verified
+        kValid,  // one RRSIG verified with a key of `dnskeys`
+        kBogus,  // signatures present, none verified (see `reason`)
+        // No usable RRSIG by `zone` covers the RRset. RRSIGs of algorithms
+        // Cairn does not validate count as absent: only the DS RRset may
+        // make a zone insecure (RFC 4035 §5.2, RFC 6840 §5.11), or a forger
+        // could downgrade signed data by swapping in such an RRSIG.
+        kUnsigned,
+        kLimit,  // a work limit was reached before any verified
     };
     Status status = Status::kBogus;
     // For kBogus: 6 DNSSEC Bogus, 7 Signature Expired, 8 Signature Not Yet

@@ -100,11 +100,21 @@ struct AnswerSecurity {
 
 // What validation concluded when the entry was cached (or nothing, if it
 // was not validated).
-Verdict earlier_verdict(cache::Security security, ExtendedErrorCode reason) {
+// An Insecure entry keeps the note it was cached with (unsupported algorithm
+// or digest, NSEC3 iterations) so later answers carry the same EDE.
+Verdict earlier_verdict(cache::Security security, std::optional<ExtendedErrorCode> reason) {
     Verdict v{security, {}, UINT32_MAX};
     if (security == cache::Security::kBogus)
-        v.error = wire::ExtendedErrorOption{reason, "cached as bogus"};
+        v.error = wire::ExtendedErrorOption{reason.value_or(ExtendedErrorCode::kDnssecBogus),
+                                            "cached as bogus"};
+    else if (security == cache::Security::kInsecure && reason)
+        v.error = wire::ExtendedErrorOption{*reason, "cached as insecure"};
     return v;
+}
+
+std::optional<ExtendedErrorCode> reason_of(const Verdict& v) {
+    if (v.error) return v.error->code;
+    return std::nullopt;
 }
 
 void append_rrset(Answer& out, const cache::CachedRRset& cached) {
@@ -327,8 +337,8 @@ asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
     if (!validate || cached.security != cache::Security::kIndeterminate)
         co_return earlier_verdict(cached.security, cached.reason);
     auto v = co_await validator.rrset(cached.rrset, cached.signatures, cached.proof);
-    const auto reason = v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus;
-    caches.rrsets.set_security(cached.rrset, v.security, reason, v.ttl_cap);
+    if (v.transient) co_return v;
+    caches.rrsets.set_security(cached.rrset, v.security, reason_of(v), v.ttl_cap);
     if (v.ttl_cap < cached.rrset.ttl) cached.rrset.ttl = v.ttl_cap;
     co_return v;
 }
@@ -340,8 +350,8 @@ asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
         co_return earlier_verdict(entry.security, entry.reason);
     auto v = co_await validator.negative(entry.rcode, {entry.name, entry.type, wire::RRClass::IN},
                                          entry.authority);
-    const auto reason = v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus;
-    caches.negatives.set_security(entry.rcode, entry.name, entry.type, v.security, reason,
+    if (v.transient) co_return v;
+    caches.negatives.set_security(entry.rcode, entry.name, entry.type, v.security, reason_of(v),
                                   v.ttl_cap);
     co_return v;
 }

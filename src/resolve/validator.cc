@@ -24,6 +24,9 @@ using wire::RRType;
 constexpr unsigned kMaxChainDepth = 128;
 // How long "no trust anchor covers this zone" is remembered.
 constexpr uint32_t kNoAnchorTtl = 3600;
+// Distinct signer names tried for one RRset: a forger who adds RRSIGs naming
+// other zones must not hide the genuine one, nor buy unbounded key fetches.
+constexpr size_t kMaxSigners = 3;
 
 std::optional<wire::RrsigData> rrsig_of(const wire::RData& rdata) {
     auto sig = wire::RrsigData::from(rdata);
@@ -31,16 +34,22 @@ std::optional<wire::RrsigData> rrsig_of(const wire::RData& rdata) {
     return *sig;
 }
 
-// The zone that signed `owner`'s data: the signer of the first RRSIG that
-// covers `type` and whose signer is at or above the owner.
-std::optional<wire::Name> signer_of(std::span<const wire::RData> signatures,
-                                    const wire::Name& owner, RRType type) {
+// The zones that may have signed `owner`'s data: the distinct signers, at
+// or above the owner, of the RRSIGs that cover `type`; deepest first (the
+// zone closest to the data), at most kMaxSigners.
+std::vector<wire::Name> signers_of(std::span<const wire::RData> signatures, const wire::Name& owner,
+                                   RRType type) {
+    std::vector<wire::Name> out;
     for (const auto& rdata : signatures) {
         auto sig = rrsig_of(rdata);
-        if (sig && sig->type_covered == type && owner.is_subdomain_of(sig->signer))
-            return sig->signer;
+        if (!sig || sig->type_covered != type || !owner.is_subdomain_of(sig->signer)) continue;
+        if (std::find(out.begin(), out.end(), sig->signer) == out.end()) out.push_back(sig->signer);
     }
-    return std::nullopt;
+    std::sort(out.begin(), out.end(), [](const wire::Name& a, const wire::Name& b) {
+        return a.label_count() > b.label_count();
+    });
+    if (out.size() > kMaxSigners) out.resize(kMaxSigners);
+    return out;
 }
 
 std::vector<wire::RData> signatures_in(std::span<const wire::Record> records,
@@ -76,7 +85,8 @@ struct Validator::Fetched {
     std::vector<wire::RData> signatures;
     wire::Rcode rcode = wire::Rcode::NOERROR;
     std::vector<wire::Record> authority;
-    std::string why;  // for kFailed
+    // For kFailed: why, as the lookup's Extended DNS Error.
+    wire::ExtendedErrorOption error{ExtendedErrorCode::kOther, {}};
 };
 
 // A negative answer's verdict, and for a DS question whether the name is a
@@ -106,12 +116,18 @@ Verdict Validator::bogus(ExtendedErrorCode code, std::string why) const {
     return v;
 }
 
+Verdict Validator::transient(wire::ExtendedErrorOption error) const {
+    Verdict v = bogus(error.code, std::move(error.extra_text));
+    v.transient = true;
+    return v;
+}
+
 Verdict Validator::nsec3_limit_reached(const std::string& what) {
     ++ctx_.metrics.limit_nsec3_hashes;
-    return bogus(ExtendedErrorCode::kDnssecBogus,
-                 "validation stopped: dnssec-max-nsec3-hashes (" +
-                     std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
-                     ") reached for " + what);
+    return transient({ExtendedErrorCode::kDnssecBogus,
+                      "validation stopped: dnssec-max-nsec3-hashes (" +
+                          std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
+                          ") reached for " + what});
 }
 
 Verdict Validator::from_keys(const ZoneKeys& keys) const {
@@ -119,7 +135,17 @@ Verdict Validator::from_keys(const ZoneKeys& keys) const {
     v.security = keys.security;
     if (keys.reason) v.error = wire::ExtendedErrorOption{*keys.reason, keys.why};
     if (keys.security == Security::kBogus) v.ttl_cap = ctx_.options.dnssec.bogus_ttl;
+    v.transient = keys.transient;
     return v;
+}
+
+ZoneKeys Validator::to_keys(const Verdict& v, const std::string& context) {
+    ZoneKeys keys{v.security, {}, {}, {}, v.transient};
+    if (v.error) {
+        keys.reason = v.error->code;
+        keys.why = context + v.error->extra_text;
+    }
+    return keys;
 }
 
 dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
@@ -147,24 +173,17 @@ Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire:
         }
         case Status::kBogus: return bogus(v.reason, v.why.empty() ? what + " is bogus" : v.why);
         case Status::kUnsigned:
-            return bogus(ExtendedErrorCode::kRrsigsMissing, "no valid RRSIG covers " + what);
-        case Status::kUnsupported: {
-            Verdict insecure;
-            insecure.security = Security::kInsecure;
-            insecure.error = wire::ExtendedErrorOption{
-                ExtendedErrorCode::kUnsupportedDnskeyAlgorithm,
-                what + " is signed only with algorithms cairn does not validate"};
-            return insecure;
-        }
+            return bogus(ExtendedErrorCode::kRrsigsMissing,
+                         v.why.empty() ? "no valid RRSIG covers " + what : v.why);
         case Status::kLimit: break;
     }
     const auto& limits = ctx_.options.dnssec.limits;
-    return bogus(ExtendedErrorCode::kDnssecBogus,
-                 "validation stopped: dnssec-max-verifications-per-rrset (" +
-                     std::to_string(limits.max_verifications_per_rrset) +
-                     ") or dnssec-max-verifications-per-request (" +
-                     std::to_string(limits.max_verifications_per_request) + ") reached for " +
-                     what);
+    return transient({ExtendedErrorCode::kDnssecBogus,
+                      "validation stopped: dnssec-max-verifications-per-rrset (" +
+                          std::to_string(limits.max_verifications_per_rrset) +
+                          ") or dnssec-max-verifications-per-request (" +
+                          std::to_string(limits.max_verifications_per_request) + ") reached for " +
+                          what});
 }
 
 std::vector<wire::Record> Validator::verified_denials(std::span<const wire::Record> records,
@@ -219,27 +238,67 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                                           std::span<const wire::Record> proof) {
     if (!ctx_.options.dnssec.enabled) co_return Verdict{};
     if (under_negative_anchor(rrset.owner)) co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
-    const auto signer = signer_of(signatures, rrset.owner, rrset.type);
-    const wire::Name zone = signer ? *signer : known_zone_of(rrset.owner);
-    const auto keys = co_await keys_for(zone, 0);
-    if (keys.security != Security::kSecure) co_return from_keys(keys);
-    auto v = verify(rrset, signatures, keys, zone);
-    Verdict verdict = from_rrset_verdict(v, rrset);
-    if (verdict.security != Security::kSecure || !v.wildcard_parent) co_return verdict;
+    const auto signers = signers_of(signatures, rrset.owner, rrset.type);
+    if (signers.empty()) co_return co_await unsigned_rrset(rrset);
+    // RFC 6840 §5.11: any one valid path will do.
+    std::optional<Verdict> failure;
+    for (const auto& zone : signers) {
+        const auto keys = co_await keys_for(zone, 0);
+        // Keys proven insecure at or above the signer: the data lies in an
+        // insecure zone whatever its RRSIGs say.
+        if (keys.security == Security::kInsecure) co_return from_keys(keys);
+        Verdict verdict = from_keys(keys);
+        if (keys.security == Security::kSecure) {
+            auto v = verify(rrset, signatures, keys, zone);
+            verdict = from_rrset_verdict(v, rrset);
+            if (verdict.security == Security::kSecure) {
+                if (!v.wildcard_parent) co_return verdict;
+                co_return co_await wildcard_answer(rrset, signatures, proof, keys, zone,
+                                                   *v.wildcard_parent, verdict);
+            }
+        }
+        if (verdict.transient) co_return verdict;
+        if (!failure) failure = verdict;
+    }
+    co_return *failure;
+}
 
+asio::awaitable<Verdict> Validator::unsigned_rrset(const wire::RRset& rrset) {
+    // No RRSIG names a zone: the data is fine only if it lies in an insecure
+    // zone. The cached delegations give the deepest zone known; a cut below
+    // it whose NS records have left the cache is found by asking for the DS
+    // of each name down to the data's zone (DS belongs to the parent side).
+    const wire::Name& owner = rrset.owner;
+    const wire::Name bottom = rrset.type == RRType::DS && !owner.is_root() ? owner.parent() : owner;
+    const wire::Name top = known_zone_of(bottom);
+    auto keys = co_await keys_for(top, 0);
+    for (size_t labels = top.label_count() + 1;
+         keys.security == Security::kSecure && labels <= bottom.label_count(); ++labels)
+        keys = co_await keys_for(bottom.suffix(labels), 0);
+    if (keys.security != Security::kSecure) co_return from_keys(keys);
+    co_return bogus(ExtendedErrorCode::kRrsigsMissing,
+                    "no RRSIG covers " + owner.to_text() + "/" + wire::to_string(rrset.type));
+}
+
+asio::awaitable<Verdict> Validator::wildcard_answer(const wire::RRset& rrset,
+                                                    std::span<const wire::RData> signatures,
+                                                    std::span<const wire::Record> proof,
+                                                    const ZoneKeys& keys, const wire::Name& zone,
+                                                    const wire::Name& wildcard_parent,
+                                                    Verdict verdict) {
     // A wildcard expansion: the name asked for must not exist (RFC 4035
     // §5.3.4), or the wildcard could be hiding real data.
     std::optional<Verdict> failure;
     const auto denials = verified_denials(proof, keys, zone, verdict.ttl_cap, failure);
     if (failure) co_return *failure;
     auto r = dnssec::prove_denial(dnssec::DenialGoal::kWildcardAnswer, rrset.owner, rrset.type,
-                                  zone, denials, v.wildcard_parent, ctx_.options.dnssec.limits,
+                                  zone, denials, wildcard_parent, ctx_.options.dnssec.limits,
                                   budget_.dnssec_work);
     using Status = dnssec::DenialResult::Status;
     switch (r.status) {
         case Status::kProven:
             remember_denials(zone, denials, proof, verdict.ttl_cap);
-            remember_wildcard(rrset, signatures, *v.wildcard_parent, verdict.ttl_cap);
+            remember_wildcard(rrset, signatures, wildcard_parent, verdict.ttl_cap);
             co_return verdict;
         case Status::kOptOut:
             // RFC 5155 §9.2: an opt-out span may hide an unsigned delegation
@@ -279,16 +338,17 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
     const wire::Record* soa = nullptr;
     for (const auto& r : authority)
         if (r.type == RRType::SOA && question.name.is_subdomain_of(r.owner)) soa = &r;
+    // A SOA's owner is its zone's apex, so the SOA names the zone; its
+    // RRSIGs must be by that zone.
     std::optional<wire::Name> zone;
-    if (soa)
-        zone =
-            signer_of(signatures_in(authority, soa->owner, RRType::SOA), soa->owner, RRType::SOA);
+    if (soa) zone = soa->owner;
     for (const auto& r : authority) {
         if (zone) break;
-        if (is_denial_type(r.type))
-            zone = signer_of(signatures_in(authority, r.owner, r.type), r.owner, r.type);
+        if (!is_denial_type(r.type)) continue;
+        const auto signers = signers_of(signatures_in(authority, r.owner, r.type), r.owner, r.type);
+        if (!signers.empty()) zone = signers.front();
     }
-    if (!zone) zone = soa ? soa->owner : known_zone_of(question.name);
+    if (!zone) zone = known_zone_of(question.name);
     const auto keys = co_await keys_for(*zone, depth);
     if (keys.security != Security::kSecure) {
         out.verdict = from_keys(keys);
@@ -366,9 +426,8 @@ asio::awaitable<ZoneKeys> Validator::keys_for(const wire::Name& zone, unsigned d
     if (auto cached = ctx_.caches.keys.lookup(zone)) co_return *cached;
     uint32_t ttl = 0;
     auto keys = co_await prove_keys(zone, depth, ttl);
+    if (keys.transient) co_return keys;
     if (keys.security == Security::kBogus) ttl = ctx_.options.dnssec.bogus_ttl;
-    // A zone's keys are worth remembering only when they were settled; a
-    // lookup that failed for want of budget says nothing about the zone.
     if (ttl > 0) ctx_.caches.keys.insert(zone, keys, ttl);
     co_return keys;
 }
@@ -376,9 +435,7 @@ asio::awaitable<ZoneKeys> Validator::keys_for(const wire::Name& zone, unsigned d
 asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned depth,
                                                 uint32_t& ttl) {
     const auto& anchors = ctx_.options.dnssec.anchors;
-    auto bogus_keys = [&](ExtendedErrorCode code, std::string why) {
-        return ZoneKeys{Security::kBogus, {}, code, std::move(why)};
-    };
+    const std::string zone_text = zone.to_text();
     if (const auto* anchor = anchors.find(zone))
         co_return co_await keys_from_ds(zone, anchor->ds, anchor->dnskeys, ttl);
     if (!anchors.closest(zone)) {
@@ -386,39 +443,33 @@ asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned
         co_return ZoneKeys{Security::kInsecure, {}, {}, {}};
     }
     if (depth >= kMaxChainDepth || zone.is_root())
-        co_return bogus_keys(ExtendedErrorCode::kDnssecBogus,
-                             "no chain of trust reaches " + zone.to_text());
+        co_return to_keys(
+            bogus(ExtendedErrorCode::kDnssecBogus, "no chain of trust reaches " + zone_text), "");
 
     // The DS RRset in the parent says how the zone is signed, if at all.
     auto ds = co_await fetch(zone, RRType::DS);
     if (ds.kind == Fetched::Kind::kFailed)
-        co_return bogus_keys(ExtendedErrorCode::kDnssecBogus,
-                             "cannot get the DS of " + zone.to_text() + ": " + ds.why);
+        co_return to_keys(transient(ds.error), "cannot get the DS of " + zone_text + ": ");
     if (ds.kind == Fetched::Kind::kNegative) {
         auto denial = co_await prove_negative(ds.rcode, {zone, RRType::DS, wire::RRClass::IN},
                                               ds.authority, depth + 1);
         const auto& v = denial.verdict;
-        if (v.security == Security::kBogus)
-            co_return bogus_keys(v.error ? v.error->code : ExtendedErrorCode::kDnssecBogus,
-                                 "DS of " + zone.to_text() + ": " +
-                                     (v.error ? v.error->extra_text : std::string("bogus")));
+        if (v.security == Security::kBogus) co_return to_keys(v, "DS of " + zone_text + ": ");
         if (v.security == Security::kSecure && !denial.delegation) {
             // Not a zone cut: the name belongs to its parent's zone.
             co_return co_await keys_for(known_zone_of(zone.parent()), depth + 1);
         }
+        if (v.transient) co_return to_keys(v, "DS of " + zone_text + ": ");
+        // A proven (or opted-out) absence of DS: the zone is unsigned.
         ttl = std::max<uint32_t>(1, std::min(min_ttl(ds.authority), v.ttl_cap));
-        ZoneKeys insecure{Security::kInsecure, {}, {}, {}};
-        if (v.error) {
-            insecure.reason = v.error->code;
-            insecure.why = v.error->extra_text;
-        }
+        auto insecure = to_keys(v, "");
+        insecure.security = Security::kInsecure;
         co_return insecure;
     }
-    const auto parent = signer_of(ds.signatures, zone, RRType::DS);
-    if (parent && (*parent == zone || !zone.is_subdomain_of(*parent)))
-        co_return bogus_keys(ExtendedErrorCode::kDnssecBogus,
-                             "DS of " + zone.to_text() + " signed by " + parent->to_text());
-    const wire::Name parent_zone = parent ? *parent : known_zone_of(zone.parent());
+    // The DS is the parent's data, signed by a zone strictly above.
+    auto signers = signers_of(ds.signatures, zone, RRType::DS);
+    std::erase(signers, zone);
+    const wire::Name parent_zone = signers.empty() ? known_zone_of(zone.parent()) : signers.front();
     const auto parent_keys = co_await keys_for(parent_zone, depth + 1);
     if (parent_keys.security != Security::kSecure) {
         // An insecure parent cannot vouch for its child's DS.
@@ -427,15 +478,12 @@ asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned
     }
     auto v = verify(ds.rrset, ds.signatures, parent_keys, parent_zone);
     const Verdict ds_verdict = from_rrset_verdict(v, ds.rrset);
-    ctx_.caches.rrsets.set_security(
-        ds.rrset, ds_verdict.security,
-        ds_verdict.error ? ds_verdict.error->code : ExtendedErrorCode::kDnssecBogus,
-        ds_verdict.ttl_cap);
-    if (ds_verdict.security != Security::kSecure)
-        co_return ZoneKeys{ds_verdict.security,
-                           {},
-                           ds_verdict.error ? std::optional(ds_verdict.error->code) : std::nullopt,
-                           ds_verdict.error ? ds_verdict.error->extra_text : std::string()};
+    if (!ds_verdict.transient)
+        ctx_.caches.rrsets.set_security(
+            ds.rrset, ds_verdict.security,
+            ds_verdict.error ? std::optional(ds_verdict.error->code) : std::nullopt,
+            ds_verdict.ttl_cap);
+    if (ds_verdict.security != Security::kSecure) co_return to_keys(ds_verdict, "");
     auto keys = co_await keys_from_ds(zone, ds.rrset, {}, ttl);
     ttl = std::min(ttl, v.ttl_cap);
     co_return keys;
@@ -444,6 +492,9 @@ asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned
 asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
                                                   const wire::RRset& anchor_keys, uint32_t& ttl) {
     const std::string zone_text = zone.to_text();
+    auto bogus_keys = [&](ExtendedErrorCode code, std::string why) {
+        return to_keys(bogus(code, std::move(why)), "");
+    };
     // RFC 4035 §5.2: a DS set with no algorithm (or digest, RFC 6840 §5.2)
     // we can check makes the zone insecure, not bogus. RFC 4509 §3: SHA-1
     // digests are ignored when a stronger one is present.
@@ -474,12 +525,10 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
     }
 
     auto dnskey = co_await fetch(zone, RRType::DNSKEY);
+    if (dnskey.kind == Fetched::Kind::kFailed)
+        co_return to_keys(transient(dnskey.error), "cannot get the DNSKEY of " + zone_text + ": ");
     if (dnskey.kind != Fetched::Kind::kAnswer)
-        co_return ZoneKeys{
-            Security::kBogus,
-            {},
-            ExtendedErrorCode::kDnskeyMissing,
-            "no DNSKEY RRset for " + zone_text + (dnskey.why.empty() ? "" : ": " + dnskey.why)};
+        co_return bogus_keys(ExtendedErrorCode::kDnskeyMissing, "no DNSKEY RRset for " + zone_text);
 
     // The keys the parent (or the anchor) vouches for.
     wire::RRset entry_keys{zone, RRType::DNSKEY, wire::RRClass::IN, dnskey.rrset.ttl, {}};
@@ -498,10 +547,8 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
         if (entry_keys.rdatas.size() >= max_tries * std::max<size_t>(1, usable.size())) break;
     }
     if (entry_keys.rdatas.empty())
-        co_return ZoneKeys{Security::kBogus,
-                           {},
-                           ExtendedErrorCode::kDnskeyMissing,
-                           "no DNSKEY of " + zone_text + " matches its DS or trust anchor"};
+        co_return bogus_keys(ExtendedErrorCode::kDnskeyMissing,
+                             "no DNSKEY of " + zone_text + " matches its DS or trust anchor");
     // RFC 4035 §5.2: the DNSKEY RRset must be signed by a key the DS names;
     // signatures by other keys of the set do not count.
     const bool signed_by_entry_key =
@@ -509,33 +556,24 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
             auto sig = rrsig_of(rdata);
             return sig && std::any_of(entry_keys.rdatas.begin(), entry_keys.rdatas.end(),
                                       [&](const wire::RData& key) {
-                                          return dnssec::key_tag(key) == sig->key_tag;
+                                          auto k = wire::DnskeyData::from(key);
+                                          return k && k->algorithm == sig->algorithm &&
+                                                 dnssec::key_tag(key) == sig->key_tag;
                                       });
         });
     if (!signed_by_entry_key)
-        co_return ZoneKeys{Security::kBogus,
-                           {},
-                           ExtendedErrorCode::kRrsigsMissing,
-                           "no RRSIG over the DNSKEY RRset of " + zone_text +
-                               " by a key its DS or trust anchor names"};
+        co_return bogus_keys(ExtendedErrorCode::kRrsigsMissing,
+                             "no RRSIG over the DNSKEY RRset of " + zone_text +
+                                 " by a key its DS or trust anchor names");
     const ZoneKeys vouched{Security::kSecure, entry_keys, {}, {}};
     auto v = verify(dnskey.rrset, dnskey.signatures, vouched, zone);
-    Verdict verdict = from_rrset_verdict(v, dnskey.rrset);
-    ctx_.caches.rrsets.set_security(
-        dnskey.rrset, verdict.security,
-        verdict.error ? verdict.error->code : ExtendedErrorCode::kDnssecBogus, verdict.ttl_cap);
-    if (verdict.security == Security::kInsecure) {
-        ttl = std::max<uint32_t>(1, dnskey.rrset.ttl);
-        co_return ZoneKeys{Security::kInsecure,
-                           {},
-                           verdict.error ? std::optional(verdict.error->code) : std::nullopt,
-                           verdict.error ? verdict.error->extra_text : std::string()};
-    }
-    if (verdict.security != Security::kSecure) {
-        auto code = verdict.error ? verdict.error->code : ExtendedErrorCode::kDnssecBogus;
-        std::string why = verdict.error ? verdict.error->extra_text : std::string();
-        co_return ZoneKeys{Security::kBogus, {}, code, "DNSKEY RRset of " + zone_text + ": " + why};
-    }
+    const Verdict verdict = from_rrset_verdict(v, dnskey.rrset);
+    if (!verdict.transient)
+        ctx_.caches.rrsets.set_security(
+            dnskey.rrset, verdict.security,
+            verdict.error ? std::optional(verdict.error->code) : std::nullopt, verdict.ttl_cap);
+    if (verdict.security != Security::kSecure)
+        co_return to_keys(verdict, "DNSKEY RRset of " + zone_text + ": ");
     ttl = std::max<uint32_t>(1, std::min(dnskey.rrset.ttl, verdict.ttl_cap));
     co_return ZoneKeys{Security::kSecure, dnskey.rrset, {}, {}};
 }
@@ -561,7 +599,7 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
     Iterator iterator(ctx_, budget_);
     auto result = co_await iterator.lookup({name, type, wire::RRClass::IN});
     if (result.error) {
-        out.why = result.error->extra_text;
+        out.error = *result.error;
         co_return out;
     }
     switch (result.kind) {
@@ -572,7 +610,8 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
                 out.rrset = rrset;
                 out.signatures = signatures_in(result.answer, name, type);
             }
-            if (out.kind != Fetched::Kind::kAnswer) out.why = "answer without the RRset";
+            if (out.kind != Fetched::Kind::kAnswer)
+                out.error = {ExtendedErrorCode::kInvalidData, "answer without the RRset"};
             break;
         case ResponseKind::kNxdomain:
         case ResponseKind::kNodata:
@@ -581,7 +620,7 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
                                                                : wire::Rcode::NOERROR;
             out.authority = std::move(result.authority);
             break;
-        default: out.why = "unexpected answer"; break;
+        default: out.error = {ExtendedErrorCode::kInvalidData, "unexpected answer"}; break;
     }
     co_return out;
 }

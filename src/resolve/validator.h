@@ -24,6 +24,10 @@ struct Verdict {
     // The longest the validated data may stay cached (RRSIG validity and
     // original TTL; the bogus TTL for bogus data).
     uint32_t ttl_cap = UINT32_MAX;
+    // Validation could not finish this time (a work limit of this request
+    // ran out, a server could not be reached): the data is not known to be
+    // bogus, so the verdict is answered but never stored.
+    bool transient = false;
 };
 
 // One per client request: it spends that request's budgets.
@@ -51,6 +55,16 @@ private:
     // The deepest zone at or above `name` the cache knows a delegation for.
     wire::Name known_zone_of(const wire::Name& name) const;
 
+    // An RRset without RRSIGs: Insecure if it lies in an insecure zone.
+    asio::awaitable<Verdict> unsigned_rrset(const wire::RRset& rrset);
+    // An RRset whose RRSIG verified as a wildcard expansion: proves the
+    // name asked for does not exist.
+    asio::awaitable<Verdict> wildcard_answer(const wire::RRset& rrset,
+                                             std::span<const wire::RData> signatures,
+                                             std::span<const wire::Record> proof,
+                                             const cache::ZoneKeys& keys, const wire::Name& zone,
+                                             const wire::Name& wildcard_parent, Verdict verdict);
+
     asio::awaitable<cache::ZoneKeys> keys_for(const wire::Name& zone, unsigned depth);
     asio::awaitable<cache::ZoneKeys> prove_keys(const wire::Name& zone, unsigned depth,
                                                 uint32_t& ttl);
@@ -77,7 +91,11 @@ private:
                            const wire::Name& wildcard_parent, uint32_t ttl_cap);
 
     Verdict bogus(wire::ExtendedErrorCode code, std::string why) const;
+    // SERVFAIL for this request only (Verdict::transient).
+    Verdict transient(wire::ExtendedErrorOption error) const;
     Verdict from_keys(const cache::ZoneKeys& keys) const;
+    // A zone's keys as `v` leaves them; `context` prefixes the explanation.
+    static cache::ZoneKeys to_keys(const Verdict& v, const std::string& context);
     Verdict nsec3_limit_reached(const std::string& what);
     Verdict from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset);
 
