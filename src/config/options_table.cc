@@ -183,7 +183,8 @@ std::vector<Option> make_options() {
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
                   &dnssec::ValidationLimits::max_nsec3_hashes>,
                Number<uint32_t>{.min = 1, .max = 100'000},
-               "NSEC3 hash computations spent on one response's proofs (CVE-2023-50868)."));
+               "NSEC3 hash computations spent on the proofs one client answer needs, its chain of "
+               "trust included (CVE-2023-50868)."));
 
     // Work limits: budgets of one client request.
     add(option("max-upstream-queries", Group::limits,

@@ -10,7 +10,7 @@ struct ValidationLimits {
     uint32_t max_verifications_per_rrset = 8;     // signature checks for one RRset
     uint32_t max_verifications_per_request = 64;  // for one client request, chain included
     uint32_t max_keys_per_tag = 4;                // DNSKEYs tried for one RRSIG key tag
-    uint32_t max_nsec3_hashes = 128;              // NSEC3 hash computations per response
+    uint32_t max_nsec3_hashes = 128;              // NSEC3 hash computations per client answer
     uint16_t max_nsec3_iterations = 50;           // above: insecure, EDE 27 (RFC 9276 §3.2)
 };
 

@@ -566,5 +566,148 @@ TEST_F(ValidationTest, UnsupportedDsAlgorithmMakesTheZoneInsecure) {
     EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
 }
 
+// Changes the algorithm field of the RRSIGs over (owner, type).
+void relabel_algorithm(FakeZone& zone, std::string_view owner, RRType type, uint8_t algorithm) {
+    size_t changed = 0;
+    for (auto& r : zone.records) {
+        auto sig = rrsig_covering(r, type);
+        if (!sig || r.owner != name(owner)) continue;
+        sig->algorithm = algorithm;
+        r.rdata = sig->to_rdata();
+        ++changed;
+    }
+    ASSERT_GT(changed, 0u) << "no RRSIG over " << owner;
+}
+
+constexpr uint8_t kPrivateAlgorithm = 253;
+
+// Only the DS RRset may make a zone insecure: an RRSIG claiming an algorithm
+// Cairn cannot check, swapped in by a forger, must not pass signed data off
+// as insecure (RFC 4035 §5.2, RFC 6840 §5.11).
+TEST_F(ValidationTest, RrsigOfAnUnsupportedAlgorithmDoesNotDowngradeSignedData) {
+    sign(example_);
+    relabel_algorithm(example_.zone, "www.example.", RRType::A, kPrivateAlgorithm);
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kRrsigsMissing)) << why(a);
+    EXPECT_TRUE(a.answer.empty());
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 0u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 1u);
+}
+
+TEST_F(ValidationTest, DnskeyRrsigOfAnUnsupportedAlgorithmIsBogus) {
+    auto& child = add_child("relabelled", Child::kSigned);
+    sign(child);
+    relabel_algorithm(child.zone, "relabelled.example.", RRType::DNSKEY, kPrivateAlgorithm);
+    auto a = resolve("www.relabelled.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kRrsigsMissing)) << why(a);
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 0u);
+}
+
+// RFC 4035 §5.2 and RFC 6840 §5.2: a DS set with no digest Cairn supports
+// makes the zone insecure, with EDE 2 on every answer, cached or not.
+TEST_F(ValidationTest, UnsupportedDsDigestMakesTheZoneInsecure) {
+    auto& child = add_child("digest", Child::kSignedWithoutDs);
+    auto ds = *wire::DsData::from(child.ksk->ds(300).rdata);
+    ds.digest_type = 200;
+    example_.zone.records.push_back(
+        {name("digest.example."), RRType::DS, wire::RRClass::IN, 300, ds.to_rdata()});
+    auto a = resolve("www.digest.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"www.digest.example. IN A 192.0.2.2"}));
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kUnsupportedDsDigestType)) << why(a);
+    EXPECT_EQ(queries("digest.example.", RRType::DNSKEY), 0u);
+
+    upstream_.clear_log();
+    auto again = resolve("www.digest.example.", RRType::A);
+    EXPECT_TRUE(upstream_.sent().empty());
+    EXPECT_FALSE(again.authentic_data);
+    EXPECT_EQ(ede(again), static_cast<int>(ExtendedErrorCode::kUnsupportedDsDigestType))
+        << why(again);
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 2u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+// A work limit running out says nothing about the zone: the SERVFAIL is for
+// that request only, and the next one validates afresh.
+TEST_F(ValidationTest, WorkLimitFailuresAreNotCachedAsBogus) {
+    options_.dnssec.limits.max_verifications_per_request = 2;  // the chain needs four
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_GT(metrics().limit_dnssec_verifications.load(), 0u);
+    EXPECT_LE(metrics().dnssec_verifications.load(), 2u);
+
+    options_.dnssec.limits.max_verifications_per_request = 64;
+    resolver_.reset();  // the same caches, the new limit
+    auto again = resolve("www.example.", RRType::A);
+    ASSERT_EQ(again.rcode, Rcode::NOERROR) << why(again);
+    EXPECT_EQ(records_of(again.answer, RRType::A), kWww);
+    EXPECT_TRUE(again.authentic_data);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+TEST_F(ValidationTest, UnreachableKeysAreNotCachedAsBogus) {
+    auto& child = add_child("flaky", Child::kSigned);
+    publish();
+    // The child's server holds the data but loses the DNSKEY queries.
+    auto zone = child.zone;
+    bool keys_lost = true;
+    upstream_.script(child.address, [&, zone](const UpstreamQuery& q) {
+        if (keys_lost && q.question.type == RRType::DNSKEY) return std::optional<wire::Message>();
+        return std::optional<wire::Message>(testing::authoritative_answer(zone, q.question));
+    });
+    auto a = resolve("www.flaky.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
+    EXPECT_FALSE(a.authentic_data);
+
+    keys_lost = false;
+    auto again = resolve("www.flaky.example.", RRType::A);
+    ASSERT_EQ(again.rcode, Rcode::NOERROR) << why(again);
+    EXPECT_TRUE(again.authentic_data);
+}
+
+// One server holds example. and its unsigned child: the child's data comes
+// without a referral, so no NS of the child is cached. The DS chain, not
+// the cached delegations, must find the cut and prove it unsigned.
+TEST_F(ValidationTest, UnsignedChildServedWithItsParentIsInsecure) {
+    auto& child = add_child("shared", Child::kUnsigned);
+    publish();
+    upstream_.serve(example_.address, {example_.zone, child.zone});
+    upstream_.silence(child.address);
+    auto a = resolve("www.shared.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"www.shared.example. IN A 192.0.2.2"}));
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 1u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+    EXPECT_EQ(upstream_.count(child.address), 0u);
+}
+
+// A forged RRSIG naming another signer is one more path to try, not a
+// reason to reject the path that verifies (RFC 6840 §5.11).
+TEST_F(ValidationTest, ForgedRrsigOfAnotherSignerDoesNotSpoilAValidAnswer) {
+    sign(example_);
+    auto genuine = std::find_if(
+        example_.zone.records.begin(), example_.zone.records.end(), [](const wire::Record& r) {
+            return r.owner == name("www.example.") && rrsig_covering(r, RRType::A);
+        });
+    ASSERT_NE(genuine, example_.zone.records.end());
+    auto forged = *genuine;
+    auto sig = *wire::RrsigData::from(forged.rdata);
+    sig.signer = name("www.example.");
+    sig.signature[0] ^= 0x55;
+    forged.rdata = sig.to_rdata();
+    example_.zone.records.insert(genuine, forged);
+    auto a = resolve("www.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::A), kWww);
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
 }  // namespace
 }  // namespace cairn::resolve

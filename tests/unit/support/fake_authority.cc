@@ -195,11 +195,15 @@ wire::Message authoritative_answer(const FakeZone& zone, const wire::Question& q
 
 void ScriptedUpstream::serve(std::string_view address, std::vector<FakeZone> zones) {
     script(address, [zones = std::move(zones)](const resolve::UpstreamQuery& q) {
+        // The DS RRset belongs to the parent: a server holding both sides
+        // of a cut answers DS from the parent (RFC 4035 §3.1.4.1).
+        const bool parent_side = q.question.type == RRType::DS && !q.question.name.is_root();
         const FakeZone* best = nullptr;
-        for (const auto& z : zones)
-            if (q.question.name.is_subdomain_of(z.origin) &&
-                (!best || z.origin.label_count() > best->origin.label_count()))
-                best = &z;
+        for (const auto& z : zones) {
+            if (!q.question.name.is_subdomain_of(z.origin)) continue;
+            if (parent_side && z.origin == q.question.name) continue;
+            if (!best || z.origin.label_count() > best->origin.label_count()) best = &z;
+        }
         if (!best) {
             wire::Message refused;
             refused.header.qr = true;

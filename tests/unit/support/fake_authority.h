@@ -43,7 +43,7 @@ public:
     using Handler = std::function<std::optional<wire::Message>(const resolve::UpstreamQuery&)>;
 
     // `address` serves `zones` authoritatively (choosing the deepest zone
-    // that contains the question name).
+    // that contains the question name; for DS, the deepest strictly above).
     void serve(std::string_view address, std::vector<FakeZone> zones);
     void script(std::string_view address, Handler handler);
     // Nothing answers at `address`.
