@@ -57,6 +57,8 @@ METRIC: dict[str, list[list[str]]] = {
     "limit_referral_depth": [["resolver.limit_referral_depth"], ["limit_referral_depth"]],
     "limit_cname_chain": [["resolver.limit_cname_chain"], ["limit_cname_chain"]],
     "limit_glueless_ns": [["resolver.limit_glueless_ns"], ["limit_glueless_ns"]],
+    # signatures checked, all requests together
+    "dnssec_verifications": [["resolver.dnssec_verifications"]],
     # KeyTrap: a signature-verification budget (per RRset or per request) ran out
     "limit_dnssec_verifications": [["resolver.limit_dnssec_verifications"],
                                    ["limit_dnssec_verifications"]],
