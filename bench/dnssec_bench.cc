@@ -38,7 +38,8 @@ struct KeyParams {
 
 KeyParams params_for(uint8_t algorithm) {
     switch (algorithm) {
-        case alg::kRsaSha1: return {"RSA", nullptr, "SHA1"};
+        case alg::kRsaSha1:
+        case alg::kRsaSha1Nsec3Sha1: return {"RSA", nullptr, "SHA1"};
         case alg::kRsaSha256: return {"RSA", nullptr, "SHA256"};
         case alg::kRsaSha512: return {"RSA", nullptr, "SHA512"};
         case alg::kEcdsaP256Sha256: return {"EC", "P-256", "SHA256"};
@@ -163,6 +164,7 @@ void BM_Verify(benchmark::State& state, uint8_t algorithm) {
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK_CAPTURE(BM_Verify, RSASHA1_2048, alg::kRsaSha1);
+BENCHMARK_CAPTURE(BM_Verify, RSASHA1_NSEC3_SHA1_2048, alg::kRsaSha1Nsec3Sha1);
 BENCHMARK_CAPTURE(BM_Verify, RSASHA256_2048, alg::kRsaSha256);
 BENCHMARK_CAPTURE(BM_Verify, RSASHA512_2048, alg::kRsaSha512);
 BENCHMARK_CAPTURE(BM_Verify, ECDSAP256SHA256, alg::kEcdsaP256Sha256);
