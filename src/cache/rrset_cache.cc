@@ -180,21 +180,46 @@ std::optional<CachedRRset> RRsetCache::lookup_stale(const wire::Name& owner, wir
     return to_cached(*slot->key, slot->value, 0);
 }
 
-void RRsetCache::set_security(const wire::RRset& rrset, Security security,
-                              std::optional<wire::ExtendedErrorCode> reason, uint32_t ttl_cap) {
+namespace {
+
+bool same_signatures(const std::vector<wire::RData>& stored,
+                     std::span<const wire::RData> signatures) {
+    return std::equal(stored.begin(), stored.end(), signatures.begin(), signatures.end());
+}
+
+}  // namespace
+
+void RRsetCache::set_security(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                              Security security, std::optional<wire::ExtendedErrorCode> reason,
+                              uint32_t ttl_cap) {
     const int64_t now = clock_.now();
     const RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
     Shard& shard = shard_for(rrset.owner);
     std::lock_guard lock(shard.mutex);
     auto* slot = shard.map.peek(key);
     // Replaced or expired since it was validated: the verdict is not for it.
-    if (!slot || slot->value.expires <= now || slot->value.rdatas != rrset.rdatas) return;
+    if (!slot || slot->value.expires <= now || slot->value.rdatas != rrset.rdatas ||
+        !same_signatures(slot->value.signatures, signatures))
+        return;
     StoredRRset& stored = slot->value;
     stored.security = security;
     stored.reason = reason;
     if (security == Security::kSecure) stored.trust = Trust::kValidated;
     stored.expires = std::min(stored.expires, now + ttl_cap);
     if (security == Security::kBogus) stored.stale_until = stored.expires;
+}
+
+bool RRsetCache::holds_secure(const wire::RRset& rrset,
+                              std::span<const wire::RData> signatures) const {
+    if (signatures.empty()) return false;
+    const int64_t now = clock_.now();
+    const RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
+    Shard& shard = shard_for(rrset.owner);
+    std::lock_guard lock(shard.mutex);
+    const auto* slot = shard.map.peek(key);
+    return slot && slot->value.expires > now && slot->value.security == Security::kSecure &&
+           slot->value.rdatas == rrset.rdatas &&
+           same_signatures(slot->value.signatures, signatures);
 }
 
 void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass rclass) {

@@ -56,11 +56,17 @@ public:
     Stored insert(const wire::RRset& rrset, std::span<const wire::RData> signatures, Trust trust,
                   Security security, std::span<const wire::Record> proof = {});
 
-    // Records what validation concluded about the cached `rrset` (if the
-    // entry still holds that data): Secure data rises to Trust::kValidated,
-    // and the entry expires no later than `ttl_cap` seconds from now.
-    void set_security(const wire::RRset& rrset, Security security,
-                      std::optional<wire::ExtendedErrorCode> reason, uint32_t ttl_cap);
+    // Records what validation concluded about the cached `rrset` with
+    // `signatures` (if the entry still holds that data and those RRSIGs):
+    // Secure data rises to Trust::kValidated, and the entry expires no
+    // later than `ttl_cap` seconds from now.
+    void set_security(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                      Security security, std::optional<wire::ExtendedErrorCode> reason,
+                      uint32_t ttl_cap);
+    // Whether a live entry holds `rrset` with exactly `signatures` and was
+    // validated Secure: those signatures need not be checked again. Unlike
+    // lookup() it copies nothing and counts no hit.
+    bool holds_secure(const wire::RRset& rrset, std::span<const wire::RData> signatures) const;
 
     // The live entry for (owner, type, class), TTL decremented; nullopt if
     // absent or expired.

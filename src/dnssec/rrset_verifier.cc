@@ -224,4 +224,23 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
     return bogus;
 }
 
+std::optional<RRsetVerdict> recheck_verified(const wire::RRset& rrset,
+                                             std::span<const wire::RData> signatures,
+                                             const wire::Name& zone, int64_t now) {
+    if (signatures.empty() || !rrset.owner.is_subdomain_of(zone)) return std::nullopt;
+    RRsetVerdict v;
+    v.status = Status::kValid;
+    v.ttl_cap = UINT32_MAX;
+    for (const auto& rdata : signatures) {
+        auto sig = wire::RrsigData::from(rdata);
+        if (!sig || sig->type_covered != rrset.type || sig->signer != zone ||
+            !algorithm_supported(sig->algorithm) || sig->labels != rrsig_labels(rrset.owner))
+            return std::nullopt;
+        const int32_t left = seconds_from_now(sig->expiration, now);
+        if (left < 0 || seconds_from_now(sig->inception, now) > 0) return std::nullopt;
+        v.ttl_cap = std::min({v.ttl_cap, sig->original_ttl, static_cast<uint32_t>(left)});
+    }
+    return v;
+}
+
 }  // namespace cairn::dnssec

@@ -53,4 +53,14 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
                           const wire::RRset& dnskeys, const wire::Name& zone, int64_t now,
                           const ValidationLimits& limits, WorkCounter& work);
 
+// The verdict on `rrset` with `signatures` once they are known to have
+// verified (the cache holds them as Secure): every check of verify_rrset but
+// the cryptography, for each RRSIG since which one verified is not kept.
+// kValid with the shortest ttl_cap of them; nullopt (verify again) when an
+// RRSIG is not by `zone` for this type, is outside its validity period now,
+// or shows a wildcard expansion, which needs its own proof.
+std::optional<RRsetVerdict> recheck_verified(const wire::RRset& rrset,
+                                             std::span<const wire::RData> signatures,
+                                             const wire::Name& zone, int64_t now);
+
 }  // namespace cairn::dnssec

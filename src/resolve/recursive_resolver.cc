@@ -338,7 +338,8 @@ asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
         co_return earlier_verdict(cached.security, cached.reason);
     auto v = co_await validator.rrset(cached.rrset, cached.signatures, cached.proof);
     if (v.transient) co_return v;
-    caches.rrsets.set_security(cached.rrset, v.security, reason_of(v), v.ttl_cap);
+    caches.rrsets.set_security(cached.rrset, cached.signatures, v.security, reason_of(v),
+                               v.ttl_cap);
     if (v.ttl_cap < cached.rrset.ttl) cached.rrset.ttl = v.ttl_cap;
     co_return v;
 }

@@ -27,11 +27,14 @@ struct ResolverMetrics {
     Counter lame_servers{0};      // servers found lame for a zone
     // DNSSEC: answers by what validation concluded (a validated client
     // answer counts once, by its weakest part), signature checks made, and
-    // the KeyTrap / NSEC3 work limits breached.
+    // the KeyTrap / NSEC3 work limits breached. Saved: RRsets whose
+    // signatures the cache already held as verified (an NXDOMAIN's SOA and
+    // wildcard NSEC come back in every answer from the zone).
     Counter dnssec_secure{0};
     Counter dnssec_insecure{0};
     Counter dnssec_bogus{0};
     Counter dnssec_verifications{0};
+    Counter dnssec_verifications_saved{0};
     Counter limit_dnssec_verifications{0};
     Counter limit_dnssec_keys_per_tag{0};
     Counter limit_nsec3_hashes{0};

@@ -151,6 +151,14 @@ ZoneKeys Validator::to_keys(const Verdict& v, const std::string& context) {
 dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
                                        std::span<const wire::RData> signatures,
                                        const ZoneKeys& keys, const wire::Name& zone) {
+    // The zone's keys are proven once per TTL through their own cache, so
+    // only the data below them is worth remembering as verified.
+    if (rrset.type != RRType::DNSKEY && rrset.type != RRType::DS &&
+        ctx_.caches.rrsets.holds_secure(rrset, signatures))
+        if (auto v = dnssec::recheck_verified(rrset, signatures, zone, ctx_.clock.now())) {
+            ++ctx_.metrics.dnssec_verifications_saved;
+            return *v;
+        }
     auto& work = budget_.dnssec_work;
     const uint32_t before = work.verifications;
     auto v = dnssec::verify_rrset(rrset, signatures, keys.dnskeys, zone, ctx_.clock.now(),
@@ -204,11 +212,20 @@ std::vector<wire::Record> Validator::verified_denials(std::span<const wire::Reco
         // A record that does not verify proves nothing; the proof may still
         // hold without it.
         if (v.status != dnssec::RRsetVerdict::Status::kValid) continue;
+        remember_verified(rrset, sigs, v);
         ttl_cap = std::min(ttl_cap, v.ttl_cap);
         for (auto& r : rrset.to_records())
             verified.push_back(std::move(r));
     }
     return verified;
+}
+
+void Validator::remember_verified(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                                  const dnssec::RRsetVerdict& v) {
+    // A record of the zone in its own right, whatever the answer it came
+    // with proves; an expansion is not (its wildcard's proof is not kept).
+    if (v.status != dnssec::RRsetVerdict::Status::kValid || v.wildcard_parent) return;
+    ctx_.caches.rrsets.set_security(rrset, signatures, Security::kSecure, std::nullopt, v.ttl_cap);
 }
 
 void Validator::remember_denials(const wire::Name& zone, std::span<const wire::Record> verified,
@@ -363,12 +380,14 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
     }
     {
         wire::RRset soa_set{soa->owner, RRType::SOA, soa->rclass, soa->ttl, {soa->rdata}};
-        auto v = verify(soa_set, signatures_in(authority, soa->owner, RRType::SOA), keys, *zone);
+        const auto soa_signatures = signatures_in(authority, soa->owner, RRType::SOA);
+        auto v = verify(soa_set, soa_signatures, keys, *zone);
         Verdict verdict = from_rrset_verdict(v, soa_set);
         if (verdict.security != Security::kSecure) {
             out.verdict = verdict;
             co_return out;
         }
+        remember_verified(soa_set, soa_signatures, v);
         ttl_cap = verdict.ttl_cap;
     }
     std::optional<Verdict> failure;
@@ -480,7 +499,7 @@ asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned
     const Verdict ds_verdict = from_rrset_verdict(v, ds.rrset);
     if (!ds_verdict.transient)
         ctx_.caches.rrsets.set_security(
-            ds.rrset, ds_verdict.security,
+            ds.rrset, ds.signatures, ds_verdict.security,
             ds_verdict.error ? std::optional(ds_verdict.error->code) : std::nullopt,
             ds_verdict.ttl_cap);
     if (ds_verdict.security != Security::kSecure) co_return to_keys(ds_verdict, "");
@@ -570,7 +589,7 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
     const Verdict verdict = from_rrset_verdict(v, dnskey.rrset);
     if (!verdict.transient)
         ctx_.caches.rrsets.set_security(
-            dnskey.rrset, verdict.security,
+            dnskey.rrset, dnskey.signatures, verdict.security,
             verdict.error ? std::optional(verdict.error->code) : std::nullopt, verdict.ttl_cap);
     if (verdict.security != Security::kSecure)
         co_return to_keys(verdict, "DNSKEY RRset of " + zone_text + ": ");

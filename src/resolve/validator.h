@@ -82,6 +82,11 @@ private:
                                                const cache::ZoneKeys& keys, const wire::Name& zone,
                                                uint32_t& ttl_cap, std::optional<Verdict>& failure);
 
+    // Marks a cached RRset Secure once its signatures verified, so that the
+    // next answer carrying it byte for byte is not checked again.
+    void remember_verified(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                           const dnssec::RRsetVerdict& v);
+
     // RFC 8198: keeps denial records that proved something, for answering
     // later questions in their spans without asking.
     void remember_denials(const wire::Name& zone, std::span<const wire::Record> verified,

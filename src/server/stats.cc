@@ -75,6 +75,7 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("dnssec_insecure", m.dnssec_insecure);
     add("dnssec_bogus", m.dnssec_bogus);
     add("dnssec_verifications", m.dnssec_verifications);
+    add("dnssec_verifications_saved", m.dnssec_verifications_saved);
     add("limit_dnssec_verifications", m.limit_dnssec_verifications);
     add("limit_dnssec_keys_per_tag", m.limit_dnssec_keys_per_tag);
     add("limit_nsec3_hashes", m.limit_nsec3_hashes);

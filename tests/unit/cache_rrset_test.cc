@@ -348,7 +348,7 @@ TEST_F(RRsetCacheTest, IdenticalSignedDataIsRenewedWithoutValidation) {
         rrsig_expiring(static_cast<uint32_t>(clock.now() + 86400))};
     ASSERT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {1}), sigs, Trust::kAnswerAuth,
                              Security::kIndeterminate));
-    cache.set_security(a_rrset("www.example.com.", 300, {1}), Security::kSecure,
+    cache.set_security(a_rrset("www.example.com.", 300, {1}), sigs, Security::kSecure,
                        wire::ExtendedErrorCode::kDnssecBogus, 300);
     clock.advance(280);
     auto renewed = cache.insert(a_rrset("www.example.com.", 300, {1}), sigs, Trust::kAnswerAuth,
@@ -372,10 +372,38 @@ TEST_F(RRsetCacheTest, IdenticalSignedDataIsRenewedWithoutValidation) {
               Security::kIndeterminate);
 }
 
+TEST_F(RRsetCacheTest, HoldsSecureOnlyForTheSameDataAndSignatures) {
+    const auto rrset = a_rrset("www.example.com.", 300, {1});
+    const std::vector<wire::RData> sigs = {
+        rrsig_expiring(static_cast<uint32_t>(clock.now() + 86400))};
+    const std::vector<wire::RData> other_sigs = {
+        rrsig_expiring(static_cast<uint32_t>(clock.now() + 90000))};
+    ASSERT_TRUE(cache.insert(rrset, sigs, Trust::kAnswerAuth, Security::kIndeterminate));
+    EXPECT_FALSE(cache.holds_secure(rrset, sigs)) << "not validated yet";
+
+    // A verdict reached for other signatures is not this entry's.
+    cache.set_security(rrset, other_sigs, Security::kSecure, std::nullopt, 300);
+    EXPECT_FALSE(cache.holds_secure(rrset, sigs));
+    EXPECT_EQ(cache.lookup(name("www.example.com."), RRType::A)->security,
+              Security::kIndeterminate);
+
+    cache.set_security(rrset, sigs, Security::kSecure, std::nullopt, 300);
+    EXPECT_TRUE(cache.holds_secure(rrset, sigs));
+    EXPECT_FALSE(cache.holds_secure(rrset, other_sigs));
+    EXPECT_FALSE(cache.holds_secure(a_rrset("www.example.com.", 300, {2}), sigs));
+    EXPECT_FALSE(cache.holds_secure(rrset, {})) << "unsigned data is never taken as verified";
+
+    // It counts no hit (prefetch sees only clients' lookups): two lookups here.
+    EXPECT_EQ(cache.lookup(name("www.example.com."), RRType::A)->hits, 2u);
+
+    clock.advance(301);
+    EXPECT_FALSE(cache.holds_secure(rrset, sigs)) << "expired entries are not evidence";
+}
+
 TEST_F(RRsetCacheTest, BogusDataIsNeverStale) {
     ASSERT_TRUE(cache.insert(a_rrset("www.example.com.", 300, {1}), {}, Trust::kAnswerAuth,
                              Security::kIndeterminate));
-    cache.set_security(a_rrset("www.example.com.", 300, {1}), Security::kBogus,
+    cache.set_security(a_rrset("www.example.com.", 300, {1}), {}, Security::kBogus,
                        wire::ExtendedErrorCode::kDnssecBogus, 60);
     clock.advance(61);
     EXPECT_FALSE(cache.lookup(name("www.example.com."), RRType::A));

@@ -257,6 +257,41 @@ TEST_F(DnssecVerifier, WildcardExpansion) {
         Status::kBogus);
 }
 
+TEST_F(DnssecVerifier, RecheckOfVerifiedSignaturesNeedsNoCrypto) {
+    wire::RRset signed_set = www;
+    signed_set.ttl = 3600;
+    const RData long_lived = zsk.sign(signed_set, kInception, kExpiration);
+    const RData short_lived = zsk.sign(www, kInception, kNow + 100);
+    auto v = recheck_verified(www, std::vector<RData>{long_lived}, zone, kNow);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->status, Status::kValid);
+    EXPECT_EQ(v->ttl_cap, 3600u) << "the original TTL, as verify_rrset gives";
+    // Which RRSIG verified is not kept: the one that ends first caps.
+    v = recheck_verified(www, std::vector<RData>{long_lived, short_lived}, zone, kNow);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->ttl_cap, 100u);
+    EXPECT_EQ(work.verifications, 0u);
+}
+
+TEST_F(DnssecVerifier, RecheckLeavesEveryDoubtToFullVerification) {
+    const RData sig = zsk.sign(www, kInception, kNow + 100);
+    EXPECT_FALSE(recheck_verified(www, std::vector<RData>{sig}, zone, kNow + 101)) << "expired";
+    EXPECT_FALSE(recheck_verified(www, std::vector<RData>{sig}, zone, kInception - 1))
+        << "not valid yet";
+    EXPECT_FALSE(recheck_verified(www, std::vector<RData>{}, zone, kNow)) << "unsigned";
+    EXPECT_FALSE(recheck_verified(www, std::vector<RData>{sig}, name("other."), kNow))
+        << "asked about another zone";
+    const wire::RRset txt{name("www.example."), RRType::TXT, wire::RRClass::IN, 300, {}};
+    EXPECT_FALSE(recheck_verified(txt, std::vector<RData>{sig}, zone, kNow)) << "another type";
+    TestZoneSigner other{name("other."), algorithm::kEcdsaP256Sha256, TestZoneSigner::kZskFlags};
+    EXPECT_FALSE(recheck_verified(
+        www, std::vector<RData>{sig, other.sign(www, kInception, kExpiration)}, zone, kNow))
+        << "an RRSIG by another signer";
+    const RData wildcard = zsk.sign(a_rrset("*.example."), kInception, kExpiration);
+    EXPECT_FALSE(recheck_verified(a_rrset("a.example."), std::vector<RData>{wildcard}, zone, kNow))
+        << "a wildcard expansion needs its proof";
+}
+
 TEST_F(DnssecVerifier, LabelsAboveTheOwnerOrBelowTheZoneAreBogus) {
     wire::RrsigData sig = *wire::RrsigData::from(zsk.sign(www, kInception, kExpiration));
     sig.labels = 3;

@@ -464,6 +464,35 @@ TEST_F(ValidationTest, ZoneKeysAreFetchedOnce) {
     EXPECT_EQ(queries("example.", RRType::DS), 0u);  // it came with the referral
 }
 
+TEST_F(ValidationTest, RecordsVerifiedBeforeAreNotCheckedAgain) {
+    // Without aggressive use each NXDOMAIN goes upstream; its SOA and the
+    // NSEC denying *.example. come back alike every time.
+    options_.aggressive_nsec = false;
+    auto first = resolve("missing.example.", RRType::A);
+    ASSERT_EQ(first.rcode, Rcode::NXDOMAIN) << why(first);
+    EXPECT_TRUE(first.authentic_data);
+    const uint64_t verified = metrics().dnssec_verifications.load();
+    const uint64_t saved = metrics().dnssec_verifications_saved.load();
+
+    auto second = resolve("zzz.example.", RRType::A);  // another NSEC span
+    ASSERT_EQ(second.rcode, Rcode::NXDOMAIN) << why(second);
+    EXPECT_TRUE(second.authentic_data);
+    EXPECT_EQ(metrics().dnssec_verifications.load() - verified, 1u) << "only the new NSEC";
+    EXPECT_EQ(metrics().dnssec_verifications_saved.load() - saved, 2u) << "SOA, wildcard NSEC";
+}
+
+TEST_F(ValidationTest, ChangedSignaturesAreCheckedAgain) {
+    options_.aggressive_nsec = false;
+    ASSERT_EQ(resolve("missing.example.", RRType::A).rcode, Rcode::NXDOMAIN);
+    // The zone's SOA signature is forged from now on: the earlier verdict
+    // on the genuine one says nothing about it.
+    tamper(example_.zone, "example.", RRType::SOA);
+    upstream_.serve(example_.address, {example_.zone});
+    auto a = resolve("zzz.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL) << why(a);
+    EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
+}
+
 TEST_F(ValidationTest, BogusAnswersAreRemembered) {
     sign(example_);
     tamper(example_.zone, "www.example.", RRType::A);
