@@ -59,6 +59,8 @@ METRIC: dict[str, list[list[str]]] = {
     "limit_glueless_ns": [["resolver.limit_glueless_ns"], ["limit_glueless_ns"]],
     # signatures checked, all requests together
     "dnssec_verifications": [["resolver.dnssec_verifications"]],
+    # RRsets whose RRSIGs the cache held as verified: not checked again
+    "dnssec_verifications_saved": [["resolver.dnssec_verifications_saved"]],
     # KeyTrap: a signature-verification budget (per RRset or per request) ran out
     "limit_dnssec_verifications": [["resolver.limit_dnssec_verifications"],
                                    ["limit_dnssec_verifications"]],
