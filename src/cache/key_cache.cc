@@ -19,10 +19,8 @@ struct StoredKeys {
 using KeyMap = detail::LruMap<wire::Name, StoredKeys, ZoneHash>;
 
 size_t accounted_bytes(const StoredKeys& value) {
-    size_t bytes = KeyMap::kNodeOverhead + detail::heap_block(value.keys.why.capacity()) +
-                   detail::heap_block(value.keys.dnskeys.rdatas.capacity() * sizeof(wire::RData));
-    for (const auto& r : value.keys.dnskeys.rdatas)
-        bytes += detail::heap_block(r.size());
+    size_t bytes = KeyMap::kNodeOverhead + detail::heap_block(value.keys.why.capacity());
+    if (value.keys.dnskeys) bytes += value.keys.dnskeys->memory_estimate();
     return bytes;
 }
 
@@ -52,9 +50,7 @@ std::optional<ZoneKeys> KeyCache::lookup(const wire::Name& zone) const {
     auto* slot = state_->map.peek(zone);
     if (!slot || slot->value.expires <= now) return std::nullopt;
     state_->map.touch(slot);
-    ZoneKeys out = slot->value.keys;
-    out.dnskeys.ttl = static_cast<uint32_t>(slot->value.expires - now);
-    return out;
+    return slot->value.keys;
 }
 
 void KeyCache::clear() {

@@ -10,6 +10,7 @@
 
 #include "cache/clock.h"
 #include "cache/security.h"
+#include "dnssec/key_set.h"
 #include "wire/edns.h"
 #include "wire/rrset.h"
 
@@ -17,7 +18,9 @@ namespace cairn::cache {
 
 struct ZoneKeys {
     Security security = Security::kIndeterminate;
-    wire::RRset dnskeys;  // for kSecure: the validated DNSKEY RRset
+    // For kSecure: the validated DNSKEY RRset, its keys decoded as needed
+    // and shared by every copy (the keys are the same until the TTL ends).
+    std::shared_ptr<const dnssec::KeySet> dnskeys;
     // For kBogus, and for kInsecure by an unsupported algorithm or digest:
     // the Extended DNS Error and a line of explanation.
     std::optional<wire::ExtendedErrorCode> reason;

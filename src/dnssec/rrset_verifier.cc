@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "dnssec/algorithms.h"
-#include "dnssec/key_tag.h"
 #include "dnssec/public_key.h"
 #include "dnssec/signed_data.h"
 
@@ -36,55 +35,6 @@ size_t rrsig_labels(const wire::Name& name) {
     return name.label_count() - (name.is_wildcard() ? 1 : 0);
 }
 
-// What verification needs of one DNSKEY, read from its RDATA once.
-struct KeyFacts {
-    uint16_t tag = 0;
-    uint16_t flags = 0;
-    uint8_t protocol = 0;
-    uint8_t algorithm = 0;
-    bool usable() const {
-        return protocol == 3 && (flags & wire::DnskeyData::kZoneKeyFlag) &&
-               !(flags & wire::DnskeyData::kRevokeFlag);
-    }
-};
-
-KeyFacts key_facts(const wire::RData& rdata) {
-    const auto b = rdata.bytes();
-    if (b.size() < 4) return {};  // protocol 0: never usable
-    return {key_tag(rdata), static_cast<uint16_t>(b[0] << 8 | b[1]), b[2], b[3]};
-}
-
-// The DNSKEYs of the zone, decoded into OpenSSL keys only when a signature
-// needs them, and once even when several RRSIGs name the same key.
-class KeyRing {
-public:
-    explicit KeyRing(const wire::RRset& dnskeys) : rdatas_(dnskeys.rdatas) {
-        facts_.reserve(rdatas_.size());
-        for (const auto& rdata : rdatas_)
-            facts_.push_back(key_facts(rdata));
-        decoded_.resize(rdatas_.size());
-        tried_.resize(rdatas_.size());
-    }
-
-    size_t size() const { return facts_.size(); }
-    const KeyFacts& facts(size_t i) const { return facts_[i]; }
-
-    const PublicKey* key(size_t i) {
-        if (!tried_[i]) {
-            tried_[i] = true;
-            if (auto dnskey = wire::DnskeyData::from(rdatas_[i]))
-                decoded_[i] = PublicKey::from_dnskey(*dnskey);
-        }
-        return decoded_[i] ? &*decoded_[i] : nullptr;
-    }
-
-private:
-    const std::vector<wire::RData>& rdatas_;
-    std::vector<KeyFacts> facts_;
-    std::vector<std::optional<PublicKey>> decoded_;
-    std::vector<bool> tried_;
-};
-
 RRsetVerdict verdict(Status status, std::string why,
                      ExtendedErrorCode reason = ExtendedErrorCode::kDnssecBogus) {
     RRsetVerdict v;
@@ -99,9 +49,14 @@ RRsetVerdict verdict(Status status, std::string why,
 RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
                           const wire::RRset& dnskeys, const wire::Name& zone, int64_t now,
                           const ValidationLimits& limits, WorkCounter& work) {
+    return verify_rrset(rrset, signatures, KeySet(dnskeys), zone, now, limits, work);
+}
+
+RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                          const KeySet& keys, const wire::Name& zone, int64_t now,
+                          const ValidationLimits& limits, WorkCounter& work) {
     // Texts for `why`, made only when something fails.
     auto subject = [&] { return rrset.owner.to_text() + "/" + wire::to_string(rrset.type); };
-    KeyRing keys(dnskeys);
     uint32_t spent = 0;  // verifications for this RRset
     size_t candidates = 0;
     size_t expired = 0;

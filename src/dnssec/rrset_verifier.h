@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "dnssec/key_set.h"
 #include "dnssec/limits.h"
 #include "wire/edns.h"
 #include "wire/rrset.h"
@@ -51,6 +52,10 @@ struct RRsetVerdict {
 // verification spends one from `work`.
 RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
                           const wire::RRset& dnskeys, const wire::Name& zone, int64_t now,
+                          const ValidationLimits& limits, WorkCounter& work);
+// The same with the zone's keys decoded once for all its RRsets.
+RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                          const KeySet& dnskeys, const wire::Name& zone, int64_t now,
                           const ValidationLimits& limits, WorkCounter& work);
 
 // The verdict on `rrset` with `signatures` once they are known to have

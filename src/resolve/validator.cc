@@ -161,8 +161,9 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
         }
     auto& work = budget_.dnssec_work;
     const uint32_t before = work.verifications;
-    auto v = dnssec::verify_rrset(rrset, signatures, keys.dnskeys, zone, ctx_.clock.now(),
-                                  ctx_.options.dnssec.limits, work);
+    static const dnssec::KeySet kNoKeys{wire::RRset{}};
+    auto v = dnssec::verify_rrset(rrset, signatures, keys.dnskeys ? *keys.dnskeys : kNoKeys, zone,
+                                  ctx_.clock.now(), ctx_.options.dnssec.limits, work);
     ctx_.metrics.dnssec_verifications += work.verifications - before;
     if (v.status == dnssec::RRsetVerdict::Status::kLimit) ++ctx_.metrics.limit_dnssec_verifications;
     if (v.keys_per_tag_capped) ++ctx_.metrics.limit_dnssec_keys_per_tag;
@@ -584,7 +585,8 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
         co_return bogus_keys(ExtendedErrorCode::kRrsigsMissing,
                              "no RRSIG over the DNSKEY RRset of " + zone_text +
                                  " by a key its DS or trust anchor names");
-    const ZoneKeys vouched{Security::kSecure, entry_keys, {}, {}};
+    const ZoneKeys vouched{
+        Security::kSecure, dnssec::KeySet::shared(std::move(entry_keys)), {}, {}};
     auto v = verify(dnskey.rrset, dnskey.signatures, vouched, zone);
     const Verdict verdict = from_rrset_verdict(v, dnskey.rrset);
     if (!verdict.transient)
@@ -594,7 +596,7 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
     if (verdict.security != Security::kSecure)
         co_return to_keys(verdict, "DNSKEY RRset of " + zone_text + ": ");
     ttl = std::max<uint32_t>(1, std::min(dnskey.rrset.ttl, verdict.ttl_cap));
-    co_return ZoneKeys{Security::kSecure, dnskey.rrset, {}, {}};
+    co_return ZoneKeys{Security::kSecure, dnssec::KeySet::shared(std::move(dnskey.rrset)), {}, {}};
 }
 
 asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRType type) {

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dnssec/algorithms.h"
@@ -255,6 +256,34 @@ TEST_F(DnssecVerifier, WildcardExpansion) {
     EXPECT_EQ(
         verify(a_rrset("x.other.example."), {zsk.sign(deeper, kInception, kExpiration)}).status,
         Status::kBogus);
+}
+
+TEST_F(DnssecVerifier, KeySetDecodesEachKeyOnceForAllThreads) {
+    TestZoneSigner revoked(zone, algorithm::kEcdsaP256Sha256, 0x0100 | 0x0080);
+    const RData broken = RData::from_trusted_bytes({1, 0, 3, algorithm::kEcdsaP256Sha256, 1, 2});
+    const KeySet set(key_set(zone, {zsk.dnskey_rdata(), revoked.dnskey_rdata(), broken}));
+    ASSERT_EQ(set.size(), 3u);
+    EXPECT_EQ(set.facts(0).tag, zsk.key_tag());
+    EXPECT_TRUE(set.facts(0).usable());
+    EXPECT_FALSE(set.facts(1).usable()) << "revoked";
+    EXPECT_EQ(set.key(2), nullptr) << "a point that is no P-256 key";
+
+    // Verifiers in several threads share the first decoding.
+    std::vector<const PublicKey*> seen(4);
+    std::vector<std::thread> threads;
+    for (auto& slot : seen)
+        threads.emplace_back([&set, &slot] { slot = set.key(0); });
+    for (auto& t : threads)
+        t.join();
+    ASSERT_NE(seen[0], nullptr);
+    for (const PublicKey* key : seen)
+        EXPECT_EQ(key, seen[0]);
+
+    const RData sig = zsk.sign(www, kInception, kExpiration);
+    for (int i = 0; i < 2; ++i)
+        EXPECT_EQ(verify_rrset(www, std::vector<RData>{sig}, set, zone, kNow, limits, work).status,
+                  Status::kValid);
+    EXPECT_EQ(work.verifications, 2u);
 }
 
 TEST_F(DnssecVerifier, RecheckOfVerifiedSignaturesNeedsNoCrypto) {
