@@ -363,7 +363,7 @@ void Iterator::cache_response(const wire::Message& response, const Classificatio
             const auto stored = ctx_.caches.rrsets.insert(
                 rrset, sigs, trust, cache::Security::kIndeterminate,
                 wildcard ? std::span<const wire::Record>(proof) : std::span<const wire::Record>());
-            if (stored.renewed) ++ctx_.metrics.prefetch_unchanged;
+            if (stored.renewed && budget_.prefetch) ++ctx_.metrics.prefetch_unchanged;
         }
     };
     store(response.answers, aa ? Trust::kAnswerAuth : Trust::kAnswerNonAuth);

@@ -54,6 +54,8 @@ struct RequestBudget {
     std::vector<wire::Name> resolving_ns;
     // DNSSEC work spent (KeyTrap and NSEC3 bounds).
     dnssec::WorkCounter dnssec_work;
+    // A background refresh (prefetch) rather than a client's request.
+    bool prefetch = false;
 };
 
 }  // namespace cairn::resolve

@@ -319,6 +319,7 @@ void RecursiveResolver::State::count_synthesised(Synthesised::Kind kind) {
 asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key) {
     RequestBudget budget;
     budget.deadline = std::chrono::steady_clock::now() + options.limits.resolution_timeout;
+    budget.prefetch = true;
     try {
         Iterator iterator(context, budget);
         (void)co_await iterator.lookup(q);

@@ -40,7 +40,7 @@ struct ResolverMetrics {
     Counter limit_nsec3_hashes{0};
     // Issue 5 mechanisms: answers made from validated NSEC/NSEC3 without
     // asking (RFC 8198), stale answers (RFC 8767), background refreshes of
-    // popular RRsets and RRsets renewed unchanged (no signature check).
+    // popular RRsets and those of them renewed unchanged (no signature check).
     Counter synthesised_nxdomain{0};
     Counter synthesised_nodata{0};
     Counter synthesised_wildcard{0};

@@ -481,6 +481,27 @@ TEST_F(ValidationTest, RecordsVerifiedBeforeAreNotCheckedAgain) {
     EXPECT_EQ(metrics().dnssec_verifications_saved.load() - saved, 2u) << "SOA, wildcard NSEC";
 }
 
+TEST_F(ValidationTest, PrefetchOfUnchangedDataChecksNoSignature) {
+    ASSERT_TRUE(resolve("www.example.", RRType::A).authentic_data);
+    clock_.advance(100);
+    ASSERT_TRUE(resolve("www.example.", RRType::A).authentic_data);
+    const uint64_t verified = metrics().dnssec_verifications.load();
+    clock_.advance(180);  // 20 s of 300 left: prefetched
+    EXPECT_TRUE(resolve("www.example.", RRType::A).authentic_data);
+    EXPECT_EQ(metrics().prefetches.load(), 1u);
+    EXPECT_EQ(metrics().prefetch_unchanged.load(), 1u);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), verified);
+    auto renewed = caches_.rrsets.lookup(name("www.example."), RRType::A);
+    ASSERT_TRUE(renewed);
+    EXPECT_EQ(renewed->security, cache::Security::kSecure);
+    EXPECT_EQ(renewed->rrset.ttl, 300u);
+
+    // A client's refresh after expiry renews it too, but is no prefetch.
+    clock_.advance(301);
+    EXPECT_TRUE(resolve("www.example.", RRType::A).authentic_data);
+    EXPECT_EQ(metrics().prefetch_unchanged.load(), 1u);
+}
+
 TEST_F(ValidationTest, ChangedSignaturesAreCheckedAgain) {
     options_.aggressive_nsec = false;
     ASSERT_EQ(resolve("missing.example.", RRType::A).rcode, Rcode::NXDOMAIN);
