@@ -44,6 +44,14 @@ struct StoredRRset {
 
 using RRsetMap = detail::LruMap<RRsetKey, StoredRRset, RRsetKeyHash>;
 
+// Byte for byte the data and RRSIGs the entry holds: a verdict on the one is
+// a verdict on the other.
+bool holds(const StoredRRset& stored, const std::vector<wire::RData>& rdatas,
+           std::span<const wire::RData> signatures) {
+    return stored.rdatas == rdatas && std::equal(stored.signatures.begin(), stored.signatures.end(),
+                                                 signatures.begin(), signatures.end());
+}
+
 size_t rdata_bytes(const std::vector<wire::RData>& rdatas) {
     size_t bytes = detail::heap_block(rdatas.capacity() * sizeof(wire::RData));
     for (const auto& r : rdatas)
@@ -116,10 +124,10 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
         // RFC 2181 §5.4.1: data of lower rank does not replace live data of
         // higher rank; equal or higher rank replaces it.
         if (before.expires > now && before.trust > trust &&
-            !(before.rdatas == value.rdatas && before.signatures == value.signatures))
+            !holds(before, value.rdatas, value.signatures))
             return {};
         if (before.security == Security::kSecure && !value.signatures.empty() &&
-            before.rdatas == value.rdatas && before.signatures == value.signatures) {
+            holds(before, value.rdatas, value.signatures)) {
             value.security = Security::kSecure;
             value.trust = std::max(before.trust, trust);
             result.renewed = true;
@@ -180,15 +188,6 @@ std::optional<CachedRRset> RRsetCache::lookup_stale(const wire::Name& owner, wir
     return to_cached(*slot->key, slot->value, 0);
 }
 
-namespace {
-
-bool same_signatures(const std::vector<wire::RData>& stored,
-                     std::span<const wire::RData> signatures) {
-    return std::equal(stored.begin(), stored.end(), signatures.begin(), signatures.end());
-}
-
-}  // namespace
-
 void RRsetCache::set_security(const wire::RRset& rrset, std::span<const wire::RData> signatures,
                               Security security, std::optional<wire::ExtendedErrorCode> reason,
                               uint32_t ttl_cap) {
@@ -198,8 +197,7 @@ void RRsetCache::set_security(const wire::RRset& rrset, std::span<const wire::RD
     std::lock_guard lock(shard.mutex);
     auto* slot = shard.map.peek(key);
     // Replaced or expired since it was validated: the verdict is not for it.
-    if (!slot || slot->value.expires <= now || slot->value.rdatas != rrset.rdatas ||
-        !same_signatures(slot->value.signatures, signatures))
+    if (!slot || slot->value.expires <= now || !holds(slot->value, rrset.rdatas, signatures))
         return;
     StoredRRset& stored = slot->value;
     stored.security = security;
@@ -218,8 +216,7 @@ bool RRsetCache::holds_secure(const wire::RRset& rrset,
     std::lock_guard lock(shard.mutex);
     const auto* slot = shard.map.peek(key);
     return slot && slot->value.expires > now && slot->value.security == Security::kSecure &&
-           slot->value.rdatas == rrset.rdatas &&
-           same_signatures(slot->value.signatures, signatures);
+           holds(slot->value, rrset.rdatas, signatures);
 }
 
 void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass rclass) {
