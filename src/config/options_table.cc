@@ -203,12 +203,15 @@ std::vector<Option> make_options() {
     add(option("max-glueless-ns", Group::limits,
                at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::max_glueless_ns>,
                Number<uint32_t>{.min = 1, .max = 100},
-               "Server names without glue whose addresses are looked up for one delegation; "
-               "the defence against NXNSAttack."));
+               "Server names without glue whose address lookups may come back empty for one "
+               "client request before cairn gives up on them; names are looked up one at a "
+               "time, only when no server with a known address is left (the defence against "
+               "NXNSAttack)."));
     add(option("max-ns-addresses", Group::limits,
                at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::max_ns_addresses>,
                Number<uint32_t>{.min = 1, .max = 1000},
-               "Server addresses tried for one delegation before cairn gives up on it."));
+               "Server addresses asked for one zone during one lookup before cairn gives up on "
+               "it."));
     add(option("resolution-timeout", Group::limits,
                at<&Config::resolver, &ResolverOptions::limits, &WorkLimits::resolution_timeout>,
                Duration{.min = milliseconds(100), .max = seconds(600)},

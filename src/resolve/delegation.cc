@@ -4,14 +4,21 @@
 
 namespace cairn::resolve {
 
-void Delegation::add_address(const wire::Name& ns, const wire::IpAddress& address) {
+bool Delegation::add_address(const wire::Name& ns, const wire::IpAddress& address) {
     for (auto& server : servers) {
         if (server.name != ns) continue;
         if (std::find(server.addresses.begin(), server.addresses.end(), address) ==
             server.addresses.end())
             server.addresses.push_back(address);
-        return;
+        return true;
     }
+    return false;
+}
+
+void Delegation::add_server(const wire::Name& ns) {
+    if (std::none_of(servers.begin(), servers.end(),
+                     [&](const NameServer& s) { return s.name == ns; }))
+        servers.push_back({ns, {}, false});
 }
 
 bool Delegation::has_addresses() const {

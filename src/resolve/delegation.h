@@ -2,6 +2,7 @@
 // names, and the addresses known for them.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "wire/ip_address.h"
@@ -19,9 +20,18 @@ struct NameServer {
 struct Delegation {
     wire::Name zone;
     std::vector<NameServer> servers;
+    // How much longer the parent vouches for this cut (its NS TTL). The
+    // zone's own NS set may choose servers but never outlives this
+    // (ghost domains, CVE-2012-1191).
+    uint32_t parent_ttl = UINT32_MAX;
+    // The parent was asked again for its glue during this lookup.
+    bool parent_asked = false;
 
-    // Records `address` for the server called `ns` (ignoring duplicates).
-    void add_address(const wire::Name& ns, const wire::IpAddress& address);
+    // Records `address` for the server called `ns` (ignoring duplicates);
+    // false if no server has that name.
+    bool add_address(const wire::Name& ns, const wire::IpAddress& address);
+    // Adds a server name not yet listed.
+    void add_server(const wire::Name& ns);
     bool has_addresses() const;
 };
 

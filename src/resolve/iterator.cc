@@ -71,6 +71,22 @@ std::string limit_text(const char* option, uint32_t value) {
            ") exceeded";
 }
 
+LookupResult zone_failure(const wire::Name& zone, size_t tried, unsigned timeouts, unsigned lame,
+                          unsigned network_errors) {
+    std::string text = "no usable answer from the servers of " + zone.to_text() + " (" +
+                       std::to_string(tried) + " tried: " + std::to_string(timeouts) +
+                       " timed out, " + std::to_string(lame) + " lame or refusing, " +
+                       std::to_string(network_errors) + " unreachable)";
+    // RFC 8914: 22 covers servers that could not be reached or refused;
+    // 23 is for failures of the network itself.
+    const bool answered = lame > 0 && timeouts == 0 && network_errors == 0;
+    const auto code = network_errors > 0 && timeouts == 0 && lame == 0
+                          ? ExtendedErrorCode::kNetworkError
+                          : ExtendedErrorCode::kNoReachableAuthority;
+    return LookupResult::failure(answered ? FailureCause::kRefused : FailureCause::kUnreachable,
+                                 code, std::move(text));
+}
+
 }  // namespace
 
 std::optional<LookupResult> Iterator::budget_exceeded() {
@@ -103,20 +119,29 @@ Delegation Iterator::delegation_from_hints() const {
     return d;
 }
 
+void Iterator::add_cached_addresses(NameServer& server) const {
+    for (RRType type : {RRType::A, RRType::AAAA}) {
+        auto cached = ctx_.caches.rrsets.lookup(server.name, type);
+        if (!cached) continue;
+        for (const auto& r : cached->rrset.rdatas)
+            if (auto ip = wire::IpAddress::from_bytes(r.bytes()))
+                if (std::find(server.addresses.begin(), server.addresses.end(), *ip) ==
+                    server.addresses.end())
+                    server.addresses.push_back(*ip);
+    }
+}
+
 Delegation Iterator::delegation_from_cache(const wire::Name& zone, const wire::RRset& ns) const {
     Delegation d;
     d.zone = zone;
+    // The root is its own parent; below it the cached NS set (the parent's,
+    // or the zone's own capped to the parent's TTL) bounds the cut.
+    if (!zone.is_root()) d.parent_ttl = ns.ttl;
     for (const auto& rdata : ns.rdatas) {
         auto name = rdata_name(rdata);
         if (!name) continue;
         NameServer server{*name, {}, false};
-        for (RRType type : {RRType::A, RRType::AAAA}) {
-            auto cached = ctx_.caches.rrsets.lookup(*name, type);
-            if (!cached) continue;
-            for (const auto& r : cached->rrset.rdatas)
-                if (auto ip = wire::IpAddress::from_bytes(r.bytes()))
-                    server.addresses.push_back(*ip);
-        }
+        add_cached_addresses(server);
         d.servers.push_back(std::move(server));
     }
     return d;
@@ -128,24 +153,17 @@ Delegation Iterator::delegation_from_referral(const wire::Message& response,
     d.zone = child;
     for (const auto& r : response.authorities) {
         if (r.type != RRType::NS || r.owner != child) continue;
-        if (auto name = rdata_name(r.rdata)) d.servers.push_back({*name, {}, false});
+        d.parent_ttl = std::min(d.parent_ttl, r.ttl);
+        if (auto name = rdata_name(r.rdata)) d.add_server(*name);
     }
     // Glue survived scrubbing, so it is within the parent's bailiwick. Also
-    // use addresses already cached for out-of-zone server names.
+    // use addresses already cached for the server names.
     for (const auto& r : response.additionals) {
         if (r.type != RRType::A && r.type != RRType::AAAA) continue;
         if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes())) d.add_address(r.owner, *ip);
     }
-    for (auto& server : d.servers) {
-        if (!server.addresses.empty()) continue;
-        for (RRType type : {RRType::A, RRType::AAAA}) {
-            auto cached = ctx_.caches.rrsets.lookup(server.name, type);
-            if (!cached) continue;
-            for (const auto& r : cached->rrset.rdatas)
-                if (auto ip = wire::IpAddress::from_bytes(r.bytes()))
-                    server.addresses.push_back(*ip);
-        }
-    }
+    for (auto& server : d.servers)
+        if (server.addresses.empty()) add_cached_addresses(server);
     return d;
 }
 
@@ -161,7 +179,7 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
     auto reply = co_await query_zone(hints, {wire::Name::root(), RRType::NS, wire::RRClass::IN},
                                      false, failure);
     if (reply && reply->classification.kind == ResponseKind::kAnswer) {
-        cache_response(reply->reply.message, reply->classification);
+        cache_response(reply->reply.message, reply->classification, hints);
         if (auto ns = ctx_.caches.rrsets.lookup(wire::Name::root(), RRType::NS)) {
             auto d = delegation_from_cache(wire::Name::root(), ns->rrset);
             if (d.has_addresses()) co_return d;
@@ -185,178 +203,253 @@ asio::awaitable<std::optional<Delegation>> Iterator::closest_delegation(const wi
     co_return co_await root_delegation();
 }
 
-asio::awaitable<bool> Iterator::resolve_next_glueless(Delegation& delegation) {
-    const auto& limits = ctx_.options.limits;
-    if (budget_.nested_lookups >= kMaxNestedLookups) co_return false;
-    uint32_t attempted = 0;
-    for (const auto& server : delegation.servers)
-        attempted += server.resolution_attempted;
+asio::awaitable<std::vector<wire::IpAddress>> Iterator::addresses_of(const wire::Name& ns_name) {
+    // A before AAAA, and AAAA only when A brought nothing and the name
+    // exists: a name server name that does not exist costs one query.
+    std::vector<wire::IpAddress> found;
+    for (RRType type : {RRType::A, RRType::AAAA}) {
+        if (type == RRType::A && !ctx_.options.upstream_ipv4) continue;
+        if (type == RRType::AAAA && !ctx_.options.upstream_ipv6) continue;
+        if (auto negative = ctx_.caches.negatives.lookup(ns_name, type)) {
+            if (negative->rcode == wire::Rcode::NXDOMAIN) break;
+            continue;
+        }
+        std::vector<wire::Record> records;
+        ResponseKind kind = ResponseKind::kAnswer;
+        if (auto cached = ctx_.caches.rrsets.lookup(ns_name, type)) {
+            records = cached->rrset.to_records();
+        } else {
+            Iterator nested(ctx_, budget_);
+            auto result = co_await nested.lookup({ns_name, type, wire::RRClass::IN});
+            kind = result.kind;
+            if (kind == ResponseKind::kAnswer) records = std::move(result.answer);
+        }
+        for (const auto& r : records)
+            if (r.type == type)
+                if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes())) found.push_back(*ip);
+        if (!found.empty() || kind == ResponseKind::kNxdomain) break;
+    }
+    co_return found;
+}
+
+// The next server of `delegation` whose address is worth looking up, marked
+// as tried; nullopt when none is left.
+std::optional<wire::Name> Iterator::next_glueless(Delegation& delegation) const {
     for (auto& server : delegation.servers) {
         if (!server.addresses.empty() || server.resolution_attempted) continue;
+        server.resolution_attempted = true;
         // An in-zone name without glue can only be found through this very
-        // delegation: pointless.
-        if (server.name.is_subdomain_of(delegation.zone)) {
-            server.resolution_attempted = true;
+        // delegation (its glue comes from the parent: see
+        // addresses_from_parent); a name being looked up already is a cycle.
+        if (server.name.is_subdomain_of(delegation.zone) ||
+            std::find(budget_.resolving_ns.begin(), budget_.resolving_ns.end(), server.name) !=
+                budget_.resolving_ns.end())
             continue;
-        }
-        if (std::find(budget_.resolving_ns.begin(), budget_.resolving_ns.end(), server.name) !=
-            budget_.resolving_ns.end()) {
-            server.resolution_attempted = true;  // a dependency cycle
-            continue;
-        }
-        if (attempted >= limits.max_glueless_ns) {
+        return server.name;
+    }
+    return std::nullopt;
+}
+
+asio::awaitable<bool> Iterator::resolve_next_glueless(Delegation& delegation) {
+    if (budget_.nested_lookups >= kMaxNestedLookups) co_return false;
+    for (;;) {
+        const auto ns_name = next_glueless(delegation);
+        if (!ns_name) co_return false;
+        // NXNSAttack: names that lead nowhere are few per request.
+        if (budget_.glueless_failures >= ctx_.options.limits.max_glueless_ns) {
             ++ctx_.metrics.limit_glueless_ns;
             co_return false;
         }
-        server.resolution_attempted = true;
-        ++attempted;
-        budget_.resolving_ns.push_back(server.name);
+        budget_.resolving_ns.push_back(*ns_name);
         ++budget_.nested_lookups;
-        const wire::Name ns_name = server.name;
-        std::vector<wire::IpAddress> found;
-        for (RRType type : {RRType::A, RRType::AAAA}) {
-            if (type == RRType::A && !ctx_.options.upstream_ipv4) continue;
-            if (type == RRType::AAAA && !ctx_.options.upstream_ipv6) continue;
-            std::vector<wire::Record> records;
-            if (auto cached = ctx_.caches.rrsets.lookup(ns_name, type)) {
-                records = cached->rrset.to_records();
-            } else {
-                Iterator nested(ctx_, budget_);
-                auto result = co_await nested.lookup({ns_name, type, wire::RRClass::IN});
-                if (result.kind == ResponseKind::kAnswer) records = std::move(result.answer);
-            }
-            for (const auto& r : records)
-                if (r.type == type)
-                    if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes()))
-                        found.push_back(*ip);
-        }
+        const auto found = co_await addresses_of(*ns_name);
         --budget_.nested_lookups;
         budget_.resolving_ns.pop_back();
-        // `server` may have moved if the vector changed; look it up again.
+        if (found.empty()) {
+            ++budget_.glueless_failures;
+            continue;
+        }
         for (const auto& ip : found)
-            delegation.add_address(ns_name, ip);
-        if (!found.empty()) co_return true;
+            delegation.add_address(*ns_name, ip);
+        co_return true;
     }
-    co_return false;
+}
+
+asio::awaitable<bool> Iterator::addresses_from_parent(Delegation& delegation) {
+    if (delegation.zone.is_root() || delegation.parent_asked) co_return false;
+    delegation.parent_asked = true;
+    auto parent = co_await closest_delegation(delegation.zone.parent());
+    if (!parent || parent->zone == delegation.zone) co_return false;
+    LookupResult failure;
+    auto reply = co_await query_zone(*parent, {delegation.zone, RRType::NS, wire::RRClass::IN},
+                                     false, failure);
+    if (!reply) co_return false;
+    const auto& c = reply->classification;
+    if (c.kind != ResponseKind::kReferral || c.referral_zone != delegation.zone) co_return false;
+    cache_response(reply->reply.message, c, *parent);
+    bool added = false;
+    for (const auto& r : reply->reply.message.authorities)
+        if (r.type == RRType::NS && r.owner == delegation.zone)
+            if (auto name = rdata_name(r.rdata)) delegation.add_server(*name);
+    for (const auto& r : reply->reply.message.additionals) {
+        if (r.type != RRType::A && r.type != RRType::AAAA) continue;
+        auto ip = wire::IpAddress::from_bytes(r.rdata.bytes());
+        if (!ip) continue;
+        auto& servers = delegation.servers;
+        auto it = std::find_if(servers.begin(), servers.end(),
+                               [&](const NameServer& s) { return s.name == r.owner; });
+        if (it == servers.end() ||
+            std::find(it->addresses.begin(), it->addresses.end(), *ip) != it->addresses.end())
+            continue;
+        it->addresses.push_back(*ip);
+        added = true;
+    }
+    co_return added;
+}
+
+asio::awaitable<bool> Iterator::find_more_addresses(Delegation& delegation) {
+    const bool glueless = co_await resolve_next_glueless(delegation);
+    if (glueless) co_return true;
+    const bool from_parent = co_await addresses_from_parent(delegation);
+    co_return from_parent;
+}
+
+// Counts of one round of asking a zone's servers, for the failure's EDE.
+struct Iterator::ZoneAttempt {
+    std::vector<wire::IpAddress> tried;
+    std::vector<wire::IpAddress> timed_out;
+    unsigned timeouts = 0;
+    unsigned lame = 0;
+    unsigned network_errors = 0;
+};
+
+asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
+    const Delegation& delegation, const wire::IpAddress& address, const wire::Question& question,
+    bool shortened, ZoneAttempt& attempt) {
+    auto& infra = ctx_.caches.infra;
+    UpstreamQuery query;
+    query.server = wire::SocketAddress{address, 53};
+    query.question = question;
+    query.use_edns = infra.edns(address) != cache::EdnsSupport::kNo;
+    query.edns_udp_size = ctx_.options.edns_buffer_size;
+    // Signatures and denial records always come along: the cache keeps
+    // them for validation and for clients that ask with DO.
+    query.dnssec_ok = true;
+    const auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(budget_.deadline - Clock::now());
+    query.timeout = std::min(infra.timeout(address, ctx_.options.initial_timeout), remaining);
+    if (query.timeout.count() <= 0) co_return std::nullopt;
+
+    ++budget_.upstream_queries;
+    auto reply = co_await ctx_.upstream.exchange(query);
+    const auto now = Clock::now();
+    if (reply.via_tcp) ++ctx_.metrics.upstream_tcp;
+    if (reply.status == UpstreamStatus::kTimeout) {
+        ++attempt.timeouts;
+        ++ctx_.metrics.upstream_timeouts;
+        infra.record_timeout(address, now);
+        attempt.timed_out.push_back(address);
+        co_return std::nullopt;
+    }
+    if (reply.status != UpstreamStatus::kOk) {
+        ++attempt.network_errors;
+        infra.record_timeout(address, now);
+        co_return std::nullopt;
+    }
+    infra.record_rtt(address, reply.rtt, now);
+    const auto rcode = reply.message.rcode();
+    if (query.use_edns && (rcode == wire::Rcode::FORMERR || rcode == wire::Rcode::NOTIMP) &&
+        !reply.message.edns) {
+        // A server that does not understand EDNS (RFC 6891 §7): ask again
+        // without it.
+        infra.set_edns(address, cache::EdnsSupport::kNo, now);
+        attempt.tried.pop_back();
+        co_return std::nullopt;
+    }
+    if (query.use_edns && reply.message.edns)
+        infra.set_edns(address, cache::EdnsSupport::kYes, now);
+
+    // What the response means is decided on what the server sent; only
+    // then is it stripped of what the server may not tell us.
+    auto classification = classify_response(reply.message, question, delegation.zone);
+    ctx_.metrics.scrubbed_records +=
+        scrub_response(reply.message, question, delegation.zone, classification);
+    const auto kind = classification.kind;
+    // An empty reply to a shortened name says nothing of the zone: the
+    // full question is asked next (RFC 9156 §2.3).
+    if (kind == ResponseKind::kEmpty && shortened)
+        co_return ZoneReply{std::move(reply), classification, address};
+    if (kind == ResponseKind::kLame || kind == ResponseKind::kEmpty ||
+        kind == ResponseKind::kError) {
+        ++attempt.lame;
+        // Not serving the zone (upward referral, no authority, REFUSED) is
+        // remembered; SERVFAIL may concern this one name only. A refused
+        // shortened name says nothing about the full one.
+        const bool lame_for_zone = kind == ResponseKind::kLame || kind == ResponseKind::kEmpty ||
+                                   (rcode == wire::Rcode::REFUSED && !shortened);
+        if (lame_for_zone) {
+            ++ctx_.metrics.lame_servers;
+            infra.mark_lame(address, delegation.zone, now);
+        }
+        co_return std::nullopt;
+    }
+    co_return ZoneReply{std::move(reply), classification, address};
 }
 
 asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
     Delegation& delegation, const wire::Question& question, bool shortened, LookupResult& failure) {
-    std::vector<wire::IpAddress> tried;
-    std::vector<wire::IpAddress> timed_out;
+    ZoneAttempt attempt;
+    attempt.tried = budget_.excluded;
+    const size_t excluded = attempt.tried.size();
     bool retried = false;
-    unsigned timeouts = 0;
-    unsigned lame = 0;
-    unsigned network_errors = 0;
     for (;;) {
         if (auto exceeded = budget_exceeded()) {
             failure = *exceeded;
             co_return std::nullopt;
         }
-        auto address = ctx_.selector.choose(delegation, tried, Clock::now());
+        if (attempt.tried.size() - excluded >= ctx_.options.limits.max_ns_addresses) break;
+        auto address = ctx_.selector.choose(delegation, attempt.tried, Clock::now());
         if (!address) {
-            if (co_await resolve_next_glueless(delegation)) continue;
+            if (co_await find_more_addresses(delegation)) continue;
             // One more round for servers that timed out: a lost datagram
             // should not fail the zone (the timeout has doubled by now).
-            if (!retried && !timed_out.empty()) {
+            if (!retried && !attempt.timed_out.empty()) {
                 retried = true;
-                std::erase_if(tried, [&](const wire::IpAddress& a) {
-                    return std::find(timed_out.begin(), timed_out.end(), a) != timed_out.end();
+                std::erase_if(attempt.tried, [&](const wire::IpAddress& a) {
+                    return std::find(attempt.timed_out.begin(), attempt.timed_out.end(), a) !=
+                           attempt.timed_out.end();
                 });
-                timed_out.clear();
+                attempt.timed_out.clear();
                 continue;
             }
             break;
         }
-        tried.push_back(*address);
-        auto& infra = ctx_.caches.infra;
-        UpstreamQuery query;
-        query.server = wire::SocketAddress{*address, 53};
-        query.question = question;
-        query.use_edns = infra.edns(*address) != cache::EdnsSupport::kNo;
-        query.edns_udp_size = ctx_.options.edns_buffer_size;
-        // Signatures and denial records always come along: the cache keeps
-        // them for validation and for clients that ask with DO.
-        query.dnssec_ok = true;
-        const auto remaining =
-            std::chrono::duration_cast<std::chrono::milliseconds>(budget_.deadline - Clock::now());
-        query.timeout = std::min(infra.timeout(*address, ctx_.options.initial_timeout), remaining);
-        if (query.timeout.count() <= 0) continue;
-
-        ++budget_.upstream_queries;
-        auto reply = co_await ctx_.upstream.exchange(query);
-        const auto now = Clock::now();
-        if (reply.via_tcp) ++ctx_.metrics.upstream_tcp;
-        if (reply.status == UpstreamStatus::kTimeout) {
-            ++timeouts;
-            ++ctx_.metrics.upstream_timeouts;
-            infra.record_timeout(*address, now);
-            timed_out.push_back(*address);
-            continue;
-        }
-        if (reply.status != UpstreamStatus::kOk) {
-            ++network_errors;
-            infra.record_timeout(*address, now);
-            continue;
-        }
-        infra.record_rtt(*address, reply.rtt, now);
-        const auto rcode = reply.message.rcode();
-        if (query.use_edns && (rcode == wire::Rcode::FORMERR || rcode == wire::Rcode::NOTIMP) &&
-            !reply.message.edns) {
-            // A server that does not understand EDNS (RFC 6891 §7): ask
-            // again without it.
-            infra.set_edns(*address, cache::EdnsSupport::kNo, now);
-            tried.pop_back();
-            continue;
-        }
-        if (query.use_edns && reply.message.edns)
-            infra.set_edns(*address, cache::EdnsSupport::kYes, now);
-
-        ctx_.metrics.scrubbed_records += scrub_response(reply.message, delegation.zone);
-        auto classification = classify_response(reply.message, question, delegation.zone);
-        if (classification.kind == ResponseKind::kLame ||
-            classification.kind == ResponseKind::kError) {
-            ++lame;
-            // Not serving the zone (upward referral, no authority, REFUSED)
-            // is remembered; SERVFAIL may concern this one name only. A
-            // refused shortened name says nothing about the full one.
-            const bool lame_for_zone = classification.kind == ResponseKind::kLame ||
-                                       (rcode == wire::Rcode::REFUSED && !shortened);
-            if (lame_for_zone) {
-                ++ctx_.metrics.lame_servers;
-                infra.mark_lame(*address, delegation.zone, now);
-            }
-            continue;
-        }
-        co_return ZoneReply{std::move(reply), classification};
+        attempt.tried.push_back(*address);
+        if (auto reply = co_await ask_server(delegation, *address, question, shortened, attempt))
+            co_return reply;
     }
-    std::string text = "no usable answer from the servers of " + delegation.zone.to_text() + " (" +
-                       std::to_string(tried.size()) + " tried: " + std::to_string(timeouts) +
-                       " timed out, " + std::to_string(lame) + " lame or refusing, " +
-                       std::to_string(network_errors) + " unreachable)";
-    // RFC 8914: 22 covers servers that could not be reached or refused;
-    // 23 is for failures of the network itself.
-    const bool answered = lame > 0 && timeouts == 0 && network_errors == 0;
-    const auto code = network_errors > 0 && timeouts == 0 && lame == 0
-                          ? ExtendedErrorCode::kNetworkError
-                          : ExtendedErrorCode::kNoReachableAuthority;
-    failure = LookupResult::failure(answered ? FailureCause::kRefused : FailureCause::kUnreachable,
-                                    code, std::move(text));
+    failure = zone_failure(delegation.zone, attempt.tried.size() - excluded, attempt.timeouts,
+                           attempt.lame, attempt.network_errors);
     co_return std::nullopt;
 }
 
-void Iterator::cache_response(const wire::Message& response, const Classification& c) {
+void Iterator::cache_response(const wire::Message& response, const Classification& c,
+                              const Delegation& delegation) {
     using cache::Trust;
     const bool aa = response.header.aa;
     const auto proof = denial_records(response.authorities);
     auto store = [&](const std::vector<wire::Record>& records, Trust trust) {
-        for (const auto& rrset : wire::group_rrsets(records)) {
+        for (auto& rrset : wire::group_rrsets(records)) {
             if (rrset.type == RRType::RRSIG) continue;
             // A CNAME the server synthesised from a DNAME is unsigned; the
             // resolver makes its own from the DNAME (RFC 6672 §3.4).
             if (rrset.type == RRType::CNAME && &records == &response.answers &&
                 synthesised_from_dname(response.answers, rrset.owner))
                 continue;
+            // The zone's own NS set never outlives the parent's delegation.
+            if (rrset.type == RRType::NS && rrset.owner == delegation.zone &&
+                c.kind != ResponseKind::kReferral)
+                rrset.ttl = std::min(rrset.ttl, delegation.parent_ttl);
             const auto sigs = signatures_for(records, rrset.owner, rrset.type);
             const bool wildcard =
                 &records == &response.answers && expanded_from_wildcard(sigs, rrset.owner);
@@ -367,11 +460,30 @@ void Iterator::cache_response(const wire::Message& response, const Classificatio
         }
     };
     store(response.answers, aa ? Trust::kAnswerAuth : Trust::kAnswerNonAuth);
-    if (c.kind == ResponseKind::kReferral)
+    if (c.kind == ResponseKind::kReferral) {
         store(response.authorities, Trust::kAuthorityReferral);
-    else
+        cache_referral_denial(response, c.referral_zone);
+    } else {
         store(response.authorities, aa ? Trust::kAuthorityAuth : Trust::kAuthorityReferral);
+    }
     store(response.additionals, Trust::kAdditional);
+}
+
+void Iterator::cache_referral_denial(const wire::Message& response, const wire::Name& child) {
+    const auto& authority = response.authorities;
+    if (std::any_of(authority.begin(), authority.end(),
+                    [&](const wire::Record& r) { return r.type == RRType::DS; }))
+        return;
+    auto proof = denial_records(authority);
+    if (proof.empty()) return;
+    // No SOA comes with a referral: the proof's own TTL bounds it
+    // (RFC 9077), and validation decides what it shows.
+    uint32_t ttl = UINT32_MAX;
+    for (const auto& r : proof)
+        ttl = std::min(ttl, r.ttl);
+    if (ctx_.caches.negatives.lookup(child, RRType::DS)) return;
+    ctx_.caches.negatives.insert(wire::Rcode::NOERROR, child, RRType::DS, proof, ttl,
+                                 cache::Security::kIndeterminate);
 }
 
 std::vector<wire::Record> Iterator::cache_negative(const wire::Message& response,
@@ -466,7 +578,11 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
         }
         const auto& response = zone_reply->reply.message;
         const auto& c = zone_reply->classification;
-        cache_response(response, c);
+        if (c.kind == ResponseKind::kEmpty) {
+            minimise = false;  // RFC 9156 §2.3: the server mishandles the step
+            continue;
+        }
+        cache_response(response, c, *delegation);
         if (c.kind == ResponseKind::kReferral) {
             if (++referrals > ctx_.options.limits.max_referral_depth) {
                 ++ctx_.metrics.limit_referral_depth;
@@ -492,7 +608,9 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
             }
             continue;
         }
-        co_return final_result(response, question, c);
+        auto result = final_result(response, question, c);
+        result.server = zone_reply->server;
+        co_return result;
     }
 }
 

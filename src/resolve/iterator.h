@@ -38,7 +38,10 @@ private:
     struct ZoneReply {
         UpstreamReply reply;
         Classification classification;
+        wire::IpAddress server;
     };
+    // What one round of asking a zone's servers came to.
+    struct ZoneAttempt;
 
     asio::awaitable<std::optional<Delegation>> closest_delegation(const wire::Name& name);
     asio::awaitable<Delegation> root_delegation();
@@ -46,17 +49,34 @@ private:
     Delegation delegation_from_hints() const;
     Delegation delegation_from_referral(const wire::Message& response,
                                         const wire::Name& child) const;
+    void add_cached_addresses(NameServer& server) const;
 
     // Asks the servers of `delegation` until one gives a usable response.
     // `shortened`: the question is a QNAME-minimised step, not the target.
     asio::awaitable<std::optional<ZoneReply>> query_zone(Delegation& delegation,
                                                          const wire::Question& question,
                                                          bool shortened, LookupResult& failure);
+    // One exchange with `address`; a reply only if it is usable.
+    asio::awaitable<std::optional<ZoneReply>> ask_server(const Delegation& delegation,
+                                                         const wire::IpAddress& address,
+                                                         const wire::Question& question,
+                                                         bool shortened, ZoneAttempt& attempt);
+    // More addresses for `delegation` once those known are used up: the
+    // next glueless name server, else the parent's glue (for server
+    // addresses expired from the cache, or published wrongly by the zone).
+    asio::awaitable<bool> find_more_addresses(Delegation& delegation);
     // Looks up the address of one more glueless name server; false when
     // there is none left to try (or the NXNS budget is spent).
     asio::awaitable<bool> resolve_next_glueless(Delegation& delegation);
+    std::optional<wire::Name> next_glueless(Delegation& delegation) const;
+    asio::awaitable<std::vector<wire::IpAddress>> addresses_of(const wire::Name& ns_name);
+    asio::awaitable<bool> addresses_from_parent(Delegation& delegation);
 
-    void cache_response(const wire::Message& response, const Classification& c);
+    void cache_response(const wire::Message& response, const Classification& c,
+                        const Delegation& delegation);
+    // A signed referral to an unsigned child carries the proof that the
+    // child has no DS (RFC 4035 §3.1.4): cached, so validation need not ask.
+    void cache_referral_denial(const wire::Message& response, const wire::Name& child);
     // Caches a NXDOMAIN/NODATA answer to `question`; returns the records
     // that prove it (SOA with the negative TTL, NSEC/NSEC3, signatures).
     std::vector<wire::Record> cache_negative(const wire::Message& response,

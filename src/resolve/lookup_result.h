@@ -10,6 +10,7 @@
 #include "dnssec/limits.h"
 #include "resolve/response_kind.h"
 #include "wire/edns.h"
+#include "wire/ip_address.h"
 #include "wire/record.h"
 
 namespace cairn::resolve {
@@ -33,6 +34,9 @@ struct LookupResult {
     // Set when the lookup failed: the answer is SERVFAIL with this EDE.
     std::optional<wire::ExtendedErrorOption> error;
     FailureCause cause = FailureCause::kNone;
+    // The server whose response this is (to ask another when it fails
+    // validation).
+    std::optional<wire::IpAddress> server;
 
     static LookupResult failure(FailureCause cause, wire::ExtendedErrorCode code,
                                 std::string text) {
@@ -52,6 +56,11 @@ struct RequestBudget {
     // Name server names whose addresses are being looked up right now:
     // delegations that depend on each other must not recurse for ever.
     std::vector<wire::Name> resolving_ns;
+    // Glueless name server lookups that found no address (NXNSAttack).
+    uint32_t glueless_failures = 0;
+    // Servers not to ask again in this request: their data failed
+    // validation.
+    std::vector<wire::IpAddress> excluded;
     // DNSSEC work spent (KeyTrap and NSEC3 bounds).
     dnssec::WorkCounter dnssec_work;
     // A background refresh (prefetch) rather than a client's request.

@@ -19,8 +19,8 @@ struct WorkLimits {
     uint32_t max_upstream_queries = 64;  // per client request
     uint32_t max_referral_depth = 30;    // delegations followed
     uint32_t max_cname_chain = 12;       // CNAME/DNAME hops
-    uint32_t max_glueless_ns = 6;        // NS names resolved per delegation (NXNSAttack)
-    uint32_t max_ns_addresses = 16;      // addresses tried per delegation
+    uint32_t max_glueless_ns = 2;        // empty glueless NS lookups per request (NXNSAttack)
+    uint32_t max_ns_addresses = 16;      // addresses asked per zone and lookup
     std::chrono::milliseconds resolution_timeout{10'000};  // overall deadline
 };
 

@@ -13,8 +13,12 @@ enum class ResponseKind : uint8_t {
     kReferral,  // a delegation to a zone below the one asked
     kNxdomain,  // the name does not exist
     kNodata,    // the name exists without the asked type
-    kLame,      // the server does not serve the zone (or talks nonsense)
-    kError,     // SERVFAIL, REFUSED, NOTIMP, FORMERR or another error rcode
+    // A non-authoritative NOERROR with nothing in it: lame for a full
+    // question; for a QNAME-minimised one a server that mishandles empty
+    // non-terminals (RFC 9156 §2.3), which the full question settles.
+    kEmpty,
+    kLame,   // the server does not serve the zone (or talks nonsense)
+    kError,  // SERVFAIL, REFUSED, NOTIMP, FORMERR or another error rcode
 };
 
 struct Classification {

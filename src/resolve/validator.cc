@@ -374,12 +374,11 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
     }
     const std::string what = question.name.to_text() + "/" + wire::to_string(question.type);
     uint32_t ttl_cap = UINT32_MAX;
-    if (!soa) {
-        out.verdict = bogus(ExtendedErrorCode::kNsecMissing,
-                            "negative answer for " + what + " without a SOA record");
-        co_return out;
-    }
-    {
+    // The SOA only says how long the answer may be cached (RFC 2308); it is
+    // no part of the proof (RFC 4035 §5.4), so a denial without one (a DS
+    // NODATA in a referral) is judged by its NSEC/NSEC3 records alone. One
+    // that is present must verify.
+    if (soa) {
         wire::RRset soa_set{soa->owner, RRType::SOA, soa->rclass, soa->ttl, {soa->rdata}};
         const auto soa_signatures = signatures_in(authority, soa->owner, RRType::SOA);
         auto v = verify(soa_set, soa_signatures, keys, *zone);
@@ -410,6 +409,7 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
             out.delegation = r.delegation;
             // RFC 9077: denial records prove nothing for longer than the
             // negative TTL (the SOA here already carries it).
+            if (!soa) co_return out;
             remember_denials(*zone, denials, authority, std::min(ttl_cap, soa->ttl));
             if (ctx_.options.aggressive_nsec)
                 ctx_.caches.denials.insert_soa(*zone, *soa,
