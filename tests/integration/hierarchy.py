@@ -55,7 +55,23 @@ SERVERS = [
     ("script-3", "5.3", "scripted", "script3.zz: slot for a ScriptedServer"),
     ("big", "6.1", "nsd", "big.example and big3.cairn: 2,000 names each (aggressive NSEC)"),
     ("short", "7.1", "nsd", "short.example, shortplain.zz, expiry.example: short TTLs (serve-stale, prefetch)"),
+    ("twoface", "8.1", "nsd", "twoface.example: hidden primary, reached through the twoface-1/2 slots"),
+    ("twoface-1", "8.2", "scripted", "ns1.twoface.example: slot for a ScriptedServer (proxy of twoface)"),
+    ("twoface-2", "8.3", "scripted", "ns2.twoface.example: slot for a ScriptedServer (proxy of twoface)"),
 ]
+
+# Addresses {net}.9.1 .. {net}.9.250 belong to no server and no zone: a test
+# starts extra ScriptedServers there (e.g. the servers of a zone that a
+# scripted slot delegates) or uses them as dead addresses (nothing listens).
+SPARE_BLOCK = 9
+TWOFACE_INDEX = 45      # twoface.example.: data addresses N.200.45
+
+
+def spare_addr(net: str, i: int) -> str:
+    """The i-th spare address (1..250) for a test's own ScriptedServers."""
+    if not 1 <= i <= 250:
+        raise ValueError(f"spare address index out of range: {i}")
+    return f"{net}.{SPARE_BLOCK}.{i}"
 
 DAY = 86400
 
@@ -274,4 +290,10 @@ def default_hierarchy(net: str | None = None, big_names: int = BIG_NAMES) -> Hie
                    small_records(net, SHORT_ZONES["expiry.example."]) + [("nodata", "TXT", '"only a TXT"')],
                    signing=Signing("ECDSAP256SHA256", split_keys=False), ttl=EXPIRY_TTL,
                    negative_ttl=EXPIRY_TTL, note="signed, TTL 2 s; re-signed by a test to expire in seconds"))
+    # -- a signed zone whose two listed servers are test-controlled proxies of
+    # a hidden primary: one of them can corrupt what it relays --
+    zones.append(Z("twoface.example.", [("ns1.twoface.example.", "twoface-1"),
+                                        ("ns2.twoface.example.", "twoface-2")], ["twoface"],
+                   variant_records(net, TWOFACE_INDEX), signing=Signing("ECDSAP256SHA256", split_keys=False),
+                   note="signed, NSEC; NS are ScriptedServer slots relaying the hidden primary"))
     return Hierarchy(net, servers, zones)

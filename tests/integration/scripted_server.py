@@ -30,6 +30,7 @@ import dns.exception
 import dns.flags
 import dns.message
 import dns.name
+import dns.query
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
@@ -404,6 +405,48 @@ def malformed(style: str, inner: Handler | None = None) -> Handler:
         return wire[:6] + struct.pack("!H", an + 3) + wire[8:]
 
     return handle
+
+
+def not_authoritative(inner: Handler) -> Handler:
+    """The same replies with the AA bit cleared."""
+    def fix(msg, rec):
+        msg.flags &= ~dns.flags.AA
+        return msg
+    return _map_messages(inner, fix)
+
+
+def proxy(address: str, port: int = 53, timeout: float = 5.0) -> Handler:
+    """Relay each query to another server (over TCP, so nothing is truncated
+    on the way; the reply to the client is fitted to its UDP size)."""
+    def handle(rec: Received) -> Reply:
+        if rec.message is None:
+            return None
+        try:
+            return dns.query.tcp(rec.message, address, port=port, timeout=timeout)
+        except (dns.exception.DNSException, OSError):
+            return None
+    return handle
+
+
+def corrupt_rrsigs(inner: Handler) -> Handler:
+    """Flip one byte in the signature of every RRSIG, in every section: the
+    records stay well formed, but no signature verifies."""
+    def corrupt(rrset: dns.rrset.RRset) -> dns.rrset.RRset:
+        if rrset.rdtype != dns.rdatatype.RRSIG:
+            return rrset
+        out = dns.rrset.RRset(rrset.name, rrset.rdclass, rrset.rdtype, rrset.covers)
+        for rd in rrset:
+            sig = bytearray(rd.signature)
+            sig[len(sig) // 2] ^= 0xFF
+            out.add(rd.replace(signature=bytes(sig)), rrset.ttl)
+        return out
+
+    def fix(msg, rec):
+        msg.answer = [corrupt(r) for r in msg.answer]
+        msg.authority = [corrupt(r) for r in msg.authority]
+        msg.additional = [corrupt(r) for r in msg.additional]
+        return msg
+    return _map_messages(inner, fix)
 
 
 def by_name(routes: dict[str, Handler], default: Handler) -> Handler:
