@@ -300,14 +300,22 @@ struct AggressiveNsec3Test : AggressiveNsecTest {
         add_soa();
     }
 
+    static std::vector<uint8_t> owner_hash(const Record& r) {
+        return *wire::decode_base32hex(std::string(
+            reinterpret_cast<const char*>(r.owner.label(0).data()), r.owner.label(0).size()));
+    }
+
     static bool covers(const Record& r, std::string_view name, const Nsec3Zone& z) {
         auto data = wire::Nsec3Data::from(r.rdata);
         const auto hash = dnssec::nsec3_hash(N(name), z.salt, z.iterations);
-        auto owner = wire::decode_base32hex(std::string(
-            reinterpret_cast<const char*>(r.owner.label(0).data()), r.owner.label(0).size()));
+        const auto owner = owner_hash(r);
         const auto& next = data->next_hashed_owner;
-        if (*owner < next) return *owner < hash && hash < next;
-        return *owner < hash || hash < next;
+        if (owner < next) return owner < hash && hash < next;
+        return owner < hash || hash < next;
+    }
+
+    static bool matches(const Record& r, std::string_view name, const Nsec3Zone& z) {
+        return owner_hash(r) == dnssec::nsec3_hash(N(name), z.salt, z.iterations);
     }
 };
 
@@ -324,6 +332,35 @@ TEST_F(AggressiveNsec3Test, Nsec3Nxdomain) {
     EXPECT_LE(nsec3s, 3u);
     EXPECT_EQ(count(answer->authority, RRType::RRSIG), nsec3s + 1);
     EXPECT_EQ(answer->ttl, 300u);
+}
+
+// RFC 5155 §8.4, RFC 8198 §5: the closest encloser's record, a cover of the
+// next closer name and a cover of the wildcard prove an NXDOMAIN; the names
+// below the next closer one need no record of their own.
+TEST_F(AggressiveNsec3Test, Nsec3NxdomainNeedsNoCoverBelowTheNextCloserName) {
+    const Nsec3Zone z;
+    // A name two labels under the apex whose own cover is none of the
+    // records the proof needs: that cover is left out of the index.
+    std::string qname;
+    for (int i = 0; qname.empty() && i < 100; ++i) {
+        const std::string next_closer = "q" + std::to_string(i) + ".example.";
+        const std::string candidate = "deeper." + next_closer;
+        bool needed = false;
+        for (const Record& r : nsec3_chain(z))
+            needed |= covers(r, candidate, z) &&
+                      (covers(r, next_closer, z) || covers(r, "*.example.", z) ||
+                       matches(r, "example.", z));
+        if (!needed) qname = candidate;
+    }
+    ASSERT_FALSE(qname.empty());
+    add_nsec3_chain(z, qname);
+    auto answer = ask(qname, RRType::A);
+    ASSERT_TRUE(answer) << qname;
+    EXPECT_EQ(answer->kind, Kind::kNxdomain);
+    EXPECT_EQ(count(answer->authority, RRType::NSEC3), 3u);
+    // Its closest encloser is the apex; one label more, and nothing at all
+    // below the next closer name is needed.
+    EXPECT_TRUE(ask("a.b." + qname, RRType::TXT));
 }
 
 TEST_F(AggressiveNsec3Test, Nsec3LongNamesCostAHashPerLabel) {
