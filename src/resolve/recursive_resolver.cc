@@ -492,7 +492,7 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
         }
         // RFC 8198: what validated NSEC/NSEC3 records already prove is not
         // asked again.
-        if (options.dnssec.enabled && options.aggressive_nsec && q.type != RRType::DS)
+        if (options.dnssec.enabled && options.aggressive_nsec)
             if (auto made = synthesise(caches.denials, caches.rrsets, q, clock.now(),
                                        options.dnssec.limits, budget.dnssec_work)) {
                 count_synthesised(made->kind);

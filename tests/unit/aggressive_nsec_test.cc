@@ -33,23 +33,24 @@ Name N(std::string_view text) {
 const std::vector<wire::RData> kSigs = {wire::RData::from_trusted_bytes({9, 9, 9, 9})};
 
 // RFC 4035 §2.3 style zone: an apex, plain names, an empty non-terminal
-// (c), an insecure delegation (sub) and a wildcard under another empty
-// non-terminal (w).
+// (c), a secure (sec) and an insecure (sub) delegation and a wildcard under
+// another empty non-terminal (w).
 const std::map<Name, std::vector<RRType>>& zone_names() {
     static const std::map<Name, std::vector<RRType>> names = {
         {N("example."), {RRType::SOA, RRType::NS, RRType::DNSKEY}},
         {N("a.example."), {RRType::A}},
         {N("b.c.example."), {RRType::A}},
         {N("d.example."), {RRType::A, RRType::MX}},
+        {N("sec.example."), {RRType::NS, RRType::DS}},
         {N("sub.example."), {RRType::NS}},
         {N("*.w.example."), {RRType::A, RRType::TXT}},
     };
     return names;
 }
 
-Record soa_record(uint32_t ttl = 3600, uint32_t minimum = 300) {
+Record soa_record(uint32_t ttl = 3600, uint32_t minimum = 300, const Name& zone = N("example.")) {
     wire::SoaData data{N("ns.example."), N("admin.example."), 1, 7200, 900, 1209600, minimum};
-    return {N("example."), RRType::SOA, wire::RRClass::IN, ttl, data.to_rdata()};
+    return {zone, RRType::SOA, wire::RRClass::IN, ttl, data.to_rdata()};
 }
 
 size_t count(const std::vector<Record>& records, RRType type) {
@@ -202,6 +203,54 @@ TEST_F(AggressiveNsecTest, NsecDelegations) {
     EXPECT_FALSE(ask("www.sub.example.", RRType::A)) << "below the cut";
 }
 
+// RFC 8198 applies to DS as well; the DS of a zone cut lives in the parent
+// zone, so the parent's records deny it.
+TEST_F(AggressiveNsecTest, NsecDs) {
+    add_nsec_chain();
+    add_soa();
+    auto no_ds = ask("sub.example.", RRType::DS);
+    ASSERT_TRUE(no_ds);
+    EXPECT_EQ(no_ds->kind, Kind::kNodata);
+    EXPECT_EQ(no_ds->rcode, Rcode::NOERROR);
+    ASSERT_EQ(no_ds->authority.size(), 4u);
+    EXPECT_EQ(no_ds->authority[0].owner, N("example."));
+    EXPECT_EQ(no_ds->authority[0].type, RRType::SOA);
+    EXPECT_EQ(no_ds->authority[2].owner, N("sub.example."));
+    EXPECT_EQ(no_ds->authority[2].type, RRType::NSEC);
+    EXPECT_FALSE(ask("sec.example.", RRType::DS)) << "a secure delegation has its DS";
+    EXPECT_FALSE(ask("www.sub.example.", RRType::DS)) << "below the cut: the child's to answer";
+    auto nxdomain = ask("nope.example.", RRType::DS);
+    ASSERT_TRUE(nxdomain);
+    EXPECT_EQ(nxdomain->kind, Kind::kNxdomain);
+    auto plain = ask("a.example.", RRType::DS);
+    ASSERT_TRUE(plain) << "a name that is no zone cut has no DS either";
+    EXPECT_EQ(plain->kind, Kind::kNodata);
+}
+
+TEST_F(AggressiveNsecTest, DsIsDeniedByTheParentZoneNotTheChild) {
+    // The child zone sub.example is indexed too: its apex record lists no
+    // DS, as no apex record does.
+    const Name child = N("sub.example.");
+    const wire::NsecData apex{N("www.sub.example."),
+                              wire::TypeBitmap::from_types(std::vector<RRType>{
+                                  RRType::SOA, RRType::NS, RRType::DNSKEY, RRType::NSEC})};
+    ASSERT_TRUE(index.insert_denial(
+        child, {child, RRType::NSEC, wire::RRClass::IN, 3600, apex.to_rdata()}, kSigs, UINT32_MAX));
+    ASSERT_TRUE(index.insert_soa(child, soa_record(3600, 300, child), kSigs, UINT32_MAX));
+    EXPECT_FALSE(ask("sub.example.", RRType::DS)) << "the parent's records are not held";
+    EXPECT_TRUE(ask("sub.example.", RRType::MX)) << "the child's apex record denies MX";
+
+    add_nsec_chain();
+    add_soa();
+    auto answer = ask("sub.example.", RRType::DS);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->authority[0].owner, N("example.")) << "the parent's SOA";
+    EXPECT_EQ(answer->authority[2].owner, N("sub.example."));
+    auto types = wire::NsecData::from(answer->authority[2].rdata);
+    ASSERT_TRUE(types);
+    EXPECT_FALSE(types->types.contains(RRType::SOA)) << "the parent's record at the cut";
+}
+
 TEST_F(AggressiveNsecTest, NoSynthesisWithoutTheRecords) {
     add_soa();
     EXPECT_FALSE(ask("nope.example.", RRType::A)) << "no NSEC at all";
@@ -261,6 +310,9 @@ struct Nsec3Zone {
     uint8_t flags = 0;
     uint16_t iterations = 0;
     std::vector<uint8_t> salt = {0xab, 0xcd};
+    // Opt-out as signers use it: the insecure delegation (sub) gets no
+    // record of its own (RFC 5155 §7.1).
+    bool omit_insecure_delegations = false;
 };
 
 // The NSEC3 chain of zone_names(), empty non-terminals included (RFC 5155
@@ -271,6 +323,7 @@ std::vector<Record> nsec3_chain(const Nsec3Zone& z) {
     names[N("w.example.")];
     std::vector<std::pair<std::vector<uint8_t>, std::vector<RRType>>> hashed;
     for (auto [name, types] : names) {
+        if (z.omit_insecure_delegations && types == std::vector<RRType>{RRType::NS}) continue;
         if (!types.empty() && types != std::vector<RRType>{RRType::NS})
             types.push_back(RRType::RRSIG);
         hashed.emplace_back(dnssec::nsec3_hash(name, z.salt, z.iterations), types);
@@ -418,6 +471,36 @@ TEST_F(AggressiveNsec3Test, Nsec3DelegationDeniesDs) {
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->kind, Kind::kNodata);
     EXPECT_FALSE(ask("www.sub.example.", RRType::A));
+}
+
+TEST_F(AggressiveNsec3Test, Nsec3Ds) {
+    add_nsec3_chain();
+    auto no_ds = ask("sub.example.", RRType::DS);
+    ASSERT_TRUE(no_ds);
+    EXPECT_EQ(no_ds->kind, Kind::kNodata);
+    EXPECT_EQ(no_ds->authority[0].owner, N("example."));
+    EXPECT_EQ(count(no_ds->authority, RRType::NSEC3), 1u);
+    EXPECT_FALSE(ask("sec.example.", RRType::DS)) << "a secure delegation has its DS";
+    EXPECT_FALSE(ask("www.sec.example.", RRType::DS)) << "below the cut";
+    auto nxdomain = ask("nope.example.", RRType::DS);
+    ASSERT_TRUE(nxdomain);
+    EXPECT_EQ(nxdomain->kind, Kind::kNxdomain);
+}
+
+// An opt-out span may hold an unsigned delegation without a record of its
+// own: it proves nothing about DS (RFC 5155 §8.6: insecure).
+TEST_F(AggressiveNsec3Test, NoDsSynthesisFromOptOutSpans) {
+    add_nsec3_chain({.flags = wire::Nsec3Data::kOptOutFlag, .omit_insecure_delegations = true});
+    EXPECT_FALSE(ask("sub.example.", RRType::DS));
+    EXPECT_FALSE(ask("nope.example.", RRType::DS));
+    EXPECT_FALSE(ask("sec.example.", RRType::DS));
+
+    // A record of its own, opt-out flag or not, speaks for the name.
+    index.clear();
+    add_nsec3_chain({.flags = wire::Nsec3Data::kOptOutFlag});
+    auto no_ds = ask("sub.example.", RRType::DS);
+    ASSERT_TRUE(no_ds);
+    EXPECT_EQ(no_ds->kind, Kind::kNodata);
 }
 
 TEST_F(AggressiveNsec3Test, NoSynthesisFromOptOutSpans) {

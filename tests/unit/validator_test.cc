@@ -737,6 +737,22 @@ TEST_F(ValidationTest, UnsignedChildServedWithItsParentIsInsecure) {
     EXPECT_EQ(upstream_.count(child.address), 0u);
 }
 
+// RFC 8198 for DS: the parent's NSEC at an insecure cut, learnt from
+// another answer, denies the DS without asking the parent.
+TEST_F(ValidationTest, DsOfAnInsecureCutIsDeniedFromTheCachedNsec) {
+    add_child("plain", Child::kUnsigned);
+    // The NXDOMAIN for plaina.example. brings the NSEC owned by the cut.
+    ASSERT_EQ(resolve("plaina.example.", RRType::A).rcode, Rcode::NXDOMAIN);
+    auto a = resolve("plain.example.", RRType::DS);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.answer.empty());
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(records_of(a.authority, RRType::NSEC),
+              (std::vector<std::string>{"plain.example. IN NSEC *.wild.example. NS RRSIG NSEC"}));
+    EXPECT_EQ(queries("plain.example.", RRType::DS), 0u);
+    EXPECT_EQ(metrics().synthesised_nodata.load(), 1u);
+}
+
 // A forged RRSIG naming another signer is one more path to try, not a
 // reason to reject the path that verifies (RFC 6840 §5.11).
 TEST_F(ValidationTest, ForgedRrsigOfAnotherSignerDoesNotSpoilAValidAnswer) {
