@@ -61,13 +61,15 @@ std::optional<uint8_t> rrsig_labels(const wire::RData& rrsig) {
 }
 
 // The wildcard's expansion for the question, if the cache holds the
-// wildcard's RRset as Secure, signed as the wildcard at `encloser` itself
-// (RRSIG labels count the encloser's labels, RFC 4034 §3.1.3) rather than
-// as the expansion of one further up.
+// wildcard's RRset of the type asked, or else its CNAME (which answers any
+// type, RFC 1034 §4.3.2), as Secure, signed as the wildcard at `encloser`
+// itself (RRSIG labels count the encloser's labels, RFC 4034 §3.1.3)
+// rather than as the expansion of one further up.
 std::optional<Plan> wildcard_answer(const cache::RRsetCache& rrsets, const wire::Question& q,
                                     const Name& wildcard, const Name& encloser,
                                     ProofRecords proof) {
     auto cached = rrsets.lookup(wildcard, q.type);
+    if (!cached && q.type != RRType::CNAME) cached = rrsets.lookup(wildcard, RRType::CNAME);
     if (!cached || cached->security != cache::Security::kSecure || cached->signatures.empty())
         return std::nullopt;
     for (const auto& sig : cached->signatures)
@@ -77,14 +79,14 @@ std::optional<Plan> wildcard_answer(const cache::RRsetCache& rrsets, const wire:
 }
 
 // The wildcard at the closest encloser exists with `types`: its expansion
-// answers, or it lacks the type and so does the name (RFC 4035 §3.1.3.4). A
-// wildcard CNAME is left to the iterator, which follows the chain.
+// answers (its CNAME for any type), or it lacks the type and so does the
+// name (RFC 4035 §3.1.3.4).
 std::optional<Plan> from_wildcard(const wire::TypeBitmap& types, const cache::RRsetCache& rrsets,
                                   const wire::Question& q, const Name& wildcard,
                                   const Name& encloser, ProofRecords answer_proof,
                                   ProofRecords nodata_proof) {
-    if (types.contains(q.type)) return wildcard_answer(rrsets, q, wildcard, encloser, answer_proof);
-    if (types.contains(RRType::CNAME)) return std::nullopt;
+    if (types.contains(q.type) || types.contains(RRType::CNAME))
+        return wildcard_answer(rrsets, q, wildcard, encloser, answer_proof);
     return negative(dnssec::DenialGoal::kNodata, nodata_proof);
 }
 
@@ -220,6 +222,14 @@ std::optional<Plan> plan_nsec3(const cache::DenialIndex& index, const cache::RRs
     }
 }
 
+// The target of a CNAME RRset, if it has one that parses.
+std::optional<Name> cname_target(const wire::RRset& cname) {
+    if (cname.rdatas.empty()) return std::nullopt;
+    auto data = wire::NameData::from(cname.rdatas.front());
+    if (!data) return std::nullopt;
+    return data->name;
+}
+
 void append_with_signatures(std::vector<wire::Record>& out, const cache::IndexedRecord& stored,
                             uint32_t ttl) {
     out.push_back(stored.record);
@@ -265,8 +275,13 @@ std::optional<Synthesised> prove(const Plan& plan, const cache::DenialIndex& ind
                                              plan.wildcard_parent, limits, work);
     if (result.status != dnssec::DenialResult::Status::kProven) return std::nullopt;
     if (plan.answer) {
-        for (const auto& rdata : plan.answer->rrset.rdatas)
-            out.answers.push_back({q.name, q.type, wire::RRClass::IN, out.ttl, rdata});
+        const wire::RRset& rrset = plan.answer->rrset;
+        if (rrset.type != q.type) {
+            out.cname_target = cname_target(rrset);
+            if (!out.cname_target) return std::nullopt;
+        }
+        for (const auto& rdata : rrset.rdatas)
+            out.answers.push_back({q.name, rrset.type, wire::RRClass::IN, out.ttl, rdata});
         for (const auto& sig : plan.answer->signatures)
             out.answers.push_back({q.name, RRType::RRSIG, wire::RRClass::IN, out.ttl, sig});
     }

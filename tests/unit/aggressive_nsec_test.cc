@@ -33,8 +33,8 @@ Name N(std::string_view text) {
 const std::vector<wire::RData> kSigs = {wire::RData::from_trusted_bytes({9, 9, 9, 9})};
 
 // RFC 4035 §2.3 style zone: an apex, plain names, an empty non-terminal
-// (c), a secure (sec) and an insecure (sub) delegation and a wildcard under
-// another empty non-terminal (w).
+// (c), a secure (sec) and an insecure (sub) delegation, a wildcard under
+// another empty non-terminal (w) and a wildcard CNAME (under cn).
 const std::map<Name, std::vector<RRType>>& zone_names() {
     static const std::map<Name, std::vector<RRType>> names = {
         {N("example."), {RRType::SOA, RRType::NS, RRType::DNSKEY}},
@@ -44,6 +44,7 @@ const std::map<Name, std::vector<RRType>>& zone_names() {
         {N("sec.example."), {RRType::NS, RRType::DS}},
         {N("sub.example."), {RRType::NS}},
         {N("*.w.example."), {RRType::A, RRType::TXT}},
+        {N("*.cn.example."), {RRType::CNAME}},
     };
     return names;
 }
@@ -99,6 +100,42 @@ struct AggressiveNsecTest : ::testing::Test {
                         {wire::RData::from_trusted_bytes({192, 0, 2, 7})}};
         const std::vector<wire::RData> sigs = {signer.sign(set, kInception, kExpiration)};
         rrsets.insert(set, sigs, cache::Trust::kValidated, security);
+    }
+
+    // *.cn.example. CNAME a.example., cached as validation would leave it.
+    void cache_wildcard_cname() {
+        wire::RRset set{N("*.cn.example."),
+                        RRType::CNAME,
+                        wire::RRClass::IN,
+                        600,
+                        {wire::NameData{N("a.example.")}.to_rdata()}};
+        const std::vector<wire::RData> sigs = {signer.sign(set, kInception, kExpiration)};
+        rrsets.insert(set, sigs, cache::Trust::kValidated, cache::Security::kSecure);
+    }
+
+    // x.cn.example. is answered with the wildcard's CNAME, whatever the
+    // type asked, with the NSEC or NSEC3 `proof` type showing x.cn.example.
+    // itself does not exist.
+    void expect_wildcard_cname(RRType proof) {
+        for (RRType type : {RRType::A, RRType::MX, RRType::TXT, RRType::DS, RRType::CNAME}) {
+            SCOPED_TRACE(wire::to_string(type));
+            auto answer = ask("x.cn.example.", type);
+            ASSERT_TRUE(answer);
+            EXPECT_EQ(answer->kind, Kind::kWildcard);
+            EXPECT_EQ(answer->rcode, Rcode::NOERROR);
+            ASSERT_EQ(answer->answers.size(), 2u);
+            EXPECT_EQ(answer->answers[0].owner, N("x.cn.example."));
+            EXPECT_EQ(answer->answers[0].type, RRType::CNAME);
+            EXPECT_EQ(answer->answers[1].type, RRType::RRSIG);
+            // The chain goes on at the target unless the CNAME was asked for.
+            if (type == RRType::CNAME)
+                EXPECT_FALSE(answer->cname_target);
+            else
+                EXPECT_EQ(answer->cname_target, N("a.example."));
+            EXPECT_EQ(count(answer->authority, proof), 1u);
+            EXPECT_EQ(count(answer->authority, RRType::SOA), 0u);
+            EXPECT_EQ(answer->ttl, 600u);
+        }
     }
 };
 
@@ -181,6 +218,14 @@ TEST_F(AggressiveNsecTest, NsecWildcardAnswerNeedsTheSecureRRset) {
     EXPECT_FALSE(ask("x.w.example.", RRType::A)) << "not cached";
     cache_wildcard(cache::Security::kInsecure);
     EXPECT_FALSE(ask("x.w.example.", RRType::A)) << "not Secure";
+}
+
+TEST_F(AggressiveNsecTest, NsecWildcardCname) {
+    add_nsec_chain();
+    add_soa();
+    EXPECT_FALSE(ask("x.cn.example.", RRType::A)) << "the wildcard's CNAME is not cached";
+    cache_wildcard_cname();
+    expect_wildcard_cname(RRType::NSEC);
 }
 
 TEST_F(AggressiveNsecTest, NsecWildcardNodata) {
@@ -321,6 +366,7 @@ std::vector<Record> nsec3_chain(const Nsec3Zone& z) {
     std::map<Name, std::vector<RRType>> names = zone_names();
     names[N("c.example.")];
     names[N("w.example.")];
+    names[N("cn.example.")];
     std::vector<std::pair<std::vector<uint8_t>, std::vector<RRType>>> hashed;
     for (auto [name, types] : names) {
         if (z.omit_insecure_delegations && types == std::vector<RRType>{RRType::NS}) continue;
@@ -455,6 +501,13 @@ TEST_F(AggressiveNsec3Test, Nsec3WildcardAnswer) {
     EXPECT_EQ(count(answer->authority, RRType::NSEC3), 1u) << "the next closer name's cover";
     EXPECT_EQ(count(answer->authority, RRType::SOA), 0u);
     EXPECT_EQ(answer->ttl, 600u);
+}
+
+TEST_F(AggressiveNsec3Test, Nsec3WildcardCname) {
+    add_nsec3_chain();
+    EXPECT_FALSE(ask("x.cn.example.", RRType::A)) << "the wildcard's CNAME is not cached";
+    cache_wildcard_cname();
+    expect_wildcard_cname(RRType::NSEC3);
 }
 
 TEST_F(AggressiveNsec3Test, Nsec3WildcardNodata) {
