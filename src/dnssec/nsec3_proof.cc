@@ -224,12 +224,21 @@ DenialResult nodata(const Chain& chain, Hasher& hash, const Name& qname, RRType 
     // No DS at a name in an opt-out span: it may be an unsigned delegation.
     if (qtype == RRType::DS && encloser->next_closer_cover->data.opt_out()) return opt_out();
     auto wildcard = detail::wildcard_at(encloser->name);
-    auto wildcard_hash = wildcard ? hash(*wildcard) : std::nullopt;
-    const Nsec3* source = wildcard_hash ? find_match(chain, *wildcard_hash) : nullptr;
-    if (!source) return detail::not_proven("no NSEC3 matches the name or its wildcard");
-    if (const char* flaw = detail::type_denial_flaw(source->data.types, qtype, *wildcard))
-        return detail::not_proven(flaw);
-    return proven_unless_opt_out(*encloser->next_closer_cover);
+    std::optional<Hash> wildcard_hash;
+    if (wildcard) {
+        wildcard_hash = hash(*wildcard);
+        if (!wildcard_hash) return detail::not_proven(kNoHash);
+    }
+    if (const Nsec3* source = wildcard_hash ? find_match(chain, *wildcard_hash) : nullptr) {
+        if (const char* flaw = detail::type_denial_flaw(source->data.types, qtype, *wildcard))
+            return detail::not_proven(flaw);
+        return proven_unless_opt_out(*encloser->next_closer_cover);
+    }
+    // Erratum 3441 to §8.5: an opt-out zone leaves unsigned delegations,
+    // and the empty non-terminals above them, out of its chain (§7.1), so
+    // the name may exist without a record of its own.
+    if (encloser->next_closer_cover->data.opt_out()) return opt_out();
+    return detail::not_proven("no NSEC3 matches the name or its wildcard");
 }
 
 // RFC 5155 §8.8: the wildcard parent is the closest encloser (the RRSIG

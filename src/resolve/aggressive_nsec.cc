@@ -61,13 +61,15 @@ std::optional<uint8_t> rrsig_labels(const wire::RData& rrsig) {
 }
 
 // The wildcard's expansion for the question, if the cache holds the
-// wildcard's RRset as Secure, signed as the wildcard at `encloser` itself
-// (RRSIG labels count the encloser's labels, RFC 4034 §3.1.3) rather than
-// as the expansion of one further up.
+// wildcard's RRset of the type asked, or else its CNAME (which answers any
+// type, RFC 1034 §4.3.2), as Secure, signed as the wildcard at `encloser`
+// itself (RRSIG labels count the encloser's labels, RFC 4034 §3.1.3)
+// rather than as the expansion of one further up.
 std::optional<Plan> wildcard_answer(const cache::RRsetCache& rrsets, const wire::Question& q,
                                     const Name& wildcard, const Name& encloser,
                                     ProofRecords proof) {
     auto cached = rrsets.lookup(wildcard, q.type);
+    if (!cached && q.type != RRType::CNAME) cached = rrsets.lookup(wildcard, RRType::CNAME);
     if (!cached || cached->security != cache::Security::kSecure || cached->signatures.empty())
         return std::nullopt;
     for (const auto& sig : cached->signatures)
@@ -77,14 +79,14 @@ std::optional<Plan> wildcard_answer(const cache::RRsetCache& rrsets, const wire:
 }
 
 // The wildcard at the closest encloser exists with `types`: its expansion
-// answers, or it lacks the type and so does the name (RFC 4035 §3.1.3.4). A
-// wildcard CNAME is left to the iterator, which follows the chain.
+// answers (its CNAME for any type), or it lacks the type and so does the
+// name (RFC 4035 §3.1.3.4).
 std::optional<Plan> from_wildcard(const wire::TypeBitmap& types, const cache::RRsetCache& rrsets,
                                   const wire::Question& q, const Name& wildcard,
                                   const Name& encloser, ProofRecords answer_proof,
                                   ProofRecords nodata_proof) {
-    if (types.contains(q.type)) return wildcard_answer(rrsets, q, wildcard, encloser, answer_proof);
-    if (types.contains(RRType::CNAME)) return std::nullopt;
+    if (types.contains(q.type) || types.contains(RRType::CNAME))
+        return wildcard_answer(rrsets, q, wildcard, encloser, answer_proof);
     return negative(dnssec::DenialGoal::kNodata, nodata_proof);
 }
 
@@ -149,54 +151,19 @@ bool covers(const IndexedNsec3& r, const Nsec3Hash& hash) {
     return r.owner < hash || hash < r.next;
 }
 
-// RFC 5155 §8 with the records the index holds: the closest encloser is
-// the first ancestor of qname, walking up, that a record matches; the name
-// one label below it (the next closer name) must be covered. Only the
-// names between qname and the encloser are hashed, and the index need not
-// know the apex or any name above the encloser.
-std::optional<Plan> plan_nsec3(const cache::DenialIndex& index, const cache::RRsetCache& rrsets,
-                               const wire::Question& q, const Name& zone,
-                               const cache::Nsec3Params& params,
-                               const dnssec::ValidationLimits& limits, dnssec::WorkCounter& work) {
-    // RFC 9276 §3.2: such a zone is treated as unsigned; no hashing at all.
-    if (params.iterations > limits.max_nsec3_iterations) return std::nullopt;
-    Hasher hash(params, limits, work);
-    std::optional<IndexedNsec3> encloser_match;
-    std::optional<IndexedNsec3> next_closer_cover;
-    size_t encloser_labels = 0;
-    for (size_t labels = q.name.label_count(); labels >= zone.label_count(); --labels) {
-        auto h = hash(q.name.suffix(labels));
-        if (!h) return std::nullopt;
-        auto r = index.nsec3_at_or_before(zone, *h);
-        if (!r) return std::nullopt;
-        if (r->owner == *h) {
-            // NODATA needs only the record matching the name itself.
-            if (labels == q.name.label_count())
-                return negative(dnssec::DenialGoal::kNodata, {r->entry});
-            encloser_match = std::move(r);
-            encloser_labels = labels;
-            break;
-        }
-        // RFC 5155 §9.2, RFC 8198: an opt-out span may hold unsigned
-        // delegations, so it proves nothing.
-        if (!covers(*r, *h) || r->opt_out || labels == zone.label_count()) return std::nullopt;
-        // A Secure wildcard RRset one label up, signed as the wildcard of
-        // its parent, shows that parent exists: with this name covered, it
-        // is the closest encloser (RFC 5155 §8.8) though its own record is
-        // not held.
-        const Name parent = q.name.suffix(labels - 1);
-        if (auto wildcard = wildcard_at(parent))
-            if (auto plan = wildcard_answer(rrsets, q, *wildcard, parent, {r->entry})) return plan;
-        next_closer_cover = std::move(r);
-    }
-    if (!encloser_match || !next_closer_cover) return std::nullopt;
-    const Name encloser = q.name.suffix(encloser_labels);
+// The plan once the closest encloser is known: `encloser` (matched by
+// `match`) exists, the next closer name below it does not (`cover`), so
+// qname does not either; what remains is the wildcard at the encloser.
+std::optional<Plan> from_encloser(const cache::DenialIndex& index, const cache::RRsetCache& rrsets,
+                                  const wire::Question& q, const Name& zone, Hasher& hash,
+                                  const Name& encloser, const IndexedNsec3& match,
+                                  const IndexedNsec3& cover) {
     auto wildcard = wildcard_at(encloser);
     auto wildcard_hash = wildcard ? hash(*wildcard) : std::nullopt;
     if (!wildcard_hash) return std::nullopt;
     auto source = index.nsec3_at_or_before(zone, *wildcard_hash);
-    const IndexedRef& ce = encloser_match->entry;
-    const IndexedRef& nc = next_closer_cover->entry;
+    const IndexedRef& ce = match.entry;
+    const IndexedRef& nc = cover.entry;
     if (source && source->owner == *wildcard_hash) {
         auto types = wire::Nsec3Data::from(source->entry->record.rdata);
         if (!types) return std::nullopt;
@@ -208,6 +175,59 @@ std::optional<Plan> plan_nsec3(const cache::DenialIndex& index, const cache::RRs
         return negative(dnssec::DenialGoal::kNxdomain, {ce, nc, source->entry});
     }
     return wildcard_answer(rrsets, q, *wildcard, encloser, {nc});
+}
+
+// RFC 5155 §8 with the records the index holds: the closest encloser is
+// the first ancestor of qname, walking up, that a record matches, and the
+// name one label below it (the next closer name) must be covered. Names
+// further down need no record of their own (RFC 8198 §5): they lie under
+// the next closer name. Only the names between qname and the encloser are
+// hashed, and the index need not know the apex or any name above the
+// encloser.
+std::optional<Plan> plan_nsec3(const cache::DenialIndex& index, const cache::RRsetCache& rrsets,
+                               const wire::Question& q, const Name& zone,
+                               const cache::Nsec3Params& params,
+                               const dnssec::ValidationLimits& limits, dnssec::WorkCounter& work) {
+    // RFC 9276 §3.2: such a zone is treated as unsigned; no hashing at all.
+    if (params.iterations > limits.max_nsec3_iterations) return std::nullopt;
+    Hasher hash(params, limits, work);
+    // The cover of the name one label below the one in hand.
+    std::optional<IndexedNsec3> below;
+    for (size_t labels = q.name.label_count();; --labels) {
+        const Name name = q.name.suffix(labels);
+        auto h = hash(name);
+        if (!h) return std::nullopt;
+        auto r = index.nsec3_at_or_before(zone, *h);
+        if (r && r->owner == *h) {
+            // NODATA needs only the record matching the name itself.
+            if (labels == q.name.label_count())
+                return negative(dnssec::DenialGoal::kNodata, {r->entry});
+            if (!below) return std::nullopt;
+            return from_encloser(index, rrsets, q, zone, hash, name, *r, *below);
+        }
+        // Every zone's apex has a record: no ancestor is left to match.
+        if (labels == zone.label_count()) return std::nullopt;
+        // RFC 5155 §9.2, RFC 8198: an opt-out span may hold unsigned
+        // delegations, so it proves nothing.
+        below.reset();
+        if (!r || r->opt_out || !covers(*r, *h)) continue;
+        // A Secure wildcard RRset one label up, signed as the wildcard of
+        // its parent, shows that parent exists: with this name covered, it
+        // is the closest encloser (RFC 5155 §8.8) though its own record is
+        // not held.
+        const Name parent = q.name.suffix(labels - 1);
+        if (auto wildcard = wildcard_at(parent))
+            if (auto plan = wildcard_answer(rrsets, q, *wildcard, parent, {r->entry})) return plan;
+        below = std::move(r);
+    }
+}
+
+// The target of a CNAME RRset, if it has one that parses.
+std::optional<Name> cname_target(const wire::RRset& cname) {
+    if (cname.rdatas.empty()) return std::nullopt;
+    auto data = wire::NameData::from(cname.rdatas.front());
+    if (!data) return std::nullopt;
+    return data->name;
 }
 
 void append_with_signatures(std::vector<wire::Record>& out, const cache::IndexedRecord& stored,
@@ -255,8 +275,13 @@ std::optional<Synthesised> prove(const Plan& plan, const cache::DenialIndex& ind
                                              plan.wildcard_parent, limits, work);
     if (result.status != dnssec::DenialResult::Status::kProven) return std::nullopt;
     if (plan.answer) {
-        for (const auto& rdata : plan.answer->rrset.rdatas)
-            out.answers.push_back({q.name, q.type, wire::RRClass::IN, out.ttl, rdata});
+        const wire::RRset& rrset = plan.answer->rrset;
+        if (rrset.type != q.type) {
+            out.cname_target = cname_target(rrset);
+            if (!out.cname_target) return std::nullopt;
+        }
+        for (const auto& rdata : rrset.rdatas)
+            out.answers.push_back({q.name, rrset.type, wire::RRClass::IN, out.ttl, rdata});
         for (const auto& sig : plan.answer->signatures)
             out.answers.push_back({q.name, RRType::RRSIG, wire::RRClass::IN, out.ttl, sig});
     }

@@ -23,9 +23,13 @@ struct Synthesised {
     };
     Kind kind = Kind::kNxdomain;
     wire::Rcode rcode = wire::Rcode::NXDOMAIN;  // NOERROR for kNodata and kWildcard
-    // kWildcard: the RRset with the question's name as owner, then its
-    // RRSIGs unchanged (their labels field shows the expansion).
+    // kWildcard: the RRset (of the type asked, or the wildcard's CNAME) with
+    // the question's name as owner, then its RRSIGs unchanged (their labels
+    // field shows the expansion).
     std::vector<wire::Record> answers;
+    // kWildcard from a wildcard CNAME, for a question of another type: the
+    // CNAME's target, where the chain goes on (RFC 1034 §3.6.2).
+    std::optional<wire::Name> cname_target;
     // The zone's SOA and its RRSIGs (kNxdomain, kNodata), then each NSEC or
     // NSEC3 record of the proof followed by its RRSIGs.
     std::vector<wire::Record> authority;

@@ -492,7 +492,7 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
         }
         // RFC 8198: what validated NSEC/NSEC3 records already prove is not
         // asked again.
-        if (options.dnssec.enabled && options.aggressive_nsec && q.type != RRType::DS)
+        if (options.dnssec.enabled && options.aggressive_nsec)
             if (auto made = synthesise(caches.denials, caches.rrsets, q, clock.now(),
                                        options.dnssec.limits, budget.dnssec_work)) {
                 count_synthesised(made->kind);
@@ -502,7 +502,10 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
                     out.answer.push_back(std::move(r));
                 for (auto& r : made->authority)
                     out.authority.push_back(std::move(r));
-                break;
+                if (!made->cname_target) break;
+                q.name = *made->cname_target;
+                ++hop;
+                continue;
             }
         // A zone that just failed to answer is not asked again for a while
         // (RFC 8767 §5): stale data serves meanwhile.

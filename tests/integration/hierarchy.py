@@ -162,7 +162,8 @@ def big_txt() -> list[str]:
 def feature_records(net: str, index: int, dname_target: str | None = None) -> list[tuple[str, str, str]]:
     """The common feature set; addresses encode the zone's index so an answer
     shows which zone it came from. `nodata` has only TXT; `nx` does not exist;
-    `ent` is an empty non-terminal above `leaf.ent`."""
+    `ent` is an empty non-terminal above `leaf.ent`; `*.cwild` is a wildcard
+    CNAME to `www`."""
     recs = [
         ("@", "MX", "10 mail"),
         ("@", "TXT", '"apex"'),
@@ -174,6 +175,7 @@ def feature_records(net: str, index: int, dname_target: str | None = None) -> li
         ("nodata", "TXT", '"only a TXT here"'),
         ("*.wild", "A", data_addr(net, 202, index)),
         ("*.wild", "TXT", '"wildcard"'),
+        ("*.cwild", "CNAME", "www"),
         ("leaf.ent", "A", data_addr(net, 203, index)),
     ]
     recs += [("big", "TXT", t) for t in big_txt()]

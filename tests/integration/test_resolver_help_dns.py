@@ -320,6 +320,128 @@ def test_nodata_and_wildcard_synthesis(resolver, zone, counts, chains, mini_inte
         assert r.metric("synthesised_wildcard") - before["synthesised_wildcard"] >= len(others)
 
 
+@CAIRN_ONLY
+def test_deep_names_need_only_the_next_closer_cover(resolver, counts, chains):
+    """NSEC3 NXDOMAIN synthesis (RFC 5155 §8.4, RFC 8198 §5) needs the closest
+    encloser's record (the apex), a cover of the next closer name and a cover
+    of the wildcard, nothing for the names below the next closer one. A few
+    NXDOMAINs teach a few gaps of big3.cairn.; then names three labels deep,
+    whose one-label ancestor falls into a learnt gap but whose deeper names
+    fall into gaps never seen, are answered without asking the zone."""
+    zone = NSEC3_ZONE
+    chain = chains[zone]
+    r = start(resolver)
+    learn = [f"{label}.{zone}" for label in random_labels(f"deep-learn-{zone}", 20)]
+    for name in learn:
+        msg = r.query(name, "A", dnssec=True)
+        assert rcode_text(msg) == "NXDOMAIN" and ad(msg), f"{name}: {summary(msg)}"
+    learnt = {chain.gap(dns.name.from_text(n)) for n in learn}
+    # every proof also brought the apex's record and the wildcard's cover
+    held = learnt | {chain.gap(dns.name.from_text(n)) for n in (zone, f"*.{zone}")}
+    flood = []
+    prefixes = iter(random_labels(f"deep-prefix-{zone}", 20000, 6))
+    for next_closer in names_in_gaps(chain, learnt, 40, f"deep-flood-{zone}"):
+        for a, b in zip(prefixes, prefixes):
+            middle = f"{b}.{next_closer}"
+            name = f"{a}.{middle}"
+            if not {chain.gap(dns.name.from_text(n)) for n in (name, middle)} & held:
+                flood.append(name)
+                break
+    assert len(flood) == 40
+    settle(0.5)
+    before = r.metric("synthesised_nxdomain")
+    counts.reset_counts()
+    soa_minimum = counts.hierarchy.zone(zone).negative_ttl
+    failures = []
+    for name in flood:
+        problem = check_nxdomain_proof(r.query(name, "A", dnssec=True), zone, chain, soa_minimum)
+        if problem:
+            failures.append(f"{name}: {problem}")
+    assert not failures, f"{len(failures)} of {len(flood)}:\n" + "\n".join(failures[:10])
+    upstream = upstream_names(counts, "big", zone)
+    assert not upstream, f"{len(upstream)} queries went upstream for {len(flood)} names: {upstream[:10]}"
+    assert r.metric("synthesised_nxdomain") - before == len(flood)
+
+
+@pytest.mark.parametrize(
+    "resolver,zone", [("cairn", "secure.example."), ("cairn", "secure3.cairn.")],
+    indirect=["resolver"], ids=["cairn-nsec", "cairn-nsec3"])
+def test_names_under_a_wildcard_cname_are_synthesised(resolver, zone, counts, chains, mini_internet):
+    """*.cwild.<zone> is a CNAME to www. Once one expansion is validated (the
+    wildcard's CNAME cached with its proof), other names the same NSEC/NSEC3
+    denies are answered with the CNAME expansion, AD=1, and the chain is
+    followed on to www, whatever the type asked; nothing under cwild is asked
+    upstream again (RFC 8198 §5.3)."""
+    index = 2 if zone == "secure.example." else 3
+    www = f"www.{zone}"
+    address = [data_addr(mini_internet.net, 200, index)]
+    chain = chains[zone]
+    r = start(resolver)
+    first = r.query(f"a.cwild.{zone}", "A", dnssec=True)
+    assert ad(first) and rdatas(first, f"a.cwild.{zone}", "CNAME") == [www], f"{summary(first)}\n{first}"
+    assert rdatas(first, www, "A") == address, first
+    assert ad(r.query(www, "TXT", dnssec=True))
+    target_gap = chain.gap(dns.name.from_text(f"a.cwild.{zone}"))
+    others = []
+    for label in random_labels(f"cwild-{zone}", 5000, 8):
+        name = f"{label}.cwild.{zone}"
+        if chain.gap(dns.name.from_text(name)) == target_gap:
+            others.append(name)
+            if len(others) == 4:
+                break
+    assert len(others) == 4
+    settle(0.5)
+    before = r.metric("synthesised_wildcard")
+    counts.reset_counts()
+    failures = []
+    for name, rdtype in zip(others, ("A", "TXT", "CNAME", "A")):
+        msg = r.query(name, rdtype, dnssec=True)
+        problem = None
+        if rcode_text(msg) != "NOERROR" or not ad(msg):
+            problem = summary(msg)
+        elif rdatas(msg, name, "CNAME") != [www]:
+            problem = f"CNAME {rdatas(msg, name, 'CNAME')}"
+        elif rdtype == "A" and rdatas(msg, www, "A") != address:
+            problem = f"A {rdatas(msg, www, 'A')}"
+        elif rdtype == "TXT" and rdatas(msg, www, "TXT") != ['"hello"']:
+            problem = f"TXT {rdatas(msg, www, 'TXT')}"
+        elif rdtype == "CNAME" and len(msg.answer) != 2:       # the CNAME and its RRSIG
+            problem = f"more than the CNAME: {msg.answer}"
+        if problem:
+            failures.append(f"{name} {rdtype}: {problem}\n{msg}")
+    assert not failures, "\n".join(failures)
+    upstream = []
+    for key in ("host-1", "host-2"):
+        upstream += [n for n in upstream_names(counts, key, zone) if "cwild" in n]
+    assert not upstream, f"went upstream: {upstream}"
+    assert r.metric("synthesised_wildcard") - before == len(others)
+
+
+def test_ds_of_an_unsigned_delegation_from_the_cached_nsec(resolver, counts):
+    """plain.example. is an unsigned delegation in example. (NSEC). An
+    NXDOMAIN for plain-a.example., the name right after it, brings the NSEC
+    owned by the cut (NS, no DS); a DS question for plain.example. is then
+    answered from it (RFC 8198 applies to DS, the parent's records deny it):
+    NOERROR, AD=1, and nothing asked at example.'s servers."""
+    r = start(resolver)
+    nx = r.query("plain-a.example.", "A", dnssec=True)
+    assert rcode_text(nx) == "NXDOMAIN" and ad(nx), summary(nx)
+    assert rdatas(nx, "plain.example.", "NSEC", "authority"), nx
+    settle(0.5)
+    before = metrics(r, "synthesised_nodata")
+    counts.reset_counts()
+    msg = r.query("plain.example.", "DS", dnssec=True)
+    assert rcode_text(msg) == "NOERROR" and ad(msg) and not msg.answer, f"{summary(msg)}\n{msg}"
+    nsec = rdatas(msg, "plain.example.", "NSEC", "authority")
+    assert nsec and " NS " in f"{nsec[0]} " and " DS " not in f"{nsec[0]} ", msg
+    assert rdatas(msg, "example.", "SOA", "authority"), msg
+    asked = [q for key in ("example-1", "example-2") for q in counts.queries(key)
+             if q.qname.lower() == "plain.example."]
+    assert not asked, f"asked upstream: {[(q.qname, q.qtype) for q in asked]}"
+    if r.is_cairn:
+        assert r.metric("synthesised_nodata") - before["synthesised_nodata"] == 1
+
+
 # ---------------------------------------------------------------------------
 # (b) opt-out spans prove nothing: no synthesis
 # ---------------------------------------------------------------------------

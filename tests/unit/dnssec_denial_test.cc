@@ -211,6 +211,45 @@ TEST(DenialNsec3, ReferralToOptOutUnsignedZone) {
               Status::kNotProven);
 }
 
+// RFC 5155 §8.5 with erratum 3441: c.example (an unsigned delegation the
+// opt-out zone left out of its chain, or an empty non-terminal above one)
+// has no NSEC3 of its own, so a NODATA for any type rests on the closest
+// encloser proof alone: insecure, not bogus.
+TEST(DenialNsec3, OptOutNodataWithoutWildcardProofIsInsecure) {
+    const auto records = pick(nsec3_chain(), {"35mt", "0p9m"});
+    Prover prove;
+    const DenialResult result = prove(DenialGoal::kNodata, "c.example.", RRType::A, records);
+    EXPECT_EQ(result.status, Status::kOptOut);
+    EXPECT_FALSE(result.why.empty());
+    // Deeper names in the span too: b.c.example, whose next closer c.example
+    // the same opt-out record covers.
+    EXPECT_EQ(prove(DenialGoal::kNodata, "b.c.example.", RRType::TXT, records).status,
+              Status::kOptOut);
+    expect_each_needed(records, [](std::span<const Record> fewer) {
+        return Prover{}(DenialGoal::kNodata, "c.example.", RRType::A, fewer);
+    });
+    // Without opt-out the same records prove the name does not exist, which
+    // is no NODATA.
+    EXPECT_EQ(prove(DenialGoal::kNodata, "c.example.", RRType::A, without_opt_out(records)).status,
+              Status::kNotProven);
+    // The wildcard is looked for first: no hash for it, no answer.
+    Prover tight;
+    tight.limits.max_nsec3_hashes = 2;  // c.example and example, not *.example
+    EXPECT_EQ(tight(DenialGoal::kNodata, "c.example.", RRType::A, records).status, Status::kLimit);
+    // A wildcard at the closest encloser that owns the type contradicts the
+    // NODATA whatever the span.
+    auto with_wildcard = pick(nsec3_chain(), {"k8ud", "q04j"});
+    for (const Record& r : edited(pick(nsec3_chain(), {"r53b"}), [](wire::Nsec3Data& d) {
+             const std::vector<RRType> types{RRType::A, RRType::RRSIG};
+             d.types = wire::TypeBitmap::from_types(types);
+         }))
+        with_wildcard.push_back(r);
+    EXPECT_EQ(prove(DenialGoal::kNodata, "a.z.w.example.", RRType::A, with_wildcard).status,
+              Status::kNotProven);
+    EXPECT_EQ(prove(DenialGoal::kNodata, "a.z.w.example.", RRType::MX, with_wildcard).status,
+              Status::kOptOut);
+}
+
 // B.4: a.z.w.example answered from *.w.example.
 TEST(DenialNsec3, WildcardExpansion) {
     const auto records = pick(nsec3_chain(), {"q04j"});

@@ -737,6 +737,57 @@ TEST_F(ValidationTest, UnsignedChildServedWithItsParentIsInsecure) {
     EXPECT_EQ(upstream_.count(child.address), 0u);
 }
 
+// RFC 8198 for DS: the parent's NSEC at an insecure cut, learnt from
+// another answer, denies the DS without asking the parent.
+TEST_F(ValidationTest, DsOfAnInsecureCutIsDeniedFromTheCachedNsec) {
+    add_child("plain", Child::kUnsigned);
+    // The NXDOMAIN for plaina.example. brings the NSEC owned by the cut.
+    ASSERT_EQ(resolve("plaina.example.", RRType::A).rcode, Rcode::NXDOMAIN);
+    auto a = resolve("plain.example.", RRType::DS);
+    EXPECT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.answer.empty());
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(records_of(a.authority, RRType::NSEC),
+              (std::vector<std::string>{"plain.example. IN NSEC *.wild.example. NS RRSIG NSEC"}));
+    EXPECT_EQ(queries("plain.example.", RRType::DS), 0u);
+    EXPECT_EQ(metrics().synthesised_nodata.load(), 1u);
+}
+
+// A wildcard CNAME proven once answers the other names it covers from the
+// cache (RFC 8198 §5.3): its expansion, then the chain followed on.
+TEST_F(ValidationTest, NamesUnderACachedWildcardCnameAreSynthesised) {
+    example_.zone.records.push_back(record("*.cwild.example. 300 IN CNAME www.example."));
+    auto first = resolve("one.cwild.example.", RRType::A);
+    ASSERT_EQ(first.rcode, Rcode::NOERROR) << why(first);
+    ASSERT_TRUE(first.authentic_data);
+    const size_t sent = upstream_.sent().size();
+
+    auto a = resolve("two.cwild.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::CNAME),
+              (std::vector<std::string>{"two.cwild.example. IN CNAME www.example."}));
+    EXPECT_EQ(records_of(a.answer, RRType::A), kWww);
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(records_of(a.authority, RRType::NSEC).size(), 1u);
+
+    auto cname = resolve("three.cwild.example.", RRType::CNAME);
+    ASSERT_EQ(cname.rcode, Rcode::NOERROR) << why(cname);
+    EXPECT_EQ(records_of(cname.answer, RRType::CNAME),
+              (std::vector<std::string>{"three.cwild.example. IN CNAME www.example."}));
+    EXPECT_TRUE(records_of(cname.answer, RRType::A).empty());
+    EXPECT_TRUE(cname.authentic_data);
+
+    // The chain's end is asked for when it is not cached.
+    auto txt = resolve("four.cwild.example.", RRType::TXT);
+    ASSERT_EQ(txt.rcode, Rcode::NOERROR) << why(txt);
+    EXPECT_EQ(records_of(txt.answer, RRType::CNAME).size(), 1u);
+    EXPECT_TRUE(txt.authentic_data);
+    EXPECT_EQ(queries("four.cwild.example.", RRType::TXT), 0u);
+    EXPECT_EQ(metrics().synthesised_wildcard.load(), 3u);
+    EXPECT_EQ(upstream_.sent().size(), sent + queries("www.example.", RRType::TXT));
+    EXPECT_EQ(queries("www.example.", RRType::TXT), 1u);
+}
+
 // A forged RRSIG naming another signer is one more path to try, not a
 // reason to reject the path that verifies (RFC 6840 §5.11).
 TEST_F(ValidationTest, ForgedRrsigOfAnotherSignerDoesNotSpoilAValidAnswer) {
