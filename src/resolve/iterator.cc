@@ -399,7 +399,8 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
 asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
     Delegation& delegation, const wire::Question& question, bool shortened, LookupResult& failure) {
     ZoneAttempt attempt;
-    attempt.tried = budget_.excluded;
+    for (const auto& e : budget_.excluded)
+        if (e.zone == delegation.zone) attempt.tried.push_back(e.address);
     const size_t excluded = attempt.tried.size();
     bool retried = false;
     for (;;) {
@@ -609,6 +610,7 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
             continue;
         }
         auto result = final_result(response, question, c);
+        result.zone = delegation->zone;
         result.server = zone_reply->server;
         co_return result;
     }

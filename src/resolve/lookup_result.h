@@ -34,8 +34,9 @@ struct LookupResult {
     // Set when the lookup failed: the answer is SERVFAIL with this EDE.
     std::optional<wire::ExtendedErrorOption> error;
     FailureCause cause = FailureCause::kNone;
-    // The server whose response this is (to ask another when it fails
-    // validation).
+    // Where the response came from: the zone asked and the server that
+    // answered (to ask another when its data fails validation).
+    wire::Name zone;
     std::optional<wire::IpAddress> server;
 
     static LookupResult failure(FailureCause cause, wire::ExtendedErrorCode code,
@@ -58,9 +59,15 @@ struct RequestBudget {
     std::vector<wire::Name> resolving_ns;
     // Glueless name server lookups that found no address (NXNSAttack).
     uint32_t glueless_failures = 0;
-    // Servers not to ask again in this request: their data failed
-    // validation.
-    std::vector<wire::IpAddress> excluded;
+    // Servers not to ask again for a zone in this request: their data
+    // failed validation.
+    struct Excluded {
+        wire::Name zone;
+        wire::IpAddress address;
+    };
+    std::vector<Excluded> excluded;
+    // Answers that failed validation and were asked again elsewhere.
+    uint32_t bogus_retries = 0;
     // DNSSEC work spent (KeyTrap and NSEC3 bounds).
     dnssec::WorkCounter dnssec_work;
     // A background refresh (prefetch) rather than a client's request.

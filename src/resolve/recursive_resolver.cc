@@ -7,8 +7,10 @@
 #include <exception>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "resolve/aggressive_nsec.h"
+#include "resolve/chain.h"
 #include "resolve/inflight.h"
 #include "resolve/iterator.h"
 #include "resolve/joined_upstream.h"
@@ -38,23 +40,6 @@ uint32_t answer_ttl(const Answer& a) {
         for (const auto& r : *section)
             ttl = std::min(ttl, r.ttl);
     return ttl == UINT32_MAX ? 0 : ttl;
-}
-
-// RFC 6672 §2.2: `name` with the DNAME's owner suffix replaced by its
-// target; nullopt when the result would be too long.
-std::optional<wire::Name> apply_dname(const wire::Name& name, const wire::Record& dname) {
-    auto target = wire::NameData::from(dname.rdata);
-    if (!target) return std::nullopt;
-    const size_t keep = name.label_count() - dname.owner.label_count();
-    size_t prefix = 0;
-    for (size_t i = 0; i < keep; ++i)
-        prefix += 1 + name.label(i).size();
-    std::vector<uint8_t> wire(name.wire().begin(), name.wire().begin() + prefix);
-    const auto tail = target->name.wire();
-    wire.insert(wire.end(), tail.begin(), tail.end());
-    auto rewritten = wire::Name::from_wire(wire);
-    if (!rewritten) return std::nullopt;
-    return *rewritten;
 }
 
 // Requests that may share one answer.
@@ -172,10 +157,26 @@ struct RecursiveResolver::State {
     void count_synthesised(Synthesised::Kind kind);
     // The status of a cached entry, validating it first if it never was
     // (and `validate`); the verdict is stored back in the cache.
-    asio::awaitable<Verdict> settle(Validator& validator, cache::CachedRRset& cached,
-                                    bool validate);
+    // `may_retry`: a Bogus verdict is not stored, another server may be
+    // asked.
+    asio::awaitable<Verdict> settle(Validator& validator, cache::CachedRRset& cached, bool validate,
+                                    bool may_retry);
     asio::awaitable<Verdict> settle(Validator& validator, cache::NegativeEntry& entry,
-                                    bool validate);
+                                    bool validate, bool may_retry);
+
+    // One client request's walk along its CNAME/DNAME chain, one step at a
+    // time: from the cache, from a lookup the cache did not keep, from
+    // validated denials (RFC 8198), from upstream.
+    struct Walk;
+    enum class Step : uint8_t { kDone, kFollow, kMiss, kFail };
+    asio::awaitable<Step> from_cache(Walk& w);
+    asio::awaitable<Step> from_cached_cname(Walk& w);
+    asio::awaitable<Step> from_fresh(Walk& w);
+    asio::awaitable<Step> from_fresh_answer(Walk& w, LookupResult& result);
+    Step from_denials(Walk& w);
+    asio::awaitable<Step> from_upstream(Walk& w);
+    Step refuse_bogus(Walk& w, const Verdict& v);
+    Answer finish(Walk& w);
 };
 
 RecursiveResolver::RecursiveResolver(const ResolverOptions& options, const RootHints& hints,
@@ -333,12 +334,13 @@ asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::
 }
 
 asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
-                                                          cache::CachedRRset& cached,
-                                                          bool validate) {
+                                                          cache::CachedRRset& cached, bool validate,
+                                                          bool may_retry) {
     if (!validate || cached.security != cache::Security::kIndeterminate)
         co_return earlier_verdict(cached.security, cached.reason);
     auto v = co_await validator.rrset(cached.rrset, cached.signatures, cached.proof);
-    if (v.transient) co_return v;
+    // A verdict that another server may overturn is not stored yet.
+    if (v.transient || (may_retry && v.security == cache::Security::kBogus)) co_return v;
     caches.rrsets.set_security(cached.rrset, cached.signatures, v.security, reason_of(v),
                                v.ttl_cap);
     if (v.ttl_cap < cached.rrset.ttl) cached.rrset.ttl = v.ttl_cap;
@@ -347,213 +349,320 @@ asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
 
 asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
                                                           cache::NegativeEntry& entry,
-                                                          bool validate) {
+                                                          bool validate, bool may_retry) {
     if (!validate || entry.security != cache::Security::kIndeterminate)
         co_return earlier_verdict(entry.security, entry.reason);
     auto v = co_await validator.negative(entry.rcode, {entry.name, entry.type, wire::RRClass::IN},
                                          entry.authority);
-    if (v.transient) co_return v;
+    if (v.transient || (may_retry && v.security == cache::Security::kBogus)) co_return v;
     caches.negatives.set_security(entry.rcode, entry.name, entry.type, v.security, reason_of(v),
                                   v.ttl_cap);
     co_return v;
+}
+
+// Per-request state of resolve_query.
+struct RecursiveResolver::State::Walk {
+    Walk(State& s, const ClientQuery& client)
+        : query(client),
+          validate(s.options.dnssec.enabled && !client.checking_disabled),
+          validator(s.context, budget),
+          q(client.question) {
+        budget.deadline = std::chrono::steady_clock::now() + s.options.limits.resolution_timeout;
+    }
+
+    const ClientQuery& query;
+    RequestBudget budget;
+    const bool validate;
+    Validator validator;
+    AnswerSecurity security;
+    Answer out;
+    wire::Question q;  // the link of the chain being resolved
+    uint32_t hops = 0;
+    bool went_upstream = false;
+    // A lookup just made for `q`: used when the cache could not keep its
+    // result (TTL 0, or no room), and to know whom to avoid if it fails
+    // validation.
+    std::optional<LookupResult> fresh;
+    // Skip the cache: its data for `q` failed validation, another server
+    // is to be asked.
+    bool refetch = false;
+    std::optional<Answer> failure;
+
+    void follow(const wire::Name& next) {
+        q.name = next;
+        fresh.reset();
+        ++hops;
+    }
+    // Whether a Bogus verdict on data just fetched for `q` may send the
+    // question to another server of the zone.
+    bool may_retry() const {
+        return validate && !retry_failed && fresh && fresh->server &&
+               budget.bogus_retries < kMaxBogusRetries;
+    }
+    // Asking another server failed (none left, none answering): the data
+    // cached from the first is judged for good.
+    bool retry_failed = false;
+};
+
+RecursiveResolver::State::Step RecursiveResolver::State::refuse_bogus(Walk& w, const Verdict& v) {
+    if (v.security != cache::Security::kBogus || !w.validate) return Step::kDone;
+    if (!v.transient && w.may_retry()) {
+        w.budget.excluded.push_back({w.fresh->zone, *w.fresh->server});
+        ++w.budget.bogus_retries;
+        ++metrics.bogus_retries;
+        w.refetch = true;
+        return Step::kMiss;
+    }
+    ++(v.transient ? metrics.dnssec_failures : metrics.dnssec_bogus);
+    w.failure = servfail(v.error ? *v.error
+                                 : wire::ExtendedErrorOption{ExtendedErrorCode::kDnssecBogus, {}});
+    return Step::kFail;
+}
+
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_cache(Walk& w) {
+    const auto& q = w.q;
+    auto positive = caches.rrsets.lookup(q.name, q.type, q.rclass);
+    // Glue and referral data serve iteration only, never a client answer.
+    if (positive && positive->trust >= cache::Trust::kAnswerNonAuth) {
+        auto v = co_await settle(w.validator, *positive, w.validate, w.may_retry());
+        if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+        w.security.add(v);
+        append_rrset(w.out, *positive);
+        if (w.hops == 0) maybe_prefetch(co_await asio::this_coro::executor, q, *positive);
+        co_return Step::kDone;
+    }
+    if (auto negative = caches.negatives.lookup(q.name, q.type)) {
+        auto v = co_await settle(w.validator, *negative, w.validate, w.may_retry());
+        if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+        w.security.add(v);
+        w.out.rcode = negative->rcode;
+        w.out.authority = std::move(negative->authority);
+        co_return Step::kDone;
+    }
+    if (q.type == RRType::CNAME) co_return Step::kMiss;
+    co_return co_await from_cached_cname(w);
+}
+
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_cached_cname(
+    Walk& w) {
+    auto cname = caches.rrsets.lookup(w.q.name, RRType::CNAME, w.q.rclass);
+    if (!cname || cname->trust < cache::Trust::kAnswerNonAuth || cname->rrset.rdatas.empty())
+        co_return Step::kMiss;
+    auto v = co_await settle(w.validator, *cname, w.validate, w.may_retry());
+    if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+    w.security.add(v);
+    auto target = wire::NameData::from(cname->rrset.rdatas.front());
+    append_rrset(w.out, *cname);
+    if (!target) co_return Step::kDone;
+    w.follow(target->name);
+    co_return Step::kFollow;
+}
+
+// The cache did not keep the lookup's result: validate and use it as it
+// came.
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_fresh(Walk& w) {
+    auto result = std::move(*w.fresh);
+    w.fresh.reset();
+    if (result.kind != ResponseKind::kNxdomain && result.kind != ResponseKind::kNodata)
+        co_return co_await from_fresh_answer(w, result);
+    const auto rcode =
+        result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN : wire::Rcode::NOERROR;
+    if (w.validate) {
+        auto v = co_await w.validator.negative(rcode, w.q, result.authority);
+        if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+        w.security.add(v);
+    } else {
+        w.security.add(Verdict{});
+    }
+    w.out.rcode = rcode;
+    w.out.authority = std::move(result.authority);
+    co_return Step::kDone;
+}
+
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_fresh_answer(
+    Walk& w, LookupResult& result) {
+    for (const auto& rrset : wire::group_rrsets(result.answer)) {
+        if (rrset.type == RRType::RRSIG) continue;
+        std::vector<wire::RData> sigs;
+        for (const auto& r : result.answer)
+            if (r.type == RRType::RRSIG && r.owner == rrset.owner)
+                if (auto sig = wire::RrsigData::from(r.rdata);
+                    sig && sig->type_covered == rrset.type)
+                    sigs.push_back(r.rdata);
+        Verdict v;
+        if (w.validate) v = co_await w.validator.rrset(rrset, sigs, result.proof);
+        if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+        w.security.add(v);
+    }
+    std::optional<wire::Name> next;
+    for (auto& r : result.answer) {
+        if (result.kind == ResponseKind::kCname && r.type == RRType::CNAME)
+            if (auto t = wire::NameData::from(r.rdata)) next = t->name;
+        w.out.answer.push_back(std::move(r));
+    }
+    if (result.kind == ResponseKind::kDname) {
+        const wire::Record* dname = nullptr;
+        for (const auto& r : w.out.answer)
+            if (r.type == RRType::DNAME && w.q.name.is_subdomain_of(r.owner)) dname = &r;
+        auto target = dname ? apply_dname(w.q.name, *dname) : std::nullopt;
+        if (!target) {
+            w.failure = servfail({ExtendedErrorCode::kInvalidData,
+                                  "DNAME substitution of " + w.q.name.to_text() + " too long"});
+            co_return Step::kFail;
+        }
+        // The CNAME the DNAME implies (RFC 6672 §3.1), made here rather
+        // than trusted from the server; asked for the CNAME, it is the
+        // answer (§3).
+        w.out.answer.push_back(wire::Record{w.q.name, RRType::CNAME, w.q.rclass, dname->ttl,
+                                            wire::NameData{*target}.to_rdata()});
+        if (w.q.type == RRType::CNAME) co_return Step::kDone;
+        next = *target;
+    }
+    if (result.kind == ResponseKind::kAnswer) co_return Step::kDone;
+    if (!next) {
+        w.failure = servfail({ExtendedErrorCode::kInvalidData, "bad CNAME"});
+        co_return Step::kFail;
+    }
+    w.follow(*next);
+    co_return Step::kFollow;
+}
+
+// RFC 8198: what validated NSEC/NSEC3 records already prove is not asked
+// again.
+RecursiveResolver::State::Step RecursiveResolver::State::from_denials(Walk& w) {
+    if (!options.dnssec.enabled || !options.aggressive_nsec) return Step::kMiss;
+    auto made = synthesise(caches.denials, caches.rrsets, w.q, clock.now(), options.dnssec.limits,
+                           w.budget.dnssec_work);
+    if (!made) return Step::kMiss;
+    count_synthesised(made->kind);
+    w.security.add(Verdict{cache::Security::kSecure, {}, made->ttl});
+    w.out.rcode = made->rcode;
+    for (auto& r : made->answers)
+        w.out.answer.push_back(std::move(r));
+    for (auto& r : made->authority)
+        w.out.authority.push_back(std::move(r));
+    if (!made->cname_target) return Step::kDone;
+    w.follow(*made->cname_target);
+    return Step::kFollow;
+}
+
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_upstream(Walk& w) {
+    const bool retrying = std::exchange(w.refetch, false);
+    // A zone that just failed to answer is not asked again for a while
+    // (RFC 8767 §5): stale data serves meanwhile.
+    if (refresh_recently_failed(w.q) && append_stale(w.q, w.out)) {
+        w.security.add(Verdict{});
+        co_return Step::kDone;
+    }
+    w.went_upstream = true;
+    Iterator iterator(context, w.budget);
+    auto result = co_await iterator.lookup(w.q);
+    if (result.error && retrying) {
+        w.retry_failed = true;
+        co_return Step::kMiss;
+    }
+    if (result.error) {
+        const bool unreachable =
+            result.cause == FailureCause::kUnreachable || result.cause == FailureCause::kRefused;
+        if (unreachable && options.serve_stale.enabled) {
+            note_failed_refresh(w.q);
+            if (append_stale(w.q, w.out)) {
+                w.security.add(Verdict{});
+                co_return Step::kDone;
+            }
+        }
+        w.failure = servfail(*result.error);
+        co_return Step::kFail;
+    }
+    switch (result.kind) {
+        case ResponseKind::kAnswer:
+        case ResponseKind::kCname:
+        case ResponseKind::kNxdomain:
+        case ResponseKind::kNodata: break;
+        case ResponseKind::kDname:
+            // A DNAME is not cached under the name asked for: follow it now.
+            w.fresh = std::move(result);
+            co_return co_await from_fresh(w);
+        default:
+            w.failure = servfail({ExtendedErrorCode::kOther, "unexpected response"});
+            co_return Step::kFail;
+    }
+    // The iterator cached what it learnt; the next step reads it back (TTLs
+    // clamped, best-ranked data) and validates it. Should the cache have
+    // kept nothing, `fresh` stands in.
+    w.fresh = std::move(result);
+    co_return Step::kMiss;
+}
+
+namespace {
+
+// RFC 2181 §5: an RRset appears once in a response, even when the chain
+// used it twice (a DNAME) or two links share a proof (a wildcard's NSEC).
+void drop_duplicates(std::vector<wire::Record>& records) {
+    std::vector<wire::Record> unique;
+    unique.reserve(records.size());
+    for (auto& r : records) {
+        const bool seen = std::any_of(unique.begin(), unique.end(), [&](const wire::Record& u) {
+            return u.type == r.type && u.rclass == r.rclass && u.owner == r.owner &&
+                   u.rdata == r.rdata;
+        });
+        if (!seen) unique.push_back(std::move(r));
+    }
+    records = std::move(unique);
+}
+
+}  // namespace
+
+Answer RecursiveResolver::State::finish(Walk& w) {
+    if (!w.went_upstream) ++metrics.cache_answers;
+    if (w.validate) {
+        switch (w.security.worst) {
+            case cache::Security::kSecure: ++metrics.dnssec_secure; break;
+            case cache::Security::kInsecure: ++metrics.dnssec_insecure; break;
+            default: break;
+        }
+    }
+    Answer out = std::move(w.out);
+    drop_duplicates(out.answer);
+    drop_duplicates(out.authority);
+    // An RRSIG answer is nothing validated (RFC 4035 §3.2.3 gives AD for
+    // data proven Secure; signatures are not RRsets that were proven).
+    out.authentic_data = w.security.worst == cache::Security::kSecure &&
+                         w.query.question.type != RRType::RRSIG && options.dnssec.enabled;
+    if (w.security.note && !out.extended_error) out.extended_error = w.security.note;
+    return out;
 }
 
 // The chain of CNAMEs (and the final RRset or negative answer) from the
 // cache, each link validated unless the client set CD; upstream lookups
 // fill the cache for the links it lacks.
 asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuery& query) {
-    const auto& limits = options.limits;
-    RequestBudget budget;
-    budget.deadline = std::chrono::steady_clock::now() + limits.resolution_timeout;
-    const bool validate = options.dnssec.enabled && !query.checking_disabled;
-    Validator validator(context, budget);
-    AnswerSecurity security;
-    Answer out;
-    wire::Question q = query.question;
-    bool went_upstream = false;
-    // A lookup just made for `q`: used when the cache could not keep its
-    // result (TTL 0, or no room).
-    std::optional<LookupResult> fresh;
-    auto refuse_bogus = [&](const Verdict& v) -> std::optional<Answer> {
-        if (v.security != cache::Security::kBogus || !validate) return std::nullopt;
-        ++metrics.dnssec_bogus;
-        return servfail(v.error ? *v.error
-                                : wire::ExtendedErrorOption{ExtendedErrorCode::kDnssecBogus, {}});
-    };
-    for (uint32_t hop = 0;;) {
-        if (hop > limits.max_cname_chain) {
+    Walk w(*this, query);
+    for (;;) {
+        if (w.hops > options.limits.max_cname_chain) {
             ++metrics.limit_cname_chain;
             co_return servfail({ExtendedErrorCode::kOther,
                                 "resolution stopped: max-cname-chain (" +
-                                    std::to_string(limits.max_cname_chain) + ") exceeded"});
+                                    std::to_string(options.limits.max_cname_chain) + ") exceeded"});
         }
-        auto positive = caches.rrsets.lookup(q.name, q.type, q.rclass);
-        // Glue and referral data serve iteration only, never a client answer.
-        if (positive && positive->trust >= cache::Trust::kAnswerNonAuth) {
-            auto v = co_await settle(validator, *positive, validate);
-            if (auto failed = refuse_bogus(v)) co_return *failed;
-            security.add(v);
-            append_rrset(out, *positive);
-            if (hop == 0) maybe_prefetch(co_await asio::this_coro::executor, q, *positive);
-            break;
-        }
-        if (auto negative = caches.negatives.lookup(q.name, q.type)) {
-            auto v = co_await settle(validator, *negative, validate);
-            if (auto failed = refuse_bogus(v)) co_return *failed;
-            security.add(v);
-            out.rcode = negative->rcode;
-            out.authority = std::move(negative->authority);
-            break;
-        }
-        if (q.type != RRType::CNAME) {
-            auto cname = caches.rrsets.lookup(q.name, RRType::CNAME, q.rclass);
-            if (cname && cname->trust >= cache::Trust::kAnswerNonAuth &&
-                !cname->rrset.rdatas.empty()) {
-                auto v = co_await settle(validator, *cname, validate);
-                if (auto failed = refuse_bogus(v)) co_return *failed;
-                security.add(v);
-                auto target = wire::NameData::from(cname->rrset.rdatas.front());
-                append_rrset(out, *cname);
-                if (!target) break;
-                q.name = target->name;
-                fresh.reset();
-                ++hop;
-                continue;
-            }
-        }
-        if (fresh) {
-            // The cache did not keep the lookup's result: validate and use it
-            // as it came.
-            auto result = std::move(*fresh);
-            fresh.reset();
-            if (result.kind == ResponseKind::kNxdomain || result.kind == ResponseKind::kNodata) {
-                const auto rcode = result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN
-                                                                          : wire::Rcode::NOERROR;
-                if (validate) {
-                    auto v = co_await validator.negative(rcode, q, result.authority);
-                    if (auto failed = refuse_bogus(v)) co_return *failed;
-                    security.add(v);
-                } else {
-                    security.add(Verdict{});
-                }
-                out.rcode = rcode;
-                out.authority = std::move(result.authority);
-                break;
-            }
-            for (const auto& rrset : wire::group_rrsets(result.answer)) {
-                if (rrset.type == RRType::RRSIG) continue;
-                std::vector<wire::RData> sigs;
-                for (const auto& r : result.answer)
-                    if (r.type == RRType::RRSIG && r.owner == rrset.owner)
-                        if (auto sig = wire::RrsigData::from(r.rdata);
-                            sig && sig->type_covered == rrset.type)
-                            sigs.push_back(r.rdata);
-                Verdict v;
-                if (validate) v = co_await validator.rrset(rrset, sigs, result.proof);
-                if (auto failed = refuse_bogus(v)) co_return *failed;
-                security.add(v);
-            }
-            std::optional<wire::Name> next;
-            for (auto& r : result.answer) {
-                if (result.kind == ResponseKind::kCname && r.type == RRType::CNAME)
-                    if (auto t = wire::NameData::from(r.rdata)) next = t->name;
-                out.answer.push_back(std::move(r));
-            }
-            if (result.kind == ResponseKind::kDname) {
-                const wire::Record* dname = nullptr;
-                for (const auto& r : out.answer)
-                    if (r.type == RRType::DNAME && q.name.is_subdomain_of(r.owner)) dname = &r;
-                auto target = dname ? apply_dname(q.name, *dname) : std::nullopt;
-                if (!target)
-                    co_return servfail({ExtendedErrorCode::kInvalidData,
-                                        "DNAME substitution of " + q.name.to_text() + " too long"});
-                // The CNAME the DNAME implies (RFC 6672 §3.1), made here
-                // rather than trusted from the server.
-                out.answer.push_back(wire::Record{q.name, RRType::CNAME, q.rclass, dname->ttl,
-                                                  wire::NameData{*target}.to_rdata()});
-                next = *target;
-            }
-            if (result.kind == ResponseKind::kAnswer) break;
-            if (!next) co_return servfail({ExtendedErrorCode::kInvalidData, "bad CNAME"});
-            q.name = *next;
-            ++hop;
-            continue;
-        }
-        if (!query.recursion_desired) {
+        Step step = Step::kMiss;
+        if (!w.refetch) step = co_await from_cache(w);
+        if (step == Step::kMiss && w.fresh && !w.refetch) step = co_await from_fresh(w);
+        if (step == Step::kMiss && !query.recursion_desired) {
             // Cache only (RD=0). Nothing cached: say so rather than go out.
-            if (out.answer.empty()) {
-                Answer refused;
-                refused.rcode = wire::Rcode::REFUSED;
-                refused.extended_error = wire::ExtendedErrorOption{
-                    ExtendedErrorCode::kNotAuthoritative, "not in cache and recursion not desired"};
-                co_return refused;
-            }
-            break;
+            if (!w.out.answer.empty()) break;
+            Answer refused;
+            refused.rcode = wire::Rcode::REFUSED;
+            refused.extended_error = wire::ExtendedErrorOption{
+                ExtendedErrorCode::kNotAuthoritative, "not in cache and recursion not desired"};
+            co_return refused;
         }
-        // RFC 8198: what validated NSEC/NSEC3 records already prove is not
-        // asked again.
-        if (options.dnssec.enabled && options.aggressive_nsec)
-            if (auto made = synthesise(caches.denials, caches.rrsets, q, clock.now(),
-                                       options.dnssec.limits, budget.dnssec_work)) {
-                count_synthesised(made->kind);
-                security.add(Verdict{cache::Security::kSecure, {}, made->ttl});
-                out.rcode = made->rcode;
-                for (auto& r : made->answers)
-                    out.answer.push_back(std::move(r));
-                for (auto& r : made->authority)
-                    out.authority.push_back(std::move(r));
-                if (!made->cname_target) break;
-                q.name = *made->cname_target;
-                ++hop;
-                continue;
-            }
-        // A zone that just failed to answer is not asked again for a while
-        // (RFC 8767 §5): stale data serves meanwhile.
-        if (refresh_recently_failed(q) && append_stale(q, out)) {
-            security.add(Verdict{});
-            break;
-        }
-        went_upstream = true;
-        Iterator iterator(context, budget);
-        auto result = co_await iterator.lookup(q);
-        if (result.error) {
-            const bool unreachable = result.cause == FailureCause::kUnreachable ||
-                                     result.cause == FailureCause::kRefused;
-            if (unreachable && options.serve_stale.enabled) {
-                note_failed_refresh(q);
-                if (append_stale(q, out)) {
-                    security.add(Verdict{});
-                    break;
-                }
-            }
-            co_return servfail(*result.error);
-        }
-        if (result.kind != ResponseKind::kAnswer && result.kind != ResponseKind::kCname &&
-            result.kind != ResponseKind::kDname && result.kind != ResponseKind::kNxdomain &&
-            result.kind != ResponseKind::kNodata)
-            co_return servfail({ExtendedErrorCode::kOther, "unexpected response"});
-        if (result.kind == ResponseKind::kDname) {
-            // A DNAME is not cached under the name asked for: follow it now.
-            fresh = std::move(result);
-            continue;
-        }
-        // The iterator cached what it learnt; the next round reads it back
-        // (TTLs clamped, best-ranked data) and validates it. Should the cache
-        // have kept nothing, `fresh` stands in.
-        fresh = std::move(result);
+        if (step == Step::kMiss && !w.refetch) step = from_denials(w);
+        if (step == Step::kMiss) step = co_await from_upstream(w);
+        if (step == Step::kDone) break;
+        if (step == Step::kFail) co_return std::move(*w.failure);
     }
-    if (!went_upstream) ++metrics.cache_answers;
-    if (validate) {
-        switch (security.worst) {
-            case cache::Security::kSecure: ++metrics.dnssec_secure; break;
-            case cache::Security::kInsecure: ++metrics.dnssec_insecure; break;
-            default: break;
-        }
-    }
-    out.authentic_data = security.worst == cache::Security::kSecure &&
-                         (validate || query.checking_disabled) && options.dnssec.enabled;
-    if (security.note && !out.extended_error) out.extended_error = security.note;
-    co_return out;
+    co_return finish(w);
 }
 
 }  // namespace cairn::resolve

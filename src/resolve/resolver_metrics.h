@@ -32,7 +32,13 @@ struct ResolverMetrics {
     // wildcard NSEC come back in every answer from the zone).
     Counter dnssec_secure{0};
     Counter dnssec_insecure{0};
-    Counter dnssec_bogus{0};
+    Counter dnssec_bogus{0};  // proven forgeries only
+    // Validation that could not finish (a work limit, a server not
+    // answering): SERVFAIL for that request, never cached, not bogus.
+    Counter dnssec_failures{0};
+    // Answers or keys that failed validation and were asked of another
+    // server of the zone.
+    Counter bogus_retries{0};
     Counter dnssec_verifications{0};
     Counter dnssec_verifications_saved{0};
     Counter limit_dnssec_verifications{0};

@@ -87,6 +87,10 @@ struct Validator::Fetched {
     std::vector<wire::Record> authority;
     // For kFailed: why, as the lookup's Extended DNS Error.
     wire::ExtendedErrorOption error{ExtendedErrorCode::kOther, {}};
+    // Fetched just now from upstream: the zone asked and the server that
+    // answered.
+    wire::Name zone;
+    std::optional<wire::IpAddress> server;
 };
 
 // A negative answer's verdict, and for a DS question whether the name is a
@@ -512,9 +516,6 @@ asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned
 asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
                                                   const wire::RRset& anchor_keys, uint32_t& ttl) {
     const std::string zone_text = zone.to_text();
-    auto bogus_keys = [&](ExtendedErrorCode code, std::string why) {
-        return to_keys(bogus(code, std::move(why)), "");
-    };
     // RFC 4035 §5.2: a DS set with no algorithm (or digest, RFC 6840 §5.2)
     // we can check makes the zone insecure, not bogus. RFC 4509 §3: SHA-1
     // digests are ignored when a stronger one is present.
@@ -544,31 +545,36 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
                                                 : " use only unsupported algorithms")};
     }
 
-    auto dnskey = co_await fetch(zone, RRType::DNSKEY);
-    if (dnskey.kind == Fetched::Kind::kFailed)
-        co_return to_keys(transient(dnskey.error), "cannot get the DNSKEY of " + zone_text + ": ");
-    if (dnskey.kind != Fetched::Kind::kAnswer)
-        co_return bogus_keys(ExtendedErrorCode::kDnskeyMissing, "no DNSKEY RRset for " + zone_text);
-
-    // The keys the parent (or the anchor) vouches for.
-    wire::RRset entry_keys{zone, RRType::DNSKEY, wire::RRClass::IN, dnskey.rrset.ttl, {}};
-    const uint32_t max_tries = ctx_.options.dnssec.limits.max_keys_per_tag;
-    for (const auto& rdata : dnskey.rrset.rdatas) {
-        auto key = wire::DnskeyData::from(rdata);
-        if (!key || !key->zone_key() || key->revoked()) continue;
-        const bool anchored = std::find(anchor_keys.rdatas.begin(), anchor_keys.rdatas.end(),
-                                        rdata) != anchor_keys.rdatas.end();
-        bool matched = anchored;
-        for (const auto& d : usable) {
-            if (matched) break;
-            matched = dnssec::ds_matches(d, zone, rdata);
-        }
-        if (matched) entry_keys.add(rdata);
-        if (entry_keys.rdatas.size() >= max_tries * std::max<size_t>(1, usable.size())) break;
+    // One server's bad keys are not the zone's (issue 13, point 9): a
+    // DNSKEY RRset that fails is fetched again from up to
+    // kMaxBogusRetries other servers before the zone is called bogus.
+    std::optional<ZoneKeys> rejected;
+    for (bool refresh = false;; refresh = true) {
+        auto dnskey = co_await fetch(zone, RRType::DNSKEY, refresh);
+        // No other server could be asked: the verdict on the first stands.
+        if (rejected && dnskey.kind == Fetched::Kind::kFailed) co_return *rejected;
+        auto keys = check_dnskeys(zone, dnskey, usable, anchor_keys, ttl);
+        if (keys.security != Security::kBogus || keys.transient || !exclude_server(dnskey))
+            co_return keys;
+        rejected = std::move(keys);
     }
+}
+
+ZoneKeys Validator::check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
+                                  std::span<const wire::DsData> usable,
+                                  const wire::RRset& anchor_keys, uint32_t& ttl) {
+    const std::string zone_text = zone.to_text();
+    auto bogus_keys = [&](ExtendedErrorCode code, std::string why) {
+        return to_keys(bogus(code, std::move(why)), "");
+    };
+    if (dnskey.kind == Fetched::Kind::kFailed)
+        return to_keys(transient(dnskey.error), "cannot get the DNSKEY of " + zone_text + ": ");
+    if (dnskey.kind != Fetched::Kind::kAnswer)
+        return bogus_keys(ExtendedErrorCode::kDnskeyMissing, "no DNSKEY RRset for " + zone_text);
+    auto entry_keys = vouched_keys(zone, dnskey.rrset, usable, anchor_keys);
     if (entry_keys.rdatas.empty())
-        co_return bogus_keys(ExtendedErrorCode::kDnskeyMissing,
-                             "no DNSKEY of " + zone_text + " matches its DS or trust anchor");
+        return bogus_keys(ExtendedErrorCode::kDnskeyMissing,
+                          "no DNSKEY of " + zone_text + " matches its DS or trust anchor");
     // RFC 4035 §5.2: the DNSKEY RRset must be signed by a key the DS names;
     // signatures by other keys of the set do not count.
     const bool signed_by_entry_key =
@@ -582,9 +588,9 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
                                       });
         });
     if (!signed_by_entry_key)
-        co_return bogus_keys(ExtendedErrorCode::kRrsigsMissing,
-                             "no RRSIG over the DNSKEY RRset of " + zone_text +
-                                 " by a key its DS or trust anchor names");
+        return bogus_keys(ExtendedErrorCode::kRrsigsMissing,
+                          "no RRSIG over the DNSKEY RRset of " + zone_text +
+                              " by a key its DS or trust anchor names");
     const ZoneKeys vouched{
         Security::kSecure, dnssec::KeySet::shared(std::move(entry_keys)), {}, {}};
     auto v = verify(dnskey.rrset, dnskey.signatures, vouched, zone);
@@ -594,24 +600,54 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
             dnskey.rrset, dnskey.signatures, verdict.security,
             verdict.error ? std::optional(verdict.error->code) : std::nullopt, verdict.ttl_cap);
     if (verdict.security != Security::kSecure)
-        co_return to_keys(verdict, "DNSKEY RRset of " + zone_text + ": ");
+        return to_keys(verdict, "DNSKEY RRset of " + zone_text + ": ");
     ttl = std::max<uint32_t>(1, std::min(dnskey.rrset.ttl, verdict.ttl_cap));
-    co_return ZoneKeys{Security::kSecure, dnssec::KeySet::shared(std::move(dnskey.rrset)), {}, {}};
+    return ZoneKeys{Security::kSecure, dnssec::KeySet::shared(dnskey.rrset), {}, {}};
 }
 
-asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRType type) {
+wire::RRset Validator::vouched_keys(const wire::Name& zone, const wire::RRset& dnskeys,
+                                    std::span<const wire::DsData> usable,
+                                    const wire::RRset& anchor_keys) const {
+    wire::RRset entry_keys{zone, RRType::DNSKEY, wire::RRClass::IN, dnskeys.ttl, {}};
+    const uint32_t max_tries = ctx_.options.dnssec.limits.max_keys_per_tag;
+    for (const auto& rdata : dnskeys.rdatas) {
+        auto key = wire::DnskeyData::from(rdata);
+        if (!key || !key->zone_key() || key->revoked()) continue;
+        bool matched = std::find(anchor_keys.rdatas.begin(), anchor_keys.rdatas.end(), rdata) !=
+                       anchor_keys.rdatas.end();
+        for (const auto& d : usable) {
+            if (matched) break;
+            matched = dnssec::ds_matches(d, zone, rdata);
+        }
+        if (matched) entry_keys.add(rdata);
+        if (entry_keys.rdatas.size() >= max_tries * std::max<size_t>(1, usable.size())) break;
+    }
+    return entry_keys;
+}
+
+bool Validator::exclude_server(const Fetched& fetched) {
+    if (!fetched.server || budget_.bogus_retries >= kMaxBogusRetries) return false;
+    budget_.excluded.push_back({fetched.zone, *fetched.server});
+    ++budget_.bogus_retries;
+    ++ctx_.metrics.bogus_retries;
+    return true;
+}
+
+asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRType type,
+                                                     bool refresh) {
     Fetched out;
     // A DS RRset from a referral is the parent's own signed data, as good as
     // an answer for validation; glue never is.
     const auto min_trust =
         type == RRType::DS ? cache::Trust::kAuthorityReferral : cache::Trust::kAnswerNonAuth;
-    if (auto cached = ctx_.caches.rrsets.lookup(name, type); cached && cached->trust >= min_trust) {
+    auto cached = refresh ? std::nullopt : ctx_.caches.rrsets.lookup(name, type);
+    if (cached && cached->trust >= min_trust) {
         out.kind = Fetched::Kind::kAnswer;
         out.rrset = std::move(cached->rrset);
         out.signatures = std::move(cached->signatures);
         co_return out;
     }
-    if (auto negative = ctx_.caches.negatives.lookup(name, type)) {
+    if (auto negative = refresh ? std::nullopt : ctx_.caches.negatives.lookup(name, type)) {
         out.kind = Fetched::Kind::kNegative;
         out.rcode = negative->rcode;
         out.authority = std::move(negative->authority);
@@ -623,6 +659,8 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
         out.error = *result.error;
         co_return out;
     }
+    out.zone = result.zone;
+    out.server = result.server;
     switch (result.kind) {
         case ResponseKind::kAnswer:
             for (const auto& rrset : wire::group_rrsets(result.answer)) {

@@ -16,6 +16,9 @@
 
 namespace cairn::resolve {
 
+// Servers asked again, after the first, when data fails validation.
+constexpr uint32_t kMaxBogusRetries = 2;
+
 struct Verdict {
     cache::Security security = cache::Security::kIndeterminate;
     // For kBogus: the Extended DNS Error to answer with. For kInsecure, an
@@ -65,12 +68,25 @@ private:
                                              const cache::ZoneKeys& keys, const wire::Name& zone,
                                              const wire::Name& wildcard_parent, Verdict verdict);
 
+    using ZoneKeys = cache::ZoneKeys;
     asio::awaitable<cache::ZoneKeys> keys_for(const wire::Name& zone, unsigned depth);
     asio::awaitable<cache::ZoneKeys> prove_keys(const wire::Name& zone, unsigned depth,
                                                 uint32_t& ttl);
     asio::awaitable<cache::ZoneKeys> keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
                                                   const wire::RRset& anchor_keys, uint32_t& ttl);
-    asio::awaitable<Fetched> fetch(const wire::Name& name, wire::RRType type);
+    // From the cache unless `refresh`, else from upstream.
+    asio::awaitable<Fetched> fetch(const wire::Name& name, wire::RRType type, bool refresh = false);
+    ZoneKeys check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
+                           std::span<const wire::DsData> usable, const wire::RRset& anchor_keys,
+                           uint32_t& ttl);
+    // The keys of `dnskeys` that the DS records or the anchor vouch for.
+    wire::RRset vouched_keys(const wire::Name& zone, const wire::RRset& dnskeys,
+                             std::span<const wire::DsData> usable,
+                             const wire::RRset& anchor_keys) const;
+    // Keeps the server that gave `fetched` out of the rest of the request
+    // for its zone; false when the retry budget is spent or the data did
+    // not come from upstream just now.
+    bool exclude_server(const Fetched& fetched);
 
     asio::awaitable<Denial> prove_negative(wire::Rcode rcode, const wire::Question& question,
                                            std::span<const wire::Record> authority, unsigned depth);

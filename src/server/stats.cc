@@ -74,6 +74,8 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("dnssec_secure", m.dnssec_secure);
     add("dnssec_insecure", m.dnssec_insecure);
     add("dnssec_bogus", m.dnssec_bogus);
+    add("dnssec_failures", m.dnssec_failures);
+    add("bogus_retries", m.bogus_retries);
     add("dnssec_verifications", m.dnssec_verifications);
     add("dnssec_verifications_saved", m.dnssec_verifications_saved);
     add("limit_dnssec_verifications", m.limit_dnssec_verifications);
