@@ -283,7 +283,9 @@ std::vector<Option> make_options() {
     add(option("control-socket", Group::control, at<&Config::control_socket>,
                FilePath{.unix_socket = true},
                "Unix socket on which cairn takes commands from `cairnctl`, for example "
-               "`/run/cairn/control.sock`. Empty: no control socket.")
+               "`/run/cairn/control.sock`. It is created with mode 0660 (owner and group "
+               "only); a missing directory is created with mode 0750, so give the socket a "
+               "directory of its own. Empty: no control socket.")
             .also_known_as({"control-interface"}));
     add(option("log-level", Group::control, at<&Config::log_level>,
                Keyword{.words = {"error", "warn", "info", "debug"}},

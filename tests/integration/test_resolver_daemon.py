@@ -3,15 +3,18 @@ keeps the old one running), SIGTERM stops it cleanly, and a bad
 configuration at start-up is refused with file, line and option."""
 
 import os
+import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 import time
 
 import dns.exception
 import dns.rcode
 import pytest
 
-from resolver_helpers import CAIRN_UNSUPPORTED_DEFAULTS
+from resolver_helpers import CAIRN_UNSUPPORTED_DEFAULTS, cairnctl_binary
 from resolvers import to_yaml
 
 
@@ -86,3 +89,34 @@ def test_bad_configuration_is_refused_at_start(tmp_path):
     message = result.stdout + result.stderr
     assert f"{conf}:2" in message
     assert "qname-minimization" in message and "qname-minimisation" in message
+
+
+@pytest.fixture
+def short_tmp():
+    """A directory with a short path (unix socket paths are limited to 108 bytes)."""
+    path = tempfile.mkdtemp(prefix="cairn-", dir="/tmp")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _cairnctl(socket_path, command):
+    return subprocess.run([cairnctl_binary(), command, "--socket", socket_path],
+                          capture_output=True, text=True, timeout=10)
+
+
+def test_control_socket_is_private_in_a_directory_of_its_own(cairn, short_tmp):
+    """The socket is created 0660 in a directory cairn makes 0750; cairnctl
+    works through it, and `stop` removes it."""
+    run_dir = os.path.join(short_tmp, "run")
+    ctl = os.path.join(run_dir, "ctl.sock")
+    c = _start(cairn, **{"control-socket": ctl})
+    st = os.stat(run_dir)
+    assert stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o750, oct(st.st_mode)
+    st = os.stat(ctl)
+    assert stat.S_ISSOCK(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o660, oct(st.st_mode)
+    out = _cairnctl(ctl, "stats")
+    assert out.returncode == 0 and "server.queries_udp" in out.stdout, out
+    proc = c.proc
+    assert _cairnctl(ctl, "stop").returncode == 0
+    assert proc.wait(timeout=10) == 0
+    assert not os.path.exists(ctl)
