@@ -95,19 +95,27 @@ Result<std::shared_ptr<ControlListener>, TextError> ControlListener::open(
         return failed("cannot hand the socket over: " + why);
     }
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
+    const int directory =
+        ec ? -1 : ::open(parent_directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (ec || directory < 0) {
+        const std::string why = ec ? ec.message() : std::strerror(errno);
         ::unlink(path.c_str());
-        return failed(ec.message());
+        return failed(why);
     }
-    return std::make_shared<ControlListener>(std::move(acceptor), path, std::move(handler));
+    return std::make_shared<ControlListener>(std::move(acceptor), path, directory,
+                                             std::move(handler));
 }
 
 ControlListener::ControlListener(stream_protocol::acceptor acceptor, std::string path,
-                                 Handler handler)
-    : acceptor_(std::move(acceptor)), path_(std::move(path)), handler_(std::move(handler)) {}
+                                 int directory, Handler handler)
+    : acceptor_(std::move(acceptor)),
+      path_(std::move(path)),
+      directory_(directory),
+      handler_(std::move(handler)) {}
 
 ControlListener::~ControlListener() {
     close();
+    ::close(directory_);
 }
 
 void ControlListener::start() {
@@ -119,7 +127,9 @@ void ControlListener::close() {
     closed_ = true;
     asio::error_code ec;
     acceptor_.close(ec);
-    ::unlink(path_.c_str());
+    const auto slash = path_.find_last_of('/');
+    const std::string name = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+    ::unlinkat(directory_, name.c_str(), 0);
 }
 
 asio::awaitable<void> ControlListener::accept_loop(std::shared_ptr<ControlListener> self) {

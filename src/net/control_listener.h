@@ -48,12 +48,17 @@ public:
         asio::io_context& io, const std::string& path, Handler handler,
         std::optional<FileOwner> owner = std::nullopt);
 
+    // `directory` is an open descriptor of the socket's directory, which the
+    // listener takes over.
     ControlListener(asio::local::stream_protocol::acceptor acceptor, std::string path,
-                    Handler handler);
+                    int directory, Handler handler);
     ~ControlListener();
+    ControlListener(const ControlListener&) = delete;
+    ControlListener& operator=(const ControlListener&) = delete;
 
     void start();
-    // Stops accepting and removes the socket file.
+    // Stops accepting and removes the socket file (through the directory's
+    // descriptor: still the right file after a chroot).
     void close();
     const std::string& path() const { return path_; }
 
@@ -64,6 +69,7 @@ private:
 
     asio::local::stream_protocol::acceptor acceptor_;
     std::string path_;
+    int directory_;
     Handler handler_;
     bool closed_ = false;
 };

@@ -3,6 +3,7 @@ keeps the old one running), SIGTERM stops it cleanly, and a bad
 configuration at start-up is refused with file, line and option."""
 
 import os
+import pwd
 import shutil
 import signal
 import stat
@@ -11,11 +12,13 @@ import tempfile
 import time
 
 import dns.exception
+import dns.message
+import dns.query
 import dns.rcode
 import pytest
 
-from resolver_helpers import CAIRN_UNSUPPORTED_DEFAULTS, cairnctl_binary
-from resolvers import to_yaml
+from resolver_helpers import CAIRN_UNSUPPORTED_DEFAULTS, REPO, cairnctl_binary
+from resolvers import Cairn, cairn_config, free_port, to_yaml
 
 
 def _start(cairn, **overrides):
@@ -120,3 +123,106 @@ def test_control_socket_is_private_in_a_directory_of_its_own(cairn, short_tmp):
     assert _cairnctl(ctl, "stop").returncode == 0
     assert proc.wait(timeout=10) == 0
     assert not os.path.exists(ctl)
+
+
+def _binary():
+    return os.environ.get("CAIRN_BIN", str(REPO / "build" / "bin" / "cairn"))
+
+
+def _proc_status(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+def _wait_for_output(c, text, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while text not in c.output(200) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return text in c.output(200)
+
+
+@pytest.fixture
+def cairn_as_nobody(mini_internet, short_tmp):
+    """Factory: cairn started as root with `user: nobody`, everything it reads
+    on reload (configuration, root hints, trust anchor) in a directory that
+    nobody may read."""
+    os.chmod(short_tmp, 0o755)
+    started = []
+
+    def start(**overrides):
+        files = {}
+        for name, src in (("root.hints", mini_internet.root_hints), ("anchor.ds", mini_internet.trust_anchor)):
+            files[name] = os.path.join(short_tmp, name)
+            shutil.copyfile(src, files[name])
+            os.chmod(files[name], 0o644)
+        port = free_port()
+        config = cairn_config(files["root.hints"], files["anchor.ds"], port,
+                              {"user": "nobody", "control-socket": os.path.join(short_tmp, "run", "ctl.sock"),
+                               **overrides})
+        c = Cairn(os.path.join(short_tmp, f"cairn{len(started)}"), _binary(), config, port=port)
+        os.chmod(c.workdir, 0o755)
+        os.chmod(c.conf_path, 0o644)
+        started.append(c)
+        return c.start()
+
+    yield start
+    for c in started:
+        c.stop()
+
+
+def test_runs_as_the_configured_user_with_only_cap_net_bind_service(cairn_as_nobody, mini_internet):
+    """Started as root with `user: nobody`: the process is nobody's, keeps
+    CAP_NET_BIND_SERVICE (bit 10) and nothing else, answers, and a SIGHUP
+    reload can bind the same address again and a new one below 1024."""
+    c = cairn_as_nobody()
+    nobody = pwd.getpwnam("nobody")
+    status = _proc_status(c.pid)
+    assert status["Uid"].split() == [str(nobody.pw_uid)] * 4, status["Uid"]
+    assert status["Gid"].split() == [str(nobody.pw_gid)] * 4, status["Gid"]
+    assert status["Groups"].split() == [], status["Groups"]
+    for cap in ("CapEff", "CapPrm"):
+        assert int(status[cap], 16) == 1 << 10, f"{cap} {status[cap]}"
+    assert int(status["CapBnd"], 16) == 0, status["CapBnd"]
+    for task in os.listdir(f"/proc/{c.pid}/task"):     # the worker threads too
+        assert int(_proc_status(f"{c.pid}/task/{task}")["CapEff"], 16) == 1 << 10
+    assert "running as user nobody" in c.output()
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+
+    # A privileged port on an address of this run's block, free by construction.
+    low = f"{mini_internet.net}.9.53"
+    _rewrite(c, listen=[f"127.0.0.1:{c.port}", f"{low}:953"])
+    os.kill(c.pid, signal.SIGHUP)
+    assert _wait_for_output(c, "configuration reloaded"), c.output()
+    q = dns.message.make_query("www.plain.example.", "A")
+    assert dns.query.udp(q, low, port=953, timeout=10).rcode() == dns.rcode.NOERROR
+    assert dns.query.tcp(q, low, port=953, timeout=10).rcode() == dns.rcode.NOERROR
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    # The control socket is still nobody's to use and remove.
+    ctl = c.config["control-socket"]
+    assert os.stat(ctl).st_uid == nobody.pw_uid
+    assert _cairnctl(ctl, "stats").returncode == 0
+    proc = c.proc
+    assert _cairnctl(ctl, "stop").returncode == 0
+    assert proc.wait(timeout=10) == 0
+    assert not os.path.exists(ctl), "the socket was not removed after the switch"
+
+
+def test_reload_of_a_file_the_user_cannot_read_keeps_the_old_configuration(cairn_as_nobody):
+    c = cairn_as_nobody(allow=["127.0.0.0/8"])
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    _rewrite(c, allow=["10.0.0.0/8"])
+    os.chmod(c.conf_path, 0o600)      # root's only
+    os.kill(c.pid, signal.SIGHUP)
+    assert _wait_for_output(c, "configuration unchanged"), c.output()
+    assert "Permission denied" in c.output() or "cannot read" in c.output(), c.output()
+    assert c.pid is not None
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    os.chmod(c.conf_path, 0o644)      # readable again: the next reload applies it
+    os.kill(c.pid, signal.SIGHUP)
+    assert _rcode_within(c, "www.plain.example.", dns.rcode.REFUSED) == dns.rcode.REFUSED
+
+
+def test_root_without_user_is_warned_about(cairn):
+    c = _start(cairn)
+    assert "running as root: set `user`" in c.output()
+    assert int(_proc_status(c.pid)["Uid"].split()[0]) == 0
