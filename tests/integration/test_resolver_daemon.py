@@ -226,3 +226,22 @@ def test_root_without_user_is_warned_about(cairn):
     c = _start(cairn)
     assert "running as root: set `user`" in c.output()
     assert int(_proc_status(c.pid)["Uid"].split()[0]) == 0
+
+
+def test_chroot_confines_the_daemon_and_reloads_read_inside_it(cairn_as_nobody, short_tmp):
+    """With `chroot`, the process's root is that directory; a reload reads the
+    configuration file at its path inside it, and the files it names by
+    relative paths, which resolve to the same files before and after."""
+    c = cairn_as_nobody(**{"chroot": short_tmp, "root-hints": "../root.hints",
+                           "trust-anchors": "../anchor.ds", "allow": ["127.0.0.0/8"]})
+    assert os.readlink(f"/proc/{c.pid}/root") == short_tmp
+    assert f"reloads read /{os.path.basename(c.workdir)}/cairn.yaml" in c.output(), c.output()
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    _rewrite(c, allow=["10.0.0.0/8"])
+    os.kill(c.pid, signal.SIGHUP)
+    assert _rcode_within(c, "www.plain.example.", dns.rcode.REFUSED) == dns.rcode.REFUSED
+    assert "configuration reloaded" in c.output()
+    proc = c.proc
+    assert _cairnctl(c.config["control-socket"], "stop").returncode == 0
+    assert proc.wait(timeout=10) == 0
+    assert not os.path.exists(c.config["control-socket"])
