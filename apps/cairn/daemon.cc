@@ -10,6 +10,7 @@
 #include "net/upstream_transport.h"
 #include "resolve/recursive_resolver.h"
 #include "server/worker_packet_cache.h"
+#include "trust_anchor_check.h"
 
 namespace cairn::daemon {
 
@@ -57,16 +58,16 @@ Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOpt
     return resolve::RootHints::from_file(options.root_hints_file);
 }
 
-Status<TextError> load_trust_anchors(resolve::ResolverOptions& options) {
+Result<std::vector<std::string>, TextError> load_trust_anchors(resolve::ResolverOptions& options) {
     auto& settings = options.dnssec;
     if (settings.trust_anchor_files.empty()) {
         settings.anchors = dnssec::TrustAnchors::builtin();
-        return {};
+        return std::vector<std::string>{};
     }
-    auto loaded = dnssec::TrustAnchors::load_files(settings.trust_anchor_files);
-    if (!loaded) return Unexpected{loaded.error()};
-    settings.anchors = std::move(*loaded);
-    return {};
+    auto checked = load_checked_anchors(settings.trust_anchor_files);
+    if (!checked) return Unexpected{checked.error()};
+    settings.anchors = std::move(checked->anchors);
+    return std::move(checked->warnings);
 }
 
 Daemon::Daemon(std::string config_path, config::Config config, resolve::RootHints hints)
@@ -246,10 +247,13 @@ std::string Daemon::reload() {
         spdlog::error("reload: {}; configuration unchanged", hints.error().message);
         return hints.error().message;
     }
-    if (auto anchors = load_trust_anchors(loaded->resolver); !anchors) {
+    auto anchors = load_trust_anchors(loaded->resolver);
+    if (!anchors) {
         spdlog::error("reload: {}; configuration unchanged", anchors.error().message);
         return anchors.error().message;
     }
+    for (const auto& warning : *anchors)
+        spdlog::warn("reload: {}", warning);
     if (loaded->user != user_ || loaded->group != group_ || loaded->chroot != chroot_)
         spdlog::warn("reload: user, group and chroot take effect at start only; unchanged");
     const bool keep_caches = config_.cache == loaded->cache &&

@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cache/caches.h"
 #include "cache/clock.h"
@@ -94,7 +95,8 @@ void apply_log_level(const std::string& level);
 // Root hints from the configured file, or the built-in ones.
 Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOptions& options);
 // Fills `options.dnssec.anchors` from the trust-anchor files, or with the
-// built-in root anchors when none are given.
-Status<TextError> load_trust_anchors(resolve::ResolverOptions& options);
+// built-in root anchors when none are given. A file without a usable anchor
+// is an error (see trust_anchor_check.h); returns the warnings to log.
+Result<std::vector<std::string>, TextError> load_trust_anchors(resolve::ResolverOptions& options);
 
 }  // namespace cairn::daemon

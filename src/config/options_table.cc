@@ -134,7 +134,11 @@ std::vector<Option> make_options() {
                ListOf<FilePath>{.element = {.must_be_readable = true}},
                "Zone files with the DS or DNSKEY records validation starts from. Given, they "
                "replace the built-in anchors; empty: the root zone's KSK-2017 (key tag 20326) "
-               "and KSK-2024 (key tag 38696), as IANA publishes them.")
+               "and KSK-2024 (key tag 38696), as IANA publishes them. Each file must hold at "
+               "least one anchor cairn can use (a supported algorithm and digest type; a "
+               "DNSKEY must be a zone key, not revoked), or cairn refuses to start, and a "
+               "reload keeps the running configuration. Anchors that do not include the root "
+               "are accepted with a warning naming the zones validation then covers.")
             .also_known_as({"trust-anchor-file", "auto-trust-anchor-file"}));
     add(option(
             "negative-trust-anchors", Group::dnssec,

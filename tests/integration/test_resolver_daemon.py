@@ -12,6 +12,7 @@ import tempfile
 import time
 
 import dns.exception
+import dns.flags
 import dns.message
 import dns.query
 import dns.rcode
@@ -245,3 +246,57 @@ def test_chroot_confines_the_daemon_and_reloads_read_inside_it(cairn_as_nobody, 
     assert _cairnctl(c.config["control-socket"], "stop").returncode == 0
     assert proc.wait(timeout=10) == 0
     assert not os.path.exists(c.config["control-socket"])
+
+
+_DSA_ONLY = "example. IN DS 1 3 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n"
+
+
+def _validated(c, name):
+    q = dns.message.make_query(name, "A", want_dnssec=True)
+    r = dns.query.udp(q, c.host, port=c.port, timeout=10)
+    return r.rcode() == dns.rcode.NOERROR and bool(r.flags & dns.flags.AD)
+
+
+@pytest.mark.parametrize("content, why", [("; no records\n", "the file holds no DS or DNSKEY records"),
+                                          (_DSA_ONLY, "algorithm 3 (DSA) is not supported")])
+def test_trust_anchors_without_a_usable_anchor_are_refused_at_start(tmp_path, content, why):
+    anchors = tmp_path / "anchors.ds"
+    anchors.write_text(content)
+    conf = tmp_path / "cairn.yaml"
+    conf.write_text(to_yaml({"listen": [f"127.0.0.1:{free_port()}"], "trust-anchors": str(anchors)}) + "\n")
+    result = subprocess.run([_binary(), "--config", str(conf)], capture_output=True, text=True,
+                            timeout=10)
+    assert result.returncode != 0
+    message = result.stdout + result.stderr
+    assert f"trust-anchors {anchors}: no usable trust anchor: " in message, message
+    assert why in message, message
+
+
+def test_trust_anchors_below_the_root_are_warned_about(cairn, mini_internet, tmp_path):
+    """An anchor for example. only: cairn starts, saying which zones it
+    validates; names outside example. are answered, not validated."""
+    with open(mini_internet.trust_anchor) as f:
+        root_ds = [line for line in f if line.startswith(".")]
+    assert root_ds
+    anchors = tmp_path / "example.ds"
+    anchors.write_text("".join("example" + line for line in root_ds))    # ". 3600 IN DS" -> "example. ..."
+    c = _start(cairn, **{"trust-anchors": str(anchors)})
+    assert "trust anchors do not cover the root: validation covers only example." in c.output(), c.output()
+    # cairn. is signed, but outside the anchored zone nothing is validated.
+    q = dns.message.make_query("www.secure3.cairn.", "A", want_dnssec=True)
+    r = dns.query.udp(q, c.host, port=c.port, timeout=10)
+    assert r.rcode() == dns.rcode.NOERROR and r.answer and not r.flags & dns.flags.AD, r
+
+
+def test_reload_with_unusable_trust_anchors_keeps_the_old_configuration(cairn, tmp_path):
+    c = _start(cairn, allow=["127.0.0.0/8"])
+    assert _validated(c, "www.secure.example.")
+    bad = tmp_path / "bad.ds"
+    bad.write_text(_DSA_ONLY)
+    _rewrite(c, allow=["10.0.0.0/8"], **{"trust-anchors": str(bad)})
+    os.kill(c.pid, signal.SIGHUP)
+    assert _wait_for_output(c, "configuration unchanged"), c.output()
+    assert f"trust-anchors {bad}: no usable trust anchor" in c.output(), c.output()
+    # The old allow list and anchors are still in force.
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    assert _validated(c, "www.secure.example.")
