@@ -12,13 +12,14 @@
 //   class other than IN                   -> REFUSED
 //   AXFR, IXFR                            -> REFUSED (as Unbound does)
 //   OPT, TSIG, TKEY, MAILA, MAILB, 128-248 as QTYPE -> FORMERR (as Unbound)
-// Only a packet whose header and one question parse is a query worth an
-// answer (RFC 1035 §4.1.1 FORMERR, RFC 6891 §7 BADVERS presume one): an
-// answer to anything else would make Cairn a reflector for forged sources,
-// and echo nothing the sender could match.
 // then the packet cache (no allocation, no lock: the cache is this
 // worker's), and only on a miss a coroutine that asks the resolver, shapes
 // the answer, stores it in the packet cache and sends it.
+//
+// Only a packet whose header and one question parse is a query worth an
+// answer (FORMERR, NOTIMP and BADVERS, RFC 1035 §4.1.1 and RFC 6891 §6.1.3,
+// answer such a query): an answer to anything else would make Cairn a
+// reflector for forged sources, and echo nothing the sender could match.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
