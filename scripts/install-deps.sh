@@ -8,6 +8,7 @@ packages=(
     build-essential cmake ninja-build pkg-config
     clang libclang-rt-14-dev clang-format
     libssl-dev libasio-dev libnghttp2-dev libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
+    libcap-ng-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-dnspython
     nsd ldnsutils bind9-dnsutils dnsperf unbound

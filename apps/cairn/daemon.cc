@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <asio/post.hpp>
@@ -9,6 +10,7 @@
 #include "net/upstream_transport.h"
 #include "resolve/recursive_resolver.h"
 #include "server/worker_packet_cache.h"
+#include "trust_anchor_check.h"
 
 namespace cairn::daemon {
 
@@ -56,16 +58,16 @@ Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOpt
     return resolve::RootHints::from_file(options.root_hints_file);
 }
 
-Status<TextError> load_trust_anchors(resolve::ResolverOptions& options) {
+Result<std::vector<std::string>, TextError> load_trust_anchors(resolve::ResolverOptions& options) {
     auto& settings = options.dnssec;
     if (settings.trust_anchor_files.empty()) {
         settings.anchors = dnssec::TrustAnchors::builtin();
-        return {};
+        return std::vector<std::string>{};
     }
-    auto loaded = dnssec::TrustAnchors::load_files(settings.trust_anchor_files);
-    if (!loaded) return Unexpected{loaded.error()};
-    settings.anchors = std::move(*loaded);
-    return {};
+    auto checked = load_checked_anchors(settings.trust_anchor_files);
+    if (!checked) return Unexpected{checked.error()};
+    settings.anchors = std::move(checked->anchors);
+    return std::move(checked->warnings);
 }
 
 Daemon::Daemon(std::string config_path, config::Config config, resolve::RootHints hints)
@@ -106,18 +108,54 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
 }
 
 bool Daemon::start() {
+    auto run_as = look_up_run_as(config_.user, config_.group);
+    if (!run_as) {
+        spdlog::error("{}", run_as.error().message);
+        return false;
+    }
+    run_as_ = *run_as;
+    user_ = config_.user;
+    group_ = config_.group;
+    chroot_ = config_.chroot;
     auto service = make_service(config_, hints_, caches_);
-    if (auto started = service->start(); !started) {
-        spdlog::error("{}", started.error().message);
+    if (auto bound = service->bind(); !bound) {
+        spdlog::error("{}", bound.error().message);
         return false;
     }
     service_ = std::move(service);
+    if (!config_.control_socket.empty() && !open_control_socket(config_.control_socket))
+        return false;
+    if (!drop_privileges()) return false;
+    service_->run();
     spdlog::info("cairn 0.1.0 started: {} worker thread{}, configuration {}",
                  service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
                  config_path_.empty() ? "built in" : config_path_);
     log_listening();
-    if (!config_.control_socket.empty() && !open_control_socket(config_.control_socket))
+    return true;
+}
+
+bool Daemon::drop_privileges() {
+    if (run_as_ && needs_switch(*run_as_)) {
+        if (auto handed = service_->hand_sockets_to(run_as_->uid, run_as_->gid); !handed) {
+            spdlog::error("{}", handed.error().message);
+            return false;
+        }
+    }
+    if (auto dropped = daemon::drop_privileges(run_as_, chroot_); !dropped) {
+        spdlog::error("{}", dropped.error().message);
         return false;
+    }
+    if (!chroot_.empty()) {
+        config_path_ = path_after_chroot(config_path_, chroot_);
+        spdlog::info("confined to {}; reloads read {}", chroot_, config_path_);
+    }
+    if (run_as_)
+        spdlog::info("running as user {} (uid {}, gid {}) with CAP_NET_BIND_SERVICE only",
+                     run_as_->user, run_as_->uid, run_as_->gid);
+    else if (::geteuid() == 0)
+        spdlog::warn(
+            "running as root: set `user` so that cairn drops its privileges once its "
+            "sockets are bound");
     return true;
 }
 
@@ -157,8 +195,10 @@ void Daemon::request_stop() {
 }
 
 bool Daemon::open_control_socket(const std::string& path) {
+    std::optional<net::FileOwner> owner;
+    if (run_as_) owner = net::FileOwner{run_as_->uid, run_as_->gid};
     auto control = net::ControlListener::open(
-        io_, path, [this](std::string_view command) { return on_command(command); });
+        io_, path, [this](std::string_view command) { return on_command(command); }, owner);
     if (!control) {
         spdlog::error("{}", control.error().message);
         return false;
@@ -207,10 +247,15 @@ std::string Daemon::reload() {
         spdlog::error("reload: {}; configuration unchanged", hints.error().message);
         return hints.error().message;
     }
-    if (auto anchors = load_trust_anchors(loaded->resolver); !anchors) {
+    auto anchors = load_trust_anchors(loaded->resolver);
+    if (!anchors) {
         spdlog::error("reload: {}; configuration unchanged", anchors.error().message);
         return anchors.error().message;
     }
+    for (const auto& warning : *anchors)
+        spdlog::warn("reload: {}", warning);
+    if (loaded->user != user_ || loaded->group != group_ || loaded->chroot != chroot_)
+        spdlog::warn("reload: user, group and chroot take effect at start only; unchanged");
     const bool keep_caches = config_.cache == loaded->cache &&
                              same_validation(config_.resolver.dnssec, loaded->resolver.dnssec);
     auto caches = keep_caches ? caches_ : std::make_shared<cache::Caches>(loaded->cache, clock_);
@@ -238,7 +283,7 @@ std::string Daemon::reload() {
             if (control_) control_->close();
             control_.reset();
         } else {
-            open_control_socket(config_.control_socket);
+            open_control_socket(path_after_chroot(config_.control_socket, chroot_));
         }
     }
     return {};

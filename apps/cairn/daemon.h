@@ -12,20 +12,30 @@
 // are kept unless a cache option changed, in which case they start empty;
 // the per-worker packet caches always start empty. Counters carry over. The
 // control socket moves if `control-socket` changed; a new log level applies
-// at once.
+// at once. `user`, `group` and `chroot` apply at start only.
+//
+// Start-up order: bind every listening socket and the control socket, hand
+// them to `user`, chroot (if set), switch to `user` keeping only
+// CAP_NET_BIND_SERVICE, and only then start the worker threads, which
+// inherit that reduced set. Reloads bind with that capability; what they
+// read (the configuration file, root hints, trust anchors) must be readable
+// by `user`, or the reload fails and the running configuration stays.
 #pragma once
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cache/caches.h"
 #include "cache/clock.h"
 #include "config/config.h"
 #include "net/control_listener.h"
+#include "privileges.h"
 #include "resolve/root_hints.h"
 #include "server/service.h"
 #include "server/stats.h"
@@ -54,6 +64,8 @@ private:
     server::Stats stats() const;
     net::ControlReply on_command(std::string_view command);
     bool open_control_socket(const std::string& path);
+    // Chroot and user switch, between binding and starting the threads.
+    bool drop_privileges();
     void wait_for_signal();
     void request_stop();
     void log_listening() const;
@@ -67,6 +79,10 @@ private:
     std::shared_ptr<cache::Caches> caches_;
     std::unique_ptr<server::Service> service_;
     std::shared_ptr<net::ControlListener> control_;
+    // The user the daemon switches to (and hands its sockets to), if any.
+    std::optional<RunAs> run_as_;
+    // As applied at start (a reload does not change them).
+    std::string user_, group_, chroot_;
     // Counters of the workers that reloads replaced.
     server::Stats retired_;
     uint64_t reloads_ = 0;
@@ -79,7 +95,8 @@ void apply_log_level(const std::string& level);
 // Root hints from the configured file, or the built-in ones.
 Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOptions& options);
 // Fills `options.dnssec.anchors` from the trust-anchor files, or with the
-// built-in root anchors when none are given.
-Status<TextError> load_trust_anchors(resolve::ResolverOptions& options);
+// built-in root anchors when none are given. A file without a usable anchor
+// is an error (see trust_anchor_check.h); returns the warnings to log.
+Result<std::vector<std::string>, TextError> load_trust_anchors(resolve::ResolverOptions& options);
 
 }  // namespace cairn::daemon

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "cairn: %s\n", hints.error().message.c_str());
         return 1;
     }
-    if (auto anchors = cairn::daemon::load_trust_anchors(config.resolver); !anchors) {
+    auto anchors = cairn::daemon::load_trust_anchors(config.resolver);
+    if (!anchors) {
         std::fprintf(stderr, "cairn: %s\n", anchors.error().message.c_str());
         return 1;
     }
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
     // Logs go to stderr (the journal, or whatever supervises the process).
     spdlog::set_default_logger(spdlog::stderr_color_mt("cairn"));
     cairn::daemon::apply_log_level(config.log_level);
+    for (const auto& warning : *anchors)
+        spdlog::warn("{}", warning);
     // Writes to a socket whose peer has gone must fail, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 

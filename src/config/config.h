@@ -24,6 +24,13 @@ struct Config {
     std::string control_socket;
     // error, warn, info or debug.
     std::string log_level = "info";
+    // Who the daemon becomes once its sockets are bound; empty user: stay as
+    // started. Empty group: the user's primary group. Read at start only.
+    std::string user;
+    std::string group;
+    // Directory the daemon confines itself to before switching user; empty:
+    // none.
+    std::string chroot;
 };
 
 // One thing wrong with a configuration, located for the operator.

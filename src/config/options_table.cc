@@ -134,7 +134,11 @@ std::vector<Option> make_options() {
                ListOf<FilePath>{.element = {.must_be_readable = true}},
                "Zone files with the DS or DNSKEY records validation starts from. Given, they "
                "replace the built-in anchors; empty: the root zone's KSK-2017 (key tag 20326) "
-               "and KSK-2024 (key tag 38696), as IANA publishes them.")
+               "and KSK-2024 (key tag 38696), as IANA publishes them. Each file must hold at "
+               "least one anchor cairn can use (a supported algorithm and digest type; a "
+               "DNSKEY must be a zone key, not revoked), or cairn refuses to start, and a "
+               "reload keeps the running configuration. Anchors that do not include the root "
+               "are accepted with a warning naming the zones validation then covers.")
             .also_known_as({"trust-anchor-file", "auto-trust-anchor-file"}));
     add(option(
             "negative-trust-anchors", Group::dnssec,
@@ -283,11 +287,35 @@ std::vector<Option> make_options() {
         "been asked for at least twice since it was cached."));
 
     // Control and logging.
-    add(option("control-socket", Group::control, at<&Config::control_socket>,
-               FilePath{.unix_socket = true},
-               "Unix socket on which cairn takes commands from `cairnctl`, for example "
-               "`/run/cairn/control.sock`. Empty: no control socket.")
+    add(option(
+            "control-socket", Group::control, at<&Config::control_socket>,
+            FilePath{.unix_socket = true},
+            "Unix socket on which cairn takes commands from `cairnctl`, for example "
+            "`/run/cairn/control.sock`. It is created with mode 0660 (owner and group "
+            "only); a missing directory is created with mode 0750, so give the socket a "
+            "directory of its own. With `user`, the socket and a directory made for it are handed "
+            "to that user, who can then still remove and re-create them. Empty: no control "
+            "socket.")
             .also_known_as({"control-interface"}));
+    add(option("user", Group::control, at<&Config::user>, Text{.max_length = 32},
+               "User cairn runs as once its sockets are bound: started as root, it switches to "
+               "this user keeping only the capability to bind ports below 1024 "
+               "(CAP_NET_BIND_SERVICE), so a reload can still listen on new addresses. Empty: "
+               "cairn stays the user it was started as, with a warning when that is root. After "
+               "the switch this user must be able to read the configuration file, `root-hints` "
+               "and `trust-anchors` (for reloads) and write the `control-socket` directory. "
+               "`user`, `group` and `chroot` take effect at start only.")
+            .also_known_as({"username", "setuid"}));
+    add(option("group", Group::control, at<&Config::group>, Text{.max_length = 32},
+               "Group cairn runs as with `user`. Empty: that user's primary group. "
+               "Supplementary groups are dropped.")
+            .also_known_as({"setgid"}));
+    add(option("chroot", Group::control, at<&Config::chroot>, FilePath{},
+               "Directory cairn confines itself to after binding its sockets and before "
+               "switching user (needs root). Reloads then read the configuration file at its "
+               "path inside that directory: keep it there, and name the files it refers to "
+               "with paths relative to it, so they resolve to the same files before and after "
+               "the switch. Empty: no chroot."));
     add(option("log-level", Group::control, at<&Config::log_level>,
                Keyword{.words = {"error", "warn", "info", "debug"}},
                "Least severe messages that are logged.")

@@ -1,5 +1,6 @@
 #include "net/control_listener.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,7 +11,9 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 namespace cairn::net {
 
@@ -30,15 +33,46 @@ bool socket_in_use(asio::io_context& io, const std::string& path) {
     return !ec;
 }
 
+// Socket files are created 0777 & ~umask: this leaves 0660. Commands
+// change what the server does: nothing for others.
+constexpr mode_t kSocketUmask = 0117;
+constexpr mode_t kDirectoryMode = 0750;
+
+std::string parent_directory(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+// Empty when `dir` is a directory, made here if it was missing.
+std::string ensure_directory(const std::string& dir, const std::optional<FileOwner>& owner) {
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0)
+        return S_ISDIR(st.st_mode) ? std::string() : dir + " is not a directory";
+    if (errno != ENOENT || ::mkdir(dir.c_str(), kDirectoryMode) != 0)
+        return "cannot create directory " + dir + ": " + std::strerror(errno);
+    if (!owner) return {};
+    // By descriptor: the name could be swapped for a link between the two calls.
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const bool handed = fd >= 0 && ::fchown(fd, owner->uid, owner->gid) == 0;
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    if (!handed) return "cannot hand directory " + dir + " over: " + std::strerror(error);
+    return {};
+}
+
 }  // namespace
 
-Result<std::shared_ptr<ControlListener>, TextError> ControlListener::open(asio::io_context& io,
-                                                                          const std::string& path,
-                                                                          Handler handler) {
+Result<std::shared_ptr<ControlListener>, TextError> ControlListener::open(
+    asio::io_context& io, const std::string& path, Handler handler,
+    std::optional<FileOwner> owner) {
     asio::error_code ec;
     auto failed = [&](const std::string& what) {
         return text_error("cannot open control socket " + path + ": " + what);
     };
+    if (auto problem = ensure_directory(parent_directory(path), owner); !problem.empty())
+        return failed(problem);
     struct stat st {};
     if (::lstat(path.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) return failed("a file that is not a socket is in the way");
@@ -48,25 +82,40 @@ Result<std::shared_ptr<ControlListener>, TextError> ControlListener::open(asio::
     stream_protocol::acceptor acceptor(io);
     acceptor.open(stream_protocol(), ec);
     if (ec) return failed(ec.message());
+    // The umask is process-wide, but no other thread of cairn creates files.
+    const mode_t saved_umask = ::umask(kSocketUmask);
     acceptor.bind(stream_protocol::endpoint(path), ec);
+    ::umask(saved_umask);
     if (ec) return failed(ec.message());
-    // Commands change what the server does: no access for others. (Not via
-    // umask, which is process-wide and the workers may be running.)
-    ::chmod(path.c_str(), 0660);
-    acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
+    // Ownership, unlike the mode, can be handed over afterwards: until then
+    // the file is the starting user's, and mode 0660 already.
+    if (owner && ::lchown(path.c_str(), owner->uid, owner->gid) != 0) {
+        const std::string why = std::strerror(errno);
         ::unlink(path.c_str());
-        return failed(ec.message());
+        return failed("cannot hand the socket over: " + why);
     }
-    return std::make_shared<ControlListener>(std::move(acceptor), path, std::move(handler));
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    const int directory =
+        ec ? -1 : ::open(parent_directory(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (ec || directory < 0) {
+        const std::string why = ec ? ec.message() : std::strerror(errno);
+        ::unlink(path.c_str());
+        return failed(why);
+    }
+    return std::make_shared<ControlListener>(std::move(acceptor), path, directory,
+                                             std::move(handler));
 }
 
 ControlListener::ControlListener(stream_protocol::acceptor acceptor, std::string path,
-                                 Handler handler)
-    : acceptor_(std::move(acceptor)), path_(std::move(path)), handler_(std::move(handler)) {}
+                                 int directory, Handler handler)
+    : acceptor_(std::move(acceptor)),
+      path_(std::move(path)),
+      directory_(directory),
+      handler_(std::move(handler)) {}
 
 ControlListener::~ControlListener() {
     close();
+    ::close(directory_);
 }
 
 void ControlListener::start() {
@@ -78,7 +127,9 @@ void ControlListener::close() {
     closed_ = true;
     asio::error_code ec;
     acceptor_.close(ec);
-    ::unlink(path_.c_str());
+    const auto slash = path_.find_last_of('/');
+    const std::string name = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+    ::unlinkat(directory_, name.c_str(), 0);
 }
 
 asio::awaitable<void> ControlListener::accept_loop(std::shared_ptr<ControlListener> self) {

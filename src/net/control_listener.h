@@ -3,17 +3,27 @@
 // the connection is closed. What the commands mean is the caller's business.
 #pragma once
 
+#include <sys/types.h>
+
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "wire/result.h"
 
 namespace cairn::net {
+
+// Who the socket file (and a directory made for it) is handed to: the user
+// the daemon runs as after dropping privileges.
+struct FileOwner {
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
 
 struct ControlReply {
     std::string text;
@@ -29,17 +39,26 @@ public:
 
     // Binds `path`, replacing a stale socket file left by an earlier run (but
     // not a live one: another process answering there is an error). The
-    // socket is made accessible to its owner and group only.
-    static Result<std::shared_ptr<ControlListener>, TextError> open(asio::io_context& io,
-                                                                    const std::string& path,
-                                                                    Handler handler);
+    // socket file is created with mode 0660 (a umask held around bind(),
+    // never a chmod afterwards, so it is at no moment open to others). A
+    // missing directory is created with mode 0750 (its parent must exist).
+    // With `owner`, the socket, and a directory created here, are handed to
+    // that user and group, who can then still remove and re-create them.
+    static Result<std::shared_ptr<ControlListener>, TextError> open(
+        asio::io_context& io, const std::string& path, Handler handler,
+        std::optional<FileOwner> owner = std::nullopt);
 
+    // `directory` is an open descriptor of the socket's directory, which the
+    // listener takes over.
     ControlListener(asio::local::stream_protocol::acceptor acceptor, std::string path,
-                    Handler handler);
+                    int directory, Handler handler);
     ~ControlListener();
+    ControlListener(const ControlListener&) = delete;
+    ControlListener& operator=(const ControlListener&) = delete;
 
     void start();
-    // Stops accepting and removes the socket file.
+    // Stops accepting and removes the socket file (through the directory's
+    // descriptor: still the right file after a chroot).
     void close();
     const std::string& path() const { return path_; }
 
@@ -50,6 +69,7 @@ private:
 
     asio::local::stream_protocol::acceptor acceptor_;
     std::string path_;
+    int directory_;
     Handler handler_;
     bool closed_ = false;
 };

@@ -8,6 +8,7 @@
 
 #include "net/endpoint.h"
 #include "net/socket_options.h"
+#include "net/socket_owner.h"
 #include "net/tcp_connection.h"
 
 namespace cairn::net {
@@ -76,6 +77,11 @@ void TcpListener::abort_connections() {
     const std::vector<TcpConnection*> connections(connections_.begin(), connections_.end());
     for (auto* connection : connections)
         connection->close();
+}
+
+Status<TextError> TcpListener::hand_to(uid_t uid, gid_t gid) {
+    return hand_socket_to(acceptor_.native_handle(), uid, gid,
+                          "tcp socket " + local_address().to_string());
 }
 
 wire::SocketAddress TcpListener::local_address() const {

@@ -48,6 +48,8 @@ public:
     void abort_connections();
 
     wire::SocketAddress local_address() const;
+    // Gives the socket to another user (see socket_owner.h).
+    Status<TextError> hand_to(uid_t uid, gid_t gid);
     size_t connection_count() const { return connections_.size(); }
 
     // For the connections.

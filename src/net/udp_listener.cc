@@ -12,6 +12,7 @@
 
 #include "net/endpoint.h"
 #include "net/socket_options.h"
+#include "net/socket_owner.h"
 
 namespace cairn::net {
 
@@ -97,6 +98,11 @@ void UdpListener::close() {
     flush_late_replies();  // answers already given are not lost
     asio::error_code ec;
     socket_.close(ec);
+}
+
+Status<TextError> UdpListener::hand_to(uid_t uid, gid_t gid) {
+    return hand_socket_to(socket_.native_handle(), uid, gid,
+                          "udp socket " + local_address().to_string());
 }
 
 wire::SocketAddress UdpListener::local_address() const {

@@ -62,6 +62,8 @@ public:
 
     // The bound address (with the actual port when 0 was asked for).
     wire::SocketAddress local_address() const;
+    // Gives the socket to another user (see socket_owner.h).
+    Status<TextError> hand_to(uid_t uid, gid_t gid);
 
     void send_reply(const Peer& peer, std::span<const uint8_t> message) override;
 

@@ -58,28 +58,21 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
     const bool tcp = peer.transport == net::Transport::kTcp;
     net::count(tcp ? metrics_.queries_tcp : metrics_.queries_udp);
 
-    wire::Reader reader(query);
-    const auto header = wire::Header::parse(reader);
-    if (!header || header->qr) {
+    const auto head = wire::parse_query_head(query);
+    if (!head || head->header.qr || head->header.qdcount != 1) {
         net::count(metrics_.dropped);
         return 0;
     }
-    // What can be echoed in an error answer: the question and OPT, if they
-    // are readable at all.
-    const auto head =
-        header->qdcount == 1
-            ? wire::parse_query_head(query)
-            : wire::WireResult<wire::QueryHead>(wire::fail(wire::WireError::kTruncated));
+    const wire::Header& header = head->header;
     QueryEdns edns;
-    QueryTail tail = QueryTail::kMalformed;
-    if (head) tail = inspect_query_tail(query, *head, edns);
+    QueryTail tail = inspect_query_tail(query, *head, edns);
     const auto limited = [&](std::span<uint8_t> out) {
         return out.first(
             std::min(out.size(), answer_size_limit(tcp, edns, settings_.edns_buffer_size)));
     };
     auto error = [&](Rcode rcode, std::optional<wire::ExtendedErrorCode> ede = std::nullopt) {
-        ErrorAnswer answer{*header, head ? &head->question : nullptr,
-                           tail == QueryTail::kOk ? &edns : nullptr, rcode, ede};
+        ErrorAnswer answer{header, &head->question, tail == QueryTail::kOk ? &edns : nullptr, rcode,
+                           ede};
         return answer_error(answer, limited(response));
     };
 
@@ -87,8 +80,7 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
         net::count(metrics_.refused_acl);
         return error(Rcode::REFUSED, wire::ExtendedErrorCode::kProhibited);
     }
-    if (header->opcode != wire::Opcode::QUERY) return error(Rcode::NOTIMP);
-    if (!head) return error(Rcode::FORMERR);
+    if (header.opcode != wire::Opcode::QUERY) return error(Rcode::NOTIMP);
     if (tail == QueryTail::kNeedsFullParse) {
         // Unusual but possibly valid: the full parse decides (slow path).
         auto message = wire::Message::parse(query);
@@ -104,7 +96,7 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
 
     const auto& question = head->question;
     if (question.rclass == wire::RRClass::CH) {
-        const size_t n = write_chaos_answer(*header, question, edns, settings_.identity,
+        const size_t n = write_chaos_answer(header, question, edns, settings_.identity,
                                             settings_.edns_buffer_size, limited(response));
         if (n > 0) {
             count_rcode(0);
@@ -119,13 +111,13 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
 
     const bool dnssec_ok = edns.present && edns.dnssec_ok;
     cache::PacketKey key{question.name, question.type, question.rclass, dnssec_ok,
-                         header->cd,    edns.present,  header->rd};
+                         header.cd,     edns.present,  header.rd};
     if (packet_cache_) {
         const auto out = limited(response);
-        const size_t n = packet_cache_->lookup(key, header->id, question.name, clock_.now(), out);
+        const size_t n = packet_cache_->lookup(key, header.id, question.name, clock_.now(), out);
         if (n > 0) {
             net::count(metrics_.packet_cache_hits);
-            clear_ad_unless_asked(out.first(n), header->ad, dnssec_ok);
+            clear_ad_unless_asked(out.first(n), header.ad, dnssec_ok);
             count_rcode(out[3] & 0xF);
             return n;
         }
@@ -136,7 +128,7 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
         net::count(metrics_.dropped_overload);
         return 0;
     }
-    Pending pending{AnswerShape{*header, question, edns,
+    Pending pending{AnswerShape{header, question, edns,
                                 answer_size_limit(tcp, edns, settings_.edns_buffer_size)},
                     key, tcp};
     if (!tcp) pending.shape.max_size = std::min(pending.shape.max_size, response.size());

@@ -2,10 +2,11 @@
 // the packet-cache fast path, and the hand-off to the resolver.
 //
 // Order of the checks, each answered on the spot without a coroutine:
-//   header unreadable, or QR=1            -> dropped, no answer
+//   not a query: header or question unreadable, QR=1, QDCOUNT != 1
+//                                         -> dropped, no answer (counted)
 //   client not in `allow`                 -> REFUSED (EDE 18 Prohibited)
 //   opcode other than QUERY               -> NOTIMP
-//   QDCOUNT != 1, malformed message/OPT   -> FORMERR
+//   malformed sections after the question, bad OPT -> FORMERR
 //   EDNS version above 0                  -> BADVERS, with OPT version 0
 //   class CH                              -> the server's identity (TXT), or REFUSED
 //   class other than IN                   -> REFUSED
@@ -14,6 +15,11 @@
 // then the packet cache (no allocation, no lock: the cache is this
 // worker's), and only on a miss a coroutine that asks the resolver, shapes
 // the answer, stores it in the packet cache and sends it.
+//
+// Only a packet whose header and one question parse is a query worth an
+// answer (FORMERR, NOTIMP and BADVERS, RFC 1035 §4.1.1 and RFC 6891 §6.1.3,
+// answer such a query): an answer to anything else would make Cairn a
+// reflector for forged sources, and echo nothing the sender could match.
 #pragma once
 
 #include <asio/any_io_executor.hpp>

@@ -14,7 +14,9 @@ using net::Counter;
 struct ServerMetrics {
     Counter queries_udp{0};
     Counter queries_tcp{0};
-    Counter dropped{0};           // no readable header, or a response (QR=1): no answer
+    // Not a query, so no answer: header or question unreadable, QR=1, or
+    // QDCOUNT other than 1.
+    Counter dropped{0};
     Counter dropped_overload{0};  // too many resolutions running on this worker
     Counter refused_acl{0};       // client not in `allow`
     Counter packet_cache_hits{0};

@@ -43,6 +43,12 @@ Service::~Service() {
 }
 
 Status<TextError> Service::start() {
+    auto bound = bind();
+    if (bound) run();
+    return bound;
+}
+
+Status<TextError> Service::bind() {
     if (running_ || !workers_.empty()) return text_error("the service was started already");
     const unsigned n = settings_.threads == 0 ? 1 : settings_.threads;
     for (unsigned i = 0; i < n; ++i)
@@ -65,9 +71,19 @@ Status<TextError> Service::start() {
             if (auto also = workers_[i]->listen(*bound); !also) return give_up(also.error());
         listening_.push_back(*bound);
     }
+    return {};
+}
+
+void Service::run() {
+    if (running_) return;
     for (auto& worker : workers_)
         worker->run();
     running_ = true;
+}
+
+Status<TextError> Service::hand_sockets_to(uid_t uid, gid_t gid) {
+    for (auto& worker : workers_)
+        if (auto handed = worker->hand_sockets_to(uid, gid); !handed) return handed;
     return {};
 }
 

@@ -3,6 +3,8 @@
 // configuration; a reload builds a new Service and retires the old one.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <memory>
 #include <vector>
@@ -41,6 +43,17 @@ public:
     // Builds the workers, binds every address in every worker and starts the
     // threads. On failure nothing keeps running.
     Status<TextError> start();
+    // The same in two steps, for a daemon that drops privileges in between:
+    // bind() builds the workers and binds (no thread runs yet), run() starts
+    // the threads.
+    Status<TextError> bind();
+    void run();
+    // Gives the listening sockets to `uid`/`gid`. A socket joining a
+    // SO_REUSEPORT group must belong to the same user as the group's first
+    // (Linux's guard against port hijacking): sockets bound as root, kept
+    // after a switch to another user, would make a reload that binds the
+    // same addresses again fail.
+    Status<TextError> hand_sockets_to(uid_t uid, gid_t gid);
     // Stops accepting at once, lets answers in flight finish (up to the drain
     // timeout) and joins the threads.
     void stop();

@@ -65,6 +65,14 @@ Result<wire::SocketAddress, TextError> Worker::listen(const wire::SocketAddress&
     return bound;
 }
 
+Status<TextError> Worker::hand_sockets_to(uid_t uid, gid_t gid) {
+    for (auto& udp : udp_)
+        if (auto handed = udp->hand_to(uid, gid); !handed) return handed;
+    for (auto& tcp : tcp_)
+        if (auto handed = tcp->hand_to(uid, gid); !handed) return handed;
+    return {};
+}
+
 void Worker::run() {
     thread_ = std::thread([this] {
         const std::string name = "cairn-w" + std::to_string(index_);

@@ -57,6 +57,9 @@ public:
     // Returns the address bound.
     Result<wire::SocketAddress, TextError> listen(const wire::SocketAddress& address);
 
+    // Gives the listening sockets to `uid`/`gid` (see Service).
+    Status<TextError> hand_sockets_to(uid_t uid, gid_t gid);
+
     // Starts the thread.
     void run();
     // Asks the worker to stop: listeners close at once, answers in flight

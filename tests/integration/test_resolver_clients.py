@@ -3,13 +3,19 @@ The resolver answers each as the RFCs say (or not at all) and keeps serving."""
 
 from __future__ import annotations
 
+import pathlib
+import random
+import shutil
+import socket
 import struct
+import tempfile
 
 import dns.flags
 import dns.message
 import dns.rcode
+import pytest
 
-from resolver_helpers import (EDE_PROHIBITED, describe, extended_errors, header_id, header_is_response, header_rcode, rdatas,
+from resolver_helpers import (EDE_PROHIBITED, cairn_stats, describe, extended_errors, header_id, header_is_response, header_rcode, rdatas,
                               seen_everywhere, settle)
 
 
@@ -60,11 +66,19 @@ def _ch_query() -> bytes:
     return q.to_wire()
 
 
+# Expectations that differ: Cairn answers only queries whose header and
+# question parse, and FORMERR to any damage after the question; Unbound
+# answers FORMERR to some packets with no readable question.
+NOT_A_QUERY = {"cairn": None, "unbound": dns.rcode.FORMERR}
+
 BAD_PACKETS = {
-    # name: (wire, expected rcode or None for "no answer at all")
+    # name: (wire, expected rcode or None for "no answer at all", per kind if a dict)
     "truncated-header": (lambda: _query_wire()[:7], None),
-    "garbage-after-header": (lambda: _query_wire()[:12] + b"\x3f\x01\x02\x03\x04\x05", dns.rcode.FORMERR),
-    "qdcount-2": (lambda: _with_qdcount(_query_wire(), 2), dns.rcode.FORMERR),
+    "garbage-after-header": (lambda: _query_wire()[:12] + b"\x3f\x01\x02\x03\x04\x05", NOT_A_QUERY),
+    "qdcount-2": (lambda: _with_qdcount(_query_wire(), 2), NOT_A_QUERY),
+    # Unbound ignores octets after the last section it counts.
+    "trailing-garbage": (lambda: _query_wire() + b"\x00\x01",
+                         {"cairn": dns.rcode.FORMERR, "unbound": dns.rcode.NOERROR}),
     "opcode-5-update": (lambda: _with_opcode(_query_wire(), 5), dns.rcode.NOTIMP),
     "class-ch-unknown-name": (_ch_query, dns.rcode.REFUSED),
     "edns-version-1": (lambda: _edns_version(1), dns.rcode.BADVERS),
@@ -76,6 +90,8 @@ def test_malformed_and_unusual_client_packets(resolver, counts):
     assert rdatas(r.query("www.plain.example.", "A"), "www.plain.example.", "A")
     failures = []
     for name, (make, expect) in BAD_PACKETS.items():
+        if isinstance(expect, dict):
+            expect = expect[r.kind]
         wire = make()
         reply = r.raw(wire, timeout=1.5 if expect is None else 10)
         if expect is None:
@@ -103,6 +119,59 @@ def test_malformed_and_unusual_client_packets(resolver, counts):
     assert r.alive()
     assert rdatas(r.query("www.plain.example.", "A"), "www.plain.example.", "A")
     assert rdatas(r.query("www.secure.example.", "A"), "www.secure.example.", "A")
+
+
+@pytest.fixture
+def short_tmp():
+    """A directory with a short path (unix socket paths are limited to 108 bytes)."""
+    path = tempfile.mkdtemp(prefix="cairn-", dir="/tmp")
+    yield pathlib.Path(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _random_packets(seed: int, n: int) -> list[bytes]:
+    """Random bytes, and real queries damaged: header bits flipped, cut
+    short, or the question overwritten. The same packets for one seed."""
+    rng = random.Random(seed)
+    good = _query_wire()
+    out = []
+    for i in range(n):
+        if i % 2 == 0:
+            out.append(rng.randbytes(rng.randrange(600)))
+        elif i % 3 == 0:
+            out.append(bytes(b ^ rng.randrange(256) for b in good[:12]) + good[12:])
+        elif i % 3 == 1:
+            out.append(good[:rng.randrange(len(good) - 11)])
+        else:
+            out.append(good[:12] + rng.randbytes(len(good) - 12))
+    return out
+
+
+def test_random_packets_are_not_reflected(cairn, counts, short_tmp):
+    """1,000 random or damaged packets from one source (a reflection attempt):
+    well under 10% get any answer, the rest are counted as dropped, and the
+    resolver still answers a good query afterwards."""
+    r = cairn({"control-socket": str(short_tmp / "ctl.sock")})
+    packets = _random_packets(14, 1000)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for p in packets:
+            s.sendto(p, (r.host, r.port))
+        # A good query last: its answer comes after every answer to the
+        # packets before it (one worker thread reads them in order).
+        good = dns.message.make_query("www.plain.example.", "A")
+        good.id = 0xBEEF
+        s.sendto(good.to_wire(), (r.host, r.port))
+        s.settimeout(10)
+        answered = 0
+        while True:
+            reply = s.recv(65535)
+            if len(reply) >= 2 and header_id(reply) == 0xBEEF:
+                break
+            answered += 1
+    assert answered < len(packets) // 20, f"{answered} of {len(packets)} packets answered"
+    stats = cairn_stats(str(short_tmp / "ctl.sock"))
+    assert stats["server.dropped"] >= len(packets) * 0.9, stats["server.dropped"]
+    assert rdatas(r.query("www.plain.example.", "A"), "www.plain.example.", "A")
 
 
 def test_responses_from_clients_are_ignored(resolver):

@@ -23,13 +23,14 @@ std::string temp_socket_path(const std::string& tag) {
 }
 
 struct ControlHarness {
-    explicit ControlHarness(const std::string& path) {
-        auto opened = ControlListener::open(io, path, [this](std::string_view command) {
+    explicit ControlHarness(const std::string& path, std::optional<FileOwner> owner = {}) {
+        auto handler = [this](std::string_view command) {
             commands.emplace_back(command);
             ControlReply reply{"got " + std::string(command), {}};
             if (command == "stop") reply.after = [this] { stopped = true; };
             return reply;
-        });
+        };
+        auto opened = ControlListener::open(io, path, handler, owner);
         if (!opened) throw std::runtime_error(opened.error().message);
         listener = *opened;
         listener->start();
@@ -99,6 +100,57 @@ TEST(NetControl, RefusesToReplaceAFileThatIsNotASocket) {
     EXPECT_FALSE(opened);
     EXPECT_EQ(::access(path.c_str(), F_OK), 0);
     ::unlink(path.c_str());
+}
+
+TEST(NetControl, SocketIsCreatedPrivateWhateverTheUmask) {
+    const auto path = temp_socket_path("umask");
+    const mode_t before = ::umask(0);  // a careless parent process
+    {
+        ControlHarness h(path);
+        struct stat st {};
+        ASSERT_EQ(::stat(path.c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 07777, 0660u);
+        EXPECT_TRUE(ctl::control_exchange(path, "stats", 2s));
+    }
+    EXPECT_EQ(::umask(before), 0u) << "the process umask was not restored";
+}
+
+TEST(NetControl, MissingDirectoryIsCreatedForTheOwner) {
+    const std::string dir = "/tmp/cairn-net-control-" + std::to_string(::getpid()) + "-dir";
+    const std::string path = dir + "/ctl.sock";
+    // As root, hand the files to nobody, as the daemon does after dropping
+    // privileges; otherwise to ourselves (all an ordinary user may do).
+    const bool root = ::geteuid() == 0;
+    const FileOwner owner{root ? 65534u : ::getuid(), root ? 65534u : ::getgid()};
+    const mode_t before = ::umask(022);
+    {
+        ControlHarness h(path, owner);
+        struct stat st {};
+        ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+        EXPECT_TRUE(S_ISDIR(st.st_mode));
+        EXPECT_EQ(st.st_mode & 07777, 0750u);
+        EXPECT_EQ(st.st_uid, owner.uid);
+        EXPECT_EQ(st.st_gid, owner.gid);
+        ASSERT_EQ(::stat(path.c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 07777, 0660u);
+        EXPECT_EQ(st.st_uid, owner.uid);
+        EXPECT_EQ(st.st_gid, owner.gid);
+        auto reply = ctl::control_exchange(path, "stats", 2s);
+        ASSERT_TRUE(reply) << reply.error().message;
+        EXPECT_EQ(*reply, "got stats\n");
+    }
+    ::umask(before);
+    EXPECT_NE(::access(path.c_str(), F_OK), 0) << "socket file left behind";
+    EXPECT_EQ(::rmdir(dir.c_str()), 0);
+}
+
+TEST(NetControl, DirectoryWhoseParentIsMissingIsAnError) {
+    const std::string path = "/tmp/cairn-net-control-" + std::to_string(::getpid()) + "-none/a/s";
+    asio::io_context io;
+    auto opened = ControlListener::open(io, path, [](std::string_view) { return ControlReply{}; });
+    ASSERT_FALSE(opened);
+    EXPECT_NE(opened.error().message.find("cannot create directory"), std::string::npos)
+        << opened.error().message;
 }
 
 TEST(NetControl, ClientReportsAnAbsentDaemon) {

@@ -2,6 +2,8 @@
 // given later, oversize datagrams, IPV6_V6ONLY. Loopback only.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
@@ -78,6 +80,21 @@ std::optional<std::string> receive(int fd, std::chrono::milliseconds timeout = 2
     const ssize_t n = ::recv(fd, buffer, sizeof(buffer), 0);
     if (n < 0) return std::nullopt;
     return std::string(buffer, static_cast<size_t>(n));
+}
+
+TEST(NetUdp, SocketIsHandedToAnotherUser) {
+    // The kernel lets a socket join a SO_REUSEPORT group only if it belongs
+    // to the same user as the group's: fchown() is what makes it so. As
+    // root, to nobody; otherwise to ourselves (all an ordinary user may do).
+    Harness h;
+    const bool root = ::geteuid() == 0;
+    const uid_t uid = root ? 65534 : ::getuid();
+    const gid_t gid = root ? 65534 : ::getgid();
+    ASSERT_TRUE(h.listener->hand_to(uid, gid));
+    struct stat st {};
+    ASSERT_EQ(::fstat(h.listener->native_handle(), &st), 0);
+    EXPECT_EQ(st.st_uid, uid);
+    EXPECT_EQ(st.st_gid, gid);
 }
 
 TEST(NetUdp, QueuedDatagramsAreReadAndAnsweredInBatches) {

@@ -2,6 +2,7 @@
 // one-worker Service whose resolver is scripted.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <thread>
 
 #include "server_test_support.h"
@@ -75,6 +76,17 @@ TEST(ServerPipeline, RefusesClientsOutsideTheAccessList) {
     EXPECT_EQ(server.stat("server.refused_acl"), 1u);
 }
 
+TEST(ServerPipeline, RefusesNothingThatIsNotAQuery) {
+    // Outside the access list, a packet that is no query still gets nothing
+    // (not even REFUSED): the check for a query comes first.
+    TestServer server([](ServerOptions& o) { o.allow = {*wire::IpPrefix::parse("10.0.0.0/8")}; });
+    auto cut = query_bytes(QuerySpec{.edns = false});
+    cut.resize(20);
+    EXPECT_FALSE(udp_exchange(server.address, cut, 300ms));
+    EXPECT_EQ(server.stat("server.dropped"), 1u);
+    EXPECT_EQ(server.stat("server.refused_acl"), 0u);
+}
+
 TEST(ServerPipeline, OtherOpcodesAreNotImplemented) {
     TestServer server;
     auto bytes = query_bytes(QuerySpec{});
@@ -82,39 +94,35 @@ TEST(ServerPipeline, OtherOpcodesAreNotImplemented) {
     const auto m = parse(*udp_exchange(server.address, bytes));
     EXPECT_EQ(m.rcode(), Rcode::NOTIMP);
     EXPECT_EQ(m.header.opcode, wire::Opcode::NOTIFY);
+    ASSERT_EQ(m.questions.size(), 1u);
+
+    // Without a question that parses, another opcode is no query either.
+    auto cut = bytes;
+    cut.resize(20);
+    EXPECT_FALSE(udp_exchange(server.address, cut, 300ms));
+    EXPECT_EQ(server.stat("server.dropped"), 1u);
     EXPECT_EQ(server.script->call_count(), 0u);
 }
 
-TEST(ServerPipeline, MalformedQueriesGetFormerr) {
+TEST(ServerPipeline, MalformedAfterTheQuestionGetsFormerr) {
     TestServer server;
-    // The question name runs past the end of the message.
-    auto cut = query_bytes(QuerySpec{.edns = false});
-    cut.resize(20);
-    auto m = parse(*udp_exchange(server.address, cut));
-    EXPECT_EQ(m.rcode(), Rcode::FORMERR);
-    EXPECT_EQ(m.header.id, 0x1234);
-
-    // Two questions.
-    wire::Message two;
-    two.header.id = 7;
-    two.questions = {{name("a.example."), RRType::A}, {name("b.example."), RRType::A}};
-    m = parse(*udp_exchange(server.address, two.to_wire()));
-    EXPECT_EQ(m.rcode(), Rcode::FORMERR);
-
-    // No question at all.
-    wire::Message none;
-    none.header.id = 8;
-    m = parse(*udp_exchange(server.address, none.to_wire()));
-    EXPECT_EQ(m.rcode(), Rcode::FORMERR);
-
     // Trailing garbage after the question.
     auto trailing = query_bytes(QuerySpec{.edns = false});
     trailing.push_back(0);
-    m = parse(*udp_exchange(server.address, trailing));
+    auto m = parse(*udp_exchange(server.address, trailing));
+    EXPECT_EQ(m.rcode(), Rcode::FORMERR);
+    EXPECT_EQ(m.header.id, 0x1234);
+    ASSERT_EQ(m.questions.size(), 1u);  // the question is echoed
+
+    // An answer record announced but missing.
+    auto missing = query_bytes(QuerySpec{.edns = false});
+    missing[7] = 1;  // ANCOUNT
+    m = parse(*udp_exchange(server.address, missing));
     EXPECT_EQ(m.rcode(), Rcode::FORMERR);
 
     EXPECT_EQ(server.script->call_count(), 0u);
-    EXPECT_EQ(server.stat("server.rcode_formerr"), 4u);
+    EXPECT_EQ(server.stat("server.rcode_formerr"), 2u);
+    EXPECT_EQ(server.stat("server.dropped"), 0u);
 }
 
 TEST(ServerPipeline, MalformedOptGetsFormerr) {
@@ -164,14 +172,96 @@ TEST(ServerPipeline, WellFormedOptionsAreAccepted) {
 
 TEST(ServerPipeline, DropsWhatIsNotAQuery) {
     TestServer server;
-    const std::vector<uint8_t> short_header = {0x12, 0x34, 0x01, 0x00, 0x00};
-    EXPECT_FALSE(udp_exchange(server.address, short_header, 300ms));
+    std::vector<std::vector<uint8_t>> not_queries;
+    not_queries.push_back({0x12, 0x34, 0x01, 0x00, 0x00});  // shorter than a header
     auto response = query_bytes(QuerySpec{});
     response[2] |= 0x80;  // QR=1
-    EXPECT_FALSE(udp_exchange(server.address, response, 300ms));
-    EXPECT_EQ(server.stat("server.dropped"), 2u);
+    not_queries.push_back(response);
+    auto cut = query_bytes(QuerySpec{.edns = false});
+    cut.resize(20);  // the question name runs past the end
+    not_queries.push_back(cut);
+    auto garbage = query_bytes(QuerySpec{.edns = false});
+    garbage.resize(12);
+    for (uint8_t b : {0x3f, 0x01, 0x02, 0x03, 0x04, 0x05})
+        garbage.push_back(b);
+    not_queries.push_back(garbage);
+    wire::Message two;  // two questions
+    two.header.id = 7;
+    two.questions = {{name("a.example."), RRType::A}, {name("b.example."), RRType::A}};
+    not_queries.push_back(two.to_wire());
+    wire::Message none;  // no question at all
+    none.header.id = 8;
+    not_queries.push_back(none.to_wire());
+    auto bad_label = query_bytes(QuerySpec{});
+    bad_label[12] = 0x40;  // a label type that does not exist (RFC 6891 §5)
+    not_queries.push_back(bad_label);
+
+    for (const auto& packet : not_queries)
+        EXPECT_FALSE(udp_exchange(server.address, packet, 300ms));
+    EXPECT_EQ(server.stat("server.dropped"), not_queries.size());
+    EXPECT_EQ(server.stat("server.rcode_formerr"), 0u);
+    EXPECT_EQ(server.script->call_count(), 0u);
     // Still serving.
     EXPECT_EQ(udp_ask(server, QuerySpec{}).rcode(), Rcode::NOERROR);
+}
+
+TEST(ServerPipeline, RandomPacketsAreAlmostNeverAnswered) {
+    TestServer server;
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const auto to = loopback(server.address.port);
+    // Seeded: the same 1,000 packets every run. Half are random bytes, half
+    // a real query damaged in one way (bits flipped in the header, cut
+    // short, or its question overwritten).
+    std::mt19937 random(20240514);
+    const auto good = query_bytes(QuerySpec{});
+    constexpr int kPackets = 1000;
+    for (int i = 0; i < kPackets; ++i) {
+        std::vector<uint8_t> packet;
+        if (i % 2 == 0) {
+            packet.resize(random() % 600);
+            for (auto& b : packet)
+                b = static_cast<uint8_t>(random());
+        } else {
+            packet = good;
+            switch (i % 3) {
+                case 0:
+                    for (size_t k = 0; k < 12; ++k)
+                        packet[k] ^= static_cast<uint8_t>(random());
+                    break;
+                case 1: packet.resize(random() % (good.size() - 11)); break;
+                default:
+                    for (size_t k = 12; k < packet.size(); ++k)
+                        packet[k] = static_cast<uint8_t>(random());
+                    break;
+            }
+        }
+        ::sendto(fd, packet.data(), packet.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+                 sizeof(to));
+    }
+    // A good query last, with an ID no damaged packet has: once its answer
+    // is in, every answer to the packets before it is too (one worker, and
+    // error answers go out as their batch is read).
+    QuerySpec spec;
+    spec.id = 0xBEEF;
+    spec.qname = "after.example.";
+    const auto last = query_bytes(spec);
+    ::sendto(fd, last.data(), last.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof(to));
+    int answers = 0;
+    bool good_answered = false;
+    std::vector<uint8_t> buffer(2048);
+    pollfd p{fd, POLLIN, 0};
+    while (!good_answered && ::poll(&p, 1, 5000) == 1) {
+        const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+        ASSERT_GE(n, 12);
+        if (buffer[0] == 0xBE && buffer[1] == 0xEF)
+            good_answered = true;
+        else
+            ++answers;
+    }
+    ::close(fd);
+    EXPECT_TRUE(good_answered);
+    EXPECT_LT(answers, kPackets / 20) << answers << " of " << kPackets << " answered";
+    EXPECT_GT(server.stat("server.dropped"), uint64_t{kPackets * 9 / 10});
 }
 
 TEST(ServerPipeline, EdnsVersionAboveZeroGetsBadvers) {

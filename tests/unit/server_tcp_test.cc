@@ -148,6 +148,26 @@ TEST(ServerTcp, MalformedLengthClosesTheConnection) {
     EXPECT_EQ(server.stat("net.tcp_malformed"), 1u);
 }
 
+TEST(ServerTcp, WhatIsNotAQueryGetsNoAnswer) {
+    TestServer server;
+    TcpClient client(server.address.port);
+    auto response = query_bytes(QuerySpec{.id = 1});
+    response[2] |= 0x80;  // QR=1
+    ASSERT_TRUE(client.send_message(response));
+    auto cut = query_bytes(QuerySpec{.id = 2});
+    cut.resize(20);  // the question runs past the end of the message
+    ASSERT_TRUE(client.send_message(cut));
+    QuerySpec good;
+    good.id = 3;
+    ASSERT_TRUE(client.send_message(query_bytes(good)));
+    // The first message back answers the good query: nothing came for the
+    // two before it, and the connection still serves.
+    const auto answer = client.receive();
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(parse(*answer).header.id, 3);
+    EXPECT_EQ(server.stat("server.dropped"), 2u);
+}
+
 TEST(ServerTcp, ShortReadClosesTheConnection) {
     TestServer server;
     {
