@@ -114,7 +114,7 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
     value.original_ttl = ttl;
     value.trust = trust;
     value.security = security;
-    const size_t bytes = accounted_bytes(value);
+    size_t bytes = accounted_bytes(value);
 
     Shard& shard = shard_for(rrset.owner);
     std::lock_guard lock(shard.mutex);
@@ -123,13 +123,21 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
         const StoredRRset& before = old->value;
         // RFC 2181 §5.4.1: data of lower rank does not replace live data of
         // higher rank; equal or higher rank replaces it.
-        if (before.expires > now && before.trust > trust &&
-            !holds(before, value.rdatas, value.signatures))
+        const bool same = holds(before, value.rdatas, value.signatures);
+        if (before.expires > now && before.trust > trust && !same) return {};
+        // Data seen again as glue or referral data neither renews nor
+        // replaces an answer: it would lose its proof and its rank.
+        if (before.expires > now && before.trust > trust && trust < Trust::kAnswerNonAuth)
             return {};
-        if (before.security == Security::kSecure && !value.signatures.empty() &&
-            holds(before, value.rdatas, value.signatures)) {
+        if (before.security == Security::kSecure && !value.signatures.empty() && same) {
             value.security = Security::kSecure;
             value.trust = std::max(before.trust, trust);
+            // A wildcard expansion stays Secure only with the proof that
+            // its name does not exist (RFC 4035 §5.3.4).
+            if (value.proof.empty() && !before.proof.empty()) {
+                value.proof = before.proof;
+                bytes = accounted_bytes(value);
+            }
             result.renewed = true;
         }
     }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "wire/typed_rdata.h"
+#include "wire/zone_reader.h"
 
 namespace cairn::cache {
 namespace {
@@ -370,6 +371,38 @@ TEST_F(RRsetCacheTest, IdenticalSignedDataIsRenewedWithoutValidation) {
     EXPECT_FALSE(changed.renewed);
     EXPECT_EQ(cache.lookup(name("www.example.com."), RRType::A)->security,
               Security::kIndeterminate);
+}
+
+// Issue 13 point 15: a wildcard expansion validated with its proof, seen
+// again as additional data, keeps its proof and its rank.
+TEST_F(RRsetCacheTest, ValidatedWildcardSeenAgainAsAdditionalKeepsProofAndRank) {
+    const std::vector<wire::RData> sigs = {
+        rrsig_expiring(static_cast<uint32_t>(clock.now() + 86400))};
+    const std::vector<wire::Record> proof = {
+        *wire::parse_record("a.example.com. 300 IN NSEC z.example.com. A RRSIG NSEC", {})};
+    ASSERT_TRUE(cache.insert(a_rrset("x.example.com.", 300, {1}), sigs, Trust::kAnswerAuth,
+                             Security::kIndeterminate, proof));
+    cache.set_security(a_rrset("x.example.com.", 300, {1}), sigs, Security::kSecure, std::nullopt,
+                       300);
+    clock.advance(10);
+    auto again = cache.insert(a_rrset("x.example.com.", 300, {1}), sigs, Trust::kAdditional,
+                              Security::kIndeterminate);
+    EXPECT_FALSE(again.stored);
+    auto hit = cache.lookup(name("x.example.com."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->trust, Trust::kValidated);
+    EXPECT_EQ(hit->security, Security::kSecure);
+    ASSERT_EQ(hit->proof.size(), 1u);
+    EXPECT_EQ(hit->rrset.ttl, 290u) << "additional data does not renew an answer";
+
+    // An answer renewing it unchanged but without the proof keeps the old one.
+    auto renewed = cache.insert(a_rrset("x.example.com.", 300, {1}), sigs, Trust::kAnswerAuth,
+                                Security::kIndeterminate);
+    EXPECT_TRUE(renewed.renewed);
+    hit = cache.lookup(name("x.example.com."), RRType::A);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->security, Security::kSecure);
+    EXPECT_EQ(hit->proof.size(), 1u);
 }
 
 TEST_F(RRsetCacheTest, HoldsSecureOnlyForTheSameDataAndSignatures) {

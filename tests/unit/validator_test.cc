@@ -812,3 +812,88 @@ TEST_F(ValidationTest, ForgedRrsigOfAnotherSignerDoesNotSpoilAValidAnswer) {
 
 }  // namespace
 }  // namespace cairn::resolve
+
+namespace cairn::resolve {
+namespace {
+
+// Issue 13 points 10 and 22: the signed referral to an unsigned child
+// carries the NSEC proving it has no DS; that proof (with no SOA, which is
+// no part of it) is used, and no DS query is sent.
+TEST_F(ValidationTest, NoDsProofInTheReferralIsUsedWithoutAskingForTheDs) {
+    add_child("unsigned", Child::kUnsigned);
+    auto a = resolve("www.unsigned.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 1u);
+    EXPECT_EQ(queries("unsigned.example.", RRType::DS), 0u);
+}
+
+// Issue 13 point 12: nothing in an RRSIG answer was validated.
+TEST_F(ValidationTest, RrsigAnswersNeverCarryAd) {
+    auto a = resolve("www.example.", RRType::RRSIG);
+    EXPECT_FALSE(a.authentic_data) << why(a);
+}
+
+// Issue 13 point 16 (RFC 6672 §3): asked for the CNAME of a name below a
+// signed DNAME, the answer is the DNAME and the CNAME made from it.
+TEST_F(ValidationTest, CnameQuestionBelowASignedDnameIsAnsweredFromIt) {
+    auto a = resolve("a.old.example.", RRType::CNAME);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::CNAME),
+              (std::vector<std::string>{"a.old.example. IN CNAME a.new.example."}));
+    EXPECT_EQ(records_of(a.answer, RRType::DNAME),
+              (std::vector<std::string>{"old.example. IN DNAME new.example."}));
+    EXPECT_TRUE(a.authentic_data);
+}
+
+// Issue 13 point 13 (RFC 2181 §5): a chain that passes the same DNAME twice
+// shows it once.
+TEST_F(ValidationTest, ADnameUsedTwiceOnAChainAppearsOnce) {
+    example_.zone.records.push_back(record("b.new.example. 300 IN CNAME c.old.example."));
+    example_.zone.records.push_back(record("c.new.example. 300 IN A 192.0.2.8"));
+    auto a = resolve("b.old.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_EQ(records_of(a.answer, RRType::DNAME),
+              (std::vector<std::string>{"old.example. IN DNAME new.example."}));
+    EXPECT_EQ(records_of(a.answer, RRType::A),
+              (std::vector<std::string>{"c.new.example. IN A 192.0.2.8"}));
+    size_t sigs = 0;
+    for (const auto& r : a.answer)
+        if (r.type == RRType::RRSIG && r.owner == name("old.example.")) ++sigs;
+    EXPECT_EQ(sigs, 1u);
+}
+
+// Issue 13 point 18: a validation that could not finish is no forgery.
+TEST_F(ValidationTest, WorkLimitFailuresAreNotCountedAsBogus) {
+    options_.dnssec.limits.max_verifications_per_request = 1;
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_EQ(a.rcode, Rcode::SERVFAIL) << why(a);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+    EXPECT_GE(metrics().dnssec_failures.load(), 1u);
+}
+
+// Issue 13 point 9: one server with bad signatures does not make the zone
+// bogus when another serves it correctly.
+TEST_F(ValidationTest, BogusDataFromOneServerIsAskedOfAnother) {
+    // example. has a second server that serves a tampered copy.
+    root_.zone.records.push_back(record("example. 86400 IN NS ns2.example."));
+    root_.zone.records.push_back(record("ns2.example. 86400 IN A 127.0.2.2"));
+    example_.zone.records.push_back(record("example. 300 IN NS ns2.example."));
+    example_.zone.records.push_back(record("ns2.example. 300 IN A 127.0.2.2"));
+    publish();
+    auto bad = example_.zone;
+    tamper(bad, "www.example.", RRType::A);
+    upstream_.serve("127.0.2.2", {bad});
+    // Either server may be asked first: several rounds see both orders.
+    for (int i = 0; i < 6; ++i) {
+        caches_.rrsets.erase(name("www.example."), RRType::A);
+        auto a = resolve("www.example.", RRType::A);
+        ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+        EXPECT_TRUE(a.authentic_data);
+    }
+    EXPECT_GE(upstream_.count("127.0.2.2"), 1u) << "the bad server was asked";
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+}  // namespace
+}  // namespace cairn::resolve
