@@ -405,44 +405,48 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
                                                      : dnssec::DenialGoal::kNodata;
     auto r = dnssec::prove_denial(goal, question.name, question.type, *zone, denials, std::nullopt,
                                   ctx_.options.dnssec.limits, budget_.dnssec_work);
+    out = denial_verdict(r, what, ttl_cap);
+    if (r.status != dnssec::DenialResult::Status::kProven || !soa) co_return out;
+    // RFC 9077: denial records prove nothing for longer than the negative
+    // TTL (the SOA here already carries it).
+    remember_denials(*zone, denials, authority, std::min(ttl_cap, soa->ttl));
+    if (ctx_.options.aggressive_nsec)
+        ctx_.caches.denials.insert_soa(*zone, *soa,
+                                       signatures_in(authority, soa->owner, RRType::SOA),
+                                       std::min(ttl_cap, soa->ttl));
+    co_return out;
+}
+
+Validator::Denial Validator::denial_verdict(const dnssec::DenialResult& r, const std::string& what,
+                                            uint32_t ttl_cap) {
+    Denial out;
     using Status = dnssec::DenialResult::Status;
     switch (r.status) {
         case Status::kProven:
             out.verdict.security = Security::kSecure;
             out.verdict.ttl_cap = ttl_cap;
             out.delegation = r.delegation;
-            // RFC 9077: denial records prove nothing for longer than the
-            // negative TTL (the SOA here already carries it).
-            if (!soa) co_return out;
-            remember_denials(*zone, denials, authority, std::min(ttl_cap, soa->ttl));
-            if (ctx_.options.aggressive_nsec)
-                ctx_.caches.denials.insert_soa(*zone, *soa,
-                                               signatures_in(authority, soa->owner, RRType::SOA),
-                                               std::min(ttl_cap, soa->ttl));
-            co_return out;
+            return out;
         case Status::kOptOut:
-            // An opt-out span: there may be an unsigned delegation here
-            // (RFC 5155 §6), so nothing is proven either way.
+        case Status::kUnsupportedHash:
+            // An opt-out span may hide an unsigned delegation (RFC 5155 §6);
+            // an unknown hash proves nothing: either way not bogus.
             out.verdict.security = Security::kInsecure;
             out.delegation = true;
-            co_return out;
+            return out;
         case Status::kIterationsTooHigh:
             out.verdict.security = Security::kInsecure;
             out.verdict.error =
                 wire::ExtendedErrorOption{ExtendedErrorCode::kUnsupportedNsec3Iterations, r.why};
             out.delegation = true;
-            co_return out;
-        case Status::kUnsupportedHash:
-            out.verdict.security = Security::kInsecure;
-            out.delegation = true;
-            co_return out;
-        case Status::kLimit: out.verdict = nsec3_limit_reached(what); co_return out;
+            return out;
+        case Status::kLimit: out.verdict = nsec3_limit_reached(what); return out;
         case Status::kNotProven: break;
     }
     out.verdict =
         bogus(ExtendedErrorCode::kNsecMissing, "no NSEC/NSEC3 proof for the negative answer to " +
                                                    what + (r.why.empty() ? "" : ": " + r.why));
-    co_return out;
+    return out;
 }
 
 asio::awaitable<ZoneKeys> Validator::keys_for(const wire::Name& zone, unsigned depth) {

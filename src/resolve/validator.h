@@ -88,6 +88,8 @@ private:
     // not come from upstream just now.
     bool exclude_server(const Fetched& fetched);
 
+    // What a denial proof's outcome makes of a negative answer.
+    Denial denial_verdict(const dnssec::DenialResult& r, const std::string& what, uint32_t ttl_cap);
     asio::awaitable<Denial> prove_negative(wire::Rcode rcode, const wire::Question& question,
                                            std::span<const wire::Record> authority, unsigned depth);
     // Verifies `rrset` with the keys of `zone`; counts the work.
