@@ -2,6 +2,7 @@
 // instead of sleeping.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 namespace cairn::cache {
@@ -29,6 +30,31 @@ public:
 
 private:
     int64_t now_;
+};
+
+// Monotonic time for deadlines, timeouts, RTTs and back-off: never jumps
+// with the wall clock. Injected like Clock so resolver tests move time
+// instead of sleeping.
+using MonotonicTime = std::chrono::steady_clock::time_point;
+
+class MonotonicClock {
+public:
+    virtual ~MonotonicClock() = default;
+    virtual MonotonicTime now() const = 0;
+};
+
+class SteadyClock final : public MonotonicClock {
+public:
+    MonotonicTime now() const override { return std::chrono::steady_clock::now(); }
+};
+
+class FakeMonotonicClock final : public MonotonicClock {
+public:
+    MonotonicTime now() const override { return now_; }
+    void advance(std::chrono::milliseconds by) { now_ += by; }
+
+private:
+    MonotonicTime now_{std::chrono::hours(1)};
 };
 
 }  // namespace cairn::cache

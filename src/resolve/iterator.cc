@@ -14,7 +14,6 @@ namespace {
 
 using wire::ExtendedErrorCode;
 using wire::RRType;
-using Clock = std::chrono::steady_clock;
 
 // Glueless name server lookups nested inside each other (a delegation whose
 // servers are named in a zone whose servers are named elsewhere...).
@@ -97,7 +96,7 @@ std::optional<LookupResult> Iterator::budget_exceeded() {
             FailureCause::kLimit, ExtendedErrorCode::kOther,
             limit_text("max-upstream-queries", limits.max_upstream_queries));
     }
-    if (Clock::now() >= budget_.deadline) {
+    if (ctx_.monotonic.now() >= budget_.deadline) {
         ++ctx_.metrics.limit_timeout;
         return LookupResult::failure(FailureCause::kLimit, ExtendedErrorCode::kNoReachableAuthority,
                                      "resolution-timeout (" +
@@ -335,14 +334,14 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     // Signatures and denial records always come along: the cache keeps
     // them for validation and for clients that ask with DO.
     query.dnssec_ok = true;
-    const auto remaining =
-        std::chrono::duration_cast<std::chrono::milliseconds>(budget_.deadline - Clock::now());
+    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+        budget_.deadline - ctx_.monotonic.now());
     query.timeout = std::min(infra.timeout(address, ctx_.options.initial_timeout), remaining);
     if (query.timeout.count() <= 0) co_return std::nullopt;
 
     ++budget_.upstream_queries;
     auto reply = co_await ctx_.upstream.exchange(query);
-    const auto now = Clock::now();
+    const auto now = ctx_.monotonic.now();
     if (reply.via_tcp) ++ctx_.metrics.upstream_tcp;
     if (reply.status == UpstreamStatus::kTimeout) {
         ++attempt.timeouts;
@@ -409,7 +408,7 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
             co_return std::nullopt;
         }
         if (attempt.tried.size() - excluded >= ctx_.options.limits.max_ns_addresses) break;
-        auto address = ctx_.selector.choose(delegation, attempt.tried, Clock::now());
+        auto address = ctx_.selector.choose(delegation, attempt.tried, ctx_.monotonic.now());
         if (!address) {
             if (co_await find_more_addresses(delegation)) continue;
             // One more round for servers that timed out: a lost datagram

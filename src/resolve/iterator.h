@@ -23,6 +23,7 @@ struct ResolverContext {
     cache::Caches& caches;
     Upstream& upstream;
     const cache::Clock& clock;
+    const cache::MonotonicClock& monotonic;
     ResolverMetrics& metrics;
     ServerSelector& selector;
 };

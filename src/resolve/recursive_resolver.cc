@@ -116,14 +116,15 @@ void append_rrset(Answer& out, const cache::CachedRRset& cached) {
 
 struct RecursiveResolver::State {
     State(const ResolverOptions& o, const RootHints& h, cache::Caches& c, Upstream& u,
-          const cache::Clock& clk)
+          const cache::Clock& clk, const cache::MonotonicClock& mono, Random& rnd)
         : options(o),
           hints(h),
           caches(c),
           upstream(u, metrics),
           clock(clk),
-          selector(options, caches.infra),
-          context{options, hints, caches, upstream, clock, metrics, selector} {}
+          monotonic(mono),
+          selector(options, caches.infra, rnd),
+          context{options, hints, caches, upstream, clock, monotonic, metrics, selector} {}
 
     const ResolverOptions options;
     const RootHints hints;
@@ -131,12 +132,13 @@ struct RecursiveResolver::State {
     ResolverMetrics metrics;
     JoinedUpstream upstream;
     const cache::Clock& clock;
+    const cache::MonotonicClock& monotonic;
     ServerSelector selector;
     ResolverContext context;
     InflightTable<Answer> inflight;
     // Serve-stale's failure recheck timer: questions whose refresh failed,
     // and until when they are answered from stale data without asking.
-    std::unordered_map<std::string, std::chrono::steady_clock::time_point> failed_refreshes;
+    std::unordered_map<std::string, cache::MonotonicTime> failed_refreshes;
     // Questions being prefetched right now.
     std::unordered_set<std::string> prefetching;
 
@@ -179,10 +181,25 @@ struct RecursiveResolver::State {
     Answer finish(Walk& w);
 };
 
+namespace {
+
+// The monotonic clock of resolvers built without one.
+const cache::SteadyClock kSteadyClock;
+
+}  // namespace
+
 RecursiveResolver::RecursiveResolver(const ResolverOptions& options, const RootHints& hints,
                                      cache::Caches& caches, Upstream& upstream,
                                      const cache::Clock& clock)
-    : state_(std::make_unique<State>(options, hints, caches, upstream, clock)) {}
+    : own_random_(std::make_unique<FastRandom>()),
+      state_(std::make_unique<State>(options, hints, caches, upstream, clock, kSteadyClock,
+                                     *own_random_)) {}
+
+RecursiveResolver::RecursiveResolver(const ResolverOptions& options, const RootHints& hints,
+                                     cache::Caches& caches, Upstream& upstream,
+                                     const cache::Clock& clock,
+                                     const cache::MonotonicClock& monotonic, Random& random)
+    : state_(std::make_unique<State>(options, hints, caches, upstream, clock, monotonic, random)) {}
 
 RecursiveResolver::~RecursiveResolver() = default;
 
@@ -278,7 +295,7 @@ bool RecursiveResolver::State::append_stale(const wire::Question& q, Answer& out
 }
 
 void RecursiveResolver::State::note_failed_refresh(const wire::Question& q) {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = monotonic.now();
     // Bounded: forget the expired timers when there are many.
     if (failed_refreshes.size() >= 4096)
         std::erase_if(failed_refreshes, [&](const auto& item) { return item.second <= now; });
@@ -290,7 +307,7 @@ bool RecursiveResolver::State::refresh_recently_failed(const wire::Question& q) 
     if (failed_refreshes.empty()) return false;
     auto it = failed_refreshes.find(question_key(q));
     if (it == failed_refreshes.end()) return false;
-    if (it->second > std::chrono::steady_clock::now()) return true;
+    if (it->second > monotonic.now()) return true;
     failed_refreshes.erase(it);
     return false;
 }
@@ -319,7 +336,7 @@ void RecursiveResolver::State::count_synthesised(Synthesised::Kind kind) {
 
 asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key) {
     RequestBudget budget;
-    budget.deadline = std::chrono::steady_clock::now() + options.limits.resolution_timeout;
+    budget.deadline = monotonic.now() + options.limits.resolution_timeout;
     budget.prefetch = true;
     try {
         Iterator iterator(context, budget);
@@ -367,7 +384,7 @@ struct RecursiveResolver::State::Walk {
           validate(s.options.dnssec.enabled && !client.checking_disabled),
           validator(s.context, budget),
           q(client.question) {
-        budget.deadline = std::chrono::steady_clock::now() + s.options.limits.resolution_timeout;
+        budget.deadline = s.monotonic.now() + s.options.limits.resolution_timeout;
     }
 
     const ClientQuery& query;

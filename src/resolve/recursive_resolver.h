@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cache/caches.h"
+#include "resolve/random.h"
 #include "resolve/resolver.h"
 #include "resolve/resolver_metrics.h"
 #include "resolve/resolver_options.h"
@@ -19,6 +20,10 @@ class RecursiveResolver final : public Resolver {
 public:
     RecursiveResolver(const ResolverOptions& options, const RootHints& hints, cache::Caches& caches,
                       Upstream& upstream, const cache::Clock& clock);
+    // With the monotonic clock and the random source given (tests).
+    RecursiveResolver(const ResolverOptions& options, const RootHints& hints, cache::Caches& caches,
+                      Upstream& upstream, const cache::Clock& clock,
+                      const cache::MonotonicClock& monotonic, Random& random);
     ~RecursiveResolver() override;
 
     asio::awaitable<Answer> resolve(ClientQuery query) override;
@@ -27,6 +32,9 @@ public:
 
 private:
     struct State;
+    // The random source when none is given: one per resolver, as the
+    // resolver is one per worker.
+    std::unique_ptr<Random> own_random_;
     std::unique_ptr<State> state_;
 };
 

@@ -3,24 +3,29 @@
 #pragma once
 
 #include <optional>
-#include <random>
 #include <vector>
 
 #include "cache/infra_cache.h"
 #include "resolve/delegation.h"
+#include "resolve/random.h"
 #include "resolve/resolver_options.h"
 
 namespace cairn::resolve {
 
 class ServerSelector {
 public:
-    ServerSelector(const ResolverOptions& options, cache::InfraCache& infra);
+    // One query in `kExploreOneIn` goes to a server other than the best,
+    // so that the RTT estimates of the others stay fresh.
+    static constexpr uint32_t kExploreOneIn = 20;
+
+    ServerSelector(const ResolverOptions& options, cache::InfraCache& infra, Random& random);
 
     // The best address not yet in `tried`: allowed by family and
     // upstream-deny, not lame for the zone; servers not backed off first,
     // then the lowest expected timeout (known fast < unknown < recently
-    // timed out), ties broken at random so load spreads. nullopt when none
-    // is left.
+    // timed out), ties broken at random so load spreads. About one time in
+    // kExploreOneIn, another usable address that is not backed off instead.
+    // nullopt when none is left.
     std::optional<wire::IpAddress> choose(const Delegation& delegation,
                                           const std::vector<wire::IpAddress>& tried,
                                           cache::MonotonicTime now);
@@ -29,9 +34,18 @@ public:
     bool permitted(const wire::IpAddress& address) const;
 
 private:
+    struct Candidate {
+        wire::IpAddress address;
+        std::chrono::milliseconds timeout;
+        bool backed_off;
+    };
+    std::vector<Candidate> candidates(const Delegation& delegation,
+                                      const std::vector<wire::IpAddress>& tried,
+                                      cache::MonotonicTime now) const;
+
     const ResolverOptions& options_;
     cache::InfraCache& infra_;
-    std::minstd_rand random_;
+    Random& random_;
 };
 
 }  // namespace cairn::resolve
