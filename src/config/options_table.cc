@@ -48,7 +48,8 @@ std::vector<Option> make_options() {
                "Clients allowed to query; all others get REFUSED. The default admits loopback "
                "clients only, so cairn is never an open resolver by accident: list your own "
                "networks here, and never `0.0.0.0/0` or `::/0` on an address the Internet can "
-               "reach.")
+               "reach. An IPv4 prefix also admits the IPv4-mapped form of its addresses "
+               "(`::ffff:127.0.0.1`).")
             .also_known_as({"access-control", "allow-from"}));
     add(option("tcp-idle-timeout", Group::server,
                at<&Config::server, &ServerOptions::tcp_idle_timeout>,
@@ -102,7 +103,8 @@ std::vector<Option> make_options() {
                "Server addresses never queried, whatever a delegation says, so that no zone can "
                "point cairn at this host. The default covers loopback and the unspecified "
                "addresses; set `[]` to reach authoritative servers on loopback, as test set-ups "
-               "do.")
+               "do. An IPv4 prefix also covers the IPv4-mapped form of its addresses "
+               "(`::ffff:127.0.0.1`).")
             .also_known_as({"do-not-query-address", "dont-query"}));
     add(option("outgoing-address", Group::upstream,
                at<&Config::resolver, &ResolverOptions::outgoing_addresses>, ListOf<Address>{},
