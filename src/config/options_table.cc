@@ -159,6 +159,14 @@ std::vector<Option> make_options() {
                "already validated, without asking (RFC 8198): a flood of random names under a "
                "signed zone then stops at cairn. Never from an NSEC3 opt-out span.")
             .also_known_as({"aggressive-use-of-dnssec-validated-cache"}));
+    add(option("root-key-sentinel", Group::dnssec,
+               at<&Config::resolver, &ResolverOptions::root_key_sentinel>, Boolean{},
+               "Tell clients which root keys cairn trusts (RFC 8509): a validated A or AAAA "
+               "answer for a name starting with `root-key-sentinel-is-ta-<key tag>` becomes "
+               "SERVFAIL unless a root trust anchor has that key tag, and one for "
+               "`root-key-sentinel-not-ta-<key tag>` becomes SERVFAIL if one has. Measurements "
+               "of root key rollovers rely on it; other major resolvers have it on too.")
+            .also_known_as({"trust-anchor-sentinel"}));
     add(option("dnssec-bogus-ttl", Group::dnssec,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::bogus_ttl>,
                Seconds{.min = 1, .max = kDay},

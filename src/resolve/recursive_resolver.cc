@@ -12,6 +12,7 @@
 #include "resolve/inflight.h"
 #include "resolve/iterator.h"
 #include "resolve/joined_upstream.h"
+#include "resolve/key_sentinel.h"
 #include "resolve/server_selector.h"
 #include "resolve/validator.h"
 #include "wire/typed_rdata.h"
@@ -550,6 +551,11 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
     out.authentic_data = security.worst == cache::Security::kSecure &&
                          (validate || query.checking_disabled) && options.dnssec.enabled;
     if (security.note && !out.extended_error) out.extended_error = security.note;
+    if (options.root_key_sentinel)
+        if (auto failure = key_sentinel_failure(query.question, validate,
+                                                security.worst == cache::Security::kSecure,
+                                                options.dnssec.anchors))
+            co_return servfail({ExtendedErrorCode::kOther, std::move(*failure)});
     co_return out;
 }
 
