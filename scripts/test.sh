@@ -14,6 +14,9 @@ scripts/install-deps.sh
 step "format check"
 scripts/check-format.sh
 
+step "layering check (DESIGN.md's layer table)"
+scripts/check-layers.sh
+
 step "release build and unit tests"
 scripts/build.sh release
 ctest --test-dir build --output-on-failure -j2

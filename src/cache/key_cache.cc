@@ -12,14 +12,16 @@ struct ZoneHash {
 };
 
 struct StoredKeys {
-    ZoneKeys keys;
+    Verdict keys;
     int64_t expires = 0;
 };
 
 using KeyMap = detail::LruMap<wire::Name, StoredKeys, ZoneHash>;
 
 size_t accounted_bytes(const StoredKeys& value) {
-    size_t bytes = KeyMap::kNodeOverhead + detail::heap_block(value.keys.why.capacity());
+    size_t bytes =
+        KeyMap::kNodeOverhead +
+        detail::heap_block(value.keys.error ? value.keys.error->extra_text.capacity() : 0);
     if (value.keys.dnskeys) bytes += value.keys.dnskeys->memory_estimate();
     return bytes;
 }
@@ -37,14 +39,14 @@ KeyCache::KeyCache(size_t max_bytes, const Clock& clock)
 
 KeyCache::~KeyCache() = default;
 
-void KeyCache::insert(const wire::Name& zone, ZoneKeys keys, uint32_t ttl) {
+void KeyCache::insert(const wire::Name& zone, Verdict keys, uint32_t ttl) {
     StoredKeys value{std::move(keys), clock_.now() + ttl};
     const size_t bytes = accounted_bytes(value);
     std::lock_guard lock(state_->mutex);
     state_->map.put(zone, std::move(value), bytes);
 }
 
-std::optional<ZoneKeys> KeyCache::lookup(const wire::Name& zone) const {
+std::optional<Verdict> KeyCache::lookup(const wire::Name& zone) const {
     const int64_t now = clock_.now();
     std::lock_guard lock(state_->mutex);
     auto* slot = state_->map.peek(zone);

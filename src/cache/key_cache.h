@@ -10,25 +10,12 @@
 
 #include "cache/clock.h"
 #include "cache/security.h"
+#include "cache/verdict.h"
 #include "dnssec/key_set.h"
 #include "wire/edns.h"
 #include "wire/rrset.h"
 
 namespace cairn::cache {
-
-struct ZoneKeys {
-    Security security = Security::kIndeterminate;
-    // For kSecure: the validated DNSKEY RRset, its keys decoded as needed
-    // and shared by every copy (the keys are the same until the TTL ends).
-    std::shared_ptr<const dnssec::KeySet> dnskeys;
-    // For kBogus, and for kInsecure by an unsupported algorithm or digest:
-    // the Extended DNS Error and a line of explanation.
-    std::optional<wire::ExtendedErrorCode> reason;
-    std::string why;
-    // The keys could not be settled this time (a work limit ran out, a
-    // server could not be reached): not a fact about the zone, never cached.
-    bool transient = false;
-};
 
 // Thread-safe (one lock: it is consulted only on the validation path, never
 // on cache hits) and bounded with LRU eviction.
@@ -39,8 +26,8 @@ public:
     KeyCache(const KeyCache&) = delete;
     KeyCache& operator=(const KeyCache&) = delete;
 
-    void insert(const wire::Name& zone, ZoneKeys keys, uint32_t ttl);
-    std::optional<ZoneKeys> lookup(const wire::Name& zone) const;
+    void insert(const wire::Name& zone, Verdict keys, uint32_t ttl);
+    std::optional<Verdict> lookup(const wire::Name& zone) const;
 
     void clear();
     size_t entries() const;

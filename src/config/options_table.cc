@@ -48,7 +48,8 @@ std::vector<Option> make_options() {
                "Clients allowed to query; all others get REFUSED. The default admits loopback "
                "clients only, so cairn is never an open resolver by accident: list your own "
                "networks here, and never `0.0.0.0/0` or `::/0` on an address the Internet can "
-               "reach.")
+               "reach. An IPv4 prefix also admits the IPv4-mapped form of its addresses "
+               "(`::ffff:127.0.0.1`).")
             .also_known_as({"access-control", "allow-from"}));
     add(option("tcp-idle-timeout", Group::server,
                at<&Config::server, &ServerOptions::tcp_idle_timeout>,
@@ -102,7 +103,8 @@ std::vector<Option> make_options() {
                "Server addresses never queried, whatever a delegation says, so that no zone can "
                "point cairn at this host. The default covers loopback and the unspecified "
                "addresses; set `[]` to reach authoritative servers on loopback, as test set-ups "
-               "do.")
+               "do. An IPv4 prefix also covers the IPv4-mapped form of its addresses "
+               "(`::ffff:127.0.0.1`).")
             .also_known_as({"do-not-query-address", "dont-query"}));
     add(option("outgoing-address", Group::upstream,
                at<&Config::resolver, &ResolverOptions::outgoing_addresses>, ListOf<Address>{},
@@ -161,6 +163,14 @@ std::vector<Option> make_options() {
                "already validated, without asking (RFC 8198): a flood of random names under a "
                "signed zone then stops at cairn. Never from an NSEC3 opt-out span.")
             .also_known_as({"aggressive-use-of-dnssec-validated-cache"}));
+    add(option("root-key-sentinel", Group::dnssec,
+               at<&Config::resolver, &ResolverOptions::root_key_sentinel>, Boolean{},
+               "Tell clients which root keys cairn trusts (RFC 8509): a validated A or AAAA "
+               "answer for a name starting with `root-key-sentinel-is-ta-<key tag>` becomes "
+               "SERVFAIL unless a root trust anchor has that key tag, and one for "
+               "`root-key-sentinel-not-ta-<key tag>` becomes SERVFAIL if one has. Measurements "
+               "of root key rollovers rely on it; other major resolvers have it on too.")
+            .also_known_as({"trust-anchor-sentinel"}));
     add(option("dnssec-bogus-ttl", Group::dnssec,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::bogus_ttl>,
                Seconds{.min = 1, .max = kDay},

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "wire/algorithm_mnemonic.h"
+
 namespace cairn::dnssec {
 
 bool algorithm_supported(uint8_t algorithm) {
@@ -44,25 +46,10 @@ const char* number_text(uint8_t n) {
 }  // namespace
 
 const char* algorithm_mnemonic(uint8_t algorithm) {
-    switch (algorithm) {
-        case 1: return "RSAMD5";
-        case 2: return "DH";
-        case 3: return "DSA";
-        case algorithm::kRsaSha1: return "RSASHA1";
-        case 6: return "DSA-NSEC3-SHA1";
-        case algorithm::kRsaSha1Nsec3Sha1: return "RSASHA1-NSEC3-SHA1";
-        case algorithm::kRsaSha256: return "RSASHA256";
-        case algorithm::kRsaSha512: return "RSASHA512";
-        case 12: return "ECC-GOST";
-        case algorithm::kEcdsaP256Sha256: return "ECDSAP256SHA256";
-        case algorithm::kEcdsaP384Sha384: return "ECDSAP384SHA384";
-        case algorithm::kEd25519: return "ED25519";
-        case algorithm::kEd448: return "ED448";
-        case 252: return "INDIRECT";
-        case 253: return "PRIVATEDNS";
-        case 254: return "PRIVATEOID";
-        default: return number_text(algorithm);
+    for (const auto& entry : wire::algorithm_mnemonics()) {
+        if (entry.number == algorithm) return entry.mnemonic;
     }
+    return number_text(algorithm);
 }
 
 }  // namespace cairn::dnssec

@@ -14,6 +14,7 @@
 #include "resolve/inflight.h"
 #include "resolve/iterator.h"
 #include "resolve/joined_upstream.h"
+#include "resolve/key_sentinel.h"
 #include "resolve/server_selector.h"
 #include "resolve/validator.h"
 #include "wire/typed_rdata.h"
@@ -88,7 +89,7 @@ struct AnswerSecurity {
 // An Insecure entry keeps the note it was cached with (unsupported algorithm
 // or digest, NSEC3 iterations) so later answers carry the same EDE.
 Verdict earlier_verdict(cache::Security security, std::optional<ExtendedErrorCode> reason) {
-    Verdict v{security, {}, UINT32_MAX};
+    auto v = Verdict::of(security);
     if (security == cache::Security::kBogus)
         v.error = wire::ExtendedErrorOption{reason.value_or(ExtendedErrorCode::kDnssecBogus),
                                             "cached as bogus"};
@@ -552,7 +553,9 @@ RecursiveResolver::State::Step RecursiveResolver::State::from_denials(Walk& w) {
                            w.budget.dnssec_work);
     if (!made) return Step::kMiss;
     count_synthesised(made->kind);
-    w.security.add(Verdict{cache::Security::kSecure, {}, made->ttl});
+    auto secure = Verdict::of(cache::Security::kSecure);
+    secure.ttl_cap = made->ttl;
+    w.security.add(secure);
     w.out.rcode = made->rcode;
     for (auto& r : made->answers)
         w.out.answer.push_back(std::move(r));
@@ -647,6 +650,11 @@ Answer RecursiveResolver::State::finish(Walk& w) {
     out.authentic_data = w.security.worst == cache::Security::kSecure &&
                          w.query.question.type != RRType::RRSIG && options.dnssec.enabled;
     if (w.security.note && !out.extended_error) out.extended_error = w.security.note;
+    if (options.root_key_sentinel)
+        if (auto failure = key_sentinel_failure(w.query.question, w.validate,
+                                                w.security.worst == cache::Security::kSecure,
+                                                options.dnssec.anchors))
+            return servfail({ExtendedErrorCode::kOther, std::move(*failure)});
     return out;
 }
 

@@ -78,6 +78,9 @@ struct ResolverOptions {
     DnssecOptions dnssec;
     // RFC 8198: answer NXDOMAIN/NODATA/wildcards from validated NSEC/NSEC3.
     bool aggressive_nsec = true;
+    // RFC 8509: answer root-key-sentinel-is-ta-/-not-ta- questions
+    // according to the root trust anchors.
+    bool root_key_sentinel = true;
     ServeStaleOptions serve_stale;
     PrefetchOptions prefetch;
 

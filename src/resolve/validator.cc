@@ -15,7 +15,6 @@ namespace cairn::resolve {
 namespace {
 
 using cache::Security;
-using cache::ZoneKeys;
 using wire::ExtendedErrorCode;
 using wire::RRType;
 
@@ -134,27 +133,21 @@ Verdict Validator::nsec3_limit_reached(const std::string& what) {
                           ") reached for " + what});
 }
 
-Verdict Validator::from_keys(const ZoneKeys& keys) const {
-    Verdict v;
-    v.security = keys.security;
-    if (keys.reason) v.error = wire::ExtendedErrorOption{*keys.reason, keys.why};
-    if (keys.security == Security::kBogus) v.ttl_cap = ctx_.options.dnssec.bogus_ttl;
-    v.transient = keys.transient;
+Verdict Validator::for_data(const Verdict& keys) const {
+    Verdict v = keys;
+    v.dnskeys.reset();
+    v.ttl_cap = keys.security == Security::kBogus ? ctx_.options.dnssec.bogus_ttl : UINT32_MAX;
     return v;
 }
 
-ZoneKeys Validator::to_keys(const Verdict& v, const std::string& context) {
-    ZoneKeys keys{v.security, {}, {}, {}, v.transient};
-    if (v.error) {
-        keys.reason = v.error->code;
-        keys.why = context + v.error->extra_text;
-    }
-    return keys;
+Verdict Validator::in_context(Verdict v, const std::string& context) {
+    if (v.error) v.error->extra_text = context + v.error->extra_text;
+    return v;
 }
 
 dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
-                                       std::span<const wire::RData> signatures,
-                                       const ZoneKeys& keys, const wire::Name& zone) {
+                                       std::span<const wire::RData> signatures, const Verdict& keys,
+                                       const wire::Name& zone) {
     // The zone's keys are proven once per TTL through their own cache, so
     // only the data below them is worth remembering as verified.
     if (rrset.type != RRType::DNSKEY && rrset.type != RRType::DS &&
@@ -200,7 +193,7 @@ Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire:
 }
 
 std::vector<wire::Record> Validator::verified_denials(std::span<const wire::Record> records,
-                                                      const ZoneKeys& keys, const wire::Name& zone,
+                                                      const Verdict& keys, const wire::Name& zone,
                                                       uint32_t& ttl_cap,
                                                       std::optional<Verdict>& failure) {
     std::vector<wire::Record> denials;
@@ -259,7 +252,7 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                                           std::span<const wire::RData> signatures,
                                           std::span<const wire::Record> proof) {
     if (!ctx_.options.dnssec.enabled) co_return Verdict{};
-    if (under_negative_anchor(rrset.owner)) co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
+    if (under_negative_anchor(rrset.owner)) co_return Verdict::of(Security::kInsecure);
     const auto signers = signers_of(signatures, rrset.owner, rrset.type);
     if (signers.empty()) co_return co_await unsigned_rrset(rrset);
     // RFC 6840 §5.11: any one valid path will do.
@@ -268,8 +261,8 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
         const auto keys = co_await keys_for(zone, 0);
         // Keys proven insecure at or above the signer: the data lies in an
         // insecure zone whatever its RRSIGs say.
-        if (keys.security == Security::kInsecure) co_return from_keys(keys);
-        Verdict verdict = from_keys(keys);
+        if (keys.security == Security::kInsecure) co_return for_data(keys);
+        Verdict verdict = for_data(keys);
         if (keys.security == Security::kSecure) {
             auto v = verify(rrset, signatures, keys, zone);
             verdict = from_rrset_verdict(v, rrset);
@@ -297,7 +290,7 @@ asio::awaitable<Verdict> Validator::unsigned_rrset(const wire::RRset& rrset) {
     for (size_t labels = top.label_count() + 1;
          keys.security == Security::kSecure && labels <= bottom.label_count(); ++labels)
         keys = co_await keys_for(bottom.suffix(labels), 0);
-    if (keys.security != Security::kSecure) co_return from_keys(keys);
+    if (keys.security != Security::kSecure) co_return for_data(keys);
     co_return bogus(ExtendedErrorCode::kRrsigsMissing,
                     "no RRSIG covers " + owner.to_text() + "/" + wire::to_string(rrset.type));
 }
@@ -305,7 +298,7 @@ asio::awaitable<Verdict> Validator::unsigned_rrset(const wire::RRset& rrset) {
 asio::awaitable<Verdict> Validator::wildcard_answer(const wire::RRset& rrset,
                                                     std::span<const wire::RData> signatures,
                                                     std::span<const wire::Record> proof,
-                                                    const ZoneKeys& keys, const wire::Name& zone,
+                                                    const Verdict& keys, const wire::Name& zone,
                                                     const wire::Name& wildcard_parent,
                                                     Verdict verdict) {
     // A wildcard expansion: the name asked for must not exist (RFC 4035
@@ -325,13 +318,12 @@ asio::awaitable<Verdict> Validator::wildcard_answer(const wire::RRset& rrset,
         case Status::kOptOut:
             // RFC 5155 §9.2: an opt-out span may hide an unsigned delegation
             // of the very name, so the expansion cannot be called secure.
-            co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
+            co_return Verdict::of(Security::kInsecure);
         case Status::kIterationsTooHigh:
-            co_return Verdict{
+            co_return Verdict::of(
                 Security::kInsecure,
-                wire::ExtendedErrorOption{ExtendedErrorCode::kUnsupportedNsec3Iterations, r.why},
-                UINT32_MAX};
-        case Status::kUnsupportedHash: co_return Verdict{Security::kInsecure, {}, UINT32_MAX};
+                wire::ExtendedErrorOption{ExtendedErrorCode::kUnsupportedNsec3Iterations, r.why});
+        case Status::kUnsupportedHash: co_return Verdict::of(Security::kInsecure);
         case Status::kLimit: co_return nsec3_limit_reached(rrset.owner.to_text());
         case Status::kNotProven: break;
     }
@@ -373,7 +365,7 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
     if (!zone) zone = known_zone_of(question.name);
     const auto keys = co_await keys_for(*zone, depth);
     if (keys.security != Security::kSecure) {
-        out.verdict = from_keys(keys);
+        out.verdict = for_data(keys);
         co_return out;
     }
     const std::string what = question.name.to_text() + "/" + wire::to_string(question.type);
@@ -449,8 +441,8 @@ Validator::Denial Validator::denial_verdict(const dnssec::DenialResult& r, const
     return out;
 }
 
-asio::awaitable<ZoneKeys> Validator::keys_for(const wire::Name& zone, unsigned depth) {
-    if (under_negative_anchor(zone)) co_return ZoneKeys{Security::kInsecure, {}, {}, {}};
+asio::awaitable<Verdict> Validator::keys_for(const wire::Name& zone, unsigned depth) {
+    if (under_negative_anchor(zone)) co_return Verdict::of(Security::kInsecure);
     if (auto cached = ctx_.caches.keys.lookup(zone)) co_return *cached;
     uint32_t ttl = 0;
     auto keys = co_await prove_keys(zone, depth, ttl);
@@ -460,37 +452,36 @@ asio::awaitable<ZoneKeys> Validator::keys_for(const wire::Name& zone, unsigned d
     co_return keys;
 }
 
-asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned depth,
-                                                uint32_t& ttl) {
+asio::awaitable<Verdict> Validator::prove_keys(const wire::Name& zone, unsigned depth,
+                                               uint32_t& ttl) {
     const auto& anchors = ctx_.options.dnssec.anchors;
     const std::string zone_text = zone.to_text();
     if (const auto* anchor = anchors.find(zone))
         co_return co_await keys_from_ds(zone, anchor->ds, anchor->dnskeys, ttl);
     if (!anchors.closest(zone)) {
         ttl = kNoAnchorTtl;
-        co_return ZoneKeys{Security::kInsecure, {}, {}, {}};
+        co_return Verdict::of(Security::kInsecure);
     }
     if (depth >= kMaxChainDepth || zone.is_root())
-        co_return to_keys(
-            bogus(ExtendedErrorCode::kDnssecBogus, "no chain of trust reaches " + zone_text), "");
+        co_return bogus(ExtendedErrorCode::kDnssecBogus, "no chain of trust reaches " + zone_text);
 
     // The DS RRset in the parent says how the zone is signed, if at all.
     auto ds = co_await fetch(zone, RRType::DS);
     if (ds.kind == Fetched::Kind::kFailed)
-        co_return to_keys(transient(ds.error), "cannot get the DS of " + zone_text + ": ");
+        co_return in_context(transient(ds.error), "cannot get the DS of " + zone_text + ": ");
     if (ds.kind == Fetched::Kind::kNegative) {
         auto denial = co_await prove_negative(ds.rcode, {zone, RRType::DS, wire::RRClass::IN},
                                               ds.authority, depth + 1);
         const auto& v = denial.verdict;
-        if (v.security == Security::kBogus) co_return to_keys(v, "DS of " + zone_text + ": ");
+        if (v.security == Security::kBogus) co_return in_context(v, "DS of " + zone_text + ": ");
         if (v.security == Security::kSecure && !denial.delegation) {
             // Not a zone cut: the name belongs to its parent's zone.
             co_return co_await keys_for(known_zone_of(zone.parent()), depth + 1);
         }
-        if (v.transient) co_return to_keys(v, "DS of " + zone_text + ": ");
+        if (v.transient) co_return in_context(v, "DS of " + zone_text + ": ");
         // A proven (or opted-out) absence of DS: the zone is unsigned.
         ttl = std::max<uint32_t>(1, std::min(min_ttl(ds.authority), v.ttl_cap));
-        auto insecure = to_keys(v, "");
+        auto insecure = v;
         insecure.security = Security::kInsecure;
         co_return insecure;
     }
@@ -511,14 +502,14 @@ asio::awaitable<ZoneKeys> Validator::prove_keys(const wire::Name& zone, unsigned
             ds.rrset, ds.signatures, ds_verdict.security,
             ds_verdict.error ? std::optional(ds_verdict.error->code) : std::nullopt,
             ds_verdict.ttl_cap);
-    if (ds_verdict.security != Security::kSecure) co_return to_keys(ds_verdict, "");
+    if (ds_verdict.security != Security::kSecure) co_return ds_verdict;
     auto keys = co_await keys_from_ds(zone, ds.rrset, {}, ttl);
     ttl = std::min(ttl, v.ttl_cap);
     co_return keys;
 }
 
-asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
-                                                  const wire::RRset& anchor_keys, uint32_t& ttl) {
+asio::awaitable<Verdict> Validator::keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
+                                                 const wire::RRset& anchor_keys, uint32_t& ttl) {
     const std::string zone_text = zone.to_text();
     // RFC 4035 §5.2: a DS set with no algorithm (or digest, RFC 6840 §5.2)
     // we can check makes the zone insecure, not bogus. RFC 4509 §3: SHA-1
@@ -541,18 +532,18 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
         ttl = std::max<uint32_t>(1, ds.ttl);
         const auto code = algorithm_known ? ExtendedErrorCode::kUnsupportedDsDigestType
                                           : ExtendedErrorCode::kUnsupportedDnskeyAlgorithm;
-        co_return ZoneKeys{Security::kInsecure,
-                           {},
-                           code,
-                           "the DS records of " + zone_text +
-                               (algorithm_known ? " use only unsupported digest types"
-                                                : " use only unsupported algorithms")};
+        co_return Verdict::of(
+            Security::kInsecure,
+            wire::ExtendedErrorOption{code,
+                                      "the DS records of " + zone_text +
+                                          (algorithm_known ? " use only unsupported digest types"
+                                                           : " use only unsupported algorithms")});
     }
 
     // One server's bad keys are not the zone's (issue 13, point 9): a
     // DNSKEY RRset that fails is fetched again from up to
     // kMaxBogusRetries other servers before the zone is called bogus.
-    std::optional<ZoneKeys> rejected;
+    std::optional<Verdict> rejected;
     for (bool refresh = false;; refresh = true) {
         auto dnskey = co_await fetch(zone, RRType::DNSKEY, refresh);
         // No other server could be asked: the verdict on the first stands.
@@ -564,21 +555,18 @@ asio::awaitable<ZoneKeys> Validator::keys_from_ds(const wire::Name& zone, const 
     }
 }
 
-ZoneKeys Validator::check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
-                                  std::span<const wire::DsData> usable,
-                                  const wire::RRset& anchor_keys, uint32_t& ttl) {
+Verdict Validator::check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
+                                 std::span<const wire::DsData> usable,
+                                 const wire::RRset& anchor_keys, uint32_t& ttl) {
     const std::string zone_text = zone.to_text();
-    auto bogus_keys = [&](ExtendedErrorCode code, std::string why) {
-        return to_keys(bogus(code, std::move(why)), "");
-    };
     if (dnskey.kind == Fetched::Kind::kFailed)
-        return to_keys(transient(dnskey.error), "cannot get the DNSKEY of " + zone_text + ": ");
+        return in_context(transient(dnskey.error), "cannot get the DNSKEY of " + zone_text + ": ");
     if (dnskey.kind != Fetched::Kind::kAnswer)
-        return bogus_keys(ExtendedErrorCode::kDnskeyMissing, "no DNSKEY RRset for " + zone_text);
+        return bogus(ExtendedErrorCode::kDnskeyMissing, "no DNSKEY RRset for " + zone_text);
     auto entry_keys = vouched_keys(zone, dnskey.rrset, usable, anchor_keys);
     if (entry_keys.rdatas.empty())
-        return bogus_keys(ExtendedErrorCode::kDnskeyMissing,
-                          "no DNSKEY of " + zone_text + " matches its DS or trust anchor");
+        return bogus(ExtendedErrorCode::kDnskeyMissing,
+                     "no DNSKEY of " + zone_text + " matches its DS or trust anchor");
     // RFC 4035 §5.2: the DNSKEY RRset must be signed by a key the DS names;
     // signatures by other keys of the set do not count.
     const bool signed_by_entry_key =
@@ -592,11 +580,11 @@ ZoneKeys Validator::check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
                                       });
         });
     if (!signed_by_entry_key)
-        return bogus_keys(ExtendedErrorCode::kRrsigsMissing,
-                          "no RRSIG over the DNSKEY RRset of " + zone_text +
-                              " by a key its DS or trust anchor names");
-    const ZoneKeys vouched{
-        Security::kSecure, dnssec::KeySet::shared(std::move(entry_keys)), {}, {}};
+        return bogus(ExtendedErrorCode::kRrsigsMissing,
+                     "no RRSIG over the DNSKEY RRset of " + zone_text +
+                         " by a key its DS or trust anchor names");
+    auto vouched = Verdict::of(Security::kSecure);
+    vouched.dnskeys = dnssec::KeySet::shared(std::move(entry_keys));
     auto v = verify(dnskey.rrset, dnskey.signatures, vouched, zone);
     const Verdict verdict = from_rrset_verdict(v, dnskey.rrset);
     if (!verdict.transient)
@@ -604,9 +592,11 @@ ZoneKeys Validator::check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
             dnskey.rrset, dnskey.signatures, verdict.security,
             verdict.error ? std::optional(verdict.error->code) : std::nullopt, verdict.ttl_cap);
     if (verdict.security != Security::kSecure)
-        return to_keys(verdict, "DNSKEY RRset of " + zone_text + ": ");
+        return in_context(verdict, "DNSKEY RRset of " + zone_text + ": ");
     ttl = std::max<uint32_t>(1, std::min(dnskey.rrset.ttl, verdict.ttl_cap));
-    return ZoneKeys{Security::kSecure, dnssec::KeySet::shared(dnskey.rrset), {}, {}};
+    auto keys = Verdict::of(Security::kSecure);
+    keys.dnskeys = dnssec::KeySet::shared(dnskey.rrset);
+    return keys;
 }
 
 wire::RRset Validator::vouched_keys(const wire::Name& zone, const wire::RRset& dnskeys,

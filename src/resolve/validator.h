@@ -19,19 +19,7 @@ namespace cairn::resolve {
 // Servers asked again, after the first, when data fails validation.
 constexpr uint32_t kMaxBogusRetries = 2;
 
-struct Verdict {
-    cache::Security security = cache::Security::kIndeterminate;
-    // For kBogus: the Extended DNS Error to answer with. For kInsecure, an
-    // optional note (unsupported algorithm or digest, NSEC3 iterations).
-    std::optional<wire::ExtendedErrorOption> error;
-    // The longest the validated data may stay cached (RRSIG validity and
-    // original TTL; the bogus TTL for bogus data).
-    uint32_t ttl_cap = UINT32_MAX;
-    // Validation could not finish this time (a work limit of this request
-    // ran out, a server could not be reached): the data is not known to be
-    // bogus, so the verdict is answered but never stored.
-    bool transient = false;
-};
+using Verdict = cache::Verdict;
 
 // One per client request: it spends that request's budgets.
 class Validator {
@@ -65,20 +53,18 @@ private:
     asio::awaitable<Verdict> wildcard_answer(const wire::RRset& rrset,
                                              std::span<const wire::RData> signatures,
                                              std::span<const wire::Record> proof,
-                                             const cache::ZoneKeys& keys, const wire::Name& zone,
+                                             const Verdict& keys, const wire::Name& zone,
                                              const wire::Name& wildcard_parent, Verdict verdict);
 
-    using ZoneKeys = cache::ZoneKeys;
-    asio::awaitable<cache::ZoneKeys> keys_for(const wire::Name& zone, unsigned depth);
-    asio::awaitable<cache::ZoneKeys> prove_keys(const wire::Name& zone, unsigned depth,
-                                                uint32_t& ttl);
-    asio::awaitable<cache::ZoneKeys> keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
-                                                  const wire::RRset& anchor_keys, uint32_t& ttl);
+    asio::awaitable<Verdict> keys_for(const wire::Name& zone, unsigned depth);
+    asio::awaitable<Verdict> prove_keys(const wire::Name& zone, unsigned depth, uint32_t& ttl);
+    asio::awaitable<Verdict> keys_from_ds(const wire::Name& zone, const wire::RRset& ds,
+                                          const wire::RRset& anchor_keys, uint32_t& ttl);
     // From the cache unless `refresh`, else from upstream.
     asio::awaitable<Fetched> fetch(const wire::Name& name, wire::RRType type, bool refresh = false);
-    ZoneKeys check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
-                           std::span<const wire::DsData> usable, const wire::RRset& anchor_keys,
-                           uint32_t& ttl);
+    Verdict check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
+                          std::span<const wire::DsData> usable, const wire::RRset& anchor_keys,
+                          uint32_t& ttl);
     // The keys of `dnskeys` that the DS records or the anchor vouch for.
     wire::RRset vouched_keys(const wire::Name& zone, const wire::RRset& dnskeys,
                              std::span<const wire::DsData> usable,
@@ -94,10 +80,10 @@ private:
                                            std::span<const wire::Record> authority, unsigned depth);
     // Verifies `rrset` with the keys of `zone`; counts the work.
     dnssec::RRsetVerdict verify(const wire::RRset& rrset, std::span<const wire::RData> signatures,
-                                const cache::ZoneKeys& keys, const wire::Name& zone);
+                                const Verdict& keys, const wire::Name& zone);
     // The NSEC/NSEC3 records of `records` whose signatures verify with `keys`.
     std::vector<wire::Record> verified_denials(std::span<const wire::Record> records,
-                                               const cache::ZoneKeys& keys, const wire::Name& zone,
+                                               const Verdict& keys, const wire::Name& zone,
                                                uint32_t& ttl_cap, std::optional<Verdict>& failure);
 
     // Marks a cached RRset Secure once its signatures verified, so that the
@@ -116,9 +102,10 @@ private:
     Verdict bogus(wire::ExtendedErrorCode code, std::string why) const;
     // SERVFAIL for this request only (Verdict::transient).
     Verdict transient(wire::ExtendedErrorOption error) const;
-    Verdict from_keys(const cache::ZoneKeys& keys) const;
-    // A zone's keys as `v` leaves them; `context` prefixes the explanation.
-    static cache::ZoneKeys to_keys(const Verdict& v, const std::string& context);
+    // What a zone's keys mean for data they should have signed.
+    Verdict for_data(const Verdict& keys) const;
+    // `v` with `context` before its explanation.
+    static Verdict in_context(Verdict v, const std::string& context);
     Verdict nsec3_limit_reached(const std::string& what);
     Verdict from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset);
 

@@ -52,9 +52,15 @@ public:
     }
     void seek(size_t offset) { pos_ = offset <= data_.size() ? offset : data_.size(); }
 
+    // Compression pointers followed by the names read so far: the work a
+    // hostile message can cause, which tests check stays bounded.
+    size_t pointer_hops() const { return pointer_hops_; }
+    void count_pointer_hop() { ++pointer_hops_; }
+
 private:
     std::span<const uint8_t> data_;
     size_t pos_;
+    size_t pointer_hops_ = 0;
 };
 
 // Writes into caller-provided memory; never allocates. Every write reports

@@ -41,6 +41,13 @@ std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     return std::nullopt;
 }
 
+std::optional<IpAddress> IpAddress::mapped_v4() const {
+    static constexpr uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (v4_ || std::memcmp(bytes_.data(), kMappedPrefix, sizeof kMappedPrefix) != 0)
+        return std::nullopt;
+    return IpAddress::v4({bytes_[12], bytes_[13], bytes_[14], bytes_[15]});
+}
+
 std::string IpAddress::to_string() const {
     std::string out;
     if (v4_)
@@ -81,6 +88,10 @@ std::optional<IpPrefix> IpPrefix::parse(std::string_view text) {
 }
 
 bool IpPrefix::contains(const IpAddress& address) const {
+    if (address_.is_v4() && !address.is_v4()) {
+        const auto v4 = address.mapped_v4();
+        return v4 && contains(*v4);
+    }
     if (address.is_v4() != address_.is_v4()) return false;
     return IpPrefix(address, length_).address_ == address_;
 }

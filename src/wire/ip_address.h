@@ -22,6 +22,9 @@ public:
     static std::optional<IpAddress> parse(std::string_view text);
 
     bool is_v4() const { return v4_; }
+    // The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d,
+    // RFC 4291 §2.5.5.2), nullopt for any other address.
+    std::optional<IpAddress> mapped_v4() const;
     // 4 octets for IPv4, 16 for IPv6.
     std::span<const uint8_t> bytes() const { return {bytes_.data(), v4_ ? 4u : 16u}; }
     std::string to_string() const;
@@ -41,6 +44,9 @@ public:
     // "192.0.2.0/24", "2001:db8::/32", or a bare address (host prefix).
     static std::optional<IpPrefix> parse(std::string_view text);
 
+    // An IPv4 prefix also contains the IPv4-mapped IPv6 form of its
+    // addresses: a dual-stack socket shows and reaches IPv4 hosts that way,
+    // so an allow or deny list written in IPv4 must see through it.
     bool contains(const IpAddress& address) const;
     const IpAddress& address() const { return address_; }
     uint8_t length() const { return length_; }

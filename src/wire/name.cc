@@ -17,16 +17,21 @@ WireResult<Name> Name::parse(Reader& reader) {
     size_t out = 0;
     size_t labels = 0;
     // Every jump must land strictly before the previous one, so the walk
-    // terminates in at most message-size steps whatever the input.
+    // cannot loop, and there are at most kMaxPointerHops jumps, so it costs
+    // at most ~256 steps (128 labels, 128 jumps) whatever the input.
     size_t jump_limit = pos;
     bool jumped = false;
+    size_t hops = 0;
     for (;;) {
         if (pos >= message.size()) return fail(WireError::kTruncated);
         const uint8_t len = message[pos];
         if ((len & 0xC0) == 0xC0) {
             if (pos + 1 >= message.size()) return fail(WireError::kTruncated);
             const size_t target = static_cast<size_t>(len & 0x3F) << 8 | message[pos + 1];
-            if (target >= jump_limit) return fail(WireError::kBadPointer);
+            if (target >= jump_limit || hops == kMaxPointerHops)
+                return fail(WireError::kBadPointer);
+            ++hops;
+            reader.count_pointer_hop();
             if (!jumped) {
                 reader.seek(pos + 2);
                 jumped = true;

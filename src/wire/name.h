@@ -19,6 +19,13 @@ class Name {
 public:
     static constexpr size_t kMaxWireLength = 255;
     static constexpr size_t kMaxLabelLength = 63;
+    // A name has at most 128 labels counting the root (255 octets, each
+    // label at least 2 but the root 1), and an encoder that never points at
+    // a pointer needs at most one pointer per label: more is never a name
+    // anyone wrote, and without a cap a chain of pointers each 2 octets back
+    // costs ~8,000 steps (14-bit offsets) per name, for every name in the
+    // message that points into it.
+    static constexpr size_t kMaxPointerHops = 128;
 
     // The root name ".".
     Name() { wire_[0] = 0; }
@@ -32,7 +39,8 @@ public:
 
     // Reads a possibly compressed name at the reader's position (RFC 1035
     // §4.1.4) and advances past it. Pointers must point strictly backwards,
-    // so a malicious message cannot make this loop.
+    // so a malicious message cannot make this loop, and at most
+    // kMaxPointerHops of them are followed (kBadPointer beyond).
     static WireResult<Name> parse(Reader& reader);
 
     // Validates an uncompressed wire-format name that must fill `data` exactly.

@@ -85,7 +85,8 @@ WireResult<size_t> svc_params_length(std::span<const uint8_t> data) {
 
 WireResult<size_t> field_length(FieldKind kind, std::span<const uint8_t> data) {
     switch (kind) {
-        case FieldKind::kU8: return fixed(1, data);
+        case FieldKind::kU8:
+        case FieldKind::kAlgorithm: return fixed(1, data);
         case FieldKind::kU16:
         case FieldKind::kRRType: return fixed(2, data);
         case FieldKind::kU32:

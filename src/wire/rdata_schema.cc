@@ -19,11 +19,11 @@ constexpr F kHinfoFields[] = {F::kCharString, F::kCharString};
 constexpr F kSrvFields[] = {F::kU16, F::kU16, F::kU16, F::kName};
 constexpr F kNaptrFields[] = {F::kU16,        F::kU16,        F::kCharString,
                               F::kCharString, F::kCharString, F::kName};
-constexpr F kDsFields[] = {F::kU16, F::kU8, F::kU8, F::kHexRest};
+constexpr F kDsFields[] = {F::kU16, F::kAlgorithm, F::kU8, F::kHexRest};
 constexpr F kSshfpFields[] = {F::kU8, F::kU8, F::kHexRest};
-constexpr F kDnskeyFields[] = {F::kU16, F::kU8, F::kU8, F::kBase64Rest};
-constexpr F kRrsigFields[] = {F::kRRType, F::kU8,  F::kU8,   F::kU32,       F::kTime,
-                              F::kTime,   F::kU16, F::kName, F::kBase64Rest};
+constexpr F kDnskeyFields[] = {F::kU16, F::kU8, F::kAlgorithm, F::kBase64Rest};
+constexpr F kRrsigFields[] = {F::kRRType, F::kAlgorithm, F::kU8,   F::kU32,       F::kTime,
+                              F::kTime,   F::kU16,       F::kName, F::kBase64Rest};
 constexpr F kNsecFields[] = {F::kName, F::kTypeBitmap};
 constexpr F kNsec3Fields[] = {F::kU8, F::kU8, F::kU16, F::kSalt, F::kHashBase32, F::kTypeBitmap};
 constexpr F kNsec3ParamFields[] = {F::kU8, F::kU8, F::kU16, F::kSalt};

@@ -12,6 +12,7 @@ namespace cairn::wire {
 
 enum class FieldKind : uint8_t {
     kU8,
+    kAlgorithm,  // 8-bit DNSSEC algorithm; text may also be its mnemonic
     kU16,
     kU32,
     kIpv4,         // 4 octets, dotted quad

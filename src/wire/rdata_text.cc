@@ -3,6 +3,7 @@
 // code. Types without a typed format use RFC 3597 `\# <length> <hex>`.
 #include <algorithm>
 
+#include "wire/algorithm_mnemonic.h"
 #include "wire/encoding.h"
 #include "wire/rdata.h"
 #include "wire/rdata_schema.h"
@@ -19,6 +20,7 @@ using Bytes = std::vector<uint8_t>;
 // For error messages, in FieldKind order.
 constexpr std::string_view kFieldDescriptions[] = {
     "8-bit number",
+    "algorithm",  // a number or a mnemonic
     "16-bit number",
     "32-bit number",
     "IPv4 address",
@@ -112,6 +114,21 @@ TextStatus number_from_text(const Token& token, int octets, Bytes& out) {
         return text_error(quote(token.text) + " is not a number in 0.." + std::to_string(max));
     for (int shift = (octets - 1) * 8; shift >= 0; shift -= 8)
         out.push_back(static_cast<uint8_t>(*value >> shift));
+    return {};
+}
+
+// RFC 4034 §2.2, §3.2, §5.3: the algorithm field may hold a number or its
+// mnemonic (App. A.1), read without regard to case as BIND and dnspython do.
+TextStatus algorithm_from_text(const Token& token, Bytes& out) {
+    if (auto number = algorithm_from_mnemonic(token.text)) {
+        out.push_back(*number);
+        return {};
+    }
+    auto value = parse_unsigned(token.text, 0xFF);
+    if (!value)
+        return text_error(quote(token.text) +
+                          " is neither a number in 0..255 nor an algorithm mnemonic");
+    out.push_back(static_cast<uint8_t>(*value));
     return {};
 }
 
@@ -282,6 +299,7 @@ TextStatus field_from_text(FieldKind kind, std::span<const Token> tokens, const 
     const Token& one = tokens.empty() ? kNoToken : tokens.front();
     switch (kind) {
         case FieldKind::kU8: return number_from_text(one, 1, out);
+        case FieldKind::kAlgorithm: return algorithm_from_text(one, out);
         case FieldKind::kU16: return number_from_text(one, 2, out);
         case FieldKind::kU32: return number_from_text(one, 4, out);
         case FieldKind::kIpv4: return ipv4_from_text(one, out);
@@ -374,7 +392,8 @@ bool char_strings_to_text(std::span<const uint8_t> data, std::string& out) {
 // field has no faithful text form; the caller then prints RFC 3597 form.
 bool field_to_text(FieldKind kind, std::span<const uint8_t> field, std::string& out) {
     switch (kind) {
-        case FieldKind::kU8: out += std::to_string(field[0]); return true;
+        case FieldKind::kU8:
+        case FieldKind::kAlgorithm: out += std::to_string(field[0]); return true;
         case FieldKind::kU16: out += std::to_string(load_u16(field.data())); return true;
         case FieldKind::kU32: out += std::to_string(load_u32(field.data())); return true;
         case FieldKind::kIpv4: append_ipv4(out, field.first<4>()); return true;

@@ -12,7 +12,7 @@ enum class WireError : uint8_t {
     kTruncated,         // data ends before the structure does
     kLabelTooLong,      // label length > 63 or a reserved label type
     kNameTooLong,       // name > 255 octets
-    kBadPointer,        // compression pointer forward, to itself or in a loop
+    kBadPointer,        // compression pointer not strictly backward, or too many in a name
     kBadRdata,          // RDATA does not match its type's format
     kRdlengthMismatch,  // RDATA fields do not fill RDLENGTH exactly
     kTrailingData,      // bytes after the last section

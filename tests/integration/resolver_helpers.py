@@ -99,6 +99,7 @@ CAIRN_KEY = {
     "trust_anchors": "trust-anchors",                    # path or list of paths (DS/DNSKEY zone files)
     "negative_trust_anchors": "negative-trust-anchors",  # list of domain names (RFC 7646)
     "aggressive_nsec": "aggressive-nsec",                # bool (RFC 8198)
+    "root_key_sentinel": "root-key-sentinel",            # bool (RFC 8509)
     "serve_stale": "serve-stale",                        # bool (RFC 8767)
     "stale_max": "stale-max",                            # duration
     "stale_answer_ttl": "stale-answer-ttl",              # duration

@@ -125,6 +125,25 @@ TEST_F(DnssecAnchorFiles, ReadsDsAndDnskeyRecords) {
     EXPECT_EQ(anchors->closest(name("www.sub.example."))->zone, name("sub.example."));
 }
 
+// Anchor files as other tools write them may name the algorithm.
+TEST_F(DnssecAnchorFiles, AlgorithmMnemonicsAreRead) {
+    const std::string path =
+        write("named.anchors",
+              ". IN DS 20326 RSASHA256 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BB"
+              "C683457104237C7F8EC8D\n"
+              "example. IN DNSKEY 257 3 ed25519 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n");
+    auto anchors = TrustAnchors::load_files({path});
+    ASSERT_TRUE(anchors) << anchors.error().message;
+    const TrustAnchor* root = anchors->find(Name::root());
+    ASSERT_NE(root, nullptr);
+    ASSERT_EQ(root->ds.rdatas.size(), 1u);
+    EXPECT_EQ(root->ds.rdatas[0], TrustAnchors::builtin().find(Name::root())->ds.rdatas[0]);
+    const TrustAnchor* example = anchors->find(name("example."));
+    ASSERT_NE(example, nullptr);
+    ASSERT_EQ(example->dnskeys.rdatas.size(), 1u);
+    EXPECT_EQ(key_tag(example->dnskeys.rdatas[0]), 3613);
+}
+
 TEST_F(DnssecAnchorFiles, DuplicatesCollapse) {
     const std::string text =
         ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n";

@@ -36,6 +36,35 @@ TEST(IpPrefix, Contains) {
     EXPECT_FALSE(IpPrefix::parse("10.0.0.0/x"));
 }
 
+TEST(IpAddress, MappedV4) {
+    EXPECT_EQ(IpAddress::parse("::ffff:127.0.0.1")->mapped_v4(), IpAddress::parse("127.0.0.1"));
+    EXPECT_EQ(IpAddress::parse("::FFFF:c000:0201")->mapped_v4(), IpAddress::parse("192.0.2.1"));
+    EXPECT_FALSE(IpAddress::parse("127.0.0.1")->mapped_v4());
+    EXPECT_FALSE(IpAddress::parse("::1")->mapped_v4());
+    EXPECT_FALSE(IpAddress::parse("::127.0.0.1")->mapped_v4());  // IPv4-compatible, not mapped
+    EXPECT_FALSE(IpAddress::parse("64:ff9b::127.0.0.1")->mapped_v4());
+    EXPECT_FALSE(IpAddress::parse("1::ffff:127.0.0.1")->mapped_v4());
+}
+
+// RFC 4291 §2.5.5.2: ::ffff:a.b.c.d is how an IPv4 host looks through an
+// IPv6 socket, so an IPv4 prefix holds it; an IPv6 prefix is unchanged.
+TEST(IpPrefix, IPv4PrefixContainsMappedAddresses) {
+    auto loopback = *IpPrefix::parse("127.0.0.0/8");
+    EXPECT_TRUE(loopback.contains(*IpAddress::parse("::ffff:127.0.0.1")));
+    EXPECT_TRUE(loopback.contains(*IpAddress::parse("::ffff:127.255.0.9")));
+    EXPECT_FALSE(loopback.contains(*IpAddress::parse("::ffff:128.0.0.1")));
+    EXPECT_FALSE(loopback.contains(*IpAddress::parse("::127.0.0.1")));
+    EXPECT_FALSE(loopback.contains(*IpAddress::parse("::ffff:0:127.0.0.1")));  // SIIT, not mapped
+    auto host = *IpPrefix::parse("192.0.2.1");
+    EXPECT_TRUE(host.contains(*IpAddress::parse("::ffff:192.0.2.1")));
+    EXPECT_FALSE(host.contains(*IpAddress::parse("::ffff:192.0.2.2")));
+    EXPECT_TRUE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddress::parse("::ffff:8.8.8.8")));
+    EXPECT_FALSE(IpPrefix::parse("0.0.0.0/0")->contains(*IpAddress::parse("2001:db8::1")));
+    // An IPv6 prefix does not reach into IPv4.
+    EXPECT_FALSE(IpPrefix::parse("::ffff:0:0/96")->contains(*IpAddress::parse("127.0.0.1")));
+    EXPECT_TRUE(IpPrefix::parse("::ffff:0:0/96")->contains(*IpAddress::parse("::ffff:127.0.0.1")));
+}
+
 TEST(SocketAddress, Parse) {
     EXPECT_EQ(SocketAddress::parse("127.0.0.1:5353")->to_string(), "127.0.0.1:5353");
     EXPECT_EQ(SocketAddress::parse("127.0.0.1")->port, 53);

@@ -279,6 +279,37 @@ TEST(MessageHostile, PointerLoopInsideMessage) {
     EXPECT_EQ(Message::parse(rdata_loop).error(), WireError::kBadPointer);
 }
 
+// A long chain of pointers, each 2 octets back, hidden in an unknown
+// type's RDATA; an answer owned by its end is malformed (FORMERR upstream).
+TEST(MessageHostile, LongPointerChainIsMalformed) {
+    auto chained = [](size_t pointers) {
+        auto data = header_bytes(0, 2, 0, 0);
+        // Record 1: owner "." at 12, TYPE65280, IN, TTL 60, RDATA = chain.
+        const size_t rdlength = 2 * pointers;
+        append(data, {0, 0xFF, 0, 0, 1, 0, 0, 0, 60, static_cast<int>(rdlength >> 8),
+                      static_cast<int>(rdlength & 0xFF)});
+        size_t target = 12;
+        for (size_t i = 0; i < pointers; ++i) {
+            const size_t here = data.size();
+            append(data, {static_cast<int>(0xC0 | target >> 8), static_cast<int>(target & 0xFF)});
+            target = here;
+        }
+        // Record 2: owner = pointer to the chain's end, A 192.0.2.1.
+        append(data, {static_cast<int>(0xC0 | target >> 8), static_cast<int>(target & 0xFF), 0, 1,
+                      0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1});
+        return data;
+    };
+    // The owner's own pointer plus the chain.
+    auto at_cap = Message::parse(chained(Name::kMaxPointerHops - 1));
+    ASSERT_TRUE(at_cap.ok()) << to_string(at_cap.error());
+    EXPECT_EQ(at_cap->answers.at(1).owner, Name::root());
+    for (size_t pointers : {Name::kMaxPointerHops, size_t{8000}}) {
+        auto over = Message::parse(chained(pointers));
+        ASSERT_FALSE(over.ok()) << pointers;
+        EXPECT_EQ(over.error(), WireError::kBadPointer);
+    }
+}
+
 TEST(MessageBuilder, BuildsIntoCallerBuffer) {
     std::array<uint8_t, 512> buffer{};
     MessageBuilder b(buffer, buffer.size());

@@ -172,6 +172,80 @@ TEST(Name, RejectsPointerLoopsAndForwardPointers) {
     EXPECT_EQ(Name::parse(r4).error(), WireError::kTruncated);
 }
 
+// A root label at 0, then `count` pointers, each to the one 2 octets
+// before it (the first to the root label). Returns where the last one is.
+size_t pointer_chain(std::vector<uint8_t>& wire, size_t count) {
+    wire.assign({0});
+    size_t target = 0;
+    for (size_t i = 0; i < count; ++i) {
+        const size_t here = wire.size();
+        wire.push_back(static_cast<uint8_t>(0xC0 | target >> 8));
+        wire.push_back(static_cast<uint8_t>(target));
+        target = here;
+    }
+    return target;
+}
+
+TEST(Name, PointerHopsPerNameAreCapped) {
+    std::vector<uint8_t> wire;
+    // Exactly the cap: still a name (the root).
+    size_t start = pointer_chain(wire, Name::kMaxPointerHops);
+    Reader at_cap(wire, start);
+    auto root = Name::parse(at_cap);
+    ASSERT_TRUE(root.ok());
+    EXPECT_EQ(*root, Name::root());
+    EXPECT_EQ(at_cap.pointer_hops(), Name::kMaxPointerHops);
+    EXPECT_EQ(at_cap.offset(), start + 2);
+
+    // One more is an error, found after the cap's worth of hops.
+    start = pointer_chain(wire, Name::kMaxPointerHops + 1);
+    Reader over(wire, start);
+    auto too_many = Name::parse(over);
+    ASSERT_FALSE(too_many.ok());
+    EXPECT_EQ(too_many.error(), WireError::kBadPointer);
+    EXPECT_EQ(over.pointer_hops(), Name::kMaxPointerHops);
+
+    // The longest chain 14-bit offsets allow costs no more, name after name.
+    start = pointer_chain(wire, 8000);
+    Reader longest(wire, start);
+    for (int i = 0; i < 100; ++i) {
+        longest.seek(start);
+        auto parsed = Name::parse(longest);
+        ASSERT_FALSE(parsed.ok());
+        EXPECT_EQ(parsed.error(), WireError::kBadPointer);
+    }
+    EXPECT_EQ(longest.pointer_hops(), 100 * Name::kMaxPointerHops);
+
+    // A pointer loop stops at its first backward step that is not.
+    auto loop = bytes({0xC0, 2, 0xC0, 0});
+    Reader looped(loop, 2);
+    EXPECT_EQ(Name::parse(looped).error(), WireError::kBadPointer);
+    EXPECT_EQ(looped.pointer_hops(), 1u);
+}
+
+// The most pointers a real encoder can use: 127 one-octet labels (a
+// 255-octet name), each reached through its own pointer, then a pointer to
+// the root label.
+TEST(Name, LongestNameWithAPointerPerLabelParses) {
+    std::vector<uint8_t> wire = {0};
+    size_t previous = 0;
+    for (int i = 0; i < 127; ++i) {
+        const size_t here = wire.size();
+        wire.insert(wire.end(), {1, 'a', static_cast<uint8_t>(0xC0 | previous >> 8),
+                                 static_cast<uint8_t>(previous)});
+        previous = here;
+    }
+    const size_t start = wire.size();
+    wire.insert(wire.end(),
+                {static_cast<uint8_t>(0xC0 | previous >> 8), static_cast<uint8_t>(previous)});
+    Reader r(wire, start);
+    auto name = Name::parse(r);
+    ASSERT_TRUE(name.ok()) << to_string(name.error());
+    EXPECT_EQ(name->label_count(), 127u);
+    EXPECT_EQ(name->wire_length(), Name::kMaxWireLength);
+    EXPECT_EQ(r.pointer_hops(), Name::kMaxPointerHops);
+}
+
 TEST(Name, RejectsBadLabels) {
     auto reserved = bytes({0x40, 0});
     Reader r1(reserved);

@@ -255,6 +255,73 @@ TEST(RDataTextTest, EmptyRestFieldsPrintNothing) {
     EXPECT_EQ(key->to_text(RRType::DNSKEY), "256 3 8");
 }
 
+// RFC 4034 §2.2, §3.2, §5.3 and App. A.1: the algorithm field of DNSKEY,
+// RRSIG and DS (and CDNSKEY, CDS) takes a mnemonic in any case, read as its
+// number; printing stays numeric.
+TEST(RDataTextTest, AlgorithmFieldAcceptsMnemonics) {
+    struct Case {
+        RRType type;
+        std::string_view mnemonic_text;
+        std::string_view numeric_text;
+    };
+    const Case cases[] = {
+        {RRType::DNSKEY, "257 3 RSASHA256 AwEAAQ==", "257 3 8 AwEAAQ=="},
+        {RRType::DNSKEY, "256 3 ecdsap256sha256 AwEAAQ==", "256 3 13 AwEAAQ=="},
+        {RRType::CDNSKEY, "257 3 Ed25519 AwEAAQ==", "257 3 15 AwEAAQ=="},
+        {RRType::DS, "20326 RSASHA256 2 E06D44B8", "20326 8 2 E06D44B8"},
+        {RRType::DS, "1 rsasha1-nsec3-sha1 1 00", "1 7 1 00"},
+        {RRType::CDS, "1 ECDSAP384SHA384 4 00", "1 14 4 00"},
+        {RRType::RRSIG, "A ED448 2 300 1709251199 0 1 . AA==", "A 16 2 300 1709251199 0 1 . AA=="},
+        {RRType::RRSIG, "NS privateoid 0 1 2 3 4 . AA==", "NS 254 0 1 2 3 4 . AA=="},
+    };
+    for (const auto& c : cases) {
+        auto named = parse(c.type, c.mnemonic_text);
+        ASSERT_TRUE(named) << c.mnemonic_text << ": " << named.error().message;
+        auto numbered = parse(c.type, c.numeric_text);
+        ASSERT_TRUE(numbered) << c.numeric_text;
+        EXPECT_EQ(*named, *numbered) << c.mnemonic_text;
+        EXPECT_EQ(named->to_text(c.type), numbered->to_text(c.type)) << c.mnemonic_text;
+    }
+    const std::pair<std::string_view, int> every[] = {
+        {"RSAMD5", 1},
+        {"DH", 2},
+        {"DSA", 3},
+        {"RSASHA1", 5},
+        {"DSA-NSEC3-SHA1", 6},
+        {"RSASHA1-NSEC3-SHA1", 7},
+        {"RSASHA256", 8},
+        {"RSASHA512", 10},
+        {"ECC-GOST", 12},
+        {"ECDSAP256SHA256", 13},
+        {"ECDSAP384SHA384", 14},
+        {"ED25519", 15},
+        {"ED448", 16},
+        {"INDIRECT", 252},
+        {"PRIVATEDNS", 253},
+        {"PRIVATEOID", 254},
+    };
+    for (auto [mnemonic, number] : every) {
+        auto ds = parse(RRType::DS, "1 " + std::string(mnemonic) + " 2 00");
+        ASSERT_TRUE(ds) << mnemonic;
+        EXPECT_EQ(ds->bytes()[2], number) << mnemonic;
+    }
+}
+
+TEST(RDataTextTest, AlgorithmMnemonicsAreOnlyForAlgorithmFields) {
+    for (std::string_view text : {"1 RSASHA257 2 00", "1 256 2 00", "1 RSA 2 00"}) {
+        auto ds = parse(RRType::DS, text);
+        ASSERT_FALSE(ds) << text;
+        EXPECT_NE(ds.error().message.find("neither a number in 0..255 nor an algorithm mnemonic"),
+                  std::string::npos)
+            << ds.error().message;
+    }
+    // The digest type, the DNSKEY protocol and SSHFP's own algorithm numbers
+    // are other registries.
+    EXPECT_FALSE(parse(RRType::DS, "1 8 RSASHA256 00"));
+    EXPECT_FALSE(parse(RRType::DNSKEY, "257 RSASHA256 8 AwEAAQ=="));
+    EXPECT_FALSE(parse(RRType::SSHFP, "RSASHA256 1 00"));
+}
+
 TEST(RDataTextTest, CharStringLimitIs255Octets) {
     const std::string ok(255, 'x');
     auto txt = parse(RRType::TXT, ok);
@@ -473,7 +540,8 @@ private:
 
     void field(FieldKind kind, std::vector<uint8_t>& out) {
         switch (kind) {
-            case FieldKind::kU8: put(out, 1); break;
+            case FieldKind::kU8:
+            case FieldKind::kAlgorithm: put(out, 1); break;
             case FieldKind::kU16:
             case FieldKind::kRRType: put(out, 2); break;
             case FieldKind::kU32:

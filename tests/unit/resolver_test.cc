@@ -7,6 +7,7 @@
 
 #include "resolve/recursive_resolver.h"
 #include "support/fake_authority.h"
+#include "support/scripted_random.h"
 #include "wire/typed_rdata.h"
 
 namespace cairn::resolve {
@@ -85,8 +86,8 @@ protected:
 
     RecursiveResolver& resolver() {
         if (!resolver_)
-            resolver_ =
-                std::make_unique<RecursiveResolver>(options_, hints_, caches_, upstream_, clock_);
+            resolver_ = std::make_unique<RecursiveResolver>(options_, hints_, caches_, upstream_,
+                                                            clock_, steady_, random_);
         return *resolver_;
     }
 
@@ -108,6 +109,9 @@ protected:
     ResolverOptions options_;
     RootHints hints_;
     cache::FakeClock clock_;
+    cache::SteadyClock steady_;
+    // Never explores: the tests below expect the best server each time.
+    testing::ScriptedRandom random_;
     cache::CacheOptions cache_options_;
     cache::Caches caches_{cache_options_, clock_};
     ScriptedUpstream upstream_;

@@ -222,8 +222,9 @@ TEST(ResponseKind, ClassifiesTheUnscrubbedResponse) {
         const auto m = message(c);
         const auto got = classify_response(m, m.questions.front(), zone);
         EXPECT_EQ(to_string(got.kind), std::string(to_string(c.expected))) << c.what;
-        if (c.expected == ResponseKind::kReferral)
+        if (c.expected == ResponseKind::kReferral) {
             EXPECT_EQ(got.referral_zone.to_text(), c.referral) << c.what;
+        }
     }
 }
 

@@ -57,6 +57,29 @@ text    TXT "hello world" "second"
               }));
 }
 
+TEST(ZoneReaderTest, ReadsAlgorithmMnemonics) {
+    const std::string_view zone = R"(
+$TTL 300
+$ORIGIN example.
+@   DNSKEY 257 3 ECDSAP256SHA256 AwEAAQ==
+    RRSIG DNSKEY ecdsap256sha256 1 300 20240301000000 20240201000000 12345 @ AA==
+sub DS 12345 EcdsaP256Sha256 2 ( 3aa5ab37
+                                 efce57f7 )
+)";
+    auto records = read_zone(zone, Name::root());
+    ASSERT_TRUE(records) << records.error().message;
+    EXPECT_EQ(lines_of(*records),
+              (Lines{
+                  "example. 300 IN DNSKEY 257 3 13 AwEAAQ==",
+                  "example. 300 IN RRSIG DNSKEY 13 1 300 20240301000000 20240201000000 12345 "
+                  "example. AA==",
+                  "sub.example. 300 IN DS 12345 13 2 3aa5ab37efce57f7",
+              }));
+    auto bad = read_zone("$TTL 300\nexample. DNSKEY 257 3 ECDSA AwEAAQ==\n", Name::root());
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("line 2"), std::string::npos) << bad.error().message;
+}
+
 TEST(ZoneReaderTest, OriginDirectiveCanBeRelative) {
     auto records =
         read_zone("$TTL 60\na A 192.0.2.1\n$ORIGIN sub\nb A 192.0.2.2\n", name("example."));
