@@ -107,8 +107,9 @@ std::vector<Option> make_options() {
                at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_certificate>,
                FilePath{.must_be_readable = true},
                "PEM file with the server's certificate chain, the server's certificate first, "
-               "for `listen-tls` and `listen-https`. Read again on reload (SIGHUP): a file that "
-               "cannot be used fails the reload and the running certificate stays.")
+               "for `listen-tls` and `listen-https`. Read again on reload (SIGHUP), then as `user` "
+               "when that is set: a file that cannot be used fails the reload and the running "
+               "certificate stays.")
             .also_known_as({"tls-service-pem", "tls-cert-bundle"}));
     add(option("tls-key", Group::server,
                at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_key>,

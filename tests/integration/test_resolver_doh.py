@@ -246,3 +246,24 @@ def test_garbage_instead_of_http2_closes_the_connection(encrypted, pki):
     status, _, _ = curl(e, pki, "-G", "--data", f"dns={b64url(query_wire())}")
     assert status == 200
     assert e.stats()["net.doh_protocol_errors"] >= 1
+
+
+def test_a_client_that_never_reads_does_not_stall_others(encrypted, pki):
+    e = encrypted({"tcp-idle-timeout": "2s"})
+    hog = H2Client(e, pki)
+    hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    hog.sock.settimeout(1.0)
+    try:
+        for _ in range(300):  # big answers asked for, none read
+            hog.get(query_wire("big.plain.example.", "TXT", use_edns=0, payload=1232))
+            hog.flush()
+    except (socket.timeout, OSError):
+        pass  # the server stopped reading from us
+    status, _, body = curl(e, pki, "-G", "--data", f"dns={b64url(query_wire())}")
+    assert status == 200 and rdatas(dns.message.from_wire(body), WWW, "A")
+    # the hog is cut off once nothing has moved for the idle timeout
+    deadline = time.monotonic() + 30
+    while e.stats()["net.encrypted_idle_closed"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert e.stats()["net.encrypted_idle_closed"] >= 1
+    hog.sock.close()
