@@ -12,6 +12,11 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-dnspython
     nsd ldnsutils bind9-dnsutils dnsperf unbound
+    # Independent DoT/DoH clients for the encrypted listeners' tests: kdig
+    # (+tls, +https), curl (HTTP/2), openssl s_client, and dnspython's DoH
+    # client, which needs httpx with h2 for HTTP/2 (the h2 library also
+    # drives the tests' raw HTTP/2 streams).
+    knot-dnsutils curl openssl python3-httpx python3-h2
 )
 
 missing=()

@@ -162,6 +162,9 @@ bool Daemon::drop_privileges() {
 void Daemon::log_listening() const {
     for (const auto& address : service_->listening())
         spdlog::info("listening on {} (udp, tcp)", address.to_string());
+    for (const auto& where : service_->listening_encrypted())
+        spdlog::info("listening on {} ({})", where.address.to_string(),
+                     net::protocol_name(where.protocol));
 }
 
 int Daemon::run() {

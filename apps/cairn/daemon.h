@@ -12,7 +12,12 @@
 // are kept unless a cache option changed, in which case they start empty;
 // the per-worker packet caches always start empty. Counters carry over. The
 // control socket moves if `control-socket` changed; a new log level applies
-// at once. `user`, `group` and `chroot` apply at start only.
+// at once. `user`, `group` and `chroot` apply at start only. The TLS
+// certificate and key are read again too; one that cannot be used fails
+// the reload like a bad file, and the old one stays. Connections open at a
+// reload (TCP, DoT, DoH) stay with the old workers, which answer what those
+// connections already asked and then close them: clients reconnect to the
+// new workers and their certificate.
 //
 // Start-up order: bind every listening socket and the control socket, hand
 // them to `user`, chroot (if set), switch to `user` keeping only

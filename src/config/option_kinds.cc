@@ -157,11 +157,12 @@ Parsed<std::string> Keyword::parse(std::string_view text) const {
 
 std::string Endpoint::expected() const {
     return "ADDRESS or ADDRESS:PORT, with an IPv6 address in brackets when a port follows, as in "
-           "[::1]:53";
+           "[::1]:" +
+           std::to_string(default_port);
 }
 
 Parsed<wire::SocketAddress> Endpoint::parse(std::string_view text) const {
-    const auto value = wire::SocketAddress::parse(text);
+    const auto value = wire::SocketAddress::parse(text, default_port);
     if (!value) return not_a(text, "a socket address", expected());
     if (value->port == 0) return out_of_range(text, "ports 1 to 65535");
     return *value;

@@ -153,9 +153,11 @@ struct Keyword {
 
 // Elements of lists.
 
-// "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353"; port 53 unless given.
+// "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353"; `default_port` (53)
+// unless given.
 struct Endpoint {
     using Value = wire::SocketAddress;
+    uint16_t default_port = 53;
     std::string type() const { return "socket address"; }
     std::string plural() const { return "socket addresses"; }
     std::string range() const { return {}; }

@@ -77,6 +77,64 @@ std::vector<Option> make_options() {
                "instances behind one address. Empty: such queries are REFUSED.")
             .also_known_as({"server-id"}));
 
+    // Server: DNS over TLS and over HTTPS.
+    using server::EncryptedOptions;
+    add(option("listen-tls", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::listen_tls>,
+               ListOf<Endpoint>{.element = {.default_port = 853}},
+               "Addresses to answer DNS over TLS on (RFC 7858; TLS 1.2 and 1.3, ALPN `dot`); "
+               "the port is 853 unless given. Needs `tls-certificate` and `tls-key`. "
+               "Connections follow the TCP options (`tcp-idle-timeout`, the connection limits, "
+               "pipelined queries answered out of order) and answers carry the EDNS keepalive "
+               "(RFC 7828) and padding (RFC 8467) when their queries do. Empty: off.")
+            .also_known_as({"tls-port", "dns-over-tls"}));
+    add(option("listen-https", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::listen_https>,
+               ListOf<Endpoint>{.element = {.default_port = 443}},
+               "Addresses to answer DNS over HTTPS on (RFC 8484; HTTP/2 over TLS, ALPN `h2`, "
+               "GET and POST at `https-path`); the port is 443 unless given. Needs "
+               "`tls-certificate` and `tls-key`. Empty: off.")
+            .also_known_as({"https-port", "dns-over-https"}));
+    add(option("listen-http", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::listen_http>,
+               ListOf<Endpoint>{.element = {.default_port = 80}},
+               "Addresses to answer DNS over HTTP/2 in cleartext (h2c with prior knowledge, no "
+               "HTTP/1.1 upgrade); the port is 80 unless given. Only for a TLS-terminating "
+               "proxy in front that speaks HTTP/2 to cairn: the queries cross the wire "
+               "unencrypted, and `allow` sees the proxy's address, not the client's. Empty: "
+               "off.")
+            .also_known_as({"http-notls-downstream"}));
+    add(option("tls-certificate", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_certificate>,
+               FilePath{.must_be_readable = true},
+               "PEM file with the server's certificate chain, the server's certificate first, "
+               "for `listen-tls` and `listen-https`. Read again on reload (SIGHUP), then as `user` "
+               "when that is set: a file that cannot be used fails the reload and the running "
+               "certificate stays.")
+            .also_known_as({"tls-service-pem", "tls-cert-bundle"}));
+    add(option("tls-key", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_key>,
+               FilePath{.must_be_readable = true},
+               "PEM file with the private key of `tls-certificate`. Read again on reload.")
+            .also_known_as({"tls-service-key"}));
+    add(option(
+        "tls-handshake-timeout", Group::server,
+        at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_handshake_timeout>,
+        Duration{.min = milliseconds(100), .max = milliseconds(60'000)},
+        "A TLS client that has not finished its handshake after this long is "
+        "disconnected."));
+    add(option("https-path", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::https_path>,
+               Text{.max_length = 256},
+               "The path DNS over HTTPS answers at; other paths get 404. Starts with `/`."));
+    add(option("https-max-streams", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::https_max_streams>,
+               Number<uint32_t>{.min = 1, .max = 10'000},
+               "Concurrent HTTP/2 streams (queries) one DoH connection may have open "
+               "(SETTINGS_MAX_CONCURRENT_STREAMS); the client waits for an answer before "
+               "sending more.")
+            .also_known_as({"http-max-streams"}));
+
     // Upstream: how authoritative servers are found and asked.
     add(option("root-hints", Group::upstream,
                at<&Config::resolver, &ResolverOptions::root_hints_file>,
@@ -398,6 +456,43 @@ std::vector<Rule> make_rules() {
                                std::to_string(server.tcp_max_connections_per_client) +
                                ") is greater than tcp-max-connections (" +
                                std::to_string(server.tcp_max_connections) + ")";
+                    }});
+    list.push_back({{"listen-tls", "listen-https", "tls-certificate", "tls-key"},
+                    "`listen-tls` and `listen-https` need `tls-certificate` and `tls-key`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& e = config.server.encrypted;
+                        if (e.listen_tls.empty() && e.listen_https.empty()) return std::nullopt;
+                        if (!e.tls_certificate.empty() && !e.tls_key.empty()) return std::nullopt;
+                        return std::string(e.listen_tls.empty() ? "listen-https" : "listen-tls") +
+                               " needs tls-certificate and tls-key";
+                    }});
+    list.push_back({{"https-path"},
+                    "`https-path` starts with `/` and has no `?`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& path = config.server.encrypted.https_path;
+                        if (!path.empty() && path.front() == '/' &&
+                            path.find('?') == std::string::npos)
+                            return std::nullopt;
+                        return "https-path '" + path + "' must start with / and have no ?";
+                    }});
+    list.push_back({{"listen-tls", "listen-https", "listen-http", "listen"},
+                    "`listen`, `listen-tls`, `listen-https` and `listen-http` name each "
+                    "address and port once between them (they share TCP's ports).",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& e = config.server.encrypted;
+                        // Twice in `listen` alone is the rule below's to report.
+                        auto addresses = config.server.listen;
+                        std::sort(addresses.begin(), addresses.end());
+                        addresses.erase(std::unique(addresses.begin(), addresses.end()),
+                                        addresses.end());
+                        for (const auto* list : {&e.listen_tls, &e.listen_https, &e.listen_http})
+                            addresses.insert(addresses.end(), list->begin(), list->end());
+                        std::sort(addresses.begin(), addresses.end());
+                        const auto twice = std::adjacent_find(addresses.begin(), addresses.end());
+                        if (twice == addresses.end()) return std::nullopt;
+                        return twice->to_string() +
+                               " is named more than once in listen, "
+                               "listen-tls, listen-https and listen-http";
                     }});
     list.push_back({{"listen"},
                     "`listen` names each address and port once.",

@@ -20,6 +20,11 @@ struct Peer {
     wire::SocketAddress address;
     uint32_t scope_id = 0;  // IPv6 link-local scope, to answer on the same link
     Transport transport = Transport::kUdp;
+    // Set by the encrypted transports (DoT, DoH; transport kTcp) for the
+    // answer to this query: pad it to a block (RFC 8467 §4.1), or tell the
+    // idle timeout (RFC 7828), as the query asked.
+    bool pad_answer = false;
+    bool keepalive_answer = false;
 };
 
 // Something that can carry an answer back after the handler has returned: a

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "server/encrypted_options.h"
 #include "wire/ip_address.h"
 
 namespace cairn::server {
@@ -26,6 +27,8 @@ struct ServerOptions {
     // Answers to CH TXT version.bind / id.server; empty: REFUSED.
     std::string version_string;
     std::string identity;
+    // DNS over TLS and over HTTPS.
+    EncryptedOptions encrypted;
 };
 
 }  // namespace cairn::server

@@ -24,6 +24,8 @@ ServiceSettings service_settings(const ServerOptions& options, uint16_t edns_buf
     s.worker.tcp.idle_timeout = options.tcp_idle_timeout;
     s.tcp_max_connections = options.tcp_max_connections;
     s.tcp_max_connections_per_client = options.tcp_max_connections_per_client;
+    s.encrypted = options.encrypted;
+    s.worker.encrypted = encrypted_listener_options(options.encrypted, options.tcp_idle_timeout);
     return s;
 }
 
@@ -71,6 +73,7 @@ Status<TextError> Service::bind() {
             if (auto also = workers_[i]->listen(*bound); !also) return give_up(also.error());
         listening_.push_back(*bound);
     }
+    if (auto encrypted = bind_encrypted(); !encrypted) return give_up(encrypted.error());
     return {};
 }
 

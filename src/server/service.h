@@ -27,6 +27,8 @@ struct ServiceSettings {
     uint32_t tcp_max_connections_per_client = 32;
     // On stop, how long answers in flight may take to go out.
     std::chrono::milliseconds drain_timeout{2'000};
+    // DoT, DoH: where, and the certificate (see encrypted_listeners.h).
+    EncryptedOptions encrypted;
 };
 
 // Settings from the server options: `threads` 0 becomes one per core;
@@ -60,6 +62,9 @@ public:
 
     // Addresses actually bound (ports filled in where 0 was configured).
     const std::vector<wire::SocketAddress>& listening() const { return listening_; }
+    const std::vector<EncryptedAddress>& listening_encrypted() const {
+        return encrypted_listening_;
+    }
     unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
 
     // Counters summed over workers.
@@ -67,6 +72,10 @@ public:
     void clear_packet_caches();
 
 private:
+    // Loads the certificate and binds the encrypted listeners in every
+    // worker (service_encrypted.cc).
+    Status<TextError> bind_encrypted();
+
     ServiceSettings settings_;
     WorkerPartsFactory factory_;
     const cache::Clock& clock_;
@@ -74,6 +83,7 @@ private:
     net::TcpConnectionLimits tcp_limits_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<wire::SocketAddress> listening_;
+    std::vector<EncryptedAddress> encrypted_listening_;
     bool running_ = false;
 };
 

@@ -43,6 +43,8 @@ Worker::~Worker() {
         tcp->close();
         tcp->abort_connections();
     }
+    encrypted_.close();
+    encrypted_.abort_connections();
     // Destroys every handler still queued, and with them the suspended
     // coroutines, while the resolver and the sockets they use still exist.
     io_.shutdown();
@@ -65,12 +67,17 @@ Result<wire::SocketAddress, TextError> Worker::listen(const wire::SocketAddress&
     return bound;
 }
 
+Result<wire::SocketAddress, TextError> Worker::listen_encrypted(const EncryptedAddress& where,
+                                                                const TlsContexts& tls) {
+    return encrypted_.listen(io_, where, tls, *pipeline_, tcp_limits_, settings_.encrypted);
+}
+
 Status<TextError> Worker::hand_sockets_to(uid_t uid, gid_t gid) {
     for (auto& udp : udp_)
         if (auto handed = udp->hand_to(uid, gid); !handed) return handed;
     for (auto& tcp : tcp_)
         if (auto handed = tcp->hand_to(uid, gid); !handed) return handed;
-    return {};
+    return encrypted_.hand_to(uid, gid);
 }
 
 void Worker::run() {
@@ -88,6 +95,7 @@ void Worker::stop(std::chrono::steady_clock::time_point deadline) {
             udp->stop_receiving();
         for (auto& tcp : tcp_)
             tcp->close();
+        encrypted_.close();
         asio::co_spawn(io_, drain(deadline), asio::detached);
     });
 }
@@ -106,6 +114,7 @@ asio::awaitable<void> Worker::drain(std::chrono::steady_clock::time_point deadli
     }
     for (auto& tcp : tcp_)
         tcp->abort_connections();
+    encrypted_.abort_connections();
     for (auto& udp : udp_)
         udp->close();
     io_.stop();
@@ -115,7 +124,7 @@ size_t Worker::open_tcp_connections() const {
     size_t n = 0;
     for (const auto& tcp : tcp_)
         n += tcp->connection_count();
-    return n;
+    return n + encrypted_.connection_count();
 }
 
 void Worker::clear_packet_cache() {
@@ -138,6 +147,7 @@ Stats Worker::stats() const {
     Stats out;
     append_stats(out, metrics_);
     append_stats(out, transport_metrics_);
+    encrypted_.append_stats(out);
     if (parts_.resolver_metrics) append_stats(out, *parts_.resolver_metrics);
     if (parts_.packet_cache) append_packet_cache_stats(out, parts_.packet_cache->figures());
     return out;

@@ -19,6 +19,7 @@
 #include "resolve/resolver.h"
 #include "resolve/resolver_metrics.h"
 #include "resolve/upstream.h"
+#include "server/encrypted_listeners.h"
 #include "server/query_pipeline.h"
 #include "server/response_cache.h"
 #include "server/server_metrics.h"
@@ -42,6 +43,7 @@ struct WorkerSettings {
     PipelineSettings pipeline;
     net::TcpListenerOptions tcp;
     net::UdpListenerOptions udp;
+    net::EncryptedListenerOptions encrypted;
 };
 
 class Worker {
@@ -56,6 +58,9 @@ public:
     // With port 0 the kernel picks the UDP port and TCP takes the same one.
     // Returns the address bound.
     Result<wire::SocketAddress, TextError> listen(const wire::SocketAddress& address);
+    // Binds an encrypted listener (DoT, DoH, cleartext HTTP/2) to `where`.
+    Result<wire::SocketAddress, TextError> listen_encrypted(const EncryptedAddress& where,
+                                                            const TlsContexts& tls);
 
     // Gives the listening sockets to `uid`/`gid` (see Service).
     Status<TextError> hand_sockets_to(uid_t uid, gid_t gid);
@@ -96,6 +101,7 @@ private:
     const WorkerSettings settings_;
     std::vector<std::shared_ptr<net::UdpListener>> udp_;
     std::vector<std::shared_ptr<net::TcpListener>> tcp_;
+    EncryptedListeners encrypted_;
     std::thread thread_;
 };
 

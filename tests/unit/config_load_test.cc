@@ -411,5 +411,30 @@ TEST(ConfigLoadFile, EmptyFileGivesDefaults) {
     expect_defaults(*loaded);
 }
 
+TEST(ConfigLoad, EncryptedListenersTakeTheirDefaultPortsAndNeedACertificate) {
+    auto loaded = load(
+        "listen-tls: [127.0.0.1, \"[::1]:8853\"]\nlisten-https: 127.0.0.1\n"
+        "listen-http: 127.0.0.2\ntls-certificate: /dev/null\ntls-key: /dev/null\n");
+    ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
+    const auto& e = loaded->server.encrypted;
+    EXPECT_EQ(e.listen_tls[0].port, 853);
+    EXPECT_EQ(e.listen_tls[1].port, 8853);
+    EXPECT_EQ(e.listen_https[0].port, 443);
+    EXPECT_EQ(e.listen_http[0].port, 80);
+    EXPECT_EQ(e.https_path, "/dns-query");
+    EXPECT_EQ(error_of("listen-tls: 127.0.0.1\n"),
+              "cairn.yaml:1: listen-tls needs tls-certificate and tls-key");
+    // cleartext HTTP/2 needs no certificate
+    EXPECT_TRUE(load("listen-http: 127.0.0.1:8080\n").ok());
+}
+
+TEST(ConfigLoad, EncryptedListenersShareTcpPortsWithListen) {
+    EXPECT_EQ(error_of("listen: 127.0.0.1:853\nlisten-http: 127.0.0.1:853\n"),
+              "cairn.yaml:2: 127.0.0.1:853 is named more than once in listen, listen-tls, "
+              "listen-https and listen-http");
+    EXPECT_EQ(error_of("https-path: dns-query\n"),
+              "cairn.yaml:1: https-path 'dns-query' must start with / and have no ?");
+}
+
 }  // namespace
 }  // namespace cairn::config

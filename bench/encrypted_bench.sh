@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Encrypted transports: Cairn against Unbound over DoT and DoH, in one run,
+# on the integration tests' mini-internet (NSD servers on loopback).
+#
+#   bench/encrypted_bench.sh            (as root, from anywhere)
+#
+# For each resolver (one worker thread pinned to CPU 0; clients on CPU 1),
+# with a CA-signed certificate made at the start:
+#   1. 50 names are resolved once (the cache is warm), then dnsperf asks them
+#      over DoT (-m dot) and over DoH (-m doh, GET) with BENCH_CONNECTIONS
+#      connections for BENCH_SECONDS each; QPS, the resolver's CPU share
+#      (/proc/PID/stat) and QPS per busy core (QPS / CPU share);
+#   2. new TLS connections per second: `openssl s_time -new` opens full
+#      handshakes (no resumption) against the DoT port for BENCH_SECONDS.
+# Prints a table per resolver and the Cairn/Unbound ratios.
+#
+# A benchmark measures, it never fails a build: this script always exits 0,
+# with a clear message when something is missing.
+#
+# Env: BENCH_SECONDS (10), BENCH_NET (127.58), BENCH_CONNECTIONS (100),
+# CAIRN_BIN (build/bin/cairn), BENCH_KEEP=1 keeps the work directory.
+
+set -u
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+PY=/usr/bin/python3
+HELPER="$REPO/bench/resolver_bench_helper.py"
+TLS_HELPER="$REPO/bench/encrypted_bench_helper.py"
+SECONDS_RUN=${BENCH_SECONDS:-10}
+NET=${BENCH_NET:-127.58}
+CONNECTIONS=${BENCH_CONNECTIONS:-100}
+CAIRN_BIN=${CAIRN_BIN:-$REPO/build/bin/cairn}
+HOT_NAMES=50
+
+say() { printf '%s\n' "$*"; }
+progress() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
+finish() { say "encrypted_bench: $*"; exit 0; }
+
+[ "$(id -u)" = 0 ] || finish "skipped: needs root (NSD binds port 53 on $NET.x.y)"
+[ -x "$PY" ] && "$PY" -c "import dns.message" 2>/dev/null \
+    || finish "skipped: $PY with dnspython (python3-dnspython) is missing"
+for tool in dnsperf taskset openssl nsd; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || finish "skipped: $tool is not installed"
+done
+dnsperf -h 2>&1 | grep -q "dot or doh" || finish "skipped: this dnsperf has no -m dot/doh"
+UNBOUND=$(command -v unbound || { [ -x /usr/sbin/unbound ] && echo /usr/sbin/unbound; } || true)
+CPUS=$(nproc)
+if [ "$CPUS" -ge 2 ]; then SERVER_CPU=0; CLIENT_CPU=1; else SERVER_CPU=0; CLIENT_CPU=0; fi
+TICKS=$(getconf CLK_TCK)
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+WORK=$(mktemp -d /tmp/encrypted-bench.XXXXXX)
+DRIVER_PID=""
+RESOLVER_PID=""
+
+stop_pid() {   # SIGTERM one pid we started, wait up to 10 s, then SIGKILL
+    local pid=$1 i
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    stop_pid "$RESOLVER_PID"
+    stop_pid "$DRIVER_PID"
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+progress "starting the mini-internet on $NET.x.y"
+"$PY" "$REPO/bench/mini_internet_driver.py" --workdir "$WORK/internet" --net "$NET" \
+    >"$WORK/driver.log" 2>&1 &
+DRIVER_PID=$!
+for _ in $(seq 600); do
+    [ -f "$WORK/internet/ready" ] && break
+    kill -0 "$DRIVER_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [ ! -f "$WORK/internet/ready" ]; then
+    tail -5 "$WORK/driver.log"
+    finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
+fi
+# shellcheck disable=SC1091
+. "$WORK/internet/internet.env"
+
+"$PY" "$HELPER" names hot "$HOT_NAMES" "$WORK/hot.txt"
+read -r CERT KEY < <("$PY" "$TLS_HELPER" certs "$WORK/pki")
+[ -n "${KEY:-}" ] || finish "skipped: could not make a certificate with openssl"
+
+free_port() {
+    "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
+}
+
+declare -A QPS CPU PERCORE LOST HANDSHAKES NOTE
+
+# measure NAME MODE PORT ARGS... : one dnsperf run; results in the arrays under NAME-MODE
+measure() {
+    local key="$1-$2" mode=$2 port=$3
+    shift 3
+    local t0 t1 c0 c1
+    c0=$("$PY" "$HELPER" cputicks "$RESOLVER_PID")
+    t0=$(date +%s.%N)
+    taskset -c "$CLIENT_CPU" dnsperf -m "$mode" -s 127.0.0.1 -p "$port" -d "$WORK/hot.txt" \
+        -l "$SECONDS_RUN" -c "$CONNECTIONS" -q 500 -T 1 -t 5 "$@" >"$WORK/$key.dnsperf" 2>&1
+    t1=$(date +%s.%N)
+    c1=$("$PY" "$HELPER" cputicks "$RESOLVER_PID" 2>/dev/null || echo "$c0")
+    QPS[$key]=$("$PY" "$HELPER" dnsperf-field "$WORK/$key.dnsperf" qps | awk 'NF { printf "%.0f", $1 }')
+    LOST[$key]=$("$PY" "$HELPER" dnsperf-field "$WORK/$key.dnsperf" lost)
+    CPU[$key]=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$TICKS" \
+        'BEGIN { printf "%.3f", (c1 - c0) / hz / (t1 - t0) }')
+    if [ -n "${QPS[$key]}" ]; then
+        PERCORE[$key]=$(awk -v q="${QPS[$key]}" -v c="${CPU[$key]}" \
+            'BEGIN { if (c > 0) printf "%.0f", q / c; else print "n/a" }')
+    else
+        NOTE[$key]="dnsperf $mode failed: $(tail -1 "$WORK/$key.dnsperf")"
+    fi
+}
+
+# run_one NAME PORT TLS_PORT HTTPS_PORT COMMAND...
+run_one() {
+    local name=$1 port=$2 tls_port=$3 https_port=$4
+    shift 4
+    "$@" >"$WORK/$name/stdout.log" 2>&1 &
+    RESOLVER_PID=$!
+    if ! "$PY" "$HELPER" wait "$port" 10 "$RESOLVER_PID"; then
+        NOTE[$name]="$name did not start: $(tail -2 "$WORK/$name/stdout.log" | tr '\n' ' ')"
+        stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
+        return
+    fi
+    read -r ok total < <("$PY" "$HELPER" resolve "$port" "$WORK/hot.txt")
+    [ "$ok" = "$total" ] || NOTE[$name]="only $ok of $total hot names resolved"
+    progress "$name: dnsperf -m dot, ${SECONDS_RUN}s"
+    measure "$name" dot "$tls_port"
+    progress "$name: dnsperf -m doh, ${SECONDS_RUN}s"
+    measure "$name" doh "$https_port" -O "doh-uri=https://127.0.0.1:$https_port/dns-query" \
+        -O doh-method=GET
+    progress "$name: openssl s_time -new, ${SECONDS_RUN}s"
+    taskset -c "$CLIENT_CPU" openssl s_time -connect "127.0.0.1:$tls_port" -new \
+        -time "$SECONDS_RUN" >"$WORK/$name.s_time" 2>&1
+    HANDSHAKES[$name]=$("$PY" "$TLS_HELPER" s_time "$WORK/$name.s_time")
+    stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
+    progress "$name: stopped"
+}
+
+for name in cairn unbound; do
+    if [ "$name" = cairn ] && [ ! -x "$CAIRN_BIN" ]; then NOTE[cairn]="no binary at $CAIRN_BIN"; continue; fi
+    if [ "$name" = unbound ] && [ -z "$UNBOUND" ]; then NOTE[unbound]="unbound is not installed"; continue; fi
+    mkdir -p "$WORK/$name"
+    port=$(free_port); tls_port=$(free_port); https_port=$(free_port)
+    conf=$("$PY" "$TLS_HELPER" config "$name" "$WORK/$name" "$port" "$tls_port" "$https_port" \
+        "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR" "$CERT" "$KEY")
+    if [ "$name" = cairn ]; then
+        run_one cairn "$port" "$tls_port" "$https_port" taskset -c "$SERVER_CPU" "$CAIRN_BIN" --config "$conf"
+    else
+        run_one unbound "$port" "$tls_port" "$https_port" taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$conf"
+    fi
+done
+
+progress "done"
+say ""
+say "encrypted benchmark: ${SECONDS_RUN}s cache-hit runs of $HOT_NAMES names, dnsperf -c $CONNECTIONS"
+say "connections on CPU $CLIENT_CPU, resolver with 1 thread on CPU $SERVER_CPU"
+say "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) ($CPUS CPUs): other work on CPU 0/1 skews the figures"
+printf '\n%-9s %-5s %10s %10s %15s %8s\n' resolver mode QPS "CPU share" "QPS/busy core" lost
+for name in cairn unbound; do
+    for mode in dot doh; do
+        key="$name-$mode"
+        printf '%-9s %-5s %10s %10s %15s %8s\n' "$name" "$mode" "${QPS[$key]:--}" "${CPU[$key]:--}" \
+            "${PERCORE[$key]:--}" "${LOST[$key]:--}"
+    done
+done
+ratio() {
+    awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b != "" && a != "n/a" && b != "n/a" && a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+for mode in dot doh; do
+    printf '%-9s %-5s %10s %10s %15s\n' "cairn/ub" "$mode" "$(ratio "${QPS[cairn-$mode]:-}" "${QPS[unbound-$mode]:-}")" \
+        "$(ratio "${CPU[cairn-$mode]:-}" "${CPU[unbound-$mode]:-}")" \
+        "$(ratio "${PERCORE[cairn-$mode]:-}" "${PERCORE[unbound-$mode]:-}")"
+done
+say ""
+say "new TLS connections per second (openssl s_time -new, full handshakes, DoT port):"
+say "  cairn ${HANDSHAKES[cairn]:--}, unbound ${HANDSHAKES[unbound]:--}, cairn/ub $(ratio "${HANDSHAKES[cairn]:-}" "${HANDSHAKES[unbound]:-}")"
+for key in "${!NOTE[@]}"; do
+    say "note: $key: ${NOTE[$key]}"
+done
+exit 0

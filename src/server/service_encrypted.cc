@@ -1,0 +1,28 @@
+// Service::bind_encrypted: the DoT and DoH part of binding, apart from the
+// plain DNS listeners in service.cc.
+#include "server/service.h"
+
+namespace cairn::server {
+
+Status<TextError> Service::bind_encrypted() {
+    encrypted_listening_.clear();
+    const auto addresses = encrypted_addresses(settings_.encrypted);
+    if (addresses.empty()) return {};
+    // Read at start and at every reload: a bad file fails the reload, and
+    // the running service keeps the certificate it has.
+    auto tls = load_tls_contexts(settings_.encrypted);
+    if (!tls) return Unexpected{tls.error()};
+    for (const auto& where : addresses) {
+        // The first worker settles the port; the others bind the same one.
+        auto bound = workers_[0]->listen_encrypted(where, *tls);
+        if (!bound) return Unexpected{bound.error()};
+        const EncryptedAddress settled{where.protocol, *bound};
+        for (size_t i = 1; i < workers_.size(); ++i)
+            if (auto also = workers_[i]->listen_encrypted(settled, *tls); !also)
+                return Unexpected{also.error()};
+        encrypted_listening_.push_back(settled);
+    }
+    return {};
+}
+
+}  // namespace cairn::server
