@@ -35,6 +35,7 @@
 #include "cache/clock.h"
 #include "config/config.h"
 #include "net/control_listener.h"
+#include "net/upstream_metrics.h"
 #include "privileges.h"
 #include "resolve/root_hints.h"
 #include "server/service.h"
@@ -77,6 +78,9 @@ private:
     resolve::RootHints hints_;
     cache::SystemClock clock_;
     std::shared_ptr<cache::Caches> caches_;
+    // Shared by every worker's upstream transport, across reloads; declared
+    // before the service, whose transports count into it.
+    net::UpstreamMetrics upstream_metrics_;
     std::unique_ptr<server::Service> service_;
     std::shared_ptr<net::ControlListener> control_;
     // The user the daemon switches to (and hands its sockets to), if any.

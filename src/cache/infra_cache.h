@@ -1,5 +1,6 @@
 // What the resolver has learnt about each authoritative server address:
-// smoothed RTT, timeouts and back-off, EDNS support, lameness per zone.
+// smoothed RTT, timeouts and back-off, EDNS support, lameness per zone, and
+// what the upstream transport needs to tell its replies from forged ones.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,13 @@ namespace cairn::cache {
 using MonotonicTime = std::chrono::steady_clock::time_point;
 
 enum class EdnsSupport : uint8_t { kUnknown, kYes, kNo };
+
+// What replies from one server must carry (DESIGN.md "Upstream hygiene").
+struct ServerHygiene {
+    // The server echoes the QNAME's letter case, so queries to it use 0x20;
+    // false for a while once it was seen, over TCP, not to.
+    bool preserves_case = true;
+};
 
 // Thread-safe (sharded). Entries not updated for `max_age` are forgotten.
 class InfraCache {
@@ -50,6 +58,12 @@ public:
     // (or REFUSED/SERVFAIL'd it) is lame for that zone for a while.
     void mark_lame(const wire::IpAddress& server, const wire::Name& zone, MonotonicTime now);
     bool lame(const wire::IpAddress& server, const wire::Name& zone, MonotonicTime now) const;
+
+    ServerHygiene hygiene(const wire::IpAddress& server, MonotonicTime now) const;
+    // The server answered a question in another letter case over TCP, where
+    // an off-path attacker cannot answer for it: it is asked without 0x20
+    // for a while (then tried again, in case it was a passing fault).
+    void mark_case_blind(const wire::IpAddress& server, MonotonicTime now);
 
     size_t entries() const;
 

@@ -123,6 +123,15 @@ std::vector<Option> make_options() {
                "How long to wait for an answer from a server with no round-trip time history; "
                "later timeouts follow the round-trip times measured for each server."));
 
+    add(option("qname-case-randomisation", Group::upstream,
+               at<&Config::upstream, &net::UpstreamOptions::qname_case_randomisation>, Boolean{},
+               "Write the letters of every name sent to authoritative servers in random case "
+               "(0x20, draft-vixie-dnsext-dns0x20) and accept only replies that echo it "
+               "exactly: whoever forges an answer must guess one more bit per letter. A reply "
+               "in another case is asked again over TCP; a server whose TCP answer is in "
+               "another case too is asked in lower case for an hour, so it keeps working.")
+            .also_known_as({"use-caps-for-id"}));
+
     // DNSSEC validation.
     add(option("dnssec", Group::dnssec,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::enabled>, Boolean{},

@@ -1,6 +1,7 @@
 // Whether a datagram or TCP message is the answer to the query we sent
 // upstream (RFC 5452 §9.1). The socket already pins the server's address
-// and port; this checks ID and question.
+// and port; this checks ID, question, and the question's letter case when
+// 0x20 was used.
 #pragma once
 
 #include <cstdint>
@@ -10,22 +11,39 @@
 
 namespace cairn::net {
 
+// What the answer to one query must echo.
+struct ExpectedReply {
+    uint16_t id = 0;
+    wire::Question question;  // as sent, in the case it was sent
+    // 0x20 was used: the question must come back in exactly its case.
+    bool exact_case = false;
+};
+
 enum class ResponseVerdict : uint8_t {
-    kIgnore,     // not ours (another ID, not a response, another question): keep waiting
+    // Not the answer: another ID, not a response, another question. On a
+    // query's own socket, from the server's address and port, it is a near
+    // miss: someone may be guessing.
+    kMismatch,
     kMalformed,  // our ID, but it does not parse
     kTruncated,  // ours, with TC=1: ask again over TCP
-    kAccept,     // ours, parsed into `message`
+    // Ours in every way but the QNAME's letter case: forged by someone who
+    // guessed the ID, or a server that does not preserve case (`message`
+    // is set; over UDP it is never accepted).
+    kCaseMismatch,
+    // FORMERR or NOTIMP without a question, when 0x20 was used: there is no
+    // case to check, so it is believed only over TCP (`message` is set).
+    kUnverified,
+    kAccept,  // ours, parsed into `message`
 };
 
 struct ResponseCheck {
-    ResponseVerdict verdict = ResponseVerdict::kIgnore;
-    wire::Message message;  // set for kAccept
+    ResponseVerdict verdict = ResponseVerdict::kMismatch;
+    wire::Message message;
 };
 
-// Names compare case-insensitively (a 0x20-randomised query may come back
-// in any case). A response without a question section is accepted only as
-// FORMERR or NOTIMP (what servers that do not know EDNS send) or with TC=1.
-ResponseCheck check_response(std::span<const uint8_t> data, uint16_t id,
-                             const wire::Question& question);
+// Names compare case-insensitively unless `expected.exact_case`. A response
+// without a question section is the answer only as FORMERR or NOTIMP (what
+// servers that do not know EDNS send) or with TC=1.
+ResponseCheck check_response(std::span<const uint8_t> data, const ExpectedReply& expected);
 
 }  // namespace cairn::net

@@ -1,7 +1,5 @@
 #include "net/upstream_transport.h"
 
-#include <stdlib.h>
-
 #include <array>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
@@ -16,7 +14,7 @@
 #include <variant>
 
 #include "net/endpoint.h"
-#include "net/upstream_match.h"
+#include "net/qname_case.h"
 
 namespace cairn::net {
 namespace {
@@ -30,18 +28,12 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxMessage = 65535;
 
-// RFC 5452 §9.2: IDs an off-path attacker cannot predict. arc4random is
-// the kernel's CSPRNG (getrandom) behind a per-thread buffer.
-uint16_t random_id() {
-    return static_cast<uint16_t>(arc4random());
-}
-
-std::vector<uint8_t> query_wire(const UpstreamQuery& query, uint16_t id) {
+std::vector<uint8_t> query_wire(const UpstreamQuery& query, const ExpectedReply& expected) {
     wire::Message m;
-    m.header.id = id;
+    m.header.id = expected.id;
     m.header.rd = query.recursion_desired;
     m.header.cd = query.checking_disabled;
-    m.questions.push_back(query.question);
+    m.questions.push_back(expected.question);
     if (query.use_edns) {
         wire::Edns edns;
         edns.udp_size = query.edns_udp_size;
@@ -51,10 +43,20 @@ std::vector<uint8_t> query_wire(const UpstreamQuery& query, uint16_t id) {
     return m.to_wire();
 }
 
+// What comes after a UDP attempt.
+enum class Next : uint8_t {
+    kDone,           // its result is the exchange's
+    kTcpTruncated,   // TC=1 (RFC 7766)
+    kTcpSuspicious,  // a reply looked forged
+    kTcpUnverified,  // a reply only TCP can confirm
+};
+
 // What one attempt over one transport came to.
 struct Attempt {
     UpstreamStatus status = UpstreamStatus::kTimeout;
-    bool truncated = false;
+    Next next = Next::kDone;
+    // TCP: the answer came back with the QNAME in another case.
+    bool case_blind = false;
     wire::Message message;
     std::chrono::microseconds rtt{0};
 };
@@ -85,23 +87,54 @@ asio::awaitable<Attempt> with_timeout(asio::awaitable<Attempt> attempt,
     co_return failed(UpstreamStatus::kTimeout);
 }
 
-// Turns what a check said into the attempt's result, or nullopt to keep
-// waiting.
-std::optional<Attempt> conclude(ResponseCheck check, Clock::time_point start) {
-    Attempt a;
+Attempt concluded(UpstreamStatus status, Clock::time_point start) {
+    Attempt a = failed(status);
+    a.rtt = since(start);
+    return a;
+}
+
+// What a check of a datagram says the UDP attempt comes to, or nullopt to
+// keep waiting.
+std::optional<Attempt> conclude_udp(ResponseCheck check, Clock::time_point start,
+                                    UpstreamMetrics& metrics) {
+    Attempt a = concluded(UpstreamStatus::kOk, start);
     switch (check.verdict) {
-        case ResponseVerdict::kIgnore: return std::nullopt;
+        case ResponseVerdict::kMismatch: return std::nullopt;
         case ResponseVerdict::kMalformed: a.status = UpstreamStatus::kMalformed; break;
-        case ResponseVerdict::kTruncated:
-            a.status = UpstreamStatus::kOk;
-            a.truncated = true;
+        case ResponseVerdict::kTruncated: a.next = Next::kTcpTruncated; break;
+        case ResponseVerdict::kCaseMismatch:
+            count(metrics.case_mismatches);
+            a.next = Next::kTcpSuspicious;
             break;
-        case ResponseVerdict::kAccept:
-            a.status = UpstreamStatus::kOk;
+        case ResponseVerdict::kUnverified: a.next = Next::kTcpUnverified; break;
+        case ResponseVerdict::kAccept: a.message = std::move(check.message); break;
+    }
+    return a;
+}
+
+// The same over TCP, where nobody off the path can answer for the server:
+// what it sends is its answer, whatever the case of its question.
+std::optional<Attempt> conclude_tcp(ResponseCheck check, std::span<const uint8_t> data,
+                                    Clock::time_point start, UpstreamMetrics& metrics) {
+    Attempt a = concluded(UpstreamStatus::kOk, start);
+    switch (check.verdict) {
+        case ResponseVerdict::kMismatch: return std::nullopt;
+        case ResponseVerdict::kMalformed: a.status = UpstreamStatus::kMalformed; break;
+        case ResponseVerdict::kTruncated: {
+            // There is nowhere further to go: TC=1 is the answer.
+            auto full = wire::Message::parse(data);
+            if (!full) return concluded(UpstreamStatus::kMalformed, start);
+            a.message = std::move(*full);
+            break;
+        }
+        case ResponseVerdict::kCaseMismatch:
+            count(metrics.case_mismatches);
+            a.case_blind = true;
             a.message = std::move(check.message);
             break;
+        case ResponseVerdict::kUnverified:
+        case ResponseVerdict::kAccept: a.message = std::move(check.message); break;
     }
-    a.rtt = since(start);
     return a;
 }
 
@@ -117,9 +150,9 @@ std::error_code open_socket(Socket& socket, const typename Socket::endpoint_type
 }
 
 asio::awaitable<Attempt> udp_attempt(asio::io_context& io, UpstreamQuery query,
-                                     std::optional<wire::IpAddress> source) {
-    const uint16_t id = random_id();
-    const auto request = query_wire(query, id);
+                                     ExpectedReply expected, std::optional<wire::IpAddress> source,
+                                     UpstreamMetrics& metrics) {
+    const auto request = query_wire(query, expected);
     const auto server = udp_endpoint(query.server);
     asio::ip::udp::socket socket(io);
     if (auto ec = open_socket(socket, server, source)) co_return failed(status_of(ec));
@@ -137,15 +170,15 @@ asio::awaitable<Attempt> udp_attempt(asio::io_context& io, UpstreamQuery query,
     for (;;) {
         auto [recv_ec, n] = co_await socket.async_receive(asio::buffer(buffer), kNoThrow);
         if (recv_ec) co_return failed(status_of(recv_ec));
-        auto check = check_response(std::span<const uint8_t>(buffer).first(n), id, query.question);
-        if (auto done = conclude(std::move(check), start)) co_return std::move(*done);
+        auto check = check_response(std::span<const uint8_t>(buffer).first(n), expected);
+        if (auto done = conclude_udp(std::move(check), start, metrics)) co_return std::move(*done);
     }
 }
 
 asio::awaitable<Attempt> tcp_attempt(asio::io_context& io, UpstreamQuery query,
-                                     std::optional<wire::IpAddress> source) {
-    const uint16_t id = random_id();
-    const auto request = query_wire(query, id);
+                                     ExpectedReply expected, std::optional<wire::IpAddress> source,
+                                     UpstreamMetrics& metrics) {
+    const auto request = query_wire(query, expected);
     const auto server = tcp_endpoint(query.server);
     asio::ip::tcp::socket socket(io);
     if (auto ec = open_socket(socket, server, source)) co_return failed(status_of(ec));
@@ -173,23 +206,19 @@ asio::awaitable<Attempt> tcp_attempt(asio::io_context& io, UpstreamQuery query,
         auto [body_ec, body_n] =
             co_await asio::async_read(socket, asio::buffer(buffer.data(), length), kNoThrow);
         if (body_ec) co_return failed(status_of(body_ec));
-        auto check =
-            check_response(std::span<const uint8_t>(buffer).first(body_n), id, query.question);
-        // Over TCP there is nowhere further to go: TC=1 is the answer.
-        if (check.verdict == ResponseVerdict::kTruncated) {
-            auto full = wire::Message::parse(std::span<const uint8_t>(buffer).first(body_n));
-            if (!full) co_return failed(UpstreamStatus::kMalformed);
-            check.verdict = ResponseVerdict::kAccept;
-            check.message = std::move(*full);
-        }
-        if (auto done = conclude(std::move(check), start)) co_return std::move(*done);
+        const auto data = std::span<const uint8_t>(buffer).first(body_n);
+        if (auto done = conclude_tcp(check_response(data, expected), data, start, metrics))
+            co_return std::move(*done);
     }
 }
 
-UpstreamReply to_reply(Attempt attempt, bool via_tcp) {
+UpstreamReply to_reply(Attempt attempt, const UpstreamQuery& query, const ExpectedReply& expected,
+                       bool via_tcp) {
     UpstreamReply reply;
     reply.status = attempt.status;
     reply.message = std::move(attempt.message);
+    if (reply.status == UpstreamStatus::kOk)
+        restore_case(reply.message, expected.question.name, query.question.name);
     reply.rtt = attempt.rtt;
     reply.via_tcp = via_tcp;
     return reply;
@@ -197,32 +226,71 @@ UpstreamReply to_reply(Attempt attempt, bool via_tcp) {
 
 }  // namespace
 
-UpstreamTransport::UpstreamTransport(asio::io_context& io, std::vector<wire::IpAddress> outgoing)
-    : io_(io), outgoing_(std::move(outgoing)) {}
+struct UpstreamTransport::Plan {
+    std::optional<wire::IpAddress> source;
+    bool use_0x20 = false;
+};
 
-asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) {
-    if (query.timeout.count() <= 0) co_return to_reply(failed(UpstreamStatus::kTimeout), false);
+UpstreamTransport::UpstreamTransport(asio::io_context& io, cache::InfraCache& infra,
+                                     UpstreamMetrics& metrics, UpstreamSettings settings)
+    : io_(io), infra_(infra), metrics_(metrics), settings_(std::move(settings)) {}
 
+UpstreamTransport::Plan UpstreamTransport::plan(const UpstreamQuery& query) {
+    Plan plan;
     // A source address of the server's family, picked at random.
     std::vector<const wire::IpAddress*> candidates;
-    for (const auto& address : outgoing_)
+    for (const auto& address : settings_.outgoing)
         if (address.is_v4() == query.server.address.is_v4()) candidates.push_back(&address);
-    std::optional<wire::IpAddress> source;
     if (!candidates.empty())
-        source = *candidates[arc4random_uniform(static_cast<uint32_t>(candidates.size()))];
+        plan.source = *candidates[random_.below(static_cast<uint32_t>(candidates.size()))];
+    const auto hygiene = infra_.hygiene(query.server.address, Clock::now());
+    plan.use_0x20 = settings_.options.qname_case_randomisation && hygiene.preserves_case;
+    return plan;
+}
+
+ExpectedReply UpstreamTransport::expect(const UpstreamQuery& query, const Plan& plan) {
+    ExpectedReply expected;
+    // RFC 5452 §9.2: an ID an off-path attacker cannot predict.
+    expected.id = random_.u16();
+    expected.question = query.question;
+    if (plan.use_0x20) {
+        expected.question.name = randomise_case(query.question.name, random_);
+        expected.exact_case = true;
+    } else if (settings_.options.qname_case_randomisation) {
+        // A server known not to preserve case.
+        expected.question.name = query.question.name.lowercased();
+    }
+    return expected;
+}
+
+asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) {
+    if (query.timeout.count() <= 0)
+        co_return to_reply(failed(UpstreamStatus::kTimeout), query, {}, false);
+    const Plan p = plan(query);
 
     std::optional<std::chrono::microseconds> udp_rtt;
     if (!query.force_tcp) {
-        Attempt udp = co_await with_timeout(udp_attempt(io_, query, source), query.timeout);
-        if (udp.status != UpstreamStatus::kOk || !udp.truncated)
-            co_return to_reply(std::move(udp), false);
-        udp_rtt = udp.rtt;
+        const auto expected = expect(query, p);
+        Attempt udp = co_await with_timeout(udp_attempt(io_, query, expected, p.source, metrics_),
+                                            query.timeout);
+        switch (udp.next) {
+            case Next::kDone: co_return to_reply(std::move(udp), query, expected, false);
+            case Next::kTcpTruncated: udp_rtt = udp.rtt; break;
+            case Next::kTcpSuspicious: count(metrics_.spoof_tcp_retries); break;
+            case Next::kTcpUnverified: break;
+        }
     }
-    Attempt tcp = co_await with_timeout(tcp_attempt(io_, query, source), query.timeout);
+    const auto expected = expect(query, p);
+    Attempt tcp =
+        co_await with_timeout(tcp_attempt(io_, query, expected, p.source, metrics_), query.timeout);
+    if (tcp.case_blind) {
+        infra_.mark_case_blind(query.server.address, Clock::now());
+        count(metrics_.case_blind_servers);
+    }
     // The server's round trip is best measured by the datagram it answered;
     // a TCP exchange adds the handshake.
     if (udp_rtt && tcp.status == UpstreamStatus::kOk) tcp.rtt = *udp_rtt;
-    co_return to_reply(std::move(tcp), true);
+    co_return to_reply(std::move(tcp), query, expected, true);
 }
 
 }  // namespace cairn::net

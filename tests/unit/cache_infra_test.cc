@@ -147,6 +147,28 @@ TEST_F(InfraCacheTest, LameZonesPerServerAreBounded) {
     EXPECT_FALSE(cache.lame(server, name("z0.example."), t0 + 100s));
 }
 
+TEST(InfraCacheHygiene, CaseBlindnessIsPerServerAndLastsAnHour) {
+    InfraCache cache(1000, std::chrono::hours(2));
+    const auto server = ip("192.0.2.1");
+    EXPECT_TRUE(cache.hygiene(server, t0).preserves_case);
+    cache.mark_case_blind(server, t0);
+    EXPECT_FALSE(cache.hygiene(server, t0).preserves_case);
+    EXPECT_FALSE(cache.hygiene(server, t0 + 59min).preserves_case);
+    EXPECT_TRUE(cache.hygiene(ip("192.0.2.2"), t0).preserves_case);
+    // Then 0x20 is tried again; the server's other facts are unaffected.
+    cache.record_rtt(server, 10ms, t0 + 59min);
+    EXPECT_TRUE(cache.hygiene(server, t0 + 1h).preserves_case);
+    EXPECT_EQ(cache.srtt(server, 1s), 10ms);
+}
+
+TEST(InfraCacheHygiene, ForgottenWithTheServer) {
+    InfraCache cache(1000, std::chrono::minutes(15));
+    const auto server = ip("192.0.2.1");
+    cache.mark_case_blind(server, t0);
+    EXPECT_FALSE(cache.hygiene(server, t0 + 14min).preserves_case);
+    EXPECT_TRUE(cache.hygiene(server, t0 + 16min).preserves_case);
+}
+
 TEST_F(InfraCacheTest, V4AndV6AreDifferentServers) {
     cache.record_rtt(ip("2001:db8::1"), 10ms, t0);
     EXPECT_EQ(cache.srtt(ip("2001:db8::1"), 1s), 10ms);

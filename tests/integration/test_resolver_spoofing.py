@@ -1,0 +1,146 @@
+"""Spoofing on the upstream side (issue 14; DESIGN.md "Upstream hygiene").
+
+An off-path attacker who has learnt a query's source port races the real
+answer with forged ones from the server's address and port. It cannot see
+the query, so it has to guess the ID and, with 0x20, the letter case of the
+QNAME. Here the attacker is the scripted server itself: before its real
+answer (sent late), it sends forged answers to the query's port, one of them
+with the query's real ID (a lucky guess: the flood of a real attack would
+get there) and the QNAME in lower case (the case is what it cannot know).
+How many forged answers the resolver accepts must be 0, and every name must
+still get its real answer.
+
+Unbound, even with use-caps-for-id, accepts every such forgery here: after
+a reply in the wrong case it asks again in lower case over UDP, and the
+forger's next lucky guess then matches. These tests run for Cairn alone.
+"""
+
+from __future__ import annotations
+
+import random
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rrset
+
+import scripted_server as ss
+from resolver_helpers import CAIRN_ONLY, final_rdatas, slot_zone, zone_server
+
+GOOD = "127.0.0.42"      # what the real server answers
+BOGUS = "127.0.0.66"     # what the forger claims
+TRIALS = 20
+REAL_ANSWER_DELAY = 0.5  # the forgeries arrive well before the real answer
+
+# Unbound randomises the QNAME's case only when asked to.
+UNBOUND_0X20 = ["use-caps-for-id: yes"]
+
+
+def _lower(name: dns.name.Name) -> dns.name.Name:
+    return dns.name.from_text(name.to_text().lower())
+
+
+def _forged_answer(query: dns.message.Message, qid: int) -> dns.message.Message:
+    """What the attacker can build without seeing the query: the name in
+    lower case, BOGUS as the address."""
+    q = query.question[0]
+    probe = dns.message.make_query(_lower(q.name), q.rdtype, use_edns=0 if query.edns >= 0 else False)
+    probe.id = qid
+    forged = dns.message.make_response(probe)
+    forged.flags |= dns.flags.AA
+    forged.answer.append(dns.rrset.from_text(_lower(q.name), 300, "IN", "A", BOGUS))
+    return forged
+
+
+def forging(inner: ss.Handler, targets: str, rng: random.Random, wrong_ids: int = 0) -> ss.Handler:
+    """UDP queries for names starting with `targets` get `wrong_ids` forged
+    answers with wrong IDs and one with the real ID (at a random place among
+    them) at once, and the real answer REAL_ANSWER_DELAY later. TCP is
+    answered honestly and at once: an off-path attacker cannot forge TCP."""
+    def handle(rec: ss.Received) -> ss.Reply:
+        real = inner(rec)
+        if rec.transport != "udp" or not (rec.qname or "").lower().startswith(targets):
+            return real
+        qid = rec.message.id
+        ids = [(qid + rng.randrange(1, 0x10000)) & 0xFFFF for _ in range(wrong_ids)]
+        ids.insert(rng.randrange(wrong_ids + 1), qid)
+        return [_forged_answer(rec.message, i) for i in ids] + [ss.Send(real, REAL_ANSWER_DELAY)]
+    return handle
+
+
+def case_blind(inner: ss.Handler) -> ss.Handler:
+    """A server that does not preserve case: the question, and so the
+    owner names copied from it, come back in lower case."""
+    def handle(rec: ss.Received) -> ss.Reply:
+        reply = inner(rec)
+        if isinstance(reply, dns.message.Message) and reply.question:
+            q = reply.question[0]
+            reply.question[0] = dns.rrset.RRset(_lower(q.name), q.rdclass, q.rdtype)
+            reply.answer = [dns.rrset.from_rdata_list(_lower(rr.name), rr.ttl, list(rr))
+                            if rr.name == q.name else rr for rr in reply.answer]
+        return reply
+    return handle
+
+
+def _run_trials(r, zone: str) -> tuple[int, list[str]]:
+    """Asks TRIALS fresh names; returns how many answers were forged, and
+    what went wrong otherwise."""
+    accepted, problems = 0, []
+    for i in range(TRIALS):
+        ans = r.query(f"t{i}.{zone}", "A", timeout=30)
+        got = final_rdatas(ans, "A")
+        if BOGUS in got:
+            accepted += 1
+        elif got != [GOOD]:
+            problems.append(f"t{i}: {dns.rcode.to_text(ans.rcode())} {got}")
+    return accepted, problems
+
+
+def _forged_zone(counts, scripted_server, slot: str, zone: str, seed: int, wrong_ids: int = 0):
+    text = slot_zone(zone, counts.addr(slot), [f"*.{zone} 300 IN A {GOOD}"])
+    handler = forging(zone_server(text, zone), "t", random.Random(seed), wrong_ids)
+    return scripted_server(counts.addr(slot), handler)
+
+
+def _target_queries(srv, transport: str) -> list:
+    return [q for q in srv.queries() if (q.qname or "").lower().startswith("t") and q.transport == transport]
+
+
+@CAIRN_ONLY
+def test_forged_answer_in_the_wrong_case_is_not_accepted(resolver, counts, scripted_server):
+    """0x20 alone: each query is raced by one forged answer with the right
+    ID but the name in lower case. It is never accepted; the query goes to
+    TCP, where the real answer comes; the server stays trusted to preserve
+    case (a forgery cannot turn 0x20 off)."""
+    srv = _forged_zone(counts, scripted_server, "script-1", "script1.zz.", 20)
+    r = resolver()
+    accepted, problems = _run_trials(r, "script1.zz.")
+    assert accepted == 0, f"{accepted} of {TRIALS} forged answers accepted"
+    assert not problems, problems
+    assert len(_target_queries(srv, "tcp")) >= TRIALS
+    # Every UDP query went out in mixed case, the last one too.
+    last = _target_queries(srv, "udp")[-1].qname
+    assert last != last.lower(), f"0x20 was turned off: {last}"
+    stats = r.stats()
+    assert stats["upstream.case_mismatches"] >= TRIALS, stats
+    assert stats["upstream.spoof_tcp_retries"] >= TRIALS, stats
+    assert stats["upstream.case_blind_servers"] == 0, stats
+
+
+def test_server_that_does_not_preserve_case_keeps_working(resolver, counts, scripted_server):
+    """script2.zz's server answers with the question in lower case: every
+    name resolves. Cairn finds that out over TCP once, then asks it in lower
+    case over UDP."""
+    zone = slot_zone("script2.zz.", counts.addr("script-2"), [f"*.script2.zz. 300 IN A {GOOD}"])
+    srv = scripted_server(counts.addr("script-2"), case_blind(zone_server(zone, "script2.zz.")))
+    r = resolver(unbound=UNBOUND_0X20)
+    for i in range(10):
+        ans = r.query(f"n{i}.script2.zz.", "A", timeout=30)
+        assert final_rdatas(ans, "A") == [GOOD], f"n{i}:\n{ans}"
+    if r.is_cairn:
+        assert r.stats()["upstream.case_blind_servers"] >= 1
+        assert 1 <= len([q for q in srv.queries() if q.transport == "tcp"]) <= 2, \
+            [(q.qname, q.transport) for q in srv.queries()]
+        last = [q for q in srv.queries() if q.transport == "udp"][-1]
+        assert last.qname == last.qname.lower(), last.qname
