@@ -131,6 +131,16 @@ std::vector<Option> make_options() {
                "in another case is asked again over TCP; a server whose TCP answer is in "
                "another case too is asked in lower case for an hour, so it keeps working.")
             .also_known_as({"use-caps-for-id"}));
+    add(option("spoof-nearmiss-max", Group::upstream,
+               at<&Config::upstream, &net::UpstreamOptions::spoof_nearmiss_max>,
+               Number<uint32_t>{.min = 0, .max = 1000},
+               "Replies to a UDP query from its server's address and port that are not its "
+               "answer (a wrong ID, question or letter case) before the query is taken to be "
+               "raced by a forger and asked again over TCP. Each query has a port of its own "
+               "on which nothing else is due, so the default, 1, costs a TCP exchange only "
+               "when someone is guessing, and leaves them one guess per query (as PowerDNS "
+               "Recursor and Knot Resolver do). 0: never; replies that are not the answer are "
+               "only dropped."));
 
     // DNSSEC validation.
     add(option("dnssec", Group::dnssec,

@@ -13,6 +13,9 @@ namespace cairn::net {
 
 struct UpstreamMetrics {
     using Counter = std::atomic<uint64_t>;
+    // Replies on a UDP query's socket, from its server's address and port,
+    // that were not its answer: wrong ID, question, or case.
+    Counter near_misses{0};
     // Replies that matched a query in everything but the QNAME's letter
     // case (0x20): forged, or from a server that does not preserve case.
     Counter case_mismatches{0};
@@ -23,7 +26,9 @@ struct UpstreamMetrics {
     Counter case_blind_servers{0};
 };
 
-inline void count(UpstreamMetrics::Counter& counter) {
+// Several workers write these: an atomic add (unlike count() in
+// transport_metrics.h, for single-writer counters).
+inline void count_shared(UpstreamMetrics::Counter& counter) {
     counter.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -31,6 +36,7 @@ inline void count(UpstreamMetrics::Counter& counter) {
 template <class F>
 void for_each_counter(const UpstreamMetrics& m, F&& f) {
     auto read = [](const UpstreamMetrics::Counter& c) { return c.load(std::memory_order_relaxed); };
+    f(std::string_view("near_misses"), read(m.near_misses));
     f(std::string_view("case_mismatches"), read(m.case_mismatches));
     f(std::string_view("spoof_tcp_retries"), read(m.spoof_tcp_retries));
     f(std::string_view("case_blind_servers"), read(m.case_blind_servers));

@@ -10,6 +10,10 @@ struct UpstreamOptions {
     // draft-vixie-dnsext-dns0x20: random letter case in every QNAME sent;
     // a reply must echo it exactly.
     bool qname_case_randomisation = true;
+    // A UDP query that has had this many replies from its server's address
+    // and port that were not its answer (wrong ID, question or case) is
+    // being raced by a forger: it is asked again over TCP. 0: never.
+    uint32_t spoof_nearmiss_max = 1;
 };
 
 }  // namespace cairn::net

@@ -93,17 +93,39 @@ Attempt concluded(UpstreamStatus status, Clock::time_point start) {
     return a;
 }
 
+// Near misses seen by one UDP query, against the limit (PowerDNS
+// Recursor's spoof-nearmiss-max). Each query has a socket of its own, on a
+// fresh port, connect()ed to its server: nothing but the answer is due
+// there, so a stray reply is a guess.
+struct NearMisses {
+    uint32_t limit = 0;  // 0: no limit
+    uint32_t seen = 0;
+
+    // Counts one; true when the query should leave UDP.
+    bool add(UpstreamMetrics& metrics) {
+        count_shared(metrics.near_misses);
+        ++seen;
+        return limit != 0 && seen >= limit;
+    }
+};
+
 // What a check of a datagram says the UDP attempt comes to, or nullopt to
 // keep waiting.
 std::optional<Attempt> conclude_udp(ResponseCheck check, Clock::time_point start,
-                                    UpstreamMetrics& metrics) {
+                                    NearMisses& near_misses, UpstreamMetrics& metrics) {
     Attempt a = concluded(UpstreamStatus::kOk, start);
     switch (check.verdict) {
-        case ResponseVerdict::kMismatch: return std::nullopt;
+        case ResponseVerdict::kMismatch:
+            if (!near_misses.add(metrics)) return std::nullopt;
+            a.next = Next::kTcpSuspicious;
+            break;
         case ResponseVerdict::kMalformed: a.status = UpstreamStatus::kMalformed; break;
         case ResponseVerdict::kTruncated: a.next = Next::kTcpTruncated; break;
         case ResponseVerdict::kCaseMismatch:
-            count(metrics.case_mismatches);
+            // Whatever the limit: only TCP can tell a forger from a server
+            // that does not preserve case.
+            count_shared(metrics.case_mismatches);
+            near_misses.add(metrics);
             a.next = Next::kTcpSuspicious;
             break;
         case ResponseVerdict::kUnverified: a.next = Next::kTcpUnverified; break;
@@ -128,7 +150,7 @@ std::optional<Attempt> conclude_tcp(ResponseCheck check, std::span<const uint8_t
             break;
         }
         case ResponseVerdict::kCaseMismatch:
-            count(metrics.case_mismatches);
+            count_shared(metrics.case_mismatches);
             a.case_blind = true;
             a.message = std::move(check.message);
             break;
@@ -151,7 +173,7 @@ std::error_code open_socket(Socket& socket, const typename Socket::endpoint_type
 
 asio::awaitable<Attempt> udp_attempt(asio::io_context& io, UpstreamQuery query,
                                      ExpectedReply expected, std::optional<wire::IpAddress> source,
-                                     UpstreamMetrics& metrics) {
+                                     NearMisses near_misses, UpstreamMetrics& metrics) {
     const auto request = query_wire(query, expected);
     const auto server = udp_endpoint(query.server);
     asio::ip::udp::socket socket(io);
@@ -171,7 +193,8 @@ asio::awaitable<Attempt> udp_attempt(asio::io_context& io, UpstreamQuery query,
         auto [recv_ec, n] = co_await socket.async_receive(asio::buffer(buffer), kNoThrow);
         if (recv_ec) co_return failed(status_of(recv_ec));
         auto check = check_response(std::span<const uint8_t>(buffer).first(n), expected);
-        if (auto done = conclude_udp(std::move(check), start, metrics)) co_return std::move(*done);
+        if (auto done = conclude_udp(std::move(check), start, near_misses, metrics))
+            co_return std::move(*done);
     }
 }
 
@@ -271,12 +294,13 @@ asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) 
     std::optional<std::chrono::microseconds> udp_rtt;
     if (!query.force_tcp) {
         const auto expected = expect(query, p);
-        Attempt udp = co_await with_timeout(udp_attempt(io_, query, expected, p.source, metrics_),
-                                            query.timeout);
+        const NearMisses near_misses{settings_.options.spoof_nearmiss_max};
+        Attempt udp = co_await with_timeout(
+            udp_attempt(io_, query, expected, p.source, near_misses, metrics_), query.timeout);
         switch (udp.next) {
             case Next::kDone: co_return to_reply(std::move(udp), query, expected, false);
             case Next::kTcpTruncated: udp_rtt = udp.rtt; break;
-            case Next::kTcpSuspicious: count(metrics_.spoof_tcp_retries); break;
+            case Next::kTcpSuspicious: count_shared(metrics_.spoof_tcp_retries); break;
             case Next::kTcpUnverified: break;
         }
     }
@@ -285,7 +309,7 @@ asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) 
         co_await with_timeout(tcp_attempt(io_, query, expected, p.source, metrics_), query.timeout);
     if (tcp.case_blind) {
         infra_.mark_case_blind(query.server.address, Clock::now());
-        count(metrics_.case_blind_servers);
+        count_shared(metrics_.case_blind_servers);
     }
     // The server's round trip is best measured by the datagram it answered;
     // a TCP exchange adds the handshake.

@@ -32,8 +32,10 @@ struct UpstreamSettings {
 // kernel's pick), a random ID, the QNAME's letters in random case (0x20),
 // and a connect()ed socket so that the kernel drops datagrams from other
 // sources and reports ICMP errors. Only a response with our ID and our
-// question, in our case, is accepted (RFC 5452); others are ignored until
-// the timeout. A reply that differs from the answer only in the QNAME's
+// question, in our case, is accepted (RFC 5452). Others are near misses: a
+// query that has seen `spoof-nearmiss-max` of them is being raced by a
+// forger, and is asked again over TCP; below that (or with no limit) they
+// are ignored until the timeout. A reply that differs from the answer only in the QNAME's
 // case is never accepted over UDP: the query is asked again over TCP, where
 // an off-path attacker cannot answer, and only if the TCP answer too comes
 // back in another case is the server taken not to preserve case (recorded

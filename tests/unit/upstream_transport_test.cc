@@ -190,6 +190,12 @@ UpstreamSettings without_0x20() {
     return settings;
 }
 
+UpstreamSettings near_miss_limit(uint32_t limit) {
+    UpstreamSettings settings;
+    settings.options.spoof_nearmiss_max = limit;
+    return settings;
+}
+
 struct UpstreamTransportTest : ::testing::Test {
     UpstreamTransportTest() {
         // The io_context opens its reactor's descriptors (epoll, eventfd,
@@ -305,7 +311,8 @@ TEST_F(UpstreamTransportTest, FreshIdAndPortPerQuery) {
     EXPECT_GT(ports.size(), 1u);
 }
 
-TEST_F(UpstreamTransportTest, IgnoresWrongIdThenAcceptsAnswer) {
+TEST_F(UpstreamTransportTest, WithoutNearMissLimitIgnoresWrongIdThenAcceptsAnswer) {
+    UpstreamTransport patient(io, infra, metrics, near_miss_limit(0));
     FakeServer server(io, loopback, [](const wire::Message& query) {
         auto forged = answer_to(query);
         forged.header.id ^= 0x5a5a;
@@ -313,13 +320,16 @@ TEST_F(UpstreamTransportTest, IgnoresWrongIdThenAcceptsAnswer) {
             *wire::RData::from_wire(RRType::A, std::array<uint8_t, 4>{6, 6, 6, 6});
         return Replies{forged.to_wire(), answer_to(query).to_wire()};
     });
-    const auto reply = run(query_for(server.address()), {&server});
+    const auto reply = run(query_for(server.address()), {&server}, &patient);
     ASSERT_EQ(reply.status, UpstreamStatus::kOk);
     ASSERT_EQ(reply.message.answers.size(), 1u);
     EXPECT_EQ(reply.message.answers[0].rdata.bytes()[0], 192);
+    EXPECT_FALSE(reply.via_tcp);
+    EXPECT_EQ(metrics.near_misses.load(), 1u);
 }
 
-TEST_F(UpstreamTransportTest, IgnoresWrongQuestionThenAcceptsAnswer) {
+TEST_F(UpstreamTransportTest, BelowTheLimitWrongQuestionsAreIgnored) {
+    UpstreamTransport patient(io, infra, metrics, near_miss_limit(5));
     FakeServer server(io, loopback, [](const wire::Message& query) {
         auto other_name = answer_to(query);
         other_name.questions[0].name = name("evil.example.");
@@ -333,9 +343,87 @@ TEST_F(UpstreamTransportTest, IgnoresWrongQuestionThenAcceptsAnswer) {
         return Replies{other_name.to_wire(), other_type.to_wire(), other_class.to_wire(),
                        not_response.to_wire(), good.to_wire()};
     });
-    const auto reply = run(query_for(server.address()), {&server});
+    const auto reply = run(query_for(server.address()), {&server}, &patient);
     ASSERT_EQ(reply.status, UpstreamStatus::kOk);
     EXPECT_EQ(reply.message.answers.size(), 2u);
+    EXPECT_FALSE(reply.via_tcp);
+    EXPECT_EQ(metrics.near_misses.load(), 4u);
+    EXPECT_EQ(metrics.spoof_tcp_retries.load(), 0u);
+}
+
+// A forger that knows the port and guesses IDs: `guesses` wrong ones, then
+// (a perfect guess, case and all) the right one, before the real answer.
+Replies forged_race(const wire::Message& query, int guesses) {
+    Replies replies;
+    for (int i = 1; i <= guesses; ++i) {
+        auto forged = answer_to(query);
+        forged.header.id = static_cast<uint16_t>(query.header.id + i * 7919);
+        replies.push_back(forged.to_wire());
+    }
+    auto lucky = answer_to(query);
+    lucky.answers.at(0).rdata =
+        *wire::RData::from_wire(RRType::A, std::array<uint8_t, 4>{6, 6, 6, 6});
+    replies.push_back(lucky.to_wire());
+    replies.push_back(answer_to(query).to_wire());
+    return replies;
+}
+
+TEST_F(UpstreamTransportTest, NearMissesMoveTheQueryToTcp) {
+    // The default limit, 1: the first wrong guess ends UDP; the lucky guess
+    // behind it is never read.
+    FakeServer server(
+        io, loopback, [](const wire::Message& query) { return forged_race(query, 3); },
+        [](const wire::Message& query) { return Replies{answer_to(query, 3).to_wire()}; });
+    const auto reply = run(query_for(server.address()), {&server});
+    ASSERT_EQ(reply.status, UpstreamStatus::kOk);
+    EXPECT_TRUE(reply.via_tcp);
+    EXPECT_EQ(reply.message.answers.size(), 3u);
+    EXPECT_EQ(reply.message.answers[0].rdata.bytes()[0], 192);
+    EXPECT_EQ(metrics.near_misses.load(), 1u);
+    EXPECT_EQ(metrics.spoof_tcp_retries.load(), 1u);
+}
+
+TEST_F(UpstreamTransportTest, NearMissLimitIsPerQuery) {
+    UpstreamTransport limited(io, infra, metrics, near_miss_limit(3));
+    FakeServer server(
+        io, loopback,
+        [n = 0](const wire::Message& query) mutable {
+            // The first query: two wrong IDs, then the answer (under the
+            // limit). The second: three wrong IDs, which reach it.
+            Replies replies;
+            const int wrong = ++n == 1 ? 2 : 3;
+            for (int i = 1; i <= wrong; ++i) {
+                auto m = answer_to(query);
+                m.header.id = static_cast<uint16_t>(query.header.id ^ i);
+                replies.push_back(m.to_wire());
+            }
+            replies.push_back(answer_to(query).to_wire());
+            return replies;
+        },
+        [](const wire::Message& query) { return Replies{answer_to(query, 3).to_wire()}; });
+    const auto address = server.address();
+    const auto replies = run_each({query_for(address), query_for(address)}, {&server}, &limited);
+    ASSERT_EQ(replies[0].status, UpstreamStatus::kOk);
+    EXPECT_FALSE(replies[0].via_tcp);
+    ASSERT_EQ(replies[1].status, UpstreamStatus::kOk);
+    EXPECT_TRUE(replies[1].via_tcp);
+    EXPECT_EQ(metrics.near_misses.load(), 5u);
+    EXPECT_EQ(metrics.spoof_tcp_retries.load(), 1u);
+}
+
+TEST_F(UpstreamTransportTest, WithoutNearMissLimitALuckyGuessWins) {
+    // What the limit is for: with it off, and 0x20 off, a guess that gets
+    // the ID right is the answer.
+    UpstreamSettings settings = without_0x20();
+    settings.options.spoof_nearmiss_max = 0;
+    UpstreamTransport exposed(io, infra, metrics, settings);
+    FakeServer server(io, loopback,
+                      [](const wire::Message& query) { return forged_race(query, 3); });
+    const auto reply = run(query_for(server.address()), {&server}, &exposed);
+    ASSERT_EQ(reply.status, UpstreamStatus::kOk);
+    EXPECT_FALSE(reply.via_tcp);
+    EXPECT_EQ(reply.message.answers.at(0).rdata.bytes()[0], 6);
+    EXPECT_EQ(metrics.near_misses.load(), 3u);
 }
 
 // -- 0x20 ---------------------------------------------------------------------
@@ -466,9 +554,11 @@ TEST_F(UpstreamTransportTest, StrayDatagramsDoNotExtendTheTimeout) {
         wrong.header.id ^= 1;
         return Replies{wrong.to_wire(), {1, 2, 3}};
     });
-    const auto reply = run(query_for(server.address(), "www.example.", 200ms), {&server});
+    UpstreamTransport patient(io, infra, metrics, near_miss_limit(0));
+    const auto reply = run(query_for(server.address(), "www.example.", 200ms), {&server}, &patient);
     EXPECT_EQ(reply.status, UpstreamStatus::kTimeout);
     EXPECT_LT(elapsed, 2s);
+    EXPECT_EQ(metrics.near_misses.load(), 2u);
 }
 
 TEST_F(UpstreamTransportTest, GarbageWithOurIdIsMalformed) {
@@ -490,7 +580,8 @@ TEST_F(UpstreamTransportTest, GarbageWithOurIdIsMalformed) {
                                      'y'};
         return Replies{{0xde, 0xad}, junk};
     });
-    const auto reply = run(query_for(server.address()), {&server});
+    UpstreamTransport patient(io, infra, metrics, near_miss_limit(0));
+    const auto reply = run(query_for(server.address()), {&server}, &patient);
     EXPECT_EQ(reply.status, UpstreamStatus::kMalformed);
     EXPECT_LT(elapsed, 1s);
 }
