@@ -91,7 +91,8 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     const cache::Clock& clock = clock_;
     // Copies: the factory runs on each worker thread while the daemon may be
     // reloading into new values.
-    net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses, config.upstream};
+    const net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses,
+                                                  config.upstream, cookie_secret_};
     auto factory = [resolver_options = config.resolver, upstream_settings, hints, caches,
                     packet_bytes, &clock,
                     &upstream_metrics = upstream_metrics_](asio::io_context& io, unsigned) {

@@ -48,6 +48,7 @@ struct ServerInfo {
     EdnsSupport edns = EdnsSupport::kUnknown;
     std::vector<LameZone> lame;
     MonotonicTime case_blind_until{};
+    std::optional<ServerCookie> cookie;
     MonotonicTime updated{};
 };
 
@@ -248,6 +249,7 @@ ServerHygiene InfraCache::hygiene(const wire::IpAddress& server, MonotonicTime n
     ServerHygiene hygiene;
     if (!info) return hygiene;
     hygiene.preserves_case = now >= info->case_blind_until;
+    hygiene.cookie = info->cookie;
     return hygiene;
 }
 
@@ -255,6 +257,19 @@ void InfraCache::mark_case_blind(const wire::IpAddress& server, MonotonicTime no
     Shard& shard = shard_for(server);
     std::lock_guard lock(shard.mutex);
     shard.write(server, now).case_blind_until = now + kCaseBlindDuration;
+}
+
+void InfraCache::set_cookie(const wire::IpAddress& server, const ServerCookie& cookie,
+                            MonotonicTime now) {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.write(server, now).cookie = cookie;
+}
+
+void InfraCache::forget_cookie(const wire::IpAddress& server, MonotonicTime now) {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.write(server, now).cookie.reset();
 }
 
 size_t InfraCache::entries() const {

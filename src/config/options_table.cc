@@ -141,6 +141,14 @@ std::vector<Option> make_options() {
                "when someone is guessing, and leaves them one guess per query (as PowerDNS "
                "Recursor and Knot Resolver do). 0: never; replies that are not the answer are "
                "only dropped."));
+    add(option("upstream-cookies", Group::upstream,
+               at<&Config::upstream, &net::UpstreamOptions::cookies>, Boolean{},
+               "Send a DNS cookie (RFC 7873) with every query to an authoritative server that "
+               "speaks EDNS, and remember the cookie each server gives back. Once a server has "
+               "answered with a valid cookie, a reply from it that does not echo ours is "
+               "forged (a forger would have to guess 64 more bits) and the query is asked again "
+               "over TCP; a server that stops using cookies is found out over TCP. BADCOOKIE is "
+               "asked again once with the server's new cookie."));
 
     // DNSSEC validation.
     add(option("dnssec", Group::dnssec,

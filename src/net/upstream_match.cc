@@ -14,7 +14,28 @@ ResponseCheck parsed(std::span<const uint8_t> data, ResponseVerdict v) {
     return ResponseCheck{v, std::move(*message)};
 }
 
+// A reply that is the answer in every other way: the whole message, if it
+// parses, under `v` if it carries our cookie as it must, as a cookie
+// mismatch otherwise.
+ResponseCheck parsed_answer(std::span<const uint8_t> data, ResponseVerdict v,
+                            const ExpectedReply& expected) {
+    auto check = parsed(data, v);
+    if (check.verdict == ResponseVerdict::kMalformed || !expected.client_cookie) return check;
+    const auto echo = cookie_echo(check.message, *expected.client_cookie);
+    if (echo.kind == CookieEcho::kWrong ||
+        (echo.kind == CookieEcho::kAbsent && expected.cookie_required))
+        check.verdict = ResponseVerdict::kCookieMismatch;
+    return check;
+}
+
 }  // namespace
+
+CookieEcho cookie_echo(const wire::Message& reply, const ClientCookie& client) {
+    const auto* cookie = reply.edns ? reply.edns->find<wire::CookieOption>() : nullptr;
+    if (!cookie) return {};
+    if (cookie->client != client) return {CookieEcho::kWrong, {}};
+    return {CookieEcho::kValid, cookie->server};
+}
 
 ResponseCheck check_response(std::span<const uint8_t> data, const ExpectedReply& expected) {
     if (data.size() < 2 || wire::load_u16(data.data()) != expected.id)
@@ -31,8 +52,9 @@ ResponseCheck check_response(std::span<const uint8_t> data, const ExpectedReply&
         if (rcode != wire::Rcode::FORMERR && rcode != wire::Rcode::NOTIMP)
             return verdict(ResponseVerdict::kMismatch);
         // Believed blindly, it would cost the server EDNS for a while.
-        return parsed(
-            data, expected.exact_case ? ResponseVerdict::kUnverified : ResponseVerdict::kAccept);
+        return parsed_answer(
+            data, expected.exact_case ? ResponseVerdict::kUnverified : ResponseVerdict::kAccept,
+            expected);
     }
     if (header->qdcount != 1) return verdict(ResponseVerdict::kMismatch);
     const auto& question = expected.question;
@@ -48,7 +70,7 @@ ResponseCheck check_response(std::span<const uint8_t> data, const ExpectedReply&
     if (header->tc) return verdict(ResponseVerdict::kTruncated);
     if (expected.exact_case && !name->identical(question.name))
         return parsed(data, ResponseVerdict::kCaseMismatch);
-    return parsed(data, ResponseVerdict::kAccept);
+    return parsed_answer(data, ResponseVerdict::kAccept, expected);
 }
 
 }  // namespace cairn::net

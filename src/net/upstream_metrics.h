@@ -24,6 +24,13 @@ struct UpstreamMetrics {
     // Servers found, over TCP, not to preserve the QNAME's case: asked
     // without 0x20 for a while.
     Counter case_blind_servers{0};
+    // Replies without our client cookie from a server known to use
+    // cookies, or with another client cookie.
+    Counter cookie_mismatches{0};
+    // BADCOOKIE answers asked again with the server's new cookie.
+    Counter badcookie_retries{0};
+    // Servers found, over TCP, to have stopped using cookies.
+    Counter cookies_forgotten{0};
 };
 
 // Several workers write these: an atomic add (unlike count() in
@@ -40,6 +47,9 @@ void for_each_counter(const UpstreamMetrics& m, F&& f) {
     f(std::string_view("case_mismatches"), read(m.case_mismatches));
     f(std::string_view("spoof_tcp_retries"), read(m.spoof_tcp_retries));
     f(std::string_view("case_blind_servers"), read(m.case_blind_servers));
+    f(std::string_view("cookie_mismatches"), read(m.cookie_mismatches));
+    f(std::string_view("badcookie_retries"), read(m.badcookie_retries));
+    f(std::string_view("cookies_forgotten"), read(m.cookies_forgotten));
 }
 
 }  // namespace cairn::net

@@ -14,6 +14,10 @@ struct UpstreamOptions {
     // and port that were not its answer (wrong ID, question or case) is
     // being raced by a forger: it is asked again over TCP. 0: never.
     uint32_t spoof_nearmiss_max = 1;
+    // RFC 7873 client side: a client cookie to every server (with EDNS),
+    // the server's cookie remembered; once a server has answered with a
+    // valid cookie, a reply from it without ours is forged.
+    bool cookies = true;
 };
 
 }  // namespace cairn::net

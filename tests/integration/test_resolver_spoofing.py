@@ -3,7 +3,8 @@
 An off-path attacker who has learnt a query's source port races the real
 answer with forged ones from the server's address and port. It cannot see
 the query, so it has to guess the ID and, with 0x20, the letter case of the
-QNAME. Here the attacker is the scripted server itself: before its real
+QNAME; it cannot know a client cookie at all. Here the attacker is the
+scripted server itself: before its real
 answer (sent late), it sends forged answers to the query's port, one of them
 with the query's real ID (a lucky guess: the flood of a real attack would
 get there) and the QNAME in lower case (the case is what it cannot know).
@@ -18,8 +19,10 @@ forger's next lucky guess then matches. These tests run for Cairn alone.
 
 from __future__ import annotations
 
+import hashlib
 import random
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.name
@@ -81,6 +84,34 @@ def case_blind(inner: ss.Handler) -> ss.Handler:
             reply.question[0] = dns.rrset.RRset(_lower(q.name), q.rdclass, q.rdtype)
             reply.answer = [dns.rrset.from_rdata_list(_lower(rr.name), rr.ttl, list(rr))
                             if rr.name == q.name else rr for rr in reply.answer]
+        return reply
+    return handle
+
+
+def _cookie_of(msg: dns.message.Message) -> bytes | None:
+    for option in msg.options:
+        if option.otype == dns.edns.OptionType.COOKIE:
+            return option.data
+    return None
+
+
+def cookie_server(inner: ss.Handler, badcookie: bool = False) -> ss.Handler:
+    """A server that uses cookies (RFC 7873 §5.2): the client cookie echoed
+    with a server cookie of its own (16 octets derived from the client's).
+    With `badcookie`, UDP queries that do not carry that server cookie get
+    BADCOOKIE (with it)."""
+    def handle(rec: ss.Received) -> ss.Reply:
+        reply = inner(rec)
+        cookie = _cookie_of(rec.message) if rec.message else None
+        if cookie is None or not isinstance(reply, dns.message.Message):
+            return reply
+        mine = hashlib.sha256(b"scripted" + cookie[:8]).digest()[:16]
+        if badcookie and rec.transport == "udp" and cookie[8:] != mine:
+            reply = dns.message.make_response(rec.message)
+        options = [dns.edns.GenericOption(dns.edns.OptionType.COOKIE, cookie[:8] + mine)]
+        reply.use_edns(0, reply.ednsflags, reply.payload, options=options)
+        if badcookie and rec.transport == "udp" and cookie[8:] != mine:
+            reply.set_rcode(dns.rcode.BADCOOKIE)
         return reply
     return handle
 
@@ -182,3 +213,58 @@ def test_server_that_does_not_preserve_case_keeps_working(resolver, counts, scri
             [(q.qname, q.transport) for q in srv.queries()]
         last = [q for q in srv.queries() if q.transport == "udp"][-1]
         assert last.qname == last.qname.lower(), last.qname
+
+
+# -- cookies (RFC 7873) -----------------------------------------------------------
+
+def _cookie_zone(counts, scripted_server):
+    zone = slot_zone("script3.zz.", counts.addr("script-3"), [f"*.script3.zz. 300 IN A {GOOD}"])
+    return zone_server(zone, "script3.zz.")
+
+
+@CAIRN_ONLY
+def test_cookies_are_sent_and_the_servers_cookie_learnt(resolver, counts, scripted_server):
+    """Every query to script3.zz's server carries the same client cookie;
+    from the second on, with the server cookie it gave back."""
+    srv = scripted_server(counts.addr("script-3"), cookie_server(_cookie_zone(counts, scripted_server)))
+    r = resolver()
+    for i in range(5):
+        assert final_rdatas(r.query(f"n{i}.script3.zz.", "A"), "A") == [GOOD]
+    cookies = [_cookie_of(q.message) for q in srv.queries() if q.message is not None]
+    assert len(cookies) >= 5 and all(cookies), cookies
+    assert len({c[:8] for c in cookies}) == 1, "the client cookie changed"
+    assert len(cookies[0]) == 8, "a server cookie before the server gave one"
+    assert all(len(c) == 24 for c in cookies[1:]), [len(c) for c in cookies]
+
+
+@CAIRN_ONLY
+def test_forged_answer_without_the_cookie_is_not_accepted(resolver, counts, scripted_server):
+    """Cookies alone (0x20 and near misses off): once the server has answered
+    with a cookie, a forged answer with the right ID, in the right case, but
+    without our cookie, is not accepted; the query goes to TCP."""
+    handler = forging(cookie_server(_cookie_zone(counts, scripted_server)), "t", random.Random(22))
+    srv = scripted_server(counts.addr("script-3"), handler)
+    r = resolver(cairn={"qname-case-randomisation": False, "spoof-nearmiss-max": 0})
+    assert final_rdatas(r.query("first.script3.zz.", "A"), "A") == [GOOD]
+    accepted, problems = _run_trials(r, "script3.zz.")
+    assert accepted == 0, f"{accepted} of {TRIALS} forged answers accepted"
+    assert not problems, problems
+    assert len(_target_queries(srv, "tcp")) >= TRIALS
+    stats = r.stats()
+    assert stats["upstream.cookie_mismatches"] >= TRIALS, stats
+    assert stats["upstream.spoof_tcp_retries"] >= TRIALS, stats
+    assert stats["upstream.cookies_forgotten"] == 0, stats
+
+
+@CAIRN_ONLY
+def test_badcookie_is_asked_again_with_the_new_cookie(resolver, counts, scripted_server):
+    """The server refuses queries without its cookie (BADCOOKIE, with the
+    cookie): the first is asked again with it, over UDP, and every name
+    resolves."""
+    handler = cookie_server(_cookie_zone(counts, scripted_server), badcookie=True)
+    srv = scripted_server(counts.addr("script-3"), handler)
+    r = resolver()
+    for i in range(5):
+        assert final_rdatas(r.query(f"n{i}.script3.zz.", "A"), "A") == [GOOD]
+    assert not [q for q in srv.queries() if q.transport == "tcp"]
+    assert r.stats()["upstream.badcookie_retries"] >= 1

@@ -103,7 +103,10 @@ TEST(UpstreamMatch, Verdicts) {
         c.change(m);
         const auto wire = m.to_wire();
         for (const bool exact : {true, false}) {
-            const ExpectedReply expected{kId, sent_question(), exact};
+            ExpectedReply expected;
+            expected.id = kId;
+            expected.question = sent_question();
+            expected.exact_case = exact;
             const auto check = check_response(wire, expected);
             EXPECT_EQ(check.verdict, exact ? c.with_0x20 : c.without_0x20)
                 << c.what << (exact ? " (0x20)" : " (no 0x20)");
@@ -117,7 +120,10 @@ TEST(UpstreamMatch, Verdicts) {
 }
 
 TEST(UpstreamMatch, MalformedOnlyWithOurId) {
-    const ExpectedReply expected{kId, sent_question(), true};
+    ExpectedReply expected;
+    expected.id = kId;
+    expected.question = sent_question();
+    expected.exact_case = true;
     EXPECT_EQ(check_response(std::vector<uint8_t>{0x12, 0x34, 0x80}, expected).verdict,
               ResponseVerdict::kMalformed);
     EXPECT_EQ(check_response(std::vector<uint8_t>{0x12}, expected).verdict,
@@ -131,6 +137,90 @@ TEST(UpstreamMatch, MalformedOnlyWithOurId) {
     auto wire = m.to_wire();
     wire.resize(wire.size() - 3);
     EXPECT_EQ(check_response(wire, expected).verdict, ResponseVerdict::kMalformed);
+}
+
+// -- cookies (RFC 7873 §5.3) ---------------------------------------------------
+
+constexpr ClientCookie kOurs = {1, 2, 3, 4, 5, 6, 7, 8};
+constexpr ClientCookie kOther = {1, 2, 3, 4, 5, 6, 7, 9};
+
+wire::Message with_cookie(wire::Message m, const ClientCookie& client,
+                          std::vector<uint8_t> server = std::vector<uint8_t>(16, 0xaa)) {
+    if (!m.edns) m.edns = wire::Edns{};
+    m.edns->options.push_back(wire::CookieOption{client, std::move(server)});
+    return m;
+}
+
+wire::Message formerr_without_question_or_opt() {
+    wire::Message m;
+    m.header.id = kId;
+    m.header.qr = true;
+    m.set_rcode(wire::Rcode::FORMERR);
+    return m;
+}
+
+TEST(UpstreamMatch, CookieVerdicts) {
+    using V = ResponseVerdict;
+    struct CookieCase {
+        const char* what;
+        wire::Message reply;
+        V not_required;  // we sent a cookie; the server has not answered with one yet
+        V required;      // the server is known to use cookies
+    };
+    wire::Message edns_answer = answer();
+    edns_answer.edns = wire::Edns{};
+    const std::vector<CookieCase> cases = {
+        {"no OPT", answer(), V::kAccept, V::kCookieMismatch},
+        {"OPT without a cookie", edns_answer, V::kAccept, V::kCookieMismatch},
+        {"our cookie and the server's", with_cookie(answer(), kOurs), V::kAccept, V::kAccept},
+        {"our cookie alone", with_cookie(answer(), kOurs, {}), V::kAccept, V::kAccept},
+        {"another client cookie", with_cookie(answer(), kOther), V::kCookieMismatch,
+         V::kCookieMismatch},
+        {"FORMERR without question or OPT", formerr_without_question_or_opt(), V::kAccept,
+         V::kCookieMismatch},
+    };
+    for (const auto& c : cases) {
+        const auto wire = c.reply.to_wire();
+        for (const bool required : {false, true}) {
+            ExpectedReply expected;
+            expected.id = kId;
+            expected.question = sent_question();
+            expected.client_cookie = kOurs;
+            expected.cookie_required = required;
+            const auto check = check_response(wire, expected);
+            EXPECT_EQ(check.verdict, required ? c.required : c.not_required)
+                << c.what << (required ? " (required)" : "");
+            // Whatever the verdict, a reply that got this far is all there.
+            EXPECT_EQ(check.message.header.id, kId) << c.what;
+        }
+        // No cookie sent: cookies in replies mean nothing.
+        ExpectedReply without;
+        without.id = kId;
+        without.question = sent_question();
+        EXPECT_EQ(check_response(wire, without).verdict, V::kAccept) << c.what;
+    }
+}
+
+TEST(UpstreamMatch, CaseIsCheckedBeforeTheCookie) {
+    ExpectedReply expected;
+    expected.id = kId;
+    expected.question = sent_question();
+    expected.exact_case = true;
+    expected.client_cookie = kOurs;
+    expected.cookie_required = true;
+    auto m = answer();
+    m.questions[0].name = m.questions[0].name.lowercased();
+    EXPECT_EQ(check_response(m.to_wire(), expected).verdict, ResponseVerdict::kCaseMismatch);
+}
+
+TEST(UpstreamMatch, CookieEcho) {
+    EXPECT_EQ(cookie_echo(answer(), kOurs).kind, CookieEcho::kAbsent);
+    const auto ours = with_cookie(answer(), kOurs, {9, 9, 9, 9, 9, 9, 9, 9});
+    const auto echo = cookie_echo(ours, kOurs);
+    EXPECT_EQ(echo.kind, CookieEcho::kValid);
+    EXPECT_EQ(std::vector<uint8_t>(echo.server.begin(), echo.server.end()),
+              std::vector<uint8_t>(8, 9));
+    EXPECT_EQ(cookie_echo(ours, kOther).kind, CookieEcho::kWrong);
 }
 
 }  // namespace

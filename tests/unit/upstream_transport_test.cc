@@ -534,6 +534,164 @@ TEST_F(UpstreamTransportTest, WithoutCaseRandomisationTheNameGoesAsAsked) {
     EXPECT_TRUE(server.udp_queries[0].questions.at(0).name.identical(name("wWw.ExAmPlE.")));
 }
 
+// -- cookies (RFC 7873) ------------------------------------------------------
+
+const std::vector<uint8_t> kServerCookie(16, 0xc0);
+
+const wire::CookieOption* cookie_of(const wire::Message& m) {
+    return m.edns ? m.edns->find<wire::CookieOption>() : nullptr;
+}
+
+// `m` as a server that uses cookies sends it: the query's client cookie
+// echoed, with `server` as its own.
+wire::Message with_cookie(wire::Message m, const wire::Message& query,
+                          const std::vector<uint8_t>& server = kServerCookie) {
+    const auto* cookie = cookie_of(query);
+    if (!cookie) return m;
+    if (!m.edns) m.edns = wire::Edns{};
+    m.edns->options.push_back(wire::CookieOption{cookie->client, server});
+    return m;
+}
+
+Replies cookie_answer(const wire::Message& query) {
+    return {with_cookie(answer_to(query), query).to_wire()};
+}
+
+TEST_F(UpstreamTransportTest, SendsClientCookieAndLearnsTheServersCookie) {
+    FakeServer server(io, loopback, cookie_answer);
+    const auto address = server.address();
+    const auto replies = run_each({query_for(address), query_for(address)}, {&server});
+    ASSERT_EQ(replies[0].status, UpstreamStatus::kOk);
+    ASSERT_EQ(replies[1].status, UpstreamStatus::kOk);
+    ASSERT_EQ(server.udp_queries.size(), 2u);
+    const auto* first = cookie_of(server.udp_queries[0]);
+    const auto* second = cookie_of(server.udp_queries[1]);
+    ASSERT_TRUE(first && second);
+    EXPECT_TRUE(first->server.empty());
+    EXPECT_EQ(second->client, first->client);  // stable between the same two addresses
+    EXPECT_EQ(second->server, kServerCookie);
+    const auto known = infra.hygiene(address.address, std::chrono::steady_clock::now()).cookie;
+    ASSERT_TRUE(known);
+    EXPECT_EQ(known->client, first->client);
+}
+
+TEST_F(UpstreamTransportTest, OnceAServerUsesCookiesAReplyWithoutOursIsForged) {
+    FakeServer server(
+        io, loopback,
+        [n = 0](const wire::Message& query) mutable {
+            if (++n == 1) return cookie_answer(query);
+            // A perfect guess of ID and case, but no cookie; then the real
+            // answer.
+            auto forged = answer_to(query);
+            forged.answers.at(0).rdata =
+                *wire::RData::from_wire(RRType::A, std::array<uint8_t, 4>{6, 6, 6, 6});
+            return Replies{forged.to_wire(), with_cookie(answer_to(query), query).to_wire()};
+        },
+        [](const wire::Message& query) {
+            return Replies{with_cookie(answer_to(query, 3), query).to_wire()};
+        });
+    const auto address = server.address();
+    const auto replies = run_each({query_for(address), query_for(address)}, {&server});
+    ASSERT_EQ(replies[1].status, UpstreamStatus::kOk);
+    EXPECT_TRUE(replies[1].via_tcp);
+    EXPECT_EQ(replies[1].message.answers.size(), 3u);
+    EXPECT_EQ(metrics.cookie_mismatches.load(), 1u);
+    EXPECT_EQ(metrics.spoof_tcp_retries.load(), 1u);
+    // The forgery did not make the server's cookie forgotten.
+    EXPECT_TRUE(infra.hygiene(address.address, std::chrono::steady_clock::now()).cookie);
+    ASSERT_EQ(server.tcp_queries.size(), 1u);
+    EXPECT_EQ(cookie_of(server.tcp_queries[0])->server, kServerCookie);
+}
+
+TEST_F(UpstreamTransportTest, AnotherClientCookieIsNeverAccepted) {
+    // Even from a server not yet known to use cookies.
+    FakeServer server(
+        io, loopback,
+        [](const wire::Message& query) {
+            auto forged = answer_to(query);
+            forged.edns->options.push_back(
+                wire::CookieOption{{9, 9, 9, 9, 9, 9, 9, 9}, kServerCookie});
+            return Replies{forged.to_wire()};
+        },
+        cookie_answer);
+    const auto reply = run(query_for(server.address()), {&server});
+    ASSERT_EQ(reply.status, UpstreamStatus::kOk);
+    EXPECT_TRUE(reply.via_tcp);
+    EXPECT_EQ(metrics.cookie_mismatches.load(), 1u);
+}
+
+TEST_F(UpstreamTransportTest, ServerThatStopsUsingCookiesIsFoundOutOverTcp) {
+    FakeServer server(io, loopback, answer, answer);
+    const auto address = server.address();
+    // Learnt earlier: the server used cookies.
+    cache::ServerCookie earlier;
+    earlier.server_length = 8;
+    infra.set_cookie(address.address, earlier, std::chrono::steady_clock::now());
+    const auto replies = run_each({query_for(address), query_for(address)}, {&server});
+    // UDP without a cookie: TCP, which says the same, so the cookie goes.
+    ASSERT_EQ(replies[0].status, UpstreamStatus::kOk);
+    EXPECT_TRUE(replies[0].via_tcp);
+    EXPECT_EQ(metrics.cookies_forgotten.load(), 1u);
+    EXPECT_FALSE(infra.hygiene(address.address, std::chrono::steady_clock::now()).cookie);
+    // Then UDP is enough again.
+    ASSERT_EQ(replies[1].status, UpstreamStatus::kOk);
+    EXPECT_FALSE(replies[1].via_tcp);
+}
+
+// BADCOOKIE (with a fresh server cookie) to any query without `wanted`
+// (null: to every query), the answer otherwise.
+Script badcookie_unless(const std::vector<uint8_t>* wanted) {
+    return [wanted, n = uint8_t{0}](const wire::Message& query) mutable {
+        const auto* cookie = cookie_of(query);
+        if (wanted && cookie && cookie->server == *wanted) return cookie_answer(query);
+        auto refused = answer_to(query, 0);
+        refused.set_rcode(wire::Rcode::BADCOOKIE);
+        return Replies{
+            with_cookie(refused, query, wanted ? *wanted : std::vector<uint8_t>(8, ++n)).to_wire()};
+    };
+}
+
+TEST_F(UpstreamTransportTest, BadCookieIsAskedAgainWithTheNewCookie) {
+    FakeServer server(io, loopback, badcookie_unless(&kServerCookie));
+    const auto reply = run(query_for(server.address()), {&server});
+    ASSERT_EQ(reply.status, UpstreamStatus::kOk);
+    EXPECT_FALSE(reply.via_tcp);
+    EXPECT_EQ(reply.message.rcode(), wire::Rcode::NOERROR);
+    ASSERT_EQ(server.udp_queries.size(), 2u);
+    EXPECT_EQ(cookie_of(server.udp_queries[1])->server, kServerCookie);
+    EXPECT_EQ(metrics.badcookie_retries.load(), 1u);
+}
+
+TEST_F(UpstreamTransportTest, BadCookieTwiceGoesToTcp) {
+    FakeServer server(io, loopback, badcookie_unless(nullptr), cookie_answer);
+    const auto reply = run(query_for(server.address()), {&server});
+    ASSERT_EQ(reply.status, UpstreamStatus::kOk);
+    EXPECT_TRUE(reply.via_tcp);
+    EXPECT_EQ(reply.message.rcode(), wire::Rcode::NOERROR);
+    EXPECT_EQ(server.udp_queries.size(), 2u);
+    EXPECT_EQ(server.tcp_queries.size(), 1u);
+    EXPECT_EQ(metrics.badcookie_retries.load(), 1u);
+}
+
+TEST_F(UpstreamTransportTest, NoCookieWhenOffOrWithoutEdns) {
+    UpstreamSettings settings;
+    settings.options.cookies = false;
+    UpstreamTransport plain(io, infra, metrics, settings);
+    FakeServer first(io, loopback, cookie_answer);
+    const auto address = first.address();
+    EXPECT_EQ(run(query_for(address), {&first}, &plain).status, UpstreamStatus::kOk);
+    FakeServer second(io, loopback, cookie_answer);
+    auto without_edns = query_for(second.address());
+    without_edns.use_edns = false;
+    EXPECT_EQ(run(without_edns, {&second}).status, UpstreamStatus::kOk);
+    ASSERT_EQ(first.udp_queries.size(), 1u);
+    ASSERT_TRUE(first.udp_queries[0].edns);
+    EXPECT_FALSE(cookie_of(first.udp_queries[0]));
+    EXPECT_FALSE(infra.hygiene(address.address, std::chrono::steady_clock::now()).cookie);
+    ASSERT_EQ(second.udp_queries.size(), 1u);
+    EXPECT_FALSE(second.udp_queries[0].edns);
+}
+
 TEST_F(UpstreamTransportTest, TimeoutWhenNobodyAnswers) {
     const size_t fds_before = open_fds();
     {
