@@ -91,11 +91,14 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     const cache::Clock& clock = clock_;
     // Copies: the factory runs on each worker thread while the daemon may be
     // reloading into new values.
-    auto factory = [resolver_options = config.resolver, hints, caches, packet_bytes, &clock](
-                       asio::io_context& io, unsigned) {
+    const net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses,
+                                                  config.upstream, cookie_secret_};
+    auto factory = [resolver_options = config.resolver, upstream_settings, hints, caches,
+                    packet_bytes, &clock,
+                    &upstream_metrics = upstream_metrics_](asio::io_context& io, unsigned) {
         server::WorkerParts parts;
-        auto upstream =
-            std::make_unique<net::UpstreamTransport>(io, resolver_options.outgoing_addresses);
+        auto upstream = std::make_unique<net::UpstreamTransport>(
+            io, caches->infra, upstream_metrics, upstream_settings);
         auto resolver = std::make_unique<resolve::RecursiveResolver>(resolver_options, hints,
                                                                      *caches, *upstream, clock);
         parts.resolver_metrics = &resolver->metrics();
@@ -305,6 +308,9 @@ server::Stats Daemon::stats() const {
     server::Stats all = service_->stats();
     server::add_stats(all, retired_);
     server::append_stats(all, *caches_);
+    net::for_each_counter(upstream_metrics_, [&](std::string_view name, uint64_t value) {
+        all.push_back({"upstream." + std::string(name), value, false});
+    });
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - started_);
     all.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true});

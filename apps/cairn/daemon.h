@@ -39,7 +39,9 @@
 #include "cache/caches.h"
 #include "cache/clock.h"
 #include "config/config.h"
+#include "net/client_cookie.h"
 #include "net/control_listener.h"
+#include "net/upstream_metrics.h"
 #include "privileges.h"
 #include "resolve/root_hints.h"
 #include "server/service.h"
@@ -82,6 +84,11 @@ private:
     resolve::RootHints hints_;
     cache::SystemClock clock_;
     std::shared_ptr<cache::Caches> caches_;
+    // Shared by every worker's upstream transport, across reloads; declared
+    // before the service, whose transports count into it. The same client
+    // cookie secret across reloads keeps the server cookies learnt valid.
+    net::UpstreamMetrics upstream_metrics_;
+    const net::CookieSecret cookie_secret_ = net::random_cookie_secret();
     std::unique_ptr<server::Service> service_;
     std::shared_ptr<net::ControlListener> control_;
     // The user the daemon switches to (and hands its sockets to), if any.

@@ -29,6 +29,9 @@ constexpr microseconds kMaxRankingRtt = std::chrono::seconds(120);
 // remembers it.
 constexpr std::chrono::minutes kLameDuration{15};
 constexpr size_t kMaxLameZones = 16;
+// How long a server that does not preserve the QNAME's case is asked
+// without 0x20.
+constexpr std::chrono::hours kCaseBlindDuration{1};
 
 struct LameZone {
     wire::Name zone;
@@ -44,6 +47,8 @@ struct ServerInfo {
     MonotonicTime backoff_until{};
     EdnsSupport edns = EdnsSupport::kUnknown;
     std::vector<LameZone> lame;
+    MonotonicTime case_blind_until{};
+    std::optional<ServerCookie> cookie;
     MonotonicTime updated{};
 };
 
@@ -234,6 +239,37 @@ bool InfraCache::lame(const wire::IpAddress& server, const wire::Name& zone,
     if (!info) return false;
     return std::any_of(info->lame.begin(), info->lame.end(),
                        [&](const LameZone& z) { return z.zone == zone && now < z.until; });
+}
+
+ServerHygiene InfraCache::hygiene(const wire::IpAddress& server, MonotonicTime now) const {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.latest = std::max(shard.latest, now);
+    const ServerInfo* info = shard.read(server);
+    ServerHygiene hygiene;
+    if (!info) return hygiene;
+    hygiene.preserves_case = now >= info->case_blind_until;
+    hygiene.cookie = info->cookie;
+    return hygiene;
+}
+
+void InfraCache::mark_case_blind(const wire::IpAddress& server, MonotonicTime now) {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.write(server, now).case_blind_until = now + kCaseBlindDuration;
+}
+
+void InfraCache::set_cookie(const wire::IpAddress& server, const ServerCookie& cookie,
+                            MonotonicTime now) {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.write(server, now).cookie = cookie;
+}
+
+void InfraCache::forget_cookie(const wire::IpAddress& server, MonotonicTime now) {
+    Shard& shard = shard_for(server);
+    std::lock_guard lock(shard.mutex);
+    shard.write(server, now).cookie.reset();
 }
 
 size_t InfraCache::entries() const {

@@ -1,10 +1,15 @@
 // What the resolver has learnt about each authoritative server address:
-// smoothed RTT, timeouts and back-off, EDNS support, lameness per zone.
+// smoothed RTT, timeouts and back-off, EDNS support, lameness per zone, and
+// what the upstream transport needs to tell its replies from forged ones.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "wire/ip_address.h"
@@ -15,6 +20,30 @@ namespace cairn::cache {
 using MonotonicTime = std::chrono::steady_clock::time_point;
 
 enum class EdnsSupport : uint8_t { kUnknown, kYes, kNo };
+
+// A server's DNS cookie (RFC 7873 §5.3), with the client cookie it was
+// given for: a server cookie is valid only with that client cookie.
+struct ServerCookie {
+    std::array<uint8_t, 8> client{};
+    std::array<uint8_t, 32> server{};
+    uint8_t server_length = 0;  // 8 to 32
+
+    std::span<const uint8_t> server_bytes() const { return {server.data(), server_length}; }
+    bool operator==(const ServerCookie& other) const {
+        return client == other.client && std::ranges::equal(server_bytes(), other.server_bytes());
+    }
+};
+
+// What the upstream transport knows of one server, to tell its replies
+// from forged ones (DESIGN.md "Upstream hygiene").
+struct ServerHygiene {
+    // The server echoes the QNAME's letter case, so queries to it use 0x20;
+    // false for a while once it was seen, over TCP, not to.
+    bool preserves_case = true;
+    // The cookie the server last gave us. Set: the server uses cookies, and
+    // a reply from it without our client cookie is forged.
+    std::optional<ServerCookie> cookie;
+};
 
 // Thread-safe (sharded). Entries not updated for `max_age` are forgotten.
 class InfraCache {
@@ -50,6 +79,18 @@ public:
     // (or REFUSED/SERVFAIL'd it) is lame for that zone for a while.
     void mark_lame(const wire::IpAddress& server, const wire::Name& zone, MonotonicTime now);
     bool lame(const wire::IpAddress& server, const wire::Name& zone, MonotonicTime now) const;
+
+    ServerHygiene hygiene(const wire::IpAddress& server, MonotonicTime now) const;
+    // The server answered a question in another letter case over TCP, where
+    // an off-path attacker cannot answer for it: it is asked without 0x20
+    // for a while (then tried again, in case it was a passing fault).
+    void mark_case_blind(const wire::IpAddress& server, MonotonicTime now);
+    // The server answered with a valid cookie (our client cookie echoed):
+    // from now on its replies must carry one.
+    void set_cookie(const wire::IpAddress& server, const ServerCookie& cookie, MonotonicTime now);
+    // The server answered over TCP (where nobody else can) without our
+    // client cookie: it no longer uses cookies.
+    void forget_cookie(const wire::IpAddress& server, MonotonicTime now);
 
     size_t entries() const;
 

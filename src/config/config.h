@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cache/cache_options.h"
+#include "net/upstream_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
 #include "wire/result.h"
@@ -18,6 +19,7 @@ namespace cairn::config {
 struct Config {
     server::ServerOptions server;
     resolve::ResolverOptions resolver;
+    net::UpstreamOptions upstream;
     cache::CacheOptions cache;
     // Unix socket on which cairn takes cairnctl's commands; empty: none. Off by
     // default so that an empty file works without a writable /run directory.

@@ -183,6 +183,33 @@ std::vector<Option> make_options() {
                "How long to wait for an answer from a server with no round-trip time history; "
                "later timeouts follow the round-trip times measured for each server."));
 
+    add(option("qname-case-randomisation", Group::upstream,
+               at<&Config::upstream, &net::UpstreamOptions::qname_case_randomisation>, Boolean{},
+               "Write the letters of every name sent to authoritative servers in random case "
+               "(0x20, draft-vixie-dnsext-dns0x20) and accept only replies that echo it "
+               "exactly: whoever forges an answer must guess one more bit per letter. A reply "
+               "in another case is asked again over TCP; a server whose TCP answer is in "
+               "another case too is asked in lower case for an hour, so it keeps working.")
+            .also_known_as({"use-caps-for-id"}));
+    add(option("spoof-nearmiss-max", Group::upstream,
+               at<&Config::upstream, &net::UpstreamOptions::spoof_nearmiss_max>,
+               Number<uint32_t>{.min = 0, .max = 1000},
+               "Replies to a UDP query from its server's address and port that are not its "
+               "answer (a wrong ID, question or letter case) before the query is taken to be "
+               "raced by a forger and asked again over TCP. Each query has a port of its own "
+               "on which nothing else is due, so the default, 1, costs a TCP exchange only "
+               "when someone is guessing, and leaves them one guess per query (as PowerDNS "
+               "Recursor and Knot Resolver do). 0: never; replies that are not the answer are "
+               "only dropped."));
+    add(option("upstream-cookies", Group::upstream,
+               at<&Config::upstream, &net::UpstreamOptions::cookies>, Boolean{},
+               "Send a DNS cookie (RFC 7873) with every query to an authoritative server that "
+               "speaks EDNS, and remember the cookie each server gives back. Once a server has "
+               "answered with a valid cookie, a reply from it that does not echo ours is "
+               "forged (a forger would have to guess 64 more bits) and the query is asked again "
+               "over TCP; a server that stops using cookies is found out over TCP. BADCOOKIE is "
+               "asked again once with the server's new cookie."));
+
     // DNSSEC validation.
     add(option("dnssec", Group::dnssec,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::enabled>, Boolean{},

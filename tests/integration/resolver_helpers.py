@@ -82,6 +82,15 @@ METRIC: dict[str, list[list[str]]] = {
     "stale_answers": [["resolver.stale_answers"]],
     "prefetches": [["resolver.prefetches"]],
     "prefetch_unchanged": [["resolver.prefetch_unchanged"]],
+    # upstream hygiene (issue 14): replies that were not the answer, queries
+    # moved to TCP for them, and what was learnt of servers over TCP
+    "near_misses": [["upstream.near_misses"]],
+    "spoof_tcp_retries": [["upstream.spoof_tcp_retries"]],
+    "case_mismatches": [["upstream.case_mismatches"]],
+    "case_blind_servers": [["upstream.case_blind_servers"]],
+    "cookie_mismatches": [["upstream.cookie_mismatches"]],
+    "badcookie_retries": [["upstream.badcookie_retries"]],
+    "cookies_forgotten": [["upstream.cookies_forgotten"]],
 }
 
 # Config keys the suite sets (the harness's cairn_config() also sets listen,
@@ -107,6 +116,9 @@ CAIRN_KEY = {
     "stale_recheck_interval": "stale-recheck-interval",  # duration
     "prefetch": "prefetch",                              # bool
     "prefetch_threshold": "prefetch-threshold",          # percent of the original TTL
+    "qname_case_randomisation": "qname-case-randomisation",  # bool (0x20)
+    "spoof_nearmiss_max": "spoof-nearmiss-max",          # int, 0: off
+    "upstream_cookies": "upstream-cookies",              # bool (RFC 7873 client side)
 }
 
 # Keys of the harness's default Cairn config (resolvers.cairn_config) that

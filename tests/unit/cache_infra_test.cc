@@ -147,6 +147,50 @@ TEST_F(InfraCacheTest, LameZonesPerServerAreBounded) {
     EXPECT_FALSE(cache.lame(server, name("z0.example."), t0 + 100s));
 }
 
+TEST(InfraCacheHygiene, CaseBlindnessIsPerServerAndLastsAnHour) {
+    InfraCache cache(1000, std::chrono::hours(2));
+    const auto server = ip("192.0.2.1");
+    EXPECT_TRUE(cache.hygiene(server, t0).preserves_case);
+    cache.mark_case_blind(server, t0);
+    EXPECT_FALSE(cache.hygiene(server, t0).preserves_case);
+    EXPECT_FALSE(cache.hygiene(server, t0 + 59min).preserves_case);
+    EXPECT_TRUE(cache.hygiene(ip("192.0.2.2"), t0).preserves_case);
+    // Then 0x20 is tried again; the server's other facts are unaffected.
+    cache.record_rtt(server, 10ms, t0 + 59min);
+    EXPECT_TRUE(cache.hygiene(server, t0 + 1h).preserves_case);
+    EXPECT_EQ(cache.srtt(server, 1s), 10ms);
+}
+
+TEST(InfraCacheHygiene, ServerCookieIsRememberedUntilForgotten) {
+    InfraCache cache;
+    const auto server = ip("192.0.2.1");
+    EXPECT_FALSE(cache.hygiene(server, t0).cookie);
+    ServerCookie cookie;
+    cookie.client = {1, 2, 3, 4, 5, 6, 7, 8};
+    cookie.server_length = 16;
+    std::fill_n(cookie.server.begin(), 16, uint8_t{0x5a});
+    cache.set_cookie(server, cookie, t0);
+    ASSERT_TRUE(cache.hygiene(server, t0).cookie);
+    EXPECT_EQ(*cache.hygiene(server, t0).cookie, cookie);
+    EXPECT_EQ(cache.hygiene(server, t0).cookie->server_bytes().size(), 16u);
+    EXPECT_FALSE(cache.hygiene(ip("192.0.2.2"), t0).cookie);
+    // A new one replaces it (servers rotate their secrets, RFC 9018 §4.3).
+    cookie.server[0] = 0x11;
+    cache.set_cookie(server, cookie, t0 + 1s);
+    EXPECT_EQ(cache.hygiene(server, t0 + 1s).cookie->server[0], 0x11);
+    cache.forget_cookie(server, t0 + 2s);
+    EXPECT_FALSE(cache.hygiene(server, t0 + 2s).cookie);
+    EXPECT_TRUE(cache.hygiene(server, t0 + 2s).preserves_case);
+}
+
+TEST(InfraCacheHygiene, ForgottenWithTheServer) {
+    InfraCache cache(1000, std::chrono::minutes(15));
+    const auto server = ip("192.0.2.1");
+    cache.mark_case_blind(server, t0);
+    EXPECT_FALSE(cache.hygiene(server, t0 + 14min).preserves_case);
+    EXPECT_TRUE(cache.hygiene(server, t0 + 16min).preserves_case);
+}
+
 TEST_F(InfraCacheTest, V4AndV6AreDifferentServers) {
     cache.record_rtt(ip("2001:db8::1"), 10ms, t0);
     EXPECT_EQ(cache.srtt(ip("2001:db8::1"), 1s), 10ms);
