@@ -13,8 +13,13 @@ struct GroupText {
     std::string_view intro;
 };
 
-constexpr std::array<GroupText, 6> kGroups = {{
+constexpr std::array<GroupText, 7> kGroups = {{
     {Group::server, "Server", "Where cairn listens and whom it answers."},
+    {Group::clients, "Client limits",
+     "What one client may take of cairn, so that none can crowd out the others or use cairn "
+     "against a third party: response rate limits, DNS cookies, TCP connections and "
+     "resolutions in flight. A client is a network, not an address: its address with the host "
+     "bits cleared to `client-prefix-ipv4` or `client-prefix-ipv6`."},
     {Group::upstream, "Upstream", "How cairn finds and asks the authoritative servers."},
     {Group::dnssec, "DNSSEC",
      "How cairn proves answers (RFC 4033-4035, RFC 5155): it validates by default, from the "

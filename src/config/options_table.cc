@@ -13,11 +13,13 @@ namespace cairn::config {
 namespace {
 
 using cache::CacheOptions;
+using net::ClientPrefixLengths;
 using resolve::DnssecOptions;
 using resolve::PrefetchOptions;
 using resolve::ResolverOptions;
 using resolve::ServeStaleOptions;
 using resolve::WorkLimits;
+using server::RateLimits;
 using server::ServerOptions;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -75,6 +77,60 @@ std::vector<Option> make_options() {
                "Answer to `id.server` queries in class CH (RFC 4892), to tell apart the "
                "instances behind one address. Empty: such queries are REFUSED.")
             .also_known_as({"server-id"}));
+
+    // Client limits: what one client may take.
+    add(option("client-prefix-ipv4", Group::clients,
+               at<&Config::server, &ServerOptions::client_prefix, &ClientPrefixLengths::v4>,
+               Number<uint8_t>{.min = 8, .max = 32},
+               "Prefix length that makes IPv4 addresses one client for the per-client limits "
+               "below: 24 counts a /24 network as one client, 32 each address.")
+            .also_known_as({"ipv4-prefix-length"}));
+    add(option("client-prefix-ipv6", Group::clients,
+               at<&Config::server, &ServerOptions::client_prefix, &ClientPrefixLengths::v6>,
+               Number<uint8_t>{.min = 16, .max = 128},
+               "Prefix length that makes IPv6 addresses one client for the per-client limits "
+               "below. 56 is a typical customer's delegation, so a host cannot escape a limit "
+               "by changing addresses within it.")
+            .also_known_as({"ipv6-prefix-length"}));
+    add(option("rate-limit-answers", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::answers>,
+               Number<uint32_t>{.min = 0, .max = 1'000'000},
+               "Response rate limiting (RRL): positive answers (NOERROR) per second to one "
+               "client over UDP. A client over its budget gets every `rate-limit-slip`th answer "
+               "empty with TC=1, so that one that really asked retries over TCP, and nothing "
+               "for the others. TCP and clients with a valid server cookie are not limited. "
+               "This keeps cairn from amplifying floods sent with a victim's forged address; "
+               "off (0) by default, since an open resolver needs it but one serving only its "
+               "own networks does not. Each worker thread counts on its own, so a client whose "
+               "queries reach several threads gets up to `threads` times this.")
+            .also_known_as({"responses-per-second"}));
+    add(option("rate-limit-nxdomains", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::nxdomains>,
+               Number<uint32_t>{.min = 0, .max = 1'000'000},
+               "NXDOMAIN answers per second to one client over UDP, as `rate-limit-answers`; "
+               "0: not limited.")
+            .also_known_as({"nxdomains-per-second"}));
+    add(option("rate-limit-errors", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::errors>,
+               Number<uint32_t>{.min = 0, .max = 1'000'000},
+               "Error answers (REFUSED, FORMERR, NOTIMP, SERVFAIL, BADVERS) per second to one "
+               "client over UDP; 0: not limited. Errors over the budget are dropped, never "
+               "slipped (an error is no larger than a truncated answer), so a flood of refused "
+               "or malformed queries from one forged source gets almost nothing back.")
+            .also_known_as({"errors-per-second"}));
+    add(option("rate-limit-slip", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::slip>,
+               Number<uint32_t>{.min = 0, .max = 10},
+               "Of the answers and NXDOMAINs over a rate limit, every this many goes out empty "
+               "with TC=1 (the others are dropped); 0: all are dropped, 1: all are truncated.")
+            .also_known_as({"slip"}));
+    add(option("rate-limit-table-size", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::table_entries>,
+               Number<uint32_t>{.min = 64, .max = 16'777'216},
+               "Clients each worker thread keeps rate-limit budgets for (about 40 bytes each, "
+               "allocated at start when a rate limit is on); beyond that the least recently "
+               "seen are forgotten.")
+            .also_known_as({"max-table-size"}));
 
     // Upstream: how authoritative servers are found and asked.
     add(option("root-hints", Group::upstream,

@@ -49,8 +49,10 @@ size_t ErrorAnswerWriter::write(const ErrorAnswer& answer, std::span<uint8_t> ou
     const bool with_opt = answer.edns && answer.edns->present;
     // An rcode above 15 exists only with EDNS.
     const wire::Rcode sent = rcode > 15 && !with_opt ? wire::Rcode::SERVFAIL : answer.rcode;
+    wire::Header header = answer_header(answer.query, sent);
+    header.tc = answer.truncated;
     wire::MessageBuilder builder(out, out.size());
-    if (!builder.begin(answer_header(answer.query, sent))) return 0;
+    if (!builder.begin(header)) return 0;
     if (answer.question && !builder.add_question(*answer.question)) return 0;
     if (with_opt) {
         edns_.udp_size = our_udp_size_;

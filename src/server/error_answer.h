@@ -1,5 +1,6 @@
 // Answers the server gives by itself, without the resolver: REFUSED,
-// NOTIMP, FORMERR, BADVERS, and the CHAOS-class identity answers.
+// NOTIMP, FORMERR, BADVERS, empty truncated answers, and the CHAOS-class
+// identity answers.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +24,8 @@ struct ErrorAnswer {
     const QueryEdns* edns = nullptr;
     wire::Rcode rcode = wire::Rcode::SERVFAIL;
     std::optional<wire::ExtendedErrorCode> extended_error;
+    // TC=1: an empty answer that sends the client to TCP (a rate-limit slip).
+    bool truncated = false;
 };
 
 // Writes error answers into caller memory. Keeps one OPT value whose option

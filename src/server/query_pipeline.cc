@@ -2,6 +2,7 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <random>
 
 #include "wire/message.h"
 
@@ -47,6 +48,7 @@ QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings se
       clock_(clock),
       metrics_(metrics),
       errors_(settings_.edns_buffer_size),
+      limiter_(settings_.rate_limits, std::random_device{}()),
       build_buffer_(65535) {}
 
 size_t QueryPipeline::max_udp_answer(uint16_t edns_buffer_size) {
@@ -71,9 +73,11 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
             std::min(out.size(), answer_size_limit(tcp, edns, settings_.edns_buffer_size)));
     };
     auto error = [&](Rcode rcode, std::optional<wire::ExtendedErrorCode> ede = std::nullopt) {
-        ErrorAnswer answer{header, &head->question, tail == QueryTail::kOk ? &edns : nullptr, rcode,
-                           ede};
-        return answer_error(answer, limited(response));
+        const QueryEdns* opt = tail == QueryTail::kOk ? &edns : nullptr;
+        ErrorAnswer answer{header, &head->question, opt, rcode, ede};
+        const size_t n = errors_.write(answer, limited(response));
+        return release({header, &head->question, opt, peer}, static_cast<unsigned>(rcode), response,
+                       n);
     };
 
     if (!settings_.allow.allows(peer.address.address)) {
@@ -95,13 +99,11 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
     if (edns.present && edns.version > 0) return error(Rcode::BADVERS);
 
     const auto& question = head->question;
+    const Outgoing to{header, &question, &edns, peer};
     if (question.rclass == wire::RRClass::CH) {
         const size_t n = write_chaos_answer(header, question, edns, settings_.identity,
                                             settings_.edns_buffer_size, limited(response));
-        if (n > 0) {
-            count_rcode(0);
-            return n;
-        }
+        if (n > 0) return release(to, 0, response, n);
         return error(Rcode::REFUSED);
     }
     if (question.rclass != wire::RRClass::IN) return error(Rcode::REFUSED);
@@ -118,8 +120,7 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
         if (n > 0) {
             net::count(metrics_.packet_cache_hits);
             clear_ad_unless_asked(out.first(n), header.ad, dnssec_ok);
-            count_rcode(out[3] & 0xF);
-            return n;
+            return release(to, out[3] & 0xF, response, n);
         }
         net::count(metrics_.packet_cache_misses);
     }
@@ -130,7 +131,7 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
     }
     Pending pending{AnswerShape{header, question, edns,
                                 answer_size_limit(tcp, edns, settings_.edns_buffer_size)},
-                    key, tcp};
+                    key, peer};
     if (!tcp) pending.shape.max_size = std::min(pending.shape.max_size, response.size());
     net::count(metrics_.resolutions);
     asio::co_spawn(executor_,
@@ -165,17 +166,44 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
     if (shaped.message.empty()) co_return;
     if (packet_cache_ && storable(shaped, answer.cache_ttl))
         packet_cache_->insert(pending.key, shaped.message, answer.cache_ttl, clock_.now());
-    const auto out = std::span<uint8_t>(build_buffer_).first(shaped.message.size());
-    clear_ad_unless_asked(out, shape.query.ad, pending.key.dnssec_ok);
+    const std::span<uint8_t> out(build_buffer_);
+    const size_t length = shaped.message.size();
+    clear_ad_unless_asked(out.first(length), shape.query.ad, pending.key.dnssec_ok);
     if (shaped.truncated) net::count(metrics_.truncated);
-    count_rcode(static_cast<unsigned>(shaped.rcode));
-    reply.send(out);
+    const Outgoing to{shape.query, &shape.question, shape.edns.present ? &shape.edns : nullptr,
+                      pending.peer};
+    const size_t n = release(to, static_cast<unsigned>(shaped.rcode), out, length);
+    if (n > 0) reply.send(out.first(n));
 }
 
-size_t QueryPipeline::answer_error(const ErrorAnswer& answer, std::span<uint8_t> out) {
-    const size_t n = errors_.write(answer, out);
-    if (n > 0) count_rcode(static_cast<unsigned>(answer.rcode));
-    return n;
+size_t QueryPipeline::release(const Outgoing& to, unsigned rcode, std::span<uint8_t> out,
+                              size_t length) {
+    if (length == 0) return 0;
+    const ResponseClass kind = response_class(rcode);
+    if (to.peer.transport == net::Transport::kUdp && limiter_.limits(kind)) {
+        const auto client = net::ClientPrefix::of(to.peer.address.address, settings_.client_prefix);
+        const RateVerdict verdict = limiter_.take(client, kind, clock_.now());
+        if (verdict != RateVerdict::kSend) {
+            count_limited(kind);
+            if (verdict == RateVerdict::kDrop) return 0;
+            net::count(metrics_.rate_limit_slips);
+            ErrorAnswer slip{to.query, to.question, to.edns, Rcode::NOERROR, std::nullopt, true};
+            const size_t limit = answer_size_limit(false, to.edns ? *to.edns : QueryEdns{},
+                                                   settings_.edns_buffer_size);
+            length = errors_.write(slip, out.first(std::min(out.size(), limit)));
+            rcode = 0;
+        }
+    }
+    if (length > 0) count_rcode(rcode);
+    return length;
+}
+
+void QueryPipeline::count_limited(ResponseClass kind) {
+    switch (kind) {
+        case ResponseClass::kAnswer: net::count(metrics_.rate_limited_answers); break;
+        case ResponseClass::kNxdomain: net::count(metrics_.rate_limited_nxdomains); break;
+        case ResponseClass::kError: net::count(metrics_.rate_limited_errors); break;
+    }
 }
 
 void QueryPipeline::count_rcode(unsigned rcode) {

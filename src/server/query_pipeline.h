@@ -16,6 +16,11 @@
 // worker's), and only on a miss a coroutine that asks the resolver, shapes
 // the answer, stores it in the packet cache and sends it.
 //
+// Every answer, given on the spot or later, leaves through release(): over
+// UDP it takes a token of the client prefix's response rate limit
+// (rate_limiter.h), and is dropped or slipped (sent empty with TC=1) when
+// there is none.
+//
 // Only a packet whose header and one question parse is a query worth an
 // answer (FORMERR, NOTIMP and BADVERS, RFC 1035 §4.1.1 and RFC 6891 §6.1.3,
 // answer such a query): an answer to anything else would make Cairn a
@@ -30,11 +35,13 @@
 #include <vector>
 
 #include "cache/clock.h"
+#include "net/client_prefix.h"
 #include "net/query_handler.h"
 #include "resolve/resolver.h"
 #include "server/access_list.h"
 #include "server/error_answer.h"
 #include "server/query_edns.h"
+#include "server/rate_limiter.h"
 #include "server/response_cache.h"
 #include "server/response_shaper.h"
 #include "server/server_metrics.h"
@@ -50,6 +57,9 @@ struct PipelineSettings {
     // Resolutions running at once on one worker; queries beyond it are
     // dropped (the client will retry) rather than queued without bound.
     uint64_t max_inflight = 10'000;
+    // Response rate limits over UDP, per client prefix.
+    RateLimits rate_limits;
+    net::ClientPrefixLengths client_prefix;
 };
 
 class QueryPipeline final : public net::QueryHandler {
@@ -73,7 +83,15 @@ private:
     struct Pending {
         AnswerShape shape;
         cache::PacketKey key;
-        bool tcp = false;
+        net::Peer peer;
+    };
+
+    // What an answer on its way out needs of its query.
+    struct Outgoing {
+        const wire::Header& query;
+        const wire::Question* question = nullptr;  // null: not readable
+        const QueryEdns* edns = nullptr;           // null: no OPT in the answer
+        const net::Peer& peer;
     };
 
     // Counts a resolution from its spawning to the end of its coroutine,
@@ -92,8 +110,12 @@ private:
 
     asio::awaitable<void> resolve_and_answer(Pending pending, net::ReplyHandle reply,
                                              InflightGuard running);
-    size_t answer_error(const ErrorAnswer& answer, std::span<uint8_t> out);
+    // Lets the first `length` octets of `out` (an answer with `rcode`) go, as
+    // they are or as a slip, or not at all (0): the rate limit. Returns the
+    // length to send; `out` is the whole buffer, with room for a slip.
+    size_t release(const Outgoing& to, unsigned rcode, std::span<uint8_t> out, size_t length);
     void count_rcode(unsigned rcode);
+    void count_limited(ResponseClass kind);
 
     asio::any_io_executor executor_;
     const PipelineSettings settings_;
@@ -102,6 +124,7 @@ private:
     const cache::Clock& clock_;
     ServerMetrics& metrics_;
     ErrorAnswerWriter errors_;
+    ResponseRateLimiter limiter_;
     // Where late answers are built: coroutines of this worker take turns,
     // and none suspends between building and sending.
     std::vector<uint8_t> build_buffer_;

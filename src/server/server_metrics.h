@@ -23,6 +23,12 @@ struct ServerMetrics {
     Counter packet_cache_misses{0};
     Counter resolutions{0};  // queries handed to the resolver
     Counter truncated{0};    // answers sent with TC=1
+    // UDP responses over their client prefix's rate limit (dropped, or sent
+    // as a slip), by class; and the slips.
+    Counter rate_limited_answers{0};
+    Counter rate_limited_nxdomains{0};
+    Counter rate_limited_errors{0};
+    Counter rate_limit_slips{0};
     // Answers by rcode.
     Counter rcode_noerror{0};
     Counter rcode_formerr{0};

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "net/client_prefix.h"
+#include "server/rate_limiter.h"
 #include "wire/ip_address.h"
 
 namespace cairn::server {
@@ -23,6 +25,10 @@ struct ServerOptions {
     std::chrono::milliseconds tcp_idle_timeout{10'000};
     uint32_t tcp_max_connections = 1000;
     uint32_t tcp_max_connections_per_client = 32;
+    // What one client is, for every per-client budget.
+    net::ClientPrefixLengths client_prefix;
+    // Response rate limiting over UDP.
+    RateLimits rate_limits;
     // Answers to CH TXT version.bind / id.server; empty: REFUSED.
     std::string version_string;
     std::string identity;

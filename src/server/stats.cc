@@ -25,6 +25,10 @@ void append_stats(Stats& out, const ServerMetrics& m) {
     add("packet_cache_misses", m.packet_cache_misses);
     add("resolutions", m.resolutions);
     add("truncated", m.truncated);
+    add("rate_limited_answers", m.rate_limited_answers);
+    add("rate_limited_nxdomains", m.rate_limited_nxdomains);
+    add("rate_limited_errors", m.rate_limited_errors);
+    add("rate_limit_slips", m.rate_limit_slips);
     add("rcode_noerror", m.rcode_noerror);
     add("rcode_formerr", m.rcode_formerr);
     add("rcode_servfail", m.rcode_servfail);
