@@ -40,7 +40,7 @@ struct TypeSyntax {
     std::string_view syntax;
 };
 
-constexpr std::array<TypeSyntax, 12> kTypeSyntax = {{
+constexpr std::array<TypeSyntax, 13> kTypeSyntax = {{
     {"boolean", "`true` or `false`; `yes`/`no` and `on`/`off` work too"},
     {"integer", "decimal digits: `4096`"},
     {"size",
@@ -56,6 +56,9 @@ constexpr std::array<TypeSyntax, 12> kTypeSyntax = {{
      "relative paths are taken from the directory of the configuration file; empty (`\"\"`) "
      "means what the option says"},
     {"keyword", "one of the words the option lists"},
+    {"hex key",
+     "32 hexadecimal digits, as `openssl rand -hex 16` prints them; quote it if it could read as "
+     "a number; empty (`\"\"`) means what the option says"},
     {"socket address",
      "`ADDRESS` or `ADDRESS:PORT`, port 53 unless given: `192.0.2.1`, `192.0.2.1:5353`, `::1`, "
      "`\"[::1]:5353\"`. YAML reads a leading `[` as a list, so quote an IPv6 address with a "

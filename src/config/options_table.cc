@@ -132,6 +132,23 @@ std::vector<Option> make_options() {
                "seen are forgotten.")
             .also_known_as({"max-table-size"}));
 
+    add(option("cookie-secret", Group::clients, at<&Config::server, &ServerOptions::cookie_secret>,
+               HexKey{},
+               "Secret from which cairn makes the server cookies it gives clients (DNS cookies, "
+               "RFC 7873, in the form of RFC 9018 so that several instances behind one address "
+               "accept each other's cookies: give them all the same secret). A client that "
+               "returns a valid server cookie has proven its address and is exempt from the "
+               "rate limits; a rate-limited client that sent a cookie gets BADCOOKIE with a "
+               "fresh server cookie instead of a truncated answer. Empty: a random secret, made "
+               "when cairn starts and kept across reloads. To change it, move the old value to "
+               "`cookie-secret-previous` and reload; remove that an hour later.")
+            .also_known_as({"cookie-secrets", "answer-cookie"}));
+    add(option("cookie-secret-previous", Group::clients,
+               at<&Config::server, &ServerOptions::cookie_secret_previous>, HexKey{},
+               "The secret before `cookie-secret`: server cookies made with it are still "
+               "accepted (for up to an hour, as every server cookie), but no new ones are made "
+               "with it. Empty: none."));
+
     // Upstream: how authoritative servers are found and asked.
     add(option("root-hints", Group::upstream,
                at<&Config::resolver, &ResolverOptions::root_hints_file>,

@@ -44,6 +44,7 @@
 #include "server/rate_limiter.h"
 #include "server/response_cache.h"
 #include "server/response_shaper.h"
+#include "server/server_cookies.h"
 #include "server/server_metrics.h"
 
 namespace cairn::server {
@@ -57,6 +58,8 @@ struct PipelineSettings {
     // Resolutions running at once on one worker; queries beyond it are
     // dropped (the client will retry) rather than queued without bound.
     uint64_t max_inflight = 10'000;
+    // DNS cookies (RFC 7873, RFC 9018).
+    CookieSecrets cookies{process_cookie_secret(), std::nullopt};
     // Response rate limits over UDP, per client prefix.
     RateLimits rate_limits;
     net::ClientPrefixLengths client_prefix;
@@ -74,6 +77,10 @@ public:
 
     // Resolutions running now.
     uint64_t inflight() const { return inflight_; }
+
+    // What the COOKIE option of an answer takes: code, length, the client's
+    // 8 octets and our 16.
+    static constexpr size_t kCookieReplySize = 4 + 8 + 16;
 
     // Largest answer handle_query writes on the spot over UDP.
     static size_t max_udp_answer(uint16_t edns_buffer_size);
@@ -110,6 +117,16 @@ private:
 
     asio::awaitable<void> resolve_and_answer(Pending pending, net::ReplyHandle reply,
                                              InflightGuard running);
+    // The answer to a question that passed the checks: from the packet
+    // cache, or later from the resolver.
+    size_t answer_question(const Outgoing& to, std::span<uint8_t> response,
+                           const net::ReplyOrigin& origin);
+    size_t answer_error(const Outgoing& to, wire::Rcode rcode,
+                        std::optional<wire::ExtendedErrorCode> ede, std::span<uint8_t> response);
+    // The most an answer may take for this client, leaving room for its
+    // cookie.
+    size_t answer_limit(bool tcp, const QueryEdns& edns) const;
+    ServerCookies::Check check_cookie(const QueryCookie& cookie, const net::Peer& peer);
     // Lets the first `length` octets of `out` (an answer with `rcode`) go, as
     // they are or as a slip, or not at all (0): the rate limit. Returns the
     // length to send; `out` is the whole buffer, with room for a slip.
@@ -125,6 +142,7 @@ private:
     ServerMetrics& metrics_;
     ErrorAnswerWriter errors_;
     ResponseRateLimiter limiter_;
+    const ServerCookies cookies_;
     // Where late answers are built: coroutines of this worker take turns,
     // and none suspends between building and sending.
     std::vector<uint8_t> build_buffer_;

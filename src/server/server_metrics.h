@@ -29,6 +29,13 @@ struct ServerMetrics {
     Counter rate_limited_nxdomains{0};
     Counter rate_limited_errors{0};
     Counter rate_limit_slips{0};
+    // Queries with a COOKIE option: a valid server cookie, a server cookie
+    // that is not (stale, or made with another secret), or a client cookie
+    // alone; and rate-limited answers sent as BADCOOKIE with a fresh cookie.
+    Counter cookies_valid{0};
+    Counter cookies_invalid{0};
+    Counter cookies_new{0};
+    Counter badcookie_sent{0};
     // Answers by rcode.
     Counter rcode_noerror{0};
     Counter rcode_formerr{0};
@@ -37,6 +44,7 @@ struct ServerMetrics {
     Counter rcode_notimp{0};
     Counter rcode_refused{0};
     Counter rcode_badvers{0};
+    Counter rcode_badcookie{0};
     Counter rcode_other{0};
     Counter inflight{0};  // gauge: resolutions running now
 };

@@ -1,8 +1,10 @@
 // Settings of the server layer, filled in by config.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,9 @@ struct ServerOptions {
     net::ClientPrefixLengths client_prefix;
     // Response rate limiting over UDP.
     RateLimits rate_limits;
+    // DNS cookie secrets; no current one: random, made once per process.
+    std::optional<std::array<uint8_t, 16>> cookie_secret;
+    std::optional<std::array<uint8_t, 16>> cookie_secret_previous;
     // Answers to CH TXT version.bind / id.server; empty: REFUSED.
     std::string version_string;
     std::string identity;

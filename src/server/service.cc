@@ -22,6 +22,8 @@ ServiceSettings service_settings(const ServerOptions& options, uint16_t edns_buf
     s.worker.pipeline.edns_buffer_size = edns_buffer_size;
     s.worker.pipeline.rate_limits = options.rate_limits;
     s.worker.pipeline.client_prefix = options.client_prefix;
+    s.worker.pipeline.cookies = {options.cookie_secret.value_or(process_cookie_secret()),
+                                 options.cookie_secret_previous};
     s.worker.udp.max_response_size = QueryPipeline::max_udp_answer(edns_buffer_size);
     s.worker.tcp.idle_timeout = options.tcp_idle_timeout;
     s.tcp_max_connections = options.tcp_max_connections;

@@ -29,6 +29,10 @@ void append_stats(Stats& out, const ServerMetrics& m) {
     add("rate_limited_nxdomains", m.rate_limited_nxdomains);
     add("rate_limited_errors", m.rate_limited_errors);
     add("rate_limit_slips", m.rate_limit_slips);
+    add("cookies_valid", m.cookies_valid);
+    add("cookies_invalid", m.cookies_invalid);
+    add("cookies_new", m.cookies_new);
+    add("badcookie_sent", m.badcookie_sent);
     add("rcode_noerror", m.rcode_noerror);
     add("rcode_formerr", m.rcode_formerr);
     add("rcode_servfail", m.rcode_servfail);
@@ -36,6 +40,7 @@ void append_stats(Stats& out, const ServerMetrics& m) {
     add("rcode_notimp", m.rcode_notimp);
     add("rcode_refused", m.rcode_refused);
     add("rcode_badvers", m.rcode_badvers);
+    add("rcode_badcookie", m.rcode_badcookie);
     add("rcode_other", m.rcode_other);
     add("inflight", m.inflight, true);
 }

@@ -5,10 +5,12 @@ client cannot take every resolution slot."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
-import struct
 import time
 
+import dns.edns
 import dns.flags
 import dns.message
 import dns.query
@@ -16,6 +18,7 @@ import dns.rcode
 import pytest
 
 from resolver_helpers import cairn_stats, rdatas
+from resolvers import to_yaml
 
 
 @pytest.fixture
@@ -115,3 +118,103 @@ def test_answers_are_not_limited_by_default(cairn, control):
     assert len(replies) == len(wires)
     assert all(rdatas(m, "www.plain.example.", "A") for m in replies)
     assert cairn_stats(control)["server.rate_limited_answers"] == 0
+
+
+# -- DNS cookies (point 6) ---------------------------------------------------------
+
+CLIENT_COOKIE = bytes.fromhex("0102030405060708")
+SECRET_OLD = "dd3bdf9344b678b185a6f5cb60fca715"
+SECRET_NEW = "445536bcd2513298075a5d379663c962"
+
+
+def _cookie_query(server_cookie: bytes = b"", qid: int = 1, name: str = "www.plain.example.") -> bytes:
+    q = dns.message.make_query(name, "A", use_edns=0, payload=1232,
+                               options=[dns.edns.GenericOption(10, CLIENT_COOKIE + server_cookie)])
+    q.id = qid
+    return q.to_wire()
+
+
+def _server_cookie(wire: bytes) -> bytes:
+    m = dns.message.from_wire(wire)
+    cookies = [o for o in m.options if o.otype == 10]
+    assert len(cookies) == 1, m
+    data = cookies[0].to_wire() if hasattr(cookies[0], "to_wire") else cookies[0].data
+    assert data[:8] == CLIENT_COOKIE
+    assert len(data) == 24 and data[8] == 1, data.hex()    # RFC 9018 version 1
+    return data[8:]
+
+
+def _ask(r, wire: bytes) -> bytes:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        s.sendto(wire, (r.host, r.port))
+        return s.recv(65535)
+
+
+def _rewrite_config(r, **changes) -> None:
+    """Edits a running cairn's configuration file (None removes a key)."""
+    for key, value in changes.items():
+        if value is None:
+            r.config.pop(key, None)
+        else:
+            r.config[key] = value
+    with open(r.conf_path, "w") as f:
+        f.write(to_yaml(r.config) + "\n")
+
+
+def test_server_cookie_is_issued_and_exempts_from_rate_limits(cairn, control):
+    """A client cookie gets an RFC 9018 server cookie; returned, it is valid
+    and spares the client the rate limit that stops the same flood without
+    it; a limited client that sent only a client cookie gets BADCOOKIE."""
+    r = cairn({"control-socket": control, "rate-limit-answers": 2, "rate-limit-slip": 2})
+    server_cookie = _server_cookie(_ask(r, _cookie_query()))
+    with_cookie = [dns.message.from_wire(w) for w in
+                   _flood(r, control, [_cookie_query(server_cookie, qid=i) for i in range(200)])]
+    assert len(with_cookie) == 200
+    assert all(rdatas(m, "www.plain.example.", "A") for m in with_cookie)
+    stats = cairn_stats(control)
+    assert stats["server.cookies_valid"] >= 200, stats
+    assert stats["server.rate_limited_answers"] == 0, stats
+
+    without = [dns.message.from_wire(w) for w in
+               _flood(r, control, [_cookie_query(qid=i) for i in range(200)])]
+    badcookie = [m for m in without if m.rcode() == dns.rcode.BADCOOKIE]
+    assert len(without) < 200 * 0.6, len(without)
+    assert badcookie, "no BADCOOKIE for a limited client with a cookie"
+    assert cairn_stats(control)["server.badcookie_sent"] == len(badcookie)
+
+
+def test_cookie_secret_is_shared_and_rolled_over(cairn, control):
+    """Two instances with one cookie-secret accept each other's cookies; after
+    a reload that moves the secret to cookie-secret-previous, cookies made
+    with it are still accepted, and answered with one made with the new."""
+    a = cairn({"cookie-secret": SECRET_OLD})
+    b = cairn({"control-socket": control, "cookie-secret": SECRET_OLD,
+               "rate-limit-answers": 1, "rate-limit-slip": 0})
+    from_a = _server_cookie(_ask(a, _cookie_query()))
+    replies = _flood(b, control, [_cookie_query(from_a, qid=i) for i in range(50)])
+    assert len(replies) == 50 and _server_cookie(replies[0]) == from_a
+
+    _rewrite_config(b, **{"cookie-secret": SECRET_NEW, "cookie-secret-previous": SECRET_OLD})
+    os.kill(b.pid, signal.SIGHUP)
+    _wait_for(lambda: _server_cookie(_ask(b, _cookie_query(from_a))) != from_a, "the reload")
+    rolled = _flood(b, control, [_cookie_query(from_a, qid=i) for i in range(50)])
+    assert len(rolled) == 50, "a cookie made with the previous secret was refused"
+    new_cookie = _server_cookie(rolled[0])
+    assert new_cookie != from_a
+
+    _rewrite_config(b, **{"cookie-secret-previous": None})
+    os.kill(b.pid, signal.SIGHUP)
+    _wait_for(lambda: len(_flood(b, control, [_cookie_query(from_a, qid=i) for i in range(20)])) < 20,
+              "the old secret to be forgotten")
+    assert len(_flood(b, control, [_cookie_query(new_cookie, qid=i) for i in range(50)])) == 50
+
+
+def test_random_cookie_secret_survives_a_reload(cairn, control):
+    r = cairn({"control-socket": control})
+    cookie = _server_cookie(_ask(r, _cookie_query()))
+    before = cairn_stats(control)["server.cookies_valid"]
+    os.kill(r.pid, signal.SIGHUP)
+    time.sleep(0.5)
+    assert _server_cookie(_ask(r, _cookie_query(cookie))) == cookie
+    assert cairn_stats(control)["server.cookies_valid"] > before

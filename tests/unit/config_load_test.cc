@@ -129,6 +129,15 @@ tcp-max-connections: 500
 tcp-max-connections-per-client: 5
 version-string: "cairn 1.0: fine"
 identity: ns1.example
+client-prefix-ipv4: 28
+client-prefix-ipv6: 48
+rate-limit-answers: 20
+rate-limit-nxdomains: 7
+rate-limit-errors: 0
+rate-limit-slip: 3
+rate-limit-table-size: 1024
+cookie-secret: e5e973e5a6b2a43f48e7dc849e37bfcf
+cookie-secret-previous: "445536bcd2513298075a5d379663c962"
 qname-minimisation: off
 upstream-ipv4: yes
 upstream-ipv6: no
@@ -162,6 +171,17 @@ log-level: debug
     EXPECT_EQ(config.server.tcp_max_connections_per_client, 5u);
     EXPECT_EQ(config.server.version_string, "cairn 1.0: fine");
     EXPECT_EQ(config.server.identity, "ns1.example");
+    EXPECT_EQ(config.server.client_prefix.v4, 28);
+    EXPECT_EQ(config.server.client_prefix.v6, 48);
+    EXPECT_EQ(config.server.rate_limits.answers, 20u);
+    EXPECT_EQ(config.server.rate_limits.nxdomains, 7u);
+    EXPECT_EQ(config.server.rate_limits.errors, 0u);
+    EXPECT_EQ(config.server.rate_limits.slip, 3u);
+    EXPECT_EQ(config.server.rate_limits.table_entries, 1024u);
+    ASSERT_TRUE(config.server.cookie_secret);
+    EXPECT_EQ((*config.server.cookie_secret)[0], 0xe5);
+    ASSERT_TRUE(config.server.cookie_secret_previous);
+    EXPECT_EQ((*config.server.cookie_secret_previous)[15], 0x62);
     EXPECT_FALSE(config.resolver.qname_minimisation);
     EXPECT_TRUE(config.resolver.upstream_ipv4);
     EXPECT_FALSE(config.resolver.upstream_ipv6);
