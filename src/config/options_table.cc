@@ -65,8 +65,28 @@ std::vector<Option> make_options() {
     add(option("tcp-max-connections-per-client", Group::server,
                at<&Config::server, &ServerOptions::tcp_max_connections_per_client>,
                Number<uint32_t>{.min = 1, .max = 1'000'000},
-               "Client TCP connections open at once from one client address.")
+               "Client TCP connections open at once from one client: one network of "
+               "`client-prefix-ipv4` or `client-prefix-ipv6` bits, so more addresses do not buy "
+               "more connections.")
             .also_known_as({"max-tcp-per-client"}));
+    add(option("tcp-max-pipelined", Group::server,
+               at<&Config::server, &ServerOptions::tcp_max_pipelined>,
+               Number<unsigned>{.min = 1, .max = 10'000},
+               "Answers one TCP connection may be owed at once (RFC 7766 §6.2.1.1 pipelining): "
+               "queries being resolved and answers not yet written, error answers and cache "
+               "hits included. Beyond it cairn reads no more queries from the connection until "
+               "an answer has gone out."));
+    add(option("tcp-write-queue", Group::server,
+               at<&Config::server, &ServerOptions::tcp_write_queue>,
+               Size{.min = 4096, .max = 16 * kMiB},
+               "Octets of answers waiting to be written to one TCP connection beyond which "
+               "cairn reads no more queries from it, so a client that asks and does not read "
+               "holds this much at most."));
+    add(option("tcp-write-timeout", Group::server,
+               at<&Config::server, &ServerOptions::tcp_write_timeout>,
+               Duration{.min = milliseconds(100), .max = seconds(3600)},
+               "A TCP connection whose client takes none of its answers for this long is "
+               "closed."));
     add(option("version-string", Group::server, at<&Config::server, &ServerOptions::version_string>,
                Text{.max_length = kTxtStringMax},
                "Answer to `version.bind` queries in class CH. Empty: such queries are REFUSED, "

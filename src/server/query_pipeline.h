@@ -74,6 +74,10 @@ public:
 
     size_t handle_query(std::span<const uint8_t> query, const net::Peer& peer,
                         std::span<uint8_t> response, const net::ReplyOrigin& origin) override;
+    // Connections from clients outside `allow` are closed at accept.
+    bool admits(const net::Peer& peer) const override {
+        return settings_.allow.allows(peer.address.address);
+    }
 
     // Resolutions running now.
     uint64_t inflight() const { return inflight_; }

@@ -26,7 +26,10 @@ struct ServerOptions {
     // RFC 7766 connection handling.
     std::chrono::milliseconds tcp_idle_timeout{10'000};
     uint32_t tcp_max_connections = 1000;
-    uint32_t tcp_max_connections_per_client = 32;
+    uint32_t tcp_max_connections_per_client = 32;  // per client prefix
+    unsigned tcp_max_pipelined = 64;
+    size_t tcp_write_queue = 64 * 1024;
+    std::chrono::milliseconds tcp_write_timeout{10'000};
     // What one client is, for every per-client budget.
     net::ClientPrefixLengths client_prefix;
     // Response rate limiting over UDP.

@@ -26,8 +26,12 @@ ServiceSettings service_settings(const ServerOptions& options, uint16_t edns_buf
                                  options.cookie_secret_previous};
     s.worker.udp.max_response_size = QueryPipeline::max_udp_answer(edns_buffer_size);
     s.worker.tcp.idle_timeout = options.tcp_idle_timeout;
+    s.worker.tcp.max_pipelined = options.tcp_max_pipelined;
+    s.worker.tcp.write_queue_bytes = options.tcp_write_queue;
+    s.worker.tcp.write_timeout = options.tcp_write_timeout;
     s.tcp_max_connections = options.tcp_max_connections;
     s.tcp_max_connections_per_client = options.tcp_max_connections_per_client;
+    s.client_prefix = options.client_prefix;
     return s;
 }
 
@@ -35,7 +39,8 @@ Service::Service(ServiceSettings settings, WorkerPartsFactory factory, const cac
     : settings_(std::move(settings)),
       factory_(std::move(factory)),
       clock_(clock),
-      tcp_limits_(settings_.tcp_max_connections, settings_.tcp_max_connections_per_client) {
+      tcp_limits_(settings_.tcp_max_connections, settings_.tcp_max_connections_per_client,
+                  settings_.client_prefix) {
     // Whatever the settings say, a UDP answer must fit the listener's buffer.
     settings_.worker.udp.max_response_size =
         std::max(settings_.worker.udp.max_response_size,

@@ -56,6 +56,9 @@ void append_stats(Stats& out, const net::TransportMetrics& m) {
     add("udp_batches", m.udp_batches);
     add("tcp_accepted", m.tcp_accepted);
     add("tcp_refused_limit", m.tcp_refused_limit);
+    add("tcp_refused_acl", m.tcp_refused_acl);
+    add("tcp_write_timeouts", m.tcp_write_timeouts);
+    add("tcp_reads_paused", m.tcp_reads_paused);
     add("tcp_idle_closed", m.tcp_idle_closed);
     add("tcp_malformed", m.tcp_malformed);
     add("tcp_queries", m.tcp_queries);

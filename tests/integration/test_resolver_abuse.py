@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import struct
 import time
 
 import dns.edns
@@ -17,7 +18,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from resolver_helpers import cairn_stats, rdatas
+from resolver_helpers import cairn_stats, rdatas, rss_kib
 from resolvers import to_yaml
 
 
@@ -218,3 +219,73 @@ def test_random_cookie_secret_survives_a_reload(cairn, control):
     time.sleep(0.5)
     assert _server_cookie(_ask(r, _cookie_query(cookie))) == cookie
     assert cairn_stats(control)["server.cookies_valid"] > before
+
+
+# -- TCP exhaustion (point 7) ----------------------------------------------------------
+
+BIG = "big.plain.example."      # ~2.8 KB of TXT records
+
+
+def _silent_tcp_client(r, wire: bytes, max_queries: int) -> socket.socket:
+    """A connection that pipelines up to `max_queries` copies of `wire`, as
+    many as the kernel takes without blocking, and never reads."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((r.host, r.port))
+    s.setblocking(False)
+    framed = struct.pack("!H", len(wire)) + wire
+    chunk = framed * 64
+    sent = 0
+    while sent < max_queries:
+        try:
+            n = s.send(chunk)
+        except BlockingIOError:
+            break
+        sent += n // len(framed)
+        if n < len(chunk):
+            break
+    return s
+
+
+def test_tcp_clients_that_never_read_hold_bounded_memory_and_are_closed(cairn, control):
+    """20 connections each pipeline thousands of queries for a 2.8 KB answer
+    and read nothing: cairn stops reading them (its resident memory grows by
+    a few MB, not by the ~hundreds of MB of answers they asked for) and
+    closes them after tcp-write-timeout."""
+    r = cairn({"control-socket": control, "tcp-write-timeout": "1s",
+               "tcp-max-connections-per-client": 64})
+    assert r.query(BIG, "TXT", tcp=True).rcode() == dns.rcode.NOERROR       # now cached
+    rss_before = rss_kib(r.pid)
+    wire = _query(BIG, "TXT")
+    clients = [_silent_tcp_client(r, wire, 20_000) for _ in range(20)]
+    try:
+        _wait_for(lambda: cairn_stats(control).get("net.tcp_write_timeouts", 0) >= 20,
+                  "the write timeout to close the silent connections", timeout=30)
+        rss_after = rss_kib(r.pid)
+        stats = cairn_stats(control)
+        assert stats["net.tcp_reads_paused"] >= 20, stats
+        assert stats["net.tcp_open"] == 0, stats
+        assert rss_after - rss_before < 48 * 1024, (rss_before, rss_after)
+        # The connections are closed from cairn's side.
+        for s in clients:
+            s.setblocking(True)
+            s.settimeout(10)
+            try:
+                while s.recv(1 << 16):
+                    pass
+            except ConnectionResetError:
+                pass
+    finally:
+        for s in clients:
+            s.close()
+    assert r.query(BIG, "TXT", tcp=True).rcode() == dns.rcode.NOERROR
+
+
+def test_tcp_from_a_client_outside_allow_is_closed_at_accept(cairn, control):
+    r = cairn({"control-socket": control, "allow": ["10.0.0.0/8"]})
+    with pytest.raises((EOFError, ConnectionError)):
+        dns.query.tcp(dns.message.make_query("www.plain.example.", "A"), r.host, port=r.port,
+                      timeout=5)
+    stats = cairn_stats(control)
+    assert stats["net.tcp_refused_acl"] == 1 and stats["net.tcp_accepted"] == 0, stats
+    assert stats["server.queries_tcp"] == 0, stats
