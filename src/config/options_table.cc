@@ -152,6 +152,22 @@ std::vector<Option> make_options() {
                "seen are forgotten.")
             .also_known_as({"max-table-size"}));
 
+    add(option("max-inflight", Group::clients, at<&Config::server, &ServerOptions::max_inflight>,
+               Number<uint64_t>{.min = 1, .max = 10'000'000},
+               "Client questions being resolved at once (cache hits do not count). A question "
+               "beyond it is answered SERVFAIL at once with Extended DNS Error 0 saying so, "
+               "rather than queued without bound or dropped: the client can ask another "
+               "server instead of waiting out a timeout, and the answer is rate limited like "
+               "every error. Each worker thread enforces its share (this divided by "
+               "`threads`, rounded up), without locks.")
+            .also_known_as({"recursive-clients", "num-queries-per-thread", "max-mthreads"}));
+    add(option("max-inflight-per-client", Group::clients,
+               at<&Config::server, &ServerOptions::max_inflight_per_client>,
+               Number<uint32_t>{.min = 1, .max = 10'000'000},
+               "The most of `max-inflight` one client may hold, so that one client asking for "
+               "names that resolve slowly cannot take every slot; beyond it its questions are "
+               "answered SERVFAIL at once, as above. Each thread enforces its share, like "
+               "`max-inflight`."));
     add(option("cookie-secret", Group::clients, at<&Config::server, &ServerOptions::cookie_secret>,
                HexKey{},
                "Secret from which cairn makes the server cookies it gives clients (DNS cookies, "
@@ -481,6 +497,17 @@ std::vector<Rule> make_rules() {
                                std::to_string(server.tcp_max_connections_per_client) +
                                ") is greater than tcp-max-connections (" +
                                std::to_string(server.tcp_max_connections) + ")";
+                    }});
+    list.push_back({{"max-inflight-per-client", "max-inflight"},
+                    "`max-inflight-per-client` must not be greater than `max-inflight`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& server = config.server;
+                        if (server.max_inflight_per_client <= server.max_inflight)
+                            return std::nullopt;
+                        return "max-inflight-per-client (" +
+                               std::to_string(server.max_inflight_per_client) +
+                               ") is greater than max-inflight (" +
+                               std::to_string(server.max_inflight) + ")";
                     }});
     list.push_back({{"listen"},
                     "`listen` names each address and port once.",

@@ -28,13 +28,16 @@ bool storable(const ShapedAnswer& shaped, uint32_t ttl) {
 
 }  // namespace
 
-QueryPipeline::InflightGuard::InflightGuard(QueryPipeline& pipeline) : pipeline_(&pipeline) {
+QueryPipeline::InflightGuard::InflightGuard(QueryPipeline& pipeline,
+                                            const net::ClientPrefix& client)
+    : pipeline_(&pipeline), client_(client) {
     ++pipeline_->inflight_;
     pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
 }
 
 QueryPipeline::InflightGuard::~InflightGuard() {
     if (!pipeline_) return;
+    pipeline_->shares_.give_back(client_);
     --pipeline_->inflight_;
     pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
 }
@@ -50,6 +53,7 @@ QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings se
       metrics_(metrics),
       errors_(settings_.edns_buffer_size),
       limiter_(settings_.rate_limits, std::random_device{}()),
+      shares_(settings_.max_inflight_per_client),
       cookies_(settings_.cookies),
       build_buffer_(65535) {}
 
@@ -135,24 +139,33 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
     }
 
     if (inflight_ >= settings_.max_inflight) {
-        net::count(metrics_.dropped_overload);
-        return 0;
+        net::count(metrics_.refused_inflight);
+        return answer_error(to, Rcode::SERVFAIL, wire::ExtendedErrorCode::kOther, response,
+                            "too many resolutions in flight (max-inflight)");
+    }
+    const auto client = net::ClientPrefix::of(to.peer.address.address, settings_.client_prefix);
+    if (!shares_.try_take(client)) {
+        net::count(metrics_.refused_inflight_client);
+        return answer_error(to, Rcode::SERVFAIL, wire::ExtendedErrorCode::kOther, response,
+                            "too many resolutions in flight for this client "
+                            "(max-inflight-per-client)");
     }
     Pending pending{AnswerShape{header, question, edns, tcp ? answer_limit(tcp, edns) : limit}, key,
                     to.peer};
     net::count(metrics_.resolutions);
-    asio::co_spawn(executor_,
-                   resolve_and_answer(std::move(pending), origin.keep(), InflightGuard(*this)),
-                   asio::detached);
+    asio::co_spawn(
+        executor_,
+        resolve_and_answer(std::move(pending), origin.keep(), InflightGuard(*this, client)),
+        asio::detached);
     return 0;
 }
 
 size_t QueryPipeline::answer_error(const Outgoing& to, Rcode rcode,
                                    std::optional<wire::ExtendedErrorCode> ede,
-                                   std::span<uint8_t> response) {
+                                   std::span<uint8_t> response, std::string_view ede_text) {
     const bool tcp = to.peer.transport == net::Transport::kTcp;
     const size_t limit = to.edns ? answer_limit(tcp, *to.edns) : answer_size_limit(tcp, {}, 512);
-    ErrorAnswer answer{to.query, to.question, to.edns, rcode, ede};
+    ErrorAnswer answer{to.query, to.question, to.edns, rcode, ede, ede_text};
     const size_t n = errors_.write(answer, response.first(std::min(response.size(), limit)));
     return release(to, static_cast<unsigned>(rcode), response, n);
 }
@@ -210,7 +223,7 @@ size_t QueryPipeline::release(const Outgoing& to, unsigned rcode, std::span<uint
             // exempt (RFC 7873 §5.2.3); any other client is sent to TCP.
             const Rcode slip_rcode = cookie ? Rcode::BADCOOKIE : Rcode::NOERROR;
             net::count(cookie ? metrics_.badcookie_sent : metrics_.rate_limit_slips);
-            ErrorAnswer slip{to.query, to.question, to.edns, slip_rcode, std::nullopt, !cookie};
+            ErrorAnswer slip{to.query, to.question, to.edns, slip_rcode, std::nullopt, {}, !cookie};
             const size_t limit = to.edns ? answer_limit(false, *to.edns) : 512;
             length = errors_.write(slip, out.first(std::min(out.size(), limit)));
             rcode = static_cast<unsigned>(slip_rcode);

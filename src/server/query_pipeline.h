@@ -40,6 +40,7 @@
 #include "resolve/resolver.h"
 #include "server/access_list.h"
 #include "server/error_answer.h"
+#include "server/inflight_shares.h"
 #include "server/query_edns.h"
 #include "server/rate_limiter.h"
 #include "server/response_cache.h"
@@ -55,9 +56,14 @@ struct PipelineSettings {
     // Our EDNS UDP buffer size: advertised in answers, and the largest UDP
     // answer we send.
     uint16_t edns_buffer_size = 1232;
-    // Resolutions running at once on one worker; queries beyond it are
-    // dropped (the client will retry) rather than queued without bound.
+    // Resolutions running at once on one worker, and for one client prefix
+    // on one worker. A query beyond either is answered SERVFAIL with an
+    // Extended DNS Error at once, rather than queued without bound or
+    // dropped (a client told at once can go to another server instead of
+    // waiting out a timeout and asking again; and the answer, no larger
+    // than the query, is rate limited like every error).
     uint64_t max_inflight = 10'000;
+    uint32_t max_inflight_per_client = 1'000;
     // DNS cookies (RFC 7873, RFC 9018).
     CookieSecrets cookies{process_cookie_secret(), std::nullopt};
     // Response rate limits over UDP, per client prefix.
@@ -109,14 +115,16 @@ private:
     // however that ends (also destruction at shutdown, never resumed).
     class InflightGuard {
     public:
-        explicit InflightGuard(QueryPipeline& pipeline);
+        // The client's share is taken already (InflightShares::try_take).
+        InflightGuard(QueryPipeline& pipeline, const net::ClientPrefix& client);
         InflightGuard(InflightGuard&& other) noexcept
-            : pipeline_(std::exchange(other.pipeline_, nullptr)) {}
+            : pipeline_(std::exchange(other.pipeline_, nullptr)), client_(other.client_) {}
         InflightGuard& operator=(InflightGuard&&) = delete;
         ~InflightGuard();
 
     private:
         QueryPipeline* pipeline_;
+        net::ClientPrefix client_;
     };
 
     asio::awaitable<void> resolve_and_answer(Pending pending, net::ReplyHandle reply,
@@ -126,7 +134,8 @@ private:
     size_t answer_question(const Outgoing& to, std::span<uint8_t> response,
                            const net::ReplyOrigin& origin);
     size_t answer_error(const Outgoing& to, wire::Rcode rcode,
-                        std::optional<wire::ExtendedErrorCode> ede, std::span<uint8_t> response);
+                        std::optional<wire::ExtendedErrorCode> ede, std::span<uint8_t> response,
+                        std::string_view ede_text = {});
     // The most an answer may take for this client, leaving room for its
     // cookie.
     size_t answer_limit(bool tcp, const QueryEdns& edns) const;
@@ -146,6 +155,7 @@ private:
     ServerMetrics& metrics_;
     ErrorAnswerWriter errors_;
     ResponseRateLimiter limiter_;
+    InflightShares shares_;
     const ServerCookies cookies_;
     // Where late answers are built: coroutines of this worker take turns,
     // and none suspends between building and sending.

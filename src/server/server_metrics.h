@@ -17,8 +17,11 @@ struct ServerMetrics {
     // Not a query, so no answer: header or question unreadable, QR=1, or
     // QDCOUNT other than 1.
     Counter dropped{0};
-    Counter dropped_overload{0};  // too many resolutions running on this worker
-    Counter refused_acl{0};       // client not in `allow`
+    // Answered SERVFAIL at once: max-inflight reached on this worker, or the
+    // client's share of it.
+    Counter refused_inflight{0};
+    Counter refused_inflight_client{0};
+    Counter refused_acl{0};  // client not in `allow`
     Counter packet_cache_hits{0};
     Counter packet_cache_misses{0};
     Counter resolutions{0};  // queries handed to the resolver

@@ -34,6 +34,10 @@ struct ServerOptions {
     net::ClientPrefixLengths client_prefix;
     // Response rate limiting over UDP.
     RateLimits rate_limits;
+    // Resolutions running at once, in all and for one client; over all
+    // threads, each thread enforcing its share.
+    uint64_t max_inflight = 10'000;
+    uint32_t max_inflight_per_client = 1'000;
     // DNS cookie secrets; no current one: random, made once per process.
     std::optional<std::array<uint8_t, 16>> cookie_secret;
     std::optional<std::array<uint8_t, 16>> cookie_secret_previous;

@@ -20,6 +20,10 @@ ServiceSettings service_settings(const ServerOptions& options, uint16_t edns_buf
     s.worker.pipeline.allow = AccessList(options.allow);
     s.worker.pipeline.identity = {options.version_string, options.identity};
     s.worker.pipeline.edns_buffer_size = edns_buffer_size;
+    // Each worker enforces its share of the in-flight budgets, lock-free.
+    s.worker.pipeline.max_inflight = (options.max_inflight + s.threads - 1) / s.threads;
+    s.worker.pipeline.max_inflight_per_client =
+        (options.max_inflight_per_client + s.threads - 1) / s.threads;
     s.worker.pipeline.rate_limits = options.rate_limits;
     s.worker.pipeline.client_prefix = options.client_prefix;
     s.worker.pipeline.cookies = {options.cookie_secret.value_or(process_cookie_secret()),

@@ -19,7 +19,8 @@ void append_stats(Stats& out, const ServerMetrics& m) {
     add("queries_udp", m.queries_udp);
     add("queries_tcp", m.queries_tcp);
     add("dropped", m.dropped);
-    add("dropped_overload", m.dropped_overload);
+    add("refused_inflight", m.refused_inflight);
+    add("refused_inflight_client", m.refused_inflight_client);
     add("refused_acl", m.refused_acl);
     add("packet_cache_hits", m.packet_cache_hits);
     add("packet_cache_misses", m.packet_cache_misses);

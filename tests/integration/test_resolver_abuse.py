@@ -289,3 +289,34 @@ def test_tcp_from_a_client_outside_allow_is_closed_at_accept(cairn, control):
     stats = cairn_stats(control)
     assert stats["net.tcp_refused_acl"] == 1 and stats["net.tcp_accepted"] == 0, stats
     assert stats["server.queries_tcp"] == 0, stats
+
+
+# -- resolutions in flight (point 8) ---------------------------------------------------
+
+def test_a_client_cannot_take_every_resolution_slot(cairn, control, counts, scripted_server):
+    """The servers of script1.zz never answer. One client asks for 10 names
+    there with max-inflight-per-client 3: 7 are answered SERVFAIL at once
+    with an Extended DNS Error naming the limit, while another client
+    (127.0.1.1, another /24) is still answered."""
+    import scripted_server as ss
+    scripted_server(counts.addr("script-1"), ss.drop())
+    r = cairn({"control-socket": control, "max-inflight-per-client": 3,
+               "resolution-timeout": "20s"})
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for i in range(10):
+            s.sendto(_query(f"n{i}.script1.zz.", qid=i), (r.host, r.port))
+        s.settimeout(10)
+        refused = [dns.message.from_wire(s.recv(65535)) for _ in range(7)]
+        for m in refused:
+            assert m.rcode() == dns.rcode.SERVFAIL, m
+            texts = [o.text for o in m.options if o.otype == dns.edns.EDE]
+            assert any("max-inflight-per-client" in (t or "") for t in texts), m
+        stats = cairn_stats(control)
+        assert stats["server.refused_inflight_client"] == 7, stats
+        assert stats["server.inflight"] == 3, stats
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as other:
+            other.bind(("127.0.1.1", 0))
+            other.settimeout(10)
+            other.sendto(_query("www.plain.example.", qid=99), (r.host, r.port))
+            answer = dns.message.from_wire(other.recv(65535))
+        assert rdatas(answer, "www.plain.example.", "A"), answer
