@@ -13,13 +13,18 @@
 //   AXFR, IXFR                            -> REFUSED (as Unbound does)
 //   OPT, TSIG, TKEY, MAILA, MAILB, 128-248 as QTYPE -> FORMERR (as Unbound)
 // then the packet cache (no allocation, no lock: the cache is this
-// worker's), and only on a miss a coroutine that asks the resolver, shapes
-// the answer, stores it in the packet cache and sends it.
+// worker's), and only on a miss, if the worker and the client prefix are
+// within their in-flight budgets (else SERVFAIL with an EDE naming the
+// option), a coroutine that asks the resolver, shapes the answer, stores it
+// in the packet cache and sends it.
 //
-// Every answer, given on the spot or later, leaves through release(): over
-// UDP it takes a token of the client prefix's response rate limit
-// (rate_limiter.h), and is dropped or slipped (sent empty with TC=1) when
-// there is none.
+// Every answer, given on the spot or later, leaves through release(): a
+// query's COOKIE option is checked (server_cookies.h); over UDP, unless the
+// client returned a valid server cookie, the answer takes a token of the
+// client prefix's response rate limit (rate_limiter.h) and is dropped or
+// slipped when there is none (empty with TC=1, or BADCOOKIE with a fresh
+// cookie for a client that sent one); and the client's cookie is added to
+// the answer's OPT record.
 //
 // Only a packet whose header and one question parse is a query worth an
 // answer (FORMERR, NOTIMP and BADVERS, RFC 1035 §4.1.1 and RFC 6891 §6.1.3,
