@@ -6,6 +6,7 @@ client cannot take every resolution slot."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import struct
@@ -227,22 +228,26 @@ BIG = "big.plain.example."      # ~2.8 KB of TXT records
 
 
 def _silent_tcp_client(r, wire: bytes, max_queries: int) -> socket.socket:
-    """A connection that pipelines up to `max_queries` copies of `wire`, as
-    many as the kernel takes without blocking, and never reads."""
+    """A connection that pipelines copies of `wire` and never reads: it
+    writes until cairn has stopped reading it (the socket stays unwritable
+    for half a second), cairn closed it, or `max_queries` were sent."""
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect((r.host, r.port))
+    chunk = (struct.pack("!H", len(wire)) + wire) * 64
+    unsent = b""
+    chunks = 0
     s.setblocking(False)
-    framed = struct.pack("!H", len(wire)) + wire
-    chunk = framed * 64
-    sent = 0
-    while sent < max_queries:
+    while unsent or chunks * 64 < max_queries:
+        if not unsent:
+            unsent = chunk
+            chunks += 1
         try:
-            n = s.send(chunk)
+            unsent = unsent[s.send(unsent):]     # whole frames only, in the end
         except BlockingIOError:
-            break
-        sent += n // len(framed)
-        if n < len(chunk):
+            if not select.select([], [s], [], 0.5)[1]:
+                break
+        except OSError:            # closed by cairn
             break
     return s
 

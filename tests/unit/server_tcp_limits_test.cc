@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <thread>
 
 #include "net/tcp_limits.h"
@@ -104,13 +105,22 @@ public:
     }
     ~SilentClient() { ::close(fd_); }
 
-    // Writes copies of `message` until the kernel takes no more (or `max`).
+    // Writes copies of `message` until the server has stopped reading (the
+    // connection stays unwritable for half a second), the server closed
+    // the connection, or `max` were sent.
     size_t flood(const std::vector<uint8_t>& message, size_t max) {
         const auto f = framed(message);
         size_t sent = 0;
-        while (sent < max &&
-               ::send(fd_, f.data(), f.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(f.size()))
-            ++sent;
+        while (sent < max) {
+            const ssize_t n = ::send(fd_, f.data(), f.size(), MSG_NOSIGNAL);
+            if (n == static_cast<ssize_t>(f.size())) {
+                ++sent;
+                continue;
+            }
+            if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) break;
+            pollfd p{fd_, POLLOUT, 0};
+            if (::poll(&p, 1, 500) != 1) break;
+        }
         return sent;
     }
     bool connected() const { return connected_; }
