@@ -13,8 +13,13 @@ struct GroupText {
     std::string_view intro;
 };
 
-constexpr std::array<GroupText, 6> kGroups = {{
+constexpr std::array<GroupText, 7> kGroups = {{
     {Group::server, "Server", "Where cairn listens and whom it answers."},
+    {Group::clients, "Client limits",
+     "What one client may take of cairn, so that none can crowd out the others or use cairn "
+     "against a third party: response rate limits, DNS cookies, TCP connections and "
+     "resolutions in flight. A client is a network, not an address: its address with the host "
+     "bits cleared to `client-prefix-ipv4` or `client-prefix-ipv6`."},
     {Group::upstream, "Upstream", "How cairn finds and asks the authoritative servers."},
     {Group::dnssec, "DNSSEC",
      "How cairn proves answers (RFC 4033-4035, RFC 5155): it validates by default, from the "
@@ -35,7 +40,7 @@ struct TypeSyntax {
     std::string_view syntax;
 };
 
-constexpr std::array<TypeSyntax, 12> kTypeSyntax = {{
+constexpr std::array<TypeSyntax, 13> kTypeSyntax = {{
     {"boolean", "`true` or `false`; `yes`/`no` and `on`/`off` work too"},
     {"integer", "decimal digits: `4096`"},
     {"size",
@@ -51,6 +56,9 @@ constexpr std::array<TypeSyntax, 12> kTypeSyntax = {{
      "relative paths are taken from the directory of the configuration file; empty (`\"\"`) "
      "means what the option says"},
     {"keyword", "one of the words the option lists"},
+    {"hex key",
+     "32 hexadecimal digits, as `openssl rand -hex 16` prints them; quote it if it could read as "
+     "a number; empty (`\"\"`) means what the option says"},
     {"socket address",
      "`ADDRESS` or `ADDRESS:PORT`, port 53 unless given: `192.0.2.1`, `192.0.2.1:5353`, `::1`, "
      "`\"[::1]:5353\"`. YAML reads a leading `[` as a list, so quote an IPv6 address with a "

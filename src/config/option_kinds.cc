@@ -155,6 +155,36 @@ Parsed<std::string> Keyword::parse(std::string_view text) const {
     return Unexpected<std::string>{std::move(message)};
 }
 
+Parsed<HexKey::Value> HexKey::parse(std::string_view text) const {
+    if (text.empty()) return Value{};
+    std::array<uint8_t, 16> key{};
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    if (text.size() != 2 * key.size()) return not_a(text, "a 16-octet hex key", expected());
+    for (size_t i = 0; i < key.size(); ++i) {
+        const int high = digit(text[2 * i]);
+        const int low = digit(text[2 * i + 1]);
+        if (high < 0 || low < 0) return not_a(text, "a 16-octet hex key", expected());
+        key[i] = static_cast<uint8_t>(high << 4 | low);
+    }
+    return Value{key};
+}
+
+std::string HexKey::format(const Value& value) const {
+    if (!value) return "\"\"";
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (const uint8_t octet : *value) {
+        out += kDigits[octet >> 4];
+        out += kDigits[octet & 0xf];
+    }
+    return out + "\"";
+}
+
 std::string Endpoint::expected() const {
     return "ADDRESS or ADDRESS:PORT, with an IPv6 address in brackets when a port follows, as in "
            "[::1]:" +

@@ -11,6 +11,7 @@
 // list kinds (ListOf) have `Element` and `check(list)`.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -149,6 +150,17 @@ struct Keyword {
     std::string expected() const;
     Parsed<std::string> parse(std::string_view text) const;
     std::string format(const std::string& value) const { return yaml_scalar(value); }
+};
+
+// A secret key of 16 octets written as 32 hexadecimal digits; empty: none.
+struct HexKey {
+    using Value = std::optional<std::array<uint8_t, 16>>;
+
+    std::string type() const { return "hex key"; }
+    std::string range() const { return {}; }
+    std::string expected() const { return "32 hexadecimal digits (16 octets), or empty"; }
+    Parsed<Value> parse(std::string_view text) const;
+    std::string format(const Value& value) const;
 };
 
 // Elements of lists.

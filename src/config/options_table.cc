@@ -13,11 +13,13 @@ namespace cairn::config {
 namespace {
 
 using cache::CacheOptions;
+using net::ClientPrefixLengths;
 using resolve::DnssecOptions;
 using resolve::PrefetchOptions;
 using resolve::ResolverOptions;
 using resolve::ServeStaleOptions;
 using resolve::WorkLimits;
+using server::RateLimits;
 using server::ServerOptions;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -64,8 +66,28 @@ std::vector<Option> make_options() {
     add(option("tcp-max-connections-per-client", Group::server,
                at<&Config::server, &ServerOptions::tcp_max_connections_per_client>,
                Number<uint32_t>{.min = 1, .max = 1'000'000},
-               "Client TCP connections open at once from one client address.")
+               "Client TCP connections open at once from one client: one network of "
+               "`client-prefix-ipv4` or `client-prefix-ipv6` bits, so more addresses do not buy "
+               "more connections.")
             .also_known_as({"max-tcp-per-client"}));
+    add(option("tcp-max-pipelined", Group::server,
+               at<&Config::server, &ServerOptions::tcp_max_pipelined>,
+               Number<unsigned>{.min = 1, .max = 10'000},
+               "Answers one TCP connection may be owed at once (RFC 7766 §6.2.1.1 pipelining): "
+               "queries being resolved and answers not yet written, error answers and cache "
+               "hits included. Beyond it cairn reads no more queries from the connection until "
+               "an answer has gone out."));
+    add(option("tcp-write-queue", Group::server,
+               at<&Config::server, &ServerOptions::tcp_write_queue>,
+               Size{.min = 4096, .max = 16 * kMiB},
+               "Octets of answers waiting to be written to one TCP connection beyond which "
+               "cairn reads no more queries from it, so a client that asks and does not read "
+               "holds this much at most."));
+    add(option("tcp-write-timeout", Group::server,
+               at<&Config::server, &ServerOptions::tcp_write_timeout>,
+               Duration{.min = milliseconds(100), .max = seconds(3600)},
+               "A TCP connection whose client takes none of its answers for this long is "
+               "closed."));
     add(option("version-string", Group::server, at<&Config::server, &ServerOptions::version_string>,
                Text{.max_length = kTxtStringMax},
                "Answer to `version.bind` queries in class CH. Empty: such queries are REFUSED, "
@@ -134,6 +156,92 @@ std::vector<Option> make_options() {
                "(SETTINGS_MAX_CONCURRENT_STREAMS); the client waits for an answer before "
                "sending more.")
             .also_known_as({"http-max-streams"}));
+    // Client limits: what one client may take.
+    add(option("client-prefix-ipv4", Group::clients,
+               at<&Config::server, &ServerOptions::client_prefix, &ClientPrefixLengths::v4>,
+               Number<uint8_t>{.min = 8, .max = 32},
+               "Prefix length that makes IPv4 addresses one client for the per-client limits "
+               "below: 24 counts a /24 network as one client, 32 each address.")
+            .also_known_as({"ipv4-prefix-length"}));
+    add(option("client-prefix-ipv6", Group::clients,
+               at<&Config::server, &ServerOptions::client_prefix, &ClientPrefixLengths::v6>,
+               Number<uint8_t>{.min = 16, .max = 128},
+               "Prefix length that makes IPv6 addresses one client for the per-client limits "
+               "below. 56 is a typical customer's delegation, so a host cannot escape a limit "
+               "by changing addresses within it.")
+            .also_known_as({"ipv6-prefix-length"}));
+    add(option("rate-limit-answers", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::answers>,
+               Number<uint32_t>{.min = 0, .max = 1'000'000},
+               "Response rate limiting (RRL): positive answers (NOERROR) per second to one "
+               "client over UDP. A client over its budget gets every `rate-limit-slip`th answer "
+               "empty with TC=1, so that one that really asked retries over TCP, and nothing "
+               "for the others. TCP and clients with a valid server cookie are not limited. "
+               "This keeps cairn from amplifying floods sent with a victim's forged address; "
+               "off (0) by default, since an open resolver needs it but one serving only its "
+               "own networks does not. Each worker thread counts on its own, so a client whose "
+               "queries reach several threads gets up to `threads` times this.")
+            .also_known_as({"responses-per-second"}));
+    add(option("rate-limit-nxdomains", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::nxdomains>,
+               Number<uint32_t>{.min = 0, .max = 1'000'000},
+               "NXDOMAIN answers per second to one client over UDP, as `rate-limit-answers`; "
+               "0: not limited.")
+            .also_known_as({"nxdomains-per-second"}));
+    add(option("rate-limit-errors", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::errors>,
+               Number<uint32_t>{.min = 0, .max = 1'000'000},
+               "Error answers (REFUSED, FORMERR, NOTIMP, SERVFAIL, BADVERS) per second to one "
+               "client over UDP; 0: not limited. Errors over the budget are dropped, never "
+               "slipped (an error is no larger than a truncated answer), so a flood of refused "
+               "or malformed queries from one forged source gets almost nothing back.")
+            .also_known_as({"errors-per-second"}));
+    add(option("rate-limit-slip", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::slip>,
+               Number<uint32_t>{.min = 0, .max = 10},
+               "Of the answers and NXDOMAINs over a rate limit, every this many goes out empty "
+               "with TC=1 (the others are dropped); 0: all are dropped, 1: all are truncated.")
+            .also_known_as({"slip"}));
+    add(option("rate-limit-table-size", Group::clients,
+               at<&Config::server, &ServerOptions::rate_limits, &RateLimits::table_entries>,
+               Number<uint32_t>{.min = 64, .max = 16'777'216},
+               "Clients each worker thread keeps rate-limit budgets for (about 40 bytes each, "
+               "allocated at start when a rate limit is on); beyond that the least recently "
+               "seen are forgotten.")
+            .also_known_as({"max-table-size"}));
+
+    add(option("max-inflight", Group::clients, at<&Config::server, &ServerOptions::max_inflight>,
+               Number<uint64_t>{.min = 1, .max = 10'000'000},
+               "Client questions being resolved at once (cache hits do not count). A question "
+               "beyond it is answered SERVFAIL at once with Extended DNS Error 0 saying so, "
+               "rather than queued without bound or dropped: the client can ask another "
+               "server instead of waiting out a timeout, and the answer is rate limited like "
+               "every error. Each worker thread enforces its share (this divided by "
+               "`threads`, rounded up), without locks.")
+            .also_known_as({"recursive-clients", "num-queries-per-thread", "max-mthreads"}));
+    add(option("max-inflight-per-client", Group::clients,
+               at<&Config::server, &ServerOptions::max_inflight_per_client>,
+               Number<uint32_t>{.min = 1, .max = 10'000'000},
+               "The most of `max-inflight` one client may hold, so that one client asking for "
+               "names that resolve slowly cannot take every slot; beyond it its questions are "
+               "answered SERVFAIL at once, as above. Each thread enforces its share, like "
+               "`max-inflight`."));
+    add(option("cookie-secret", Group::clients, at<&Config::server, &ServerOptions::cookie_secret>,
+               HexKey{},
+               "Secret from which cairn makes the server cookies it gives clients (DNS cookies, "
+               "RFC 7873, in the form of RFC 9018 so that several instances behind one address "
+               "accept each other's cookies: give them all the same secret). A client that "
+               "returns a valid server cookie has proven its address and is exempt from the "
+               "rate limits; a rate-limited client that sent a cookie gets BADCOOKIE with a "
+               "fresh server cookie instead of a truncated answer. Empty: a random secret, made "
+               "when cairn starts and kept across reloads. To change it, move the old value to "
+               "`cookie-secret-previous` and reload; remove that an hour later.")
+            .also_known_as({"cookie-secrets", "answer-cookie"}));
+    add(option("cookie-secret-previous", Group::clients,
+               at<&Config::server, &ServerOptions::cookie_secret_previous>, HexKey{},
+               "The secret before `cookie-secret`: server cookies made with it are still "
+               "accepted (for up to an hour, as every server cookie), but no new ones are made "
+               "with it. Empty: none."));
 
     // Upstream: how authoritative servers are found and asked.
     add(option("root-hints", Group::upstream,
@@ -520,6 +628,17 @@ std::vector<Rule> make_rules() {
                         return twice->to_string() +
                                " is named more than once in listen, "
                                "listen-tls, listen-https and listen-http";
+                    }});
+    list.push_back({{"max-inflight-per-client", "max-inflight"},
+                    "`max-inflight-per-client` must not be greater than `max-inflight`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& server = config.server;
+                        if (server.max_inflight_per_client <= server.max_inflight)
+                            return std::nullopt;
+                        return "max-inflight-per-client (" +
+                               std::to_string(server.max_inflight_per_client) +
+                               ") is greater than max-inflight (" +
+                               std::to_string(server.max_inflight) + ")";
                     }});
     list.push_back({{"listen"},
                     "`listen` names each address and port once.",

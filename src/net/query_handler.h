@@ -106,6 +106,10 @@ public:
     // batch.
     virtual size_t handle_query(std::span<const uint8_t> query, const Peer& peer,
                                 std::span<uint8_t> response, const ReplyOrigin& origin) = 0;
+
+    // Whether a connection from `peer` is worth keeping: a connection-based
+    // transport closes one that is not at once, before reading anything.
+    virtual bool admits(const Peer& /*peer*/) const { return true; }
 };
 
 }  // namespace cairn::net

@@ -7,6 +7,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <utility>
 
 #include "net/tcp_listener.h"
 #include "wire/header.h"
@@ -20,7 +21,9 @@ TcpConnection::TcpConnection(asio::ip::tcp::socket socket, const Peer& peer,
       slot_(std::move(slot)),
       listener_(std::move(listener)),
       idle_timeout_(listener_->options().idle_timeout),
+      write_timeout_(listener_->options().write_timeout),
       max_pipelined_(listener_->options().max_pipelined),
+      write_queue_bytes_(listener_->options().write_queue_bytes),
       idle_timer_(socket_.get_executor()),
       resume_timer_(socket_.get_executor()) {
     count(listener_->metrics().tcp_open);
@@ -36,7 +39,7 @@ void TcpConnection::start() {
     touch();
     auto self = std::static_pointer_cast<TcpConnection>(shared_from_this());
     const auto executor = socket_.get_executor();
-    asio::co_spawn(executor, idle_watch(self), asio::detached);
+    asio::co_spawn(executor, watchdog(self), asio::detached);
     asio::co_spawn(executor, read_loop(self), asio::detached);
 }
 
@@ -62,6 +65,12 @@ void TcpConnection::close() {
     idle_timer_.cancel();
     resume_timer_.cancel();
     pending_.clear();
+    pending_answers_ = 0;
+}
+
+bool TcpConnection::reading_paused() const {
+    return outstanding_ + pending_answers_ + writing_answers_ >= max_pipelined_ ||
+           pending_.size() + writing_buffer_.size() >= write_queue_bytes_;
 }
 
 void TcpConnection::reply_settled() {
@@ -85,6 +94,7 @@ void TcpConnection::enqueue(std::span<const uint8_t> message) {
     pending_.push_back(static_cast<uint8_t>(message.size() >> 8));
     pending_.push_back(static_cast<uint8_t>(message.size()));
     pending_.insert(pending_.end(), message.begin(), message.end());
+    ++pending_answers_;
     if (!writing_) {
         writing_ = true;
         asio::co_spawn(socket_.get_executor(),
@@ -98,7 +108,8 @@ asio::awaitable<void> TcpConnection::read_loop(std::shared_ptr<TcpConnection> /*
     std::array<uint8_t, 2> length_field{};
     std::vector<uint8_t> message;
     while (open_) {
-        while (open_ && outstanding_ >= max_pipelined_ && !draining_) {
+        if (open_ && reading_paused() && !draining_) count(metrics.tcp_reads_paused);
+        while (open_ && reading_paused() && !draining_) {
             asio::error_code ignored;
             resume_timer_.expires_at(asio::steady_timer::time_point::max());
             co_await resume_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -149,27 +160,38 @@ asio::awaitable<void> TcpConnection::write_loop(std::shared_ptr<TcpConnection> /
     while (open_ && !pending_.empty()) {
         writing_buffer_.swap(pending_);
         pending_.clear();
+        writing_answers_ = std::exchange(pending_answers_, 0);
+        write_deadline_ = Clock::now() + write_timeout_;
+        idle_timer_.cancel();  // the watchdog now also minds the write
         asio::error_code ec;
         co_await asio::async_write(socket_, asio::buffer(writing_buffer_),
                                    asio::redirect_error(asio::use_awaitable, ec));
         writing_buffer_.clear();
+        writing_answers_ = 0;
         if (ec) {
             close();
             break;
         }
         touch();
+        resume_timer_.cancel();  // a reader waiting for room may go on
     }
     writing_ = false;
     close_if_done();
 }
 
-asio::awaitable<void> TcpConnection::idle_watch(std::shared_ptr<TcpConnection> /*keep_alive*/) {
+asio::awaitable<void> TcpConnection::watchdog(std::shared_ptr<TcpConnection> /*keep_alive*/) {
     while (open_) {
-        idle_timer_.expires_at(deadline_);
+        idle_timer_.expires_at(writing_ ? std::min(deadline_, write_deadline_) : deadline_);
         asio::error_code ec;
         co_await idle_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (!open_) break;
         const auto now = Clock::now();
+        if (writing_ && now >= write_deadline_) {
+            // The client asks and does not read: its answers would pile up.
+            count(listener_->metrics().tcp_write_timeouts);
+            close();
+            break;
+        }
         if (now < deadline_) continue;  // there was traffic meanwhile
         if (outstanding_ == 0 && !writing_) {
             count(listener_->metrics().tcp_idle_closed);

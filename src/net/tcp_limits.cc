@@ -3,7 +3,8 @@
 namespace cairn::net {
 
 std::optional<TcpConnectionLimits::Slot> TcpConnectionLimits::acquire(
-    const wire::IpAddress& client) {
+    const wire::IpAddress& address) {
+    const auto client = ClientPrefix::of(address, prefix_);
     std::lock_guard lock(mutex_);
     if (total_ >= max_total_) return std::nullopt;
     auto& mine = per_client_[client];
@@ -21,7 +22,7 @@ uint32_t TcpConnectionLimits::open_connections() const {
     return total_;
 }
 
-void TcpConnectionLimits::release(const wire::IpAddress& client) {
+void TcpConnectionLimits::release(const ClientPrefix& client) {
     std::lock_guard lock(mutex_);
     --total_;
     auto it = per_client_.find(client);

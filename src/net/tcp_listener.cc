@@ -108,6 +108,11 @@ asio::awaitable<void> TcpListener::accept_loop(std::shared_ptr<TcpListener> self
         if (ec) continue;  // already gone
         peer.address = from_endpoint(remote);
         if (remote.address().is_v6()) peer.scope_id = remote.address().to_v6().scope_id();
+        if (!handler_.admits(peer)) {
+            count(metrics_.tcp_refused_acl);
+            socket.close(ec);
+            continue;
+        }
         auto slot = limits_.acquire(peer.address.address);
         if (!slot) {
             count(metrics_.tcp_refused_limit);

@@ -24,9 +24,17 @@ struct TcpListenerOptions {
     // A connection with no query being answered and nothing read or written
     // for this long is closed (RFC 7766 §6.2.3).
     std::chrono::milliseconds idle_timeout{10'000};
-    // Queries of one connection being answered at once; beyond it the
+    // Answers one connection owes at once, whether still being worked out
+    // or waiting to be written (errors and cache hits too); beyond it the
     // connection is not read until an answer has gone out.
     unsigned max_pipelined = 64;
+    // Octets of answers waiting to be written to one connection beyond
+    // which it is not read (RFC 7766 §6.2.2 bounds); answers owed still go
+    // out.
+    size_t write_queue_bytes = 64 * 1024;
+    // A connection whose client takes no more of its answers for this long
+    // is closed.
+    std::chrono::milliseconds write_timeout{10'000};
 };
 
 class TcpListener final : public std::enable_shared_from_this<TcpListener> {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string_view>
+#include <variant>
 
 #include "wire/message.h"
 
@@ -40,8 +41,16 @@ wire::RData txt_rdata(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+constexpr size_t kTextRoom = 96;
+
+}  // namespace
+
 ErrorAnswerWriter::ErrorAnswerWriter(uint16_t our_udp_size) : our_udp_size_(our_udp_size) {
-    edns_.options.reserve(1);
+    wire::ExtendedErrorOption ede;
+    ede.extra_text.reserve(kTextRoom);
+    with_error_.options.emplace_back(std::move(ede));
 }
 
 size_t ErrorAnswerWriter::write(const ErrorAnswer& answer, std::span<uint8_t> out) {
@@ -49,18 +58,23 @@ size_t ErrorAnswerWriter::write(const ErrorAnswer& answer, std::span<uint8_t> ou
     const bool with_opt = answer.edns && answer.edns->present;
     // An rcode above 15 exists only with EDNS.
     const wire::Rcode sent = rcode > 15 && !with_opt ? wire::Rcode::SERVFAIL : answer.rcode;
+    wire::Header header = answer_header(answer.query, sent);
+    header.tc = answer.truncated;
     wire::MessageBuilder builder(out, out.size());
-    if (!builder.begin(answer_header(answer.query, sent))) return 0;
+    if (!builder.begin(header)) return 0;
     if (answer.question && !builder.add_question(*answer.question)) return 0;
     if (with_opt) {
-        edns_.udp_size = our_udp_size_;
-        edns_.version = 0;  // also the version a BADVERS answer offers (RFC 6891 §6.1.3)
-        edns_.dnssec_ok = answer.edns->dnssec_ok;
-        edns_.extended_rcode = static_cast<uint8_t>(static_cast<unsigned>(sent) >> 4);
-        edns_.options.clear();
-        if (answer.extended_error)
-            edns_.options.emplace_back(wire::ExtendedErrorOption{*answer.extended_error, {}});
-        if (!builder.set_edns(edns_)) return 0;
+        wire::Edns& opt = answer.extended_error ? with_error_ : plain_;
+        opt.udp_size = our_udp_size_;
+        opt.version = 0;  // also the version a BADVERS answer offers (RFC 6891 §6.1.3)
+        opt.dnssec_ok = answer.edns->dnssec_ok;
+        opt.extended_rcode = static_cast<uint8_t>(static_cast<unsigned>(sent) >> 4);
+        if (answer.extended_error) {
+            auto& ede = std::get<wire::ExtendedErrorOption>(opt.options.front());
+            ede.code = *answer.extended_error;
+            ede.extra_text.assign(answer.extra_text.substr(0, kTextRoom));
+        }
+        if (!builder.set_edns(opt)) return 0;
     }
     return builder.finish().size();
 }

@@ -1,5 +1,6 @@
 // Answers the server gives by itself, without the resolver: REFUSED,
-// NOTIMP, FORMERR, BADVERS, and the CHAOS-class identity answers.
+// NOTIMP, FORMERR, BADVERS, empty truncated answers, and the CHAOS-class
+// identity answers.
 #pragma once
 
 #include <cstddef>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "server/query_edns.h"
 #include "wire/edns.h"
@@ -23,11 +25,15 @@ struct ErrorAnswer {
     const QueryEdns* edns = nullptr;
     wire::Rcode rcode = wire::Rcode::SERVFAIL;
     std::optional<wire::ExtendedErrorCode> extended_error;
+    // The Extended DNS Error's text, for the operator (RFC 8914 §2).
+    std::string_view extra_text;
+    // TC=1: an empty answer that sends the client to TCP (a rate-limit slip).
+    bool truncated = false;
 };
 
-// Writes error answers into caller memory. Keeps one OPT value whose option
-// list has room reserved, so that even an answer with an Extended DNS Error
-// allocates nothing.
+// Writes error answers into caller memory. Keeps two OPT values, one with an
+// Extended DNS Error whose text has room reserved, so that even an answer
+// with an Extended DNS Error and a short text allocates nothing.
 class ErrorAnswerWriter {
 public:
     explicit ErrorAnswerWriter(uint16_t our_udp_size);
@@ -38,7 +44,8 @@ public:
 
 private:
     uint16_t our_udp_size_;
-    wire::Edns edns_;
+    wire::Edns plain_;
+    wire::Edns with_error_;
 };
 
 // The CHAOS-class names a server answers about itself (as BIND, Unbound and

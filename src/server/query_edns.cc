@@ -1,5 +1,8 @@
 #include "server/query_edns.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace cairn::server {
 
 namespace {
@@ -25,7 +28,16 @@ bool option_well_formed(uint16_t code, std::span<const uint8_t> data) {
     }
 }
 
-bool options_well_formed(std::span<const uint8_t> rdata) {
+void read_cookie(std::span<const uint8_t> data, QueryCookie& cookie) {
+    if (cookie.present) return;
+    cookie.present = true;
+    std::copy(data.begin(), data.begin() + 8, cookie.client.begin());
+    cookie.server_length = static_cast<uint8_t>(data.size() - 8);
+    std::copy(data.begin() + 8, data.end(), cookie.server.begin());
+}
+
+// Checks the options and picks out the cookie.
+bool read_options(std::span<const uint8_t> rdata, QueryEdns& edns) {
     size_t at = 0;
     while (at < rdata.size()) {
         if (rdata.size() - at < 4) return false;
@@ -33,7 +45,10 @@ bool options_well_formed(std::span<const uint8_t> rdata) {
         const uint16_t length = wire::load_u16(rdata.data() + at + 2);
         at += 4;
         if (rdata.size() - at < length) return false;
-        if (!option_well_formed(code, rdata.subspan(at, length))) return false;
+        const auto data = rdata.subspan(at, length);
+        if (!option_well_formed(code, data)) return false;
+        if (static_cast<EdnsOptionCode>(code) == EdnsOptionCode::COOKIE)
+            read_cookie(data, edns.cookie);
         at += length;
     }
     return true;
@@ -58,7 +73,10 @@ QueryTail inspect_query_tail(std::span<const uint8_t> query, const wire::QueryHe
         return QueryTail::kNeedsFullParse;
     const uint16_t rdlength = wire::load_u16(rest.data() + 9);
     if (rest.size() != kOptFixed + rdlength) return QueryTail::kMalformed;
-    if (!options_well_formed(rest.subspan(kOptFixed))) return QueryTail::kMalformed;
+    if (!read_options(rest.subspan(kOptFixed), edns)) {
+        edns = QueryEdns{};
+        return QueryTail::kMalformed;
+    }
     const uint32_t ttl = wire::load_u32(rest.data() + 5);
     edns.present = true;
     edns.udp_size = wire::load_u16(rest.data() + 3);
@@ -74,6 +92,11 @@ QueryEdns query_edns_of(const wire::Message& message) {
         edns.udp_size = message.edns->udp_size;
         edns.version = message.edns->version;
         edns.dnssec_ok = message.edns->dnssec_ok;
+        if (const auto* cookie = message.edns->find<wire::CookieOption>()) {
+            std::vector<uint8_t> data(cookie->client.begin(), cookie->client.end());
+            data.insert(data.end(), cookie->server.begin(), cookie->server.end());
+            read_cookie(data, edns.cookie);
+        }
     }
     return edns;
 }

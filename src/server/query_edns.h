@@ -2,6 +2,7 @@
 // straight from the wire without allocating, for the fast path.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -9,11 +10,23 @@
 
 namespace cairn::server {
 
+// A COOKIE option (RFC 7873 §4): the client cookie, and the server cookie
+// when the client has one.
+struct QueryCookie {
+    bool present = false;
+    std::array<uint8_t, 8> client{};
+    uint8_t server_length = 0;  // 0, or 8 to 32
+    std::array<uint8_t, 32> server{};
+
+    std::span<const uint8_t> server_cookie() const { return {server.data(), server_length}; }
+};
+
 struct QueryEdns {
     bool present = false;
     uint16_t udp_size = 0;
     uint8_t version = 0;
     bool dnssec_ok = false;
+    QueryCookie cookie;  // the first COOKIE option
 };
 
 enum class QueryTail : uint8_t {

@@ -2,7 +2,9 @@
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <random>
 
+#include "server/opt_option_append.h"
 #include "wire/message.h"
 
 namespace cairn::server {
@@ -26,13 +28,16 @@ bool storable(const ShapedAnswer& shaped, uint32_t ttl) {
 
 }  // namespace
 
-QueryPipeline::InflightGuard::InflightGuard(QueryPipeline& pipeline) : pipeline_(&pipeline) {
+QueryPipeline::InflightGuard::InflightGuard(QueryPipeline& pipeline,
+                                            const net::ClientPrefix& client)
+    : pipeline_(&pipeline), client_(client) {
     ++pipeline_->inflight_;
     pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
 }
 
 QueryPipeline::InflightGuard::~InflightGuard() {
     if (!pipeline_) return;
+    pipeline_->shares_.give_back(client_);
     --pipeline_->inflight_;
     pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
 }
@@ -47,10 +52,18 @@ QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings se
       clock_(clock),
       metrics_(metrics),
       errors_(settings_.edns_buffer_size),
+      limiter_(settings_.rate_limits, std::random_device{}()),
+      shares_(settings_.max_inflight_per_client),
+      cookies_(settings_.cookies),
       build_buffer_(65535) {}
 
 size_t QueryPipeline::max_udp_answer(uint16_t edns_buffer_size) {
     return std::max<size_t>(edns_buffer_size, 512);
+}
+
+size_t QueryPipeline::answer_limit(bool tcp, const QueryEdns& edns) const {
+    const size_t limit = answer_size_limit(tcp, edns, settings_.edns_buffer_size);
+    return edns.cookie.present ? limit - kCookieReplySize : limit;
 }
 
 size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Peer& peer,
@@ -66,14 +79,9 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
     const wire::Header& header = head->header;
     QueryEdns edns;
     QueryTail tail = inspect_query_tail(query, *head, edns);
-    const auto limited = [&](std::span<uint8_t> out) {
-        return out.first(
-            std::min(out.size(), answer_size_limit(tcp, edns, settings_.edns_buffer_size)));
-    };
     auto error = [&](Rcode rcode, std::optional<wire::ExtendedErrorCode> ede = std::nullopt) {
-        ErrorAnswer answer{header, &head->question, tail == QueryTail::kOk ? &edns : nullptr, rcode,
-                           ede};
-        return answer_error(answer, limited(response));
+        const QueryEdns* opt = tail == QueryTail::kOk ? &edns : nullptr;
+        return answer_error({header, &head->question, opt, peer}, rcode, ede, response);
     };
 
     if (!settings_.allow.allows(peer.address.address)) {
@@ -96,47 +104,70 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
 
     const auto& question = head->question;
     if (question.rclass == wire::RRClass::CH) {
+        const auto out = response.first(std::min(response.size(), answer_limit(tcp, edns)));
         const size_t n = write_chaos_answer(header, question, edns, settings_.identity,
-                                            settings_.edns_buffer_size, limited(response));
-        if (n > 0) {
-            count_rcode(0);
-            return n;
-        }
+                                            settings_.edns_buffer_size, out);
+        if (n > 0) return release({header, &question, &edns, peer}, 0, response, n);
         return error(Rcode::REFUSED);
     }
     if (question.rclass != wire::RRClass::IN) return error(Rcode::REFUSED);
     if (question.type == RRType::AXFR || question.type == RRType::IXFR)
         return error(Rcode::REFUSED);
     if (formerr_qtype(question.type)) return error(Rcode::FORMERR);
+    return answer_question({header, &question, &edns, peer}, response, origin);
+}
 
+size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> response,
+                                      const net::ReplyOrigin& origin) {
+    const wire::Header& header = to.query;
+    const wire::Question& question = *to.question;
+    const QueryEdns& edns = *to.edns;
+    const bool tcp = to.peer.transport == net::Transport::kTcp;
+    const size_t limit = std::min(response.size(), answer_limit(tcp, edns));
     const bool dnssec_ok = edns.present && edns.dnssec_ok;
     cache::PacketKey key{question.name, question.type, question.rclass, dnssec_ok,
                          header.cd,     edns.present,  header.rd};
     if (packet_cache_) {
-        const auto out = limited(response);
+        const auto out = response.first(limit);
         const size_t n = packet_cache_->lookup(key, header.id, question.name, clock_.now(), out);
         if (n > 0) {
             net::count(metrics_.packet_cache_hits);
             clear_ad_unless_asked(out.first(n), header.ad, dnssec_ok);
-            count_rcode(out[3] & 0xF);
-            return n;
+            return release(to, out[3] & 0xF, response, n);
         }
         net::count(metrics_.packet_cache_misses);
     }
 
     if (inflight_ >= settings_.max_inflight) {
-        net::count(metrics_.dropped_overload);
-        return 0;
+        net::count(metrics_.refused_inflight);
+        return answer_error(to, Rcode::SERVFAIL, wire::ExtendedErrorCode::kOther, response,
+                            "too many resolutions in flight (max-inflight)");
     }
-    Pending pending{AnswerShape{header, question, edns,
-                                answer_size_limit(tcp, edns, settings_.edns_buffer_size)},
-                    key, tcp};
-    if (!tcp) pending.shape.max_size = std::min(pending.shape.max_size, response.size());
+    const auto client = net::ClientPrefix::of(to.peer.address.address, settings_.client_prefix);
+    if (!shares_.try_take(client)) {
+        net::count(metrics_.refused_inflight_client);
+        return answer_error(to, Rcode::SERVFAIL, wire::ExtendedErrorCode::kOther, response,
+                            "too many resolutions in flight for this client "
+                            "(max-inflight-per-client)");
+    }
+    Pending pending{AnswerShape{header, question, edns, tcp ? answer_limit(tcp, edns) : limit}, key,
+                    to.peer};
     net::count(metrics_.resolutions);
-    asio::co_spawn(executor_,
-                   resolve_and_answer(std::move(pending), origin.keep(), InflightGuard(*this)),
-                   asio::detached);
+    asio::co_spawn(
+        executor_,
+        resolve_and_answer(std::move(pending), origin.keep(), InflightGuard(*this, client)),
+        asio::detached);
     return 0;
+}
+
+size_t QueryPipeline::answer_error(const Outgoing& to, Rcode rcode,
+                                   std::optional<wire::ExtendedErrorCode> ede,
+                                   std::span<uint8_t> response, std::string_view ede_text) {
+    const bool tcp = to.peer.transport == net::Transport::kTcp;
+    const size_t limit = to.edns ? answer_limit(tcp, *to.edns) : answer_size_limit(tcp, {}, 512);
+    ErrorAnswer answer{to.query, to.question, to.edns, rcode, ede, ede_text};
+    const size_t n = errors_.write(answer, response.first(std::min(response.size(), limit)));
+    return release(to, static_cast<unsigned>(rcode), response, n);
 }
 
 asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::ReplyHandle reply,
@@ -165,17 +196,69 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
     if (shaped.message.empty()) co_return;
     if (packet_cache_ && storable(shaped, answer.cache_ttl))
         packet_cache_->insert(pending.key, shaped.message, answer.cache_ttl, clock_.now());
-    const auto out = std::span<uint8_t>(build_buffer_).first(shaped.message.size());
-    clear_ad_unless_asked(out, shape.query.ad, pending.key.dnssec_ok);
+    const std::span<uint8_t> out(build_buffer_);
+    const size_t length = shaped.message.size();
+    clear_ad_unless_asked(out.first(length), shape.query.ad, pending.key.dnssec_ok);
     if (shaped.truncated) net::count(metrics_.truncated);
-    count_rcode(static_cast<unsigned>(shaped.rcode));
-    reply.send(out);
+    const Outgoing to{shape.query, &shape.question, shape.edns.present ? &shape.edns : nullptr,
+                      pending.peer};
+    const size_t n = release(to, static_cast<unsigned>(shaped.rcode), out, length);
+    if (n > 0) reply.send(out.first(n));
 }
 
-size_t QueryPipeline::answer_error(const ErrorAnswer& answer, std::span<uint8_t> out) {
-    const size_t n = errors_.write(answer, out);
-    if (n > 0) count_rcode(static_cast<unsigned>(answer.rcode));
-    return n;
+size_t QueryPipeline::release(const Outgoing& to, unsigned rcode, std::span<uint8_t> out,
+                              size_t length) {
+    if (length == 0) return 0;
+    const QueryCookie* cookie = to.edns && to.edns->cookie.present ? &to.edns->cookie : nullptr;
+    ServerCookies::Check checked;
+    if (cookie) checked = check_cookie(*cookie, to.peer);
+    const ResponseClass kind = response_class(rcode);
+    if (to.peer.transport == net::Transport::kUdp && !checked.valid && limiter_.limits(kind)) {
+        const auto client = net::ClientPrefix::of(to.peer.address.address, settings_.client_prefix);
+        const RateVerdict verdict = limiter_.take(client, kind, clock_.now());
+        if (verdict != RateVerdict::kSend) {
+            count_limited(kind);
+            if (verdict == RateVerdict::kDrop) return 0;
+            // A client that sent a cookie learns ours and comes back with it,
+            // exempt (RFC 7873 §5.2.3); any other client is sent to TCP.
+            const Rcode slip_rcode = cookie ? Rcode::BADCOOKIE : Rcode::NOERROR;
+            net::count(cookie ? metrics_.badcookie_sent : metrics_.rate_limit_slips);
+            ErrorAnswer slip{to.query, to.question, to.edns, slip_rcode, std::nullopt, {}, !cookie};
+            const size_t limit = to.edns ? answer_limit(false, *to.edns) : 512;
+            length = errors_.write(slip, out.first(std::min(out.size(), limit)));
+            rcode = static_cast<unsigned>(slip_rcode);
+        }
+    }
+    if (length > 0 && cookie) {
+        std::array<uint8_t, 24> option;
+        std::copy(cookie->client.begin(), cookie->client.end(), option.begin());
+        std::copy(checked.reply.begin(), checked.reply.end(), option.begin() + 8);
+        const size_t with_cookie = append_opt_option(
+            out, length, static_cast<uint16_t>(wire::EdnsOptionCode::COOKIE), option);
+        if (with_cookie > 0) length = with_cookie;
+    }
+    if (length > 0) count_rcode(rcode);
+    return length;
+}
+
+ServerCookies::Check QueryPipeline::check_cookie(const QueryCookie& cookie, const net::Peer& peer) {
+    const auto checked =
+        cookies_.check(cookie.client, cookie.server_cookie(), peer.address.address, clock_.now());
+    if (checked.valid)
+        net::count(metrics_.cookies_valid);
+    else if (cookie.server_length > 0)
+        net::count(metrics_.cookies_invalid);
+    else
+        net::count(metrics_.cookies_new);
+    return checked;
+}
+
+void QueryPipeline::count_limited(ResponseClass kind) {
+    switch (kind) {
+        case ResponseClass::kAnswer: net::count(metrics_.rate_limited_answers); break;
+        case ResponseClass::kNxdomain: net::count(metrics_.rate_limited_nxdomains); break;
+        case ResponseClass::kError: net::count(metrics_.rate_limited_errors); break;
+    }
 }
 
 void QueryPipeline::count_rcode(unsigned rcode) {
@@ -187,6 +270,7 @@ void QueryPipeline::count_rcode(unsigned rcode) {
         case Rcode::NOTIMP: net::count(metrics_.rcode_notimp); break;
         case Rcode::REFUSED: net::count(metrics_.rcode_refused); break;
         case Rcode::BADVERS: net::count(metrics_.rcode_badvers); break;
+        case Rcode::BADCOOKIE: net::count(metrics_.rcode_badcookie); break;
         default: net::count(metrics_.rcode_other); break;
     }
 }

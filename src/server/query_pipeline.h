@@ -13,8 +13,18 @@
 //   AXFR, IXFR                            -> REFUSED (as Unbound does)
 //   OPT, TSIG, TKEY, MAILA, MAILB, 128-248 as QTYPE -> FORMERR (as Unbound)
 // then the packet cache (no allocation, no lock: the cache is this
-// worker's), and only on a miss a coroutine that asks the resolver, shapes
-// the answer, stores it in the packet cache and sends it.
+// worker's), and only on a miss, if the worker and the client prefix are
+// within their in-flight budgets (else SERVFAIL with an EDE naming the
+// option), a coroutine that asks the resolver, shapes the answer, stores it
+// in the packet cache and sends it.
+//
+// Every answer, given on the spot or later, leaves through release(): a
+// query's COOKIE option is checked (server_cookies.h); over UDP, unless the
+// client returned a valid server cookie, the answer takes a token of the
+// client prefix's response rate limit (rate_limiter.h) and is dropped or
+// slipped when there is none (empty with TC=1, or BADCOOKIE with a fresh
+// cookie for a client that sent one); and the client's cookie is added to
+// the answer's OPT record.
 //
 // Only a packet whose header and one question parse is a query worth an
 // answer (FORMERR, NOTIMP and BADVERS, RFC 1035 §4.1.1 and RFC 6891 §6.1.3,
@@ -30,13 +40,17 @@
 #include <vector>
 
 #include "cache/clock.h"
+#include "net/client_prefix.h"
 #include "net/query_handler.h"
 #include "resolve/resolver.h"
 #include "server/access_list.h"
 #include "server/error_answer.h"
+#include "server/inflight_shares.h"
 #include "server/query_edns.h"
+#include "server/rate_limiter.h"
 #include "server/response_cache.h"
 #include "server/response_shaper.h"
+#include "server/server_cookies.h"
 #include "server/server_metrics.h"
 
 namespace cairn::server {
@@ -47,9 +61,19 @@ struct PipelineSettings {
     // Our EDNS UDP buffer size: advertised in answers, and the largest UDP
     // answer we send.
     uint16_t edns_buffer_size = 1232;
-    // Resolutions running at once on one worker; queries beyond it are
-    // dropped (the client will retry) rather than queued without bound.
+    // Resolutions running at once on one worker, and for one client prefix
+    // on one worker. A query beyond either is answered SERVFAIL with an
+    // Extended DNS Error at once, rather than queued without bound or
+    // dropped (a client told at once can go to another server instead of
+    // waiting out a timeout and asking again; and the answer, no larger
+    // than the query, is rate limited like every error).
     uint64_t max_inflight = 10'000;
+    uint32_t max_inflight_per_client = 1'000;
+    // DNS cookies (RFC 7873, RFC 9018).
+    CookieSecrets cookies{process_cookie_secret(), std::nullopt};
+    // Response rate limits over UDP, per client prefix.
+    RateLimits rate_limits;
+    net::ClientPrefixLengths client_prefix;
 };
 
 class QueryPipeline final : public net::QueryHandler {
@@ -61,9 +85,17 @@ public:
 
     size_t handle_query(std::span<const uint8_t> query, const net::Peer& peer,
                         std::span<uint8_t> response, const net::ReplyOrigin& origin) override;
+    // Connections from clients outside `allow` are closed at accept.
+    bool admits(const net::Peer& peer) const override {
+        return settings_.allow.allows(peer.address.address);
+    }
 
     // Resolutions running now.
     uint64_t inflight() const { return inflight_; }
+
+    // What the COOKIE option of an answer takes: code, length, the client's
+    // 8 octets and our 16.
+    static constexpr size_t kCookieReplySize = 4 + 8 + 16;
 
     // Largest answer handle_query writes on the spot over UDP.
     static size_t max_udp_answer(uint16_t edns_buffer_size);
@@ -73,27 +105,52 @@ private:
     struct Pending {
         AnswerShape shape;
         cache::PacketKey key;
-        bool tcp = false;
+        net::Peer peer;
+    };
+
+    // What an answer on its way out needs of its query.
+    struct Outgoing {
+        const wire::Header& query;
+        const wire::Question* question = nullptr;  // null: not readable
+        const QueryEdns* edns = nullptr;           // null: no OPT in the answer
+        const net::Peer& peer;
     };
 
     // Counts a resolution from its spawning to the end of its coroutine,
     // however that ends (also destruction at shutdown, never resumed).
     class InflightGuard {
     public:
-        explicit InflightGuard(QueryPipeline& pipeline);
+        // The client's share is taken already (InflightShares::try_take).
+        InflightGuard(QueryPipeline& pipeline, const net::ClientPrefix& client);
         InflightGuard(InflightGuard&& other) noexcept
-            : pipeline_(std::exchange(other.pipeline_, nullptr)) {}
+            : pipeline_(std::exchange(other.pipeline_, nullptr)), client_(other.client_) {}
         InflightGuard& operator=(InflightGuard&&) = delete;
         ~InflightGuard();
 
     private:
         QueryPipeline* pipeline_;
+        net::ClientPrefix client_;
     };
 
     asio::awaitable<void> resolve_and_answer(Pending pending, net::ReplyHandle reply,
                                              InflightGuard running);
-    size_t answer_error(const ErrorAnswer& answer, std::span<uint8_t> out);
+    // The answer to a question that passed the checks: from the packet
+    // cache, or later from the resolver.
+    size_t answer_question(const Outgoing& to, std::span<uint8_t> response,
+                           const net::ReplyOrigin& origin);
+    size_t answer_error(const Outgoing& to, wire::Rcode rcode,
+                        std::optional<wire::ExtendedErrorCode> ede, std::span<uint8_t> response,
+                        std::string_view ede_text = {});
+    // The most an answer may take for this client, leaving room for its
+    // cookie.
+    size_t answer_limit(bool tcp, const QueryEdns& edns) const;
+    ServerCookies::Check check_cookie(const QueryCookie& cookie, const net::Peer& peer);
+    // Lets the first `length` octets of `out` (an answer with `rcode`) go, as
+    // they are or as a slip, or not at all (0): the rate limit. Returns the
+    // length to send; `out` is the whole buffer, with room for a slip.
+    size_t release(const Outgoing& to, unsigned rcode, std::span<uint8_t> out, size_t length);
     void count_rcode(unsigned rcode);
+    void count_limited(ResponseClass kind);
 
     asio::any_io_executor executor_;
     const PipelineSettings settings_;
@@ -102,6 +159,9 @@ private:
     const cache::Clock& clock_;
     ServerMetrics& metrics_;
     ErrorAnswerWriter errors_;
+    ResponseRateLimiter limiter_;
+    InflightShares shares_;
+    const ServerCookies cookies_;
     // Where late answers are built: coroutines of this worker take turns,
     // and none suspends between building and sending.
     std::vector<uint8_t> build_buffer_;

@@ -17,12 +17,28 @@ struct ServerMetrics {
     // Not a query, so no answer: header or question unreadable, QR=1, or
     // QDCOUNT other than 1.
     Counter dropped{0};
-    Counter dropped_overload{0};  // too many resolutions running on this worker
-    Counter refused_acl{0};       // client not in `allow`
+    // Answered SERVFAIL at once: max-inflight reached on this worker, or the
+    // client's share of it.
+    Counter refused_inflight{0};
+    Counter refused_inflight_client{0};
+    Counter refused_acl{0};  // client not in `allow`
     Counter packet_cache_hits{0};
     Counter packet_cache_misses{0};
     Counter resolutions{0};  // queries handed to the resolver
     Counter truncated{0};    // answers sent with TC=1
+    // UDP responses over their client prefix's rate limit (dropped, or sent
+    // as a slip), by class; and the slips.
+    Counter rate_limited_answers{0};
+    Counter rate_limited_nxdomains{0};
+    Counter rate_limited_errors{0};
+    Counter rate_limit_slips{0};
+    // Queries with a COOKIE option: a valid server cookie, a server cookie
+    // that is not (stale, or made with another secret), or a client cookie
+    // alone; and rate-limited answers sent as BADCOOKIE with a fresh cookie.
+    Counter cookies_valid{0};
+    Counter cookies_invalid{0};
+    Counter cookies_new{0};
+    Counter badcookie_sent{0};
     // Answers by rcode.
     Counter rcode_noerror{0};
     Counter rcode_formerr{0};
@@ -31,6 +47,7 @@ struct ServerMetrics {
     Counter rcode_notimp{0};
     Counter rcode_refused{0};
     Counter rcode_badvers{0};
+    Counter rcode_badcookie{0};
     Counter rcode_other{0};
     Counter inflight{0};  // gauge: resolutions running now
 };

@@ -1,12 +1,16 @@
 // Settings of the server layer, filled in by config.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "server/encrypted_options.h"
+#include "net/client_prefix.h"
+#include "server/rate_limiter.h"
 #include "wire/ip_address.h"
 
 namespace cairn::server {
@@ -23,7 +27,21 @@ struct ServerOptions {
     // RFC 7766 connection handling.
     std::chrono::milliseconds tcp_idle_timeout{10'000};
     uint32_t tcp_max_connections = 1000;
-    uint32_t tcp_max_connections_per_client = 32;
+    uint32_t tcp_max_connections_per_client = 32;  // per client prefix
+    unsigned tcp_max_pipelined = 64;
+    size_t tcp_write_queue = 64 * 1024;
+    std::chrono::milliseconds tcp_write_timeout{10'000};
+    // What one client is, for every per-client budget.
+    net::ClientPrefixLengths client_prefix;
+    // Response rate limiting over UDP.
+    RateLimits rate_limits;
+    // Resolutions running at once, in all and for one client; over all
+    // threads, each thread enforcing its share.
+    uint64_t max_inflight = 10'000;
+    uint32_t max_inflight_per_client = 1'000;
+    // DNS cookie secrets; no current one: random, made once per process.
+    std::optional<std::array<uint8_t, 16>> cookie_secret;
+    std::optional<std::array<uint8_t, 16>> cookie_secret_previous;
     // Answers to CH TXT version.bind / id.server; empty: REFUSED.
     std::string version_string;
     std::string identity;

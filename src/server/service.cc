@@ -20,12 +20,24 @@ ServiceSettings service_settings(const ServerOptions& options, uint16_t edns_buf
     s.worker.pipeline.allow = AccessList(options.allow);
     s.worker.pipeline.identity = {options.version_string, options.identity};
     s.worker.pipeline.edns_buffer_size = edns_buffer_size;
+    // Each worker enforces its share of the in-flight budgets, lock-free.
+    s.worker.pipeline.max_inflight = (options.max_inflight + s.threads - 1) / s.threads;
+    s.worker.pipeline.max_inflight_per_client =
+        (options.max_inflight_per_client + s.threads - 1) / s.threads;
+    s.worker.pipeline.rate_limits = options.rate_limits;
+    s.worker.pipeline.client_prefix = options.client_prefix;
+    s.worker.pipeline.cookies = {options.cookie_secret.value_or(process_cookie_secret()),
+                                 options.cookie_secret_previous};
     s.worker.udp.max_response_size = QueryPipeline::max_udp_answer(edns_buffer_size);
     s.worker.tcp.idle_timeout = options.tcp_idle_timeout;
+    s.worker.tcp.max_pipelined = options.tcp_max_pipelined;
+    s.worker.tcp.write_queue_bytes = options.tcp_write_queue;
+    s.worker.tcp.write_timeout = options.tcp_write_timeout;
     s.tcp_max_connections = options.tcp_max_connections;
     s.tcp_max_connections_per_client = options.tcp_max_connections_per_client;
     s.encrypted = options.encrypted;
     s.worker.encrypted = encrypted_listener_options(options.encrypted, options.tcp_idle_timeout);
+    s.client_prefix = options.client_prefix;
     return s;
 }
 
@@ -33,7 +45,8 @@ Service::Service(ServiceSettings settings, WorkerPartsFactory factory, const cac
     : settings_(std::move(settings)),
       factory_(std::move(factory)),
       clock_(clock),
-      tcp_limits_(settings_.tcp_max_connections, settings_.tcp_max_connections_per_client) {
+      tcp_limits_(settings_.tcp_max_connections, settings_.tcp_max_connections_per_client,
+                  settings_.client_prefix) {
     // Whatever the settings say, a UDP answer must fit the listener's buffer.
     settings_.worker.udp.max_response_size =
         std::max(settings_.worker.udp.max_response_size,

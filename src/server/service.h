@@ -25,6 +25,7 @@ struct ServiceSettings {
     WorkerSettings worker;
     uint32_t tcp_max_connections = 1000;
     uint32_t tcp_max_connections_per_client = 32;
+    net::ClientPrefixLengths client_prefix;
     // On stop, how long answers in flight may take to go out.
     std::chrono::milliseconds drain_timeout{2'000};
     // DoT, DoH: where, and the certificate (see encrypted_listeners.h).

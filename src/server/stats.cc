@@ -19,12 +19,21 @@ void append_stats(Stats& out, const ServerMetrics& m) {
     add("queries_udp", m.queries_udp);
     add("queries_tcp", m.queries_tcp);
     add("dropped", m.dropped);
-    add("dropped_overload", m.dropped_overload);
+    add("refused_inflight", m.refused_inflight);
+    add("refused_inflight_client", m.refused_inflight_client);
     add("refused_acl", m.refused_acl);
     add("packet_cache_hits", m.packet_cache_hits);
     add("packet_cache_misses", m.packet_cache_misses);
     add("resolutions", m.resolutions);
     add("truncated", m.truncated);
+    add("rate_limited_answers", m.rate_limited_answers);
+    add("rate_limited_nxdomains", m.rate_limited_nxdomains);
+    add("rate_limited_errors", m.rate_limited_errors);
+    add("rate_limit_slips", m.rate_limit_slips);
+    add("cookies_valid", m.cookies_valid);
+    add("cookies_invalid", m.cookies_invalid);
+    add("cookies_new", m.cookies_new);
+    add("badcookie_sent", m.badcookie_sent);
     add("rcode_noerror", m.rcode_noerror);
     add("rcode_formerr", m.rcode_formerr);
     add("rcode_servfail", m.rcode_servfail);
@@ -32,6 +41,7 @@ void append_stats(Stats& out, const ServerMetrics& m) {
     add("rcode_notimp", m.rcode_notimp);
     add("rcode_refused", m.rcode_refused);
     add("rcode_badvers", m.rcode_badvers);
+    add("rcode_badcookie", m.rcode_badcookie);
     add("rcode_other", m.rcode_other);
     add("inflight", m.inflight, true);
 }
@@ -47,6 +57,9 @@ void append_stats(Stats& out, const net::TransportMetrics& m) {
     add("udp_batches", m.udp_batches);
     add("tcp_accepted", m.tcp_accepted);
     add("tcp_refused_limit", m.tcp_refused_limit);
+    add("tcp_refused_acl", m.tcp_refused_acl);
+    add("tcp_write_timeouts", m.tcp_write_timeouts);
+    add("tcp_reads_paused", m.tcp_reads_paused);
     add("tcp_idle_closed", m.tcp_idle_closed);
     add("tcp_malformed", m.tcp_malformed);
     add("tcp_queries", m.tcp_queries);

@@ -127,8 +127,22 @@ allow: [192.0.2.0/24, "2001:db8::/32"]
 tcp-idle-timeout: 2500ms
 tcp-max-connections: 500
 tcp-max-connections-per-client: 5
+tcp-max-pipelined: 16
+tcp-write-queue: 32k
+tcp-write-timeout: 3s
+max-inflight: 5000
+max-inflight-per-client: 50
 version-string: "cairn 1.0: fine"
 identity: ns1.example
+client-prefix-ipv4: 28
+client-prefix-ipv6: 48
+rate-limit-answers: 20
+rate-limit-nxdomains: 7
+rate-limit-errors: 0
+rate-limit-slip: 3
+rate-limit-table-size: 1024
+cookie-secret: e5e973e5a6b2a43f48e7dc849e37bfcf
+cookie-secret-previous: "445536bcd2513298075a5d379663c962"
 qname-minimisation: off
 upstream-ipv4: yes
 upstream-ipv6: no
@@ -160,8 +174,24 @@ log-level: debug
     EXPECT_EQ(config.server.tcp_idle_timeout, milliseconds(2500));
     EXPECT_EQ(config.server.tcp_max_connections, 500u);
     EXPECT_EQ(config.server.tcp_max_connections_per_client, 5u);
+    EXPECT_EQ(config.server.tcp_max_pipelined, 16u);
+    EXPECT_EQ(config.server.tcp_write_queue, 32u * 1024);
+    EXPECT_EQ(config.server.tcp_write_timeout, milliseconds(3000));
+    EXPECT_EQ(config.server.max_inflight, 5000u);
+    EXPECT_EQ(config.server.max_inflight_per_client, 50u);
     EXPECT_EQ(config.server.version_string, "cairn 1.0: fine");
     EXPECT_EQ(config.server.identity, "ns1.example");
+    EXPECT_EQ(config.server.client_prefix.v4, 28);
+    EXPECT_EQ(config.server.client_prefix.v6, 48);
+    EXPECT_EQ(config.server.rate_limits.answers, 20u);
+    EXPECT_EQ(config.server.rate_limits.nxdomains, 7u);
+    EXPECT_EQ(config.server.rate_limits.errors, 0u);
+    EXPECT_EQ(config.server.rate_limits.slip, 3u);
+    EXPECT_EQ(config.server.rate_limits.table_entries, 1024u);
+    ASSERT_TRUE(config.server.cookie_secret);
+    EXPECT_EQ((*config.server.cookie_secret)[0], 0xe5);
+    ASSERT_TRUE(config.server.cookie_secret_previous);
+    EXPECT_EQ((*config.server.cookie_secret_previous)[15], 0x62);
     EXPECT_FALSE(config.resolver.qname_minimisation);
     EXPECT_TRUE(config.resolver.upstream_ipv4);
     EXPECT_FALSE(config.resolver.upstream_ipv6);
@@ -349,6 +379,9 @@ TEST(ConfigLoad, RulesBetweenOptions) {
     EXPECT_EQ(error_of("tcp-max-connections: 10\n"),
               "cairn.yaml:1: tcp-max-connections-per-client (32) is greater than "
               "tcp-max-connections (10)");
+    EXPECT_EQ(error_of("max-inflight: 100\n"),
+              "cairn.yaml:1: max-inflight-per-client (1000) is greater than max-inflight (100)");
+    EXPECT_TRUE(load("max-inflight: 100\nmax-inflight-per-client: 100\n"));
     EXPECT_EQ(error_of("listen: [127.0.0.1, \"127.0.0.1:53\"]\n"),
               "cairn.yaml:1: listen names 127.0.0.1:53 more than once");
     // Rules are checked only once every value is good, so a bad value does not

@@ -149,6 +149,26 @@ TEST(ConfigKinds, TextAndKeyword) {
     EXPECT_EQ(level.range(), "error, warn, info, debug");
 }
 
+TEST(ConfigKinds, HexKeys) {
+    const HexKey kind;
+    const auto key = kind.parse("E5e973e5a6b2a43f48e7dc849e37bfcf");
+    ASSERT_TRUE(key);
+    ASSERT_TRUE(*key);
+    EXPECT_EQ((**key)[0], 0xe5);
+    EXPECT_EQ((**key)[15], 0xcf);
+    EXPECT_EQ(kind.format(*key), "\"e5e973e5a6b2a43f48e7dc849e37bfcf\"");
+    const auto empty = kind.parse("");
+    ASSERT_TRUE(empty);
+    EXPECT_FALSE(*empty);
+    EXPECT_EQ(kind.format(*empty), "\"\"");
+    for (auto text : {"e5e973e5a6b2a43f48e7dc849e37bf", "e5e973e5a6b2a43f48e7dc849e37bfcf00",
+                      "g5e973e5a6b2a43f48e7dc849e37bfcf", "e5e973e5a6b2a43f 8e7dc849e37bfcf"}) {
+        const auto bad = kind.parse(text);
+        ASSERT_FALSE(bad) << text;
+        EXPECT_NE(bad.error().find("hex key"), std::string::npos) << bad.error();
+    }
+}
+
 TEST(ConfigKinds, FilePaths) {
     const FilePath plain;
     EXPECT_EQ(*plain.parse("", LoadContext{"/etc/cairn"}), "");
