@@ -23,10 +23,10 @@ PARENT = "script1.zz."
 PARENT_LABELS = (b"script1", b"zz")
 TTL = 3600
 SOA_MINIMUM = 60
-_QR_AA = 0x8400
-_QR = 0x8000
-_REFUSED = 5
-_A, _NS, _SOA, _DS = 1, 2, 6, 43
+QR_AA = 0x8400
+QR = 0x8000
+REFUSED = 5
+A, NS, SOA, DS = 1, 2, 6, 43
 # An empty OPT record: 1232-byte payload, no options.
 _OPT = b"\x00" + struct.pack("!HHIH", 41, 1232, 0, 0)
 
@@ -40,7 +40,7 @@ def name_wire(labels) -> bytes:
     return b"".join(bytes([len(label)]) + label for label in labels) + b"\x00"
 
 
-def _parse_query(wire: bytes):
+def parse_query(wire: bytes):
     """(id, rd flag, labels lower-cased, qtype, question bytes, has OPT) or None."""
     if len(wire) < 17:
         return None
@@ -65,17 +65,17 @@ def _parse_query(wire: bytes):
     return qid, flags & 0x0100, labels, qtype, wire[12:end], ar > 0
 
 
-def _rr(owner: bytes, rtype: int, rdata: bytes, ttl: int = TTL) -> bytes:
+def rr(owner: bytes, rtype: int, rdata: bytes, ttl: int = TTL) -> bytes:
     return owner + struct.pack("!HHIH", rtype, 1, ttl, len(rdata)) + rdata
 
 
-def _soa(zone: list[bytes]) -> bytes:
+def soa_rr(zone: list[bytes]) -> bytes:
     rdata = name_wire([b"ns"] + zone) + name_wire([b"hostmaster"] + zone) + \
         struct.pack("!IIIII", 1, 3600, 600, 86400, SOA_MINIMUM)
-    return _rr(name_wire(zone), _SOA, rdata, SOA_MINIMUM)
+    return rr(name_wire(zone), SOA, rdata, SOA_MINIMUM)
 
 
-def _reply(query, flags: int, answer=(), authority=(), additional=(), rcode: int = 0) -> bytes:
+def reply(query, flags: int, answer=(), authority=(), additional=(), rcode: int = 0) -> bytes:
     qid, rd, _labels, _qtype, question, has_opt = query
     extra = list(additional) + ([_OPT] if has_opt else [])
     header = struct.pack("!HHHHHH", qid, flags | rd | rcode, 1, len(answer), len(authority), len(extra))
@@ -96,31 +96,31 @@ def parent(address: str, child_address: str) -> ss.Handler:
     child_addr = bytes(int(x) for x in child_address.split("."))
 
     def handle(rec: ss.Received) -> ss.Reply:
-        q = _parse_query(rec.wire)
+        q = parse_query(rec.wire)
         if q is None:
             return None
         labels, qtype = q[2], q[3]
         if labels[-2:] != apex:
-            return _reply(q, _QR, rcode=_REFUSED)
+            return reply(q, QR, rcode=REFUSED)
         below = labels[:-2]
         if not below:
-            if qtype == _SOA:
-                return _reply(q, _QR_AA, answer=[_soa(apex)])
-            if qtype == _NS:
-                return _reply(q, _QR_AA, answer=[_rr(name_wire(apex), _NS, ns_name)],
-                              additional=[_rr(ns_name, _A, ns_addr)])
-            return _reply(q, _QR_AA, authority=[_soa(apex)])
+            if qtype == SOA:
+                return reply(q, QR_AA, answer=[soa_rr(apex)])
+            if qtype == NS:
+                return reply(q, QR_AA, answer=[rr(name_wire(apex), NS, ns_name)],
+                              additional=[rr(ns_name, A, ns_addr)])
+            return reply(q, QR_AA, authority=[soa_rr(apex)])
         if below == [b"ns"]:
-            if qtype == _A:
-                return _reply(q, _QR_AA, answer=[_rr(ns_name, _A, ns_addr)])
-            return _reply(q, _QR_AA, authority=[_soa(apex)])
-        if len(below) == 1 and qtype == _DS:
+            if qtype == A:
+                return reply(q, QR_AA, answer=[rr(ns_name, A, ns_addr)])
+            return reply(q, QR_AA, authority=[soa_rr(apex)])
+        if len(below) == 1 and qtype == DS:
             # The parent side of the cut: no DS (an unsigned delegation).
-            return _reply(q, _QR_AA, authority=[_soa(apex)])
+            return reply(q, QR_AA, authority=[soa_rr(apex)])
         zone = [below[-1]] + apex
         child_ns = name_wire([b"ns"] + zone)
-        return _reply(q, _QR, authority=[_rr(name_wire(zone), _NS, child_ns)],
-                      additional=[_rr(child_ns, _A, child_addr)])
+        return reply(q, QR, authority=[rr(name_wire(zone), NS, child_ns)],
+                      additional=[rr(child_ns, A, child_addr)])
 
     return handle
 
@@ -131,28 +131,28 @@ def children(address: str, net_prefix: str) -> ss.Handler:
     own = bytes(int(x) for x in address.split("."))
 
     def handle(rec: ss.Received) -> ss.Reply:
-        q = _parse_query(rec.wire)
+        q = parse_query(rec.wire)
         if q is None:
             return None
         labels, qtype = q[2], q[3]
         if labels[-2:] != apex or len(labels) < 3:
-            return _reply(q, _QR, rcode=_REFUSED)
+            return reply(q, QR, rcode=REFUSED)
         zone = labels[-3:]
         below = labels[:-3]
         owner = name_wire(labels)
         if not below:
-            if qtype == _SOA:
-                return _reply(q, _QR_AA, answer=[_soa(zone)])
-            if qtype == _NS:
+            if qtype == SOA:
+                return reply(q, QR_AA, answer=[soa_rr(zone)])
+            if qtype == NS:
                 ns = name_wire([b"ns"] + zone)
-                return _reply(q, _QR_AA, answer=[_rr(owner, _NS, ns)], additional=[_rr(ns, _A, own)])
-            return _reply(q, _QR_AA, authority=[_soa(zone)])
-        if qtype != _A:
-            return _reply(q, _QR_AA, authority=[_soa(zone)])
+                return reply(q, QR_AA, answer=[rr(owner, NS, ns)], additional=[rr(ns, A, own)])
+            return reply(q, QR_AA, authority=[soa_rr(zone)])
+        if qtype != A:
+            return reply(q, QR_AA, authority=[soa_rr(zone)])
         if below == [b"ns"]:
-            return _reply(q, _QR_AA, answer=[_rr(owner, _A, own)])
+            return reply(q, QR_AA, answer=[rr(owner, A, own)])
         k = int(zone[0][1:]) if zone[0][1:].isdigit() else 0
-        return _reply(q, _QR_AA, answer=[_rr(owner, _A, _address(k, net_prefix))])
+        return reply(q, QR_AA, answer=[rr(owner, A, _address(k, net_prefix))])
 
     return handle
 
