@@ -249,20 +249,27 @@ def resolver_seeds():
     nodata = response("www.example.", "A", authority=[soa])
     dnskey = response(".", "DNSKEY", answers=[rrset(".", "DNSKEY", dict(ZONE_RECORDS)["DNSKEY"])])
     timeout = bytes([1, 0, 0])
+    # The resolver primes first (". NS"), then walks down.
+    priming = reply_chunk(root_ns)
     seeds = {
-        "referral_answer": bytes([0x00, 0x00]) + reply_chunk(to_example) + reply_chunk(answer),
-        "priming_referral_answer": bytes([0x00, 0x09]) + reply_chunk(root_ns) +
-        reply_chunk(to_example) + reply_chunk(answer),
-        "cname": bytes([0x00, 0x01]) + reply_chunk(to_example) + reply_chunk(cname) +
+        "referral_answer": bytes([0x00, 0x00]) + priming + reply_chunk(to_example) +
         reply_chunk(answer),
-        "nxdomain": bytes([0x00, 0x00]) + reply_chunk(to_example) + reply_chunk(nxdomain),
-        "nodata_twice": bytes([0x00, 0x08 | 0xe0]) + reply_chunk(to_example) + reply_chunk(nodata),
-        "timeouts_then_answer": bytes([0x00, 0x00]) + timeout * 3 + reply_chunk(to_example) +
-        reply_chunk(answer, 3 | 0x40),
-        "malformed_then_tcp": bytes([0x00, 0x00]) + reply_chunk(answer.to_wire()[:20], 0) +
-        reply_chunk(to_example, 3 | 4) + reply_chunk(answer, 3 | 4),
-        "as_sent": bytes([0x00, 0x00]) + reply_chunk(to_example, 0) + reply_chunk(answer, 0),
-        "dnssec": bytes([0x80, 0x1a]) + reply_chunk(dnskey) + reply_chunk(to_example) +
+        "minimised_twice": bytes([0x00, 0x09]) + priming + reply_chunk(to_example) +
+        reply_chunk(answer),
+        "cname": bytes([0x00, 0x01]) + priming + reply_chunk(to_example) + reply_chunk(cname) +
+        reply_chunk(answer),
+        "nxdomain": bytes([0x00, 0x00]) + priming + reply_chunk(to_example) +
+        reply_chunk(nxdomain),
+        "nodata_twice": bytes([0x00, 0x08 | 0xe0]) + priming + reply_chunk(to_example) +
+        reply_chunk(nodata),
+        "timeouts_then_answer": bytes([0x00, 0x00]) + priming + timeout * 3 +
+        reply_chunk(to_example) + reply_chunk(answer, 3 | 0x40),
+        "malformed_then_tcp": bytes([0x00, 0x00]) + priming +
+        reply_chunk(answer.to_wire()[:20], 0) + reply_chunk(to_example, 3 | 4) +
+        reply_chunk(answer, 3 | 4),
+        "as_sent": bytes([0x00, 0x00]) + priming + reply_chunk(to_example, 0) +
+        reply_chunk(answer, 0),
+        "dnssec": bytes([0x80, 0x1a]) + priming + reply_chunk(dnskey) + reply_chunk(to_example) +
         reply_chunk(answer),
     }
     return sorted(seeds.items())
