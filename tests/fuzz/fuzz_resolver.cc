@@ -116,7 +116,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     resolve::ResolverOptions options;
     options.qname_minimisation = (options_byte & 1) != 0;
     options.dnssec.enabled = (options_byte & 2) != 0;
-    if (options.dnssec.enabled) options.dnssec.anchors = dnssec::TrustAnchors::builtin();
+    static const dnssec::TrustAnchors anchors = dnssec::TrustAnchors::builtin();
+    static const resolve::RootHints hints = resolve::RootHints::builtin();
+    if (options.dnssec.enabled) options.dnssec.anchors = anchors;
     options.aggressive_nsec = (options_byte & 16) != 0;
     // Nothing may wait on the wall clock: stale answers are given at once.
     options.serve_stale.client_timeout = std::chrono::milliseconds(0);
@@ -126,8 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     cache_options.max_bytes = 1 << 20;
     cache::Caches caches(cache_options, clock);
     ReplayUpstream upstream(std::span<const uint8_t>(data + 2, size - 2), clock);
-    resolve::RecursiveResolver resolver(options, resolve::RootHints::builtin(), caches, upstream,
-                                        clock);
+    resolve::RecursiveResolver resolver(options, hints, caches, upstream, clock);
 
     resolve::ClientQuery query;
     query.question = {*wire::Name::from_text(kNames[question & 7]), kTypes[(question >> 3) & 15],
