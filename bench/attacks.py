@@ -38,7 +38,8 @@ a fresh process with default settings and one thread:
              (tests/integration/flood_scenario.py), cache-size
              BENCH_FLOOD_CACHE (64m; Unbound: half to rrset-cache-size, half
              to msg-cache-size). Figure: peak and final resident memory,
-             against Cairn's documented ceiling (README "Memory").
+             against Cairn's documented ceiling (README "Memory"), and the
+             queries the zones' servers received.
 
 Env: BENCH_NET (127.63), CAIRN_BIN (build/bin/cairn), BENCH_KEEP=1 keeps the
 work directory. Every server and resolver started here is stopped by pid
@@ -475,15 +476,17 @@ def measure_flood(kind: str, internet: MiniInternet, workdir: str) -> dict:
     try:
         start_rss = rss_mib(proc.pid)
         names = fs.names(FLOOD_NAMES, FLOOD_ZONES)
-        answered, peak, t0 = 0, 0.0, time.monotonic()
+        answered, upstream, peak, t0 = 0, 0, 0.0, time.monotonic()
         chunk = 20000
         for start in range(0, len(names), chunk):
             result = bulk_query("127.0.0.1", proc.port, names[start:start + chunk], window=64, timeout=5)
             answered += sum(1 for rc in result.values() if rc == 0)
+            upstream += sum(len(s.queries()) for s in servers)
             fs.forget_received(servers)
             peak = max(peak, rss_mib(proc.pid))
         return {"start": start_rss, "peak": max(peak, rss_mib(proc.pid, "VmHWM")),
-                "end": rss_mib(proc.pid), "answered": answered, "seconds": time.monotonic() - t0}
+                "end": rss_mib(proc.pid), "answered": answered, "upstream": upstream,
+                "seconds": time.monotonic() - t0}
     finally:
         proc.stop()
         for s in servers:
@@ -495,9 +498,11 @@ def report_flood(results: dict[str, dict]) -> None:
     ceiling = (cache * 9 // 8 + (32 << 20) + (8 << 20)) / (1 << 20)
     say(f"\n== flood: {FLOOD_NAMES} names under {FLOOD_ZONES} zones, cache-size {FLOOD_CACHE} "
         f"(Cairn's documented ceiling with one thread: {ceiling:.0f} MiB)")
-    say(f"{'resolver':10} {'RSS start':>9} {'peak':>8} {'end':>8} {'answered':>9} {'seconds':>8}  (MiB)")
+    say(f"{'resolver':10} {'RSS start':>9} {'peak':>8} {'end':>8} (MiB) {'answered':>9} {'upstream q':>10} "
+        f"{'seconds':>8}")
     for kind, r in results.items():
-        say(f"{kind:10} {r['start']:9.1f} {r['peak']:8.1f} {r['end']:8.1f} {r['answered']:9d} {r['seconds']:8.0f}")
+        say(f"{kind:10} {r['start']:9.1f} {r['peak']:8.1f} {r['end']:8.1f}       {r['answered']:9d} "
+            f"{r['upstream']:10d} {r['seconds']:8.0f}")
 
 
 PHASE_TABLE = {
