@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "cache/lru_map.h"
+#include "cache/shard_totals.h"
 
 namespace cairn::cache {
 namespace {
@@ -63,6 +64,10 @@ struct AddressHash {
 
 using InfraMap = detail::LruMap<wire::IpAddress, ServerInfo, AddressHash>;
 
+size_t accounted_bytes(const ServerInfo& info) {
+    return InfraMap::kNodeOverhead + detail::heap_block(info.lame.capacity() * sizeof(LameZone));
+}
+
 // `value` doubled `times` times, but not beyond `cap` (unless it started
 // there).
 template <class D>
@@ -74,7 +79,6 @@ D doubled(D value, uint32_t times, D cap) {
 
 }  // namespace
 
-// The bound counts entries: each costs 1 of its shard's budget.
 struct InfraCache::Shard {
     Shard(size_t budget, std::chrono::seconds max_age) : map(budget), max_age(max_age) {}
 
@@ -95,10 +99,15 @@ struct InfraCache::Shard {
             // Entries nobody updated for max_age go first.
             while (map.oldest() && map.oldest() != slot && aged_out(map.oldest()->value))
                 map.erase(map.oldest());
-            slot = map.put(server, ServerInfo{}, 1);
+            slot = map.put(server, ServerInfo{}, accounted_bytes(ServerInfo{}));
         }
         slot->value.updated = now;
         return slot->value;
+    }
+
+    // Accounts again for the entry of `server`, whose lame list grew.
+    void account(const wire::IpAddress& server) {
+        if (auto* slot = map.peek(server)) map.resize(slot, accounted_bytes(slot->value));
     }
 
     std::mutex mutex;
@@ -107,15 +116,11 @@ struct InfraCache::Shard {
     MonotonicTime latest{};
 };
 
-InfraCache::InfraCache(size_t max_entries, std::chrono::seconds max_age) {
-    // Up to 64 shards, each with room for at least 64 servers, and never more
-    // entries in total than `max_entries` (but room for one at least).
-    size_t n = 1;
-    while (n * 2 <= 64 && n * 2 * 64 <= max_entries)
-        n *= 2;
+InfraCache::InfraCache(size_t max_bytes, std::chrono::seconds max_age) {
+    const size_t n = detail::shard_count(64, max_bytes);
     shards_.reserve(n);
     for (size_t i = 0; i < n; ++i)
-        shards_.push_back(std::make_unique<Shard>(std::max<size_t>(1, max_entries / n), max_age));
+        shards_.push_back(std::make_unique<Shard>(max_bytes / n, max_age));
 }
 
 InfraCache::~InfraCache() = default;
@@ -228,6 +233,7 @@ void InfraCache::mark_lame(const wire::IpAddress& server, const wire::Name& zone
         return;
     }
     lame.push_back(LameZone{zone, until});
+    shard.account(server);
 }
 
 bool InfraCache::lame(const wire::IpAddress& server, const wire::Name& zone,
@@ -279,6 +285,10 @@ size_t InfraCache::entries() const {
         n += shard->map.size();
     }
     return n;
+}
+
+size_t InfraCache::memory_used() const {
+    return sum_over_shards(shards_, [](const auto& map) { return map.bytes(); });
 }
 
 }  // namespace cairn::cache

@@ -45,10 +45,12 @@ struct ServerHygiene {
     std::optional<ServerCookie> cookie;
 };
 
-// Thread-safe (sharded). Entries not updated for `max_age` are forgotten.
+// Thread-safe (sharded). Bounded by `max_bytes` of accounted entry size
+// (servers, with the zones they are lame for), least recently updated first
+// out; entries not updated for `max_age` are forgotten.
 class InfraCache {
 public:
-    explicit InfraCache(size_t max_entries = 100'000,
+    explicit InfraCache(size_t max_bytes = size_t{4} << 20,
                         std::chrono::seconds max_age = std::chrono::minutes(15));
     ~InfraCache();
     InfraCache(const InfraCache&) = delete;
@@ -93,6 +95,7 @@ public:
     void forget_cookie(const wire::IpAddress& server, MonotonicTime now);
 
     size_t entries() const;
+    size_t memory_used() const;  // accounted bytes
 
 private:
     struct Shard;

@@ -103,7 +103,6 @@ public:
         Slot* slot = nullptr;
         if (it != map_.end()) {
             slot = &it->second;
-            used_ -= slot->bytes;
             slot->value = std::move(value);
             // Take the new spelling of the key; the node (and so every
             // pointer into it) stays the same.
@@ -118,13 +117,20 @@ public:
             slot->key = &pos->first;
             link_front(slot);
         }
+        resize(slot, bytes);
+        return slot;
+    }
+
+    // Sets the accounted size of `slot` (its value grew or shrank in place),
+    // then evicts least recently used entries other than `slot` until the
+    // budget holds again.
+    void resize(Slot* slot, size_t bytes) {
+        used_ = used_ - slot->bytes + bytes;
         slot->bytes = bytes;
-        used_ += bytes;
         while (used_ > budget_ && oldest_ != slot) {
             ++evictions_;
             remove(map_.find(*oldest_->key));
         }
-        return slot;
     }
 
     bool erase(const Key& key) {

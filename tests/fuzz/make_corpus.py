@@ -220,6 +220,86 @@ EXTRA_RDATA = [
 ]
 
 
+def reply_chunk(message, mode=3):
+    """One reply of fuzz_resolver's input: mode, 2-byte length, the message."""
+    wire = message if isinstance(message, bytes) else message.to_wire()
+    return bytes([mode]) + len(wire).to_bytes(2, "big") + wire
+
+
+def referral(zone, ns, glue):
+    r = response(zone, "NS", authority=[rrset(zone, "NS", ns)],
+                 additional=[rrset(ns, "A", glue)])
+    r.flags &= ~dns.flags.AA
+    return r
+
+
+def resolver_seeds():
+    """(name, input) pairs: question byte, options byte, then replies.
+    Question 0x00 is www.example. A; options bit 0 QNAME minimisation, bit 1
+    DNSSEC, bit 3 ask twice (see fuzz_resolver.cc)."""
+    root_ns = response(".", "NS", answers=[rrset(".", "NS", "a.root-servers.net.")],
+                       additional=[rrset("a.root-servers.net.", "A", "198.41.0.4")])
+    to_example = referral("example.", "ns1.example.", "192.0.2.53")
+    answer = response("www.example.", "A", answers=[rrset("www.example.", "A", "192.0.2.1")])
+    cname = response("www.example.", "A", answers=[
+        rrset("www.example.", "CNAME", "alias.example."),
+        rrset("alias.example.", "A", "192.0.2.2")])
+    soa = rrset("example.", "SOA", "ns1.example. admin.example. 1 7200 900 1209600 60")
+    nxdomain = response("www.example.", "A", authority=[soa], rcode=dns.rcode.NXDOMAIN)
+    nodata = response("www.example.", "A", authority=[soa])
+    dnskey = response(".", "DNSKEY", answers=[rrset(".", "DNSKEY", dict(ZONE_RECORDS)["DNSKEY"])])
+    timeout = bytes([1, 0, 0])
+    # The resolver primes first (". NS"), then walks down.
+    priming = reply_chunk(root_ns)
+    seeds = {
+        "referral_answer": bytes([0x00, 0x00]) + priming + reply_chunk(to_example) +
+        reply_chunk(answer),
+        "minimised_twice": bytes([0x00, 0x09]) + priming + reply_chunk(to_example) +
+        reply_chunk(answer),
+        "cname": bytes([0x00, 0x01]) + priming + reply_chunk(to_example) + reply_chunk(cname) +
+        reply_chunk(answer),
+        "nxdomain": bytes([0x00, 0x00]) + priming + reply_chunk(to_example) +
+        reply_chunk(nxdomain),
+        "nodata_twice": bytes([0x00, 0x08 | 0xe0]) + priming + reply_chunk(to_example) +
+        reply_chunk(nodata),
+        "timeouts_then_answer": bytes([0x00, 0x00]) + priming + timeout * 3 +
+        reply_chunk(to_example) + reply_chunk(answer, 3 | 0x40),
+        "malformed_then_tcp": bytes([0x00, 0x00]) + priming +
+        reply_chunk(answer.to_wire()[:20], 0) + reply_chunk(to_example, 3 | 4) +
+        reply_chunk(answer, 3 | 4),
+        "as_sent": bytes([0x00, 0x00]) + priming + reply_chunk(to_example, 0) +
+        reply_chunk(answer, 0),
+        "dnssec": bytes([0x80, 0x1a]) + priming + reply_chunk(dnskey) + reply_chunk(to_example) +
+        reply_chunk(answer),
+    }
+    return sorted(seeds.items())
+
+
+def tcp_stream(*frames):
+    return b"".join(len(f).to_bytes(2, "big") + f for f in frames)
+
+
+def tcp_seeds():
+    """(name, input) pairs: what one client writes on a TCP connection. The
+    third byte of each query tells fuzz_tcp_framing's handler what to do
+    (0 answer at once, 1 later, 2 drop, 3 promise and abandon)."""
+    q = query("www.example.com.", "A").to_wire()
+
+    def with_mode(mode, qid=0x1234):
+        return qid.to_bytes(2, "big") + bytes([(q[2] & ~3) | mode]) + q[3:]
+
+    modes = [with_mode(m, 0x100 + m) for m in range(4)]
+    return [
+        ("one_query", tcp_stream(q)),
+        ("four_modes", tcp_stream(*modes)),
+        ("deferred_beyond_pipelining", tcp_stream(*[with_mode(1, i) for i in range(70)])),
+        ("length_below_header", tcp_stream(q) + b"\x00\x05" + q[:5]),
+        ("last_frame_cut", tcp_stream(q) + tcp_stream(q)[:-3]),
+        ("lone_length_byte", tcp_stream(q) + b"\x00"),
+        ("header_only", tcp_stream(q[:12])),
+    ]
+
+
 def write_dir(target, files):
     path = os.path.join(HERE, "corpus", target)
     os.makedirs(path, exist_ok=True)
@@ -239,6 +319,8 @@ def main():
         index = RDATA_TYPES.index(rtype)
         rdata.append(("rdata_%02d_%s" % (i, rtype.lower()), bytes([index]) + text.encode()))
     write_dir("fuzz_rdata_text", rdata)
+    write_dir("fuzz_resolver", resolver_seeds())
+    write_dir("fuzz_tcp_framing", tcp_seeds())
     total = sum(len(d) for _, d in msgs) * 2 + sum(len(d) for _, d in rdata)
     print("wrote %d messages, %d rdata seeds, %d name seeds (%d bytes)"
           % (len(msgs), len(rdata), len(NAME_SEEDS), total), file=sys.stderr)

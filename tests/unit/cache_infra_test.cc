@@ -199,7 +199,7 @@ TEST_F(InfraCacheTest, V4AndV6AreDifferentServers) {
 }
 
 TEST(InfraCacheAge, ForgetsServersNotUpdatedForMaxAge) {
-    InfraCache cache(1000, std::chrono::minutes(15));
+    InfraCache cache(64 * 1024, std::chrono::minutes(15));
     const auto server = ip("192.0.2.1");
     cache.record_rtt(server, 100ms, t0);
     cache.set_edns(server, EdnsSupport::kNo, t0);
@@ -214,15 +214,17 @@ TEST(InfraCacheAge, ForgetsServersNotUpdatedForMaxAge) {
     EXPECT_EQ(cache.edns(server), EdnsSupport::kUnknown);
 }
 
-TEST(InfraCacheBound, EntriesAreBounded) {
-    InfraCache cache(100);
+TEST(InfraCacheBound, MemoryIsBounded) {
+    const size_t bound = 32 * 1024;
+    InfraCache cache(bound);
     for (int i = 0; i < 1000; ++i) {
         const auto server =
             wire::IpAddress::v4({10, 0, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)});
         cache.record_rtt(server, 10ms, t0);
-        ASSERT_LE(cache.entries(), 100u);
+        ASSERT_LE(cache.memory_used(), bound);
     }
     EXPECT_GT(cache.entries(), 0u);
+    EXPECT_LT(cache.entries(), 1000u);
     // The most recent server is remembered.
     EXPECT_EQ(cache.srtt(wire::IpAddress::v4({10, 0, 3, 231}), 1s), 10ms);
 }
