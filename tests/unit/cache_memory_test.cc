@@ -147,14 +147,14 @@ TEST(CacheMemory, PacketCacheFloodStaysWithinItsBudget) {
                    kBound, heap_before);
 }
 
-ZoneKeys secure_keys(const Name& zone) {
+Verdict secure_keys(const Name& zone) {
     wire::RRset set{zone, RRType::DNSKEY, wire::RRClass::IN, 3600, {}};
     for (uint8_t k = 0; k < 2; ++k) {
         std::vector<uint8_t> rdata = {1, 1, 3, 15};  // flags 257, protocol 3, ED25519
         rdata.resize(4 + 32, static_cast<uint8_t>(k + 1));
         set.add(RData::from_trusted_bytes(std::move(rdata)));
     }
-    ZoneKeys keys;
+    Verdict keys;
     keys.security = Security::kSecure;
     keys.dnskeys = dnssec::KeySet::shared(std::move(set));
     return keys;
