@@ -37,7 +37,11 @@ struct RateLimits {
     // Responses per second per client prefix; 0: not limited.
     uint32_t answers = 0;
     uint32_t nxdomains = 0;
-    uint32_t errors = 10;
+    // Errors are limited by default: a client that really asks gets few of
+    // them, and this is enough for one that asks in quick succession (a
+    // stub going through a list of broken names), while a flood of
+    // refusable or malformed queries gets a few per cent back.
+    uint32_t errors = 50;
     // Every slip-th limited answer or NXDOMAIN goes out truncated; 0: none.
     uint32_t slip = 2;
     // Client prefixes tracked at once per worker thread.
