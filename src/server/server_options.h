@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "server/encrypted_options.h"
 #include "net/client_prefix.h"
+#include "server/encrypted_options.h"
 #include "server/rate_limiter.h"
 #include "wire/ip_address.h"
 
