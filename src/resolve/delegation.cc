@@ -7,9 +7,10 @@ namespace cairn::resolve {
 bool Delegation::add_address(const wire::Name& ns, const wire::IpAddress& address) {
     for (auto& server : servers) {
         if (server.name != ns) continue;
-        if (std::find(server.addresses.begin(), server.addresses.end(), address) ==
+        if (std::find(server.addresses.begin(), server.addresses.end(), address) !=
             server.addresses.end())
-            server.addresses.push_back(address);
+            return false;
+        server.addresses.push_back(address);
         return true;
     }
     return false;

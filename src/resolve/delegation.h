@@ -27,8 +27,8 @@ struct Delegation {
     // The parent was asked again for its glue during this lookup.
     bool parent_asked = false;
 
-    // Records `address` for the server called `ns` (ignoring duplicates);
-    // false if no server has that name.
+    // Records `address` for the server called `ns`; false if no server has
+    // that name or it had the address already.
     bool add_address(const wire::Name& ns, const wire::IpAddress& address);
     // Adds a server name not yet listed.
     void add_server(const wire::Name& ns);

@@ -292,16 +292,8 @@ asio::awaitable<bool> Iterator::addresses_from_parent(Delegation& delegation) {
             if (auto name = rdata_name(r.rdata)) delegation.add_server(*name);
     for (const auto& r : reply->reply.message.additionals) {
         if (r.type != RRType::A && r.type != RRType::AAAA) continue;
-        auto ip = wire::IpAddress::from_bytes(r.rdata.bytes());
-        if (!ip) continue;
-        auto& servers = delegation.servers;
-        auto it = std::find_if(servers.begin(), servers.end(),
-                               [&](const NameServer& s) { return s.name == r.owner; });
-        if (it == servers.end() ||
-            std::find(it->addresses.begin(), it->addresses.end(), *ip) != it->addresses.end())
-            continue;
-        it->addresses.push_back(*ip);
-        added = true;
+        if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes()))
+            added |= delegation.add_address(r.owner, *ip);
     }
     co_return added;
 }

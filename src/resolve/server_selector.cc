@@ -49,7 +49,12 @@ std::optional<wire::IpAddress> ServerSelector::choose(const Delegation& delegati
     const bool explore = all.size() > 1 && random_.below(kExploreOneIn) == 0;
     for (const auto& c : all) {
         const bool equal = !better(c, *best) && !better(*best, c);
-        if (explore ? (&c != &*best && !c.backed_off) : equal) pool.push_back(&c);
+        // Exploring refreshes estimates of servers that answer; one that
+        // timed out lately (its timeout above the initial one) is left to
+        // the back-off to probe.
+        const bool explorable =
+            &c != &*best && !c.backed_off && c.timeout <= options_.initial_timeout;
+        if (explore ? explorable : equal) pool.push_back(&c);
     }
     if (pool.empty()) return best->address;
     // Among equals (or among the others, when exploring), each is as likely.

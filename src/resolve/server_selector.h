@@ -24,7 +24,8 @@ public:
     // upstream-deny, not lame for the zone; servers not backed off first,
     // then the lowest expected timeout (known fast < unknown < recently
     // timed out), ties broken at random so load spreads. About one time in
-    // kExploreOneIn, another usable address that is not backed off instead.
+    // kExploreOneIn, another usable address instead, if one has not timed
+    // out lately.
     // nullopt when none is left.
     std::optional<wire::IpAddress> choose(const Delegation& delegation,
                                           const std::vector<wire::IpAddress>& tried,

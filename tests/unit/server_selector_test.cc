@@ -99,5 +99,14 @@ TEST_F(SelectionTest, ABackedOffServerIsNeverExplored) {
         EXPECT_NE(selector.choose(delegation, {}, {}), ip("192.0.2.3"));
 }
 
+TEST_F(SelectionTest, AServerThatTimedOutIsNotExplored) {
+    infra.record_timeout(ip("192.0.2.3"), cache::MonotonicTime{});
+    infra.record_rtt(ip("192.0.2.2"), std::chrono::milliseconds(5), cache::MonotonicTime{});
+    testing::ScriptedRandom explore({0, 0, 0});
+    ServerSelector selector(options, infra, explore);
+    for (int i = 0; i < 5; ++i)
+        EXPECT_NE(selector.choose(delegation, {}, {}), ip("192.0.2.3"));
+}
+
 }  // namespace
 }  // namespace cairn::resolve
