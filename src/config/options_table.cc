@@ -295,7 +295,8 @@ std::vector<Option> make_options() {
                at<&Config::upstream, &net::UpstreamOptions::qname_case_randomisation>, Boolean{},
                "Write the letters of every name sent to authoritative servers in random case "
                "(0x20, draft-vixie-dnsext-dns0x20) and accept only replies that echo it "
-               "exactly: whoever forges an answer must guess one more bit per letter. A reply "
+               "exactly: whoever forges an answer must guess one more bit per letter (never all "
+               "lower or all upper case, a forger's first guesses). A reply "
                "in another case is asked again over TCP; a server whose TCP answer is in "
                "another case too is asked in lower case for an hour, so it keeps working.")
             .also_known_as({"use-caps-for-id"}));

@@ -56,6 +56,20 @@ TEST(QnameCase, EveryLetterEitherCaseOtherOctetsUntouched) {
     EXPECT_GT(spellings.size(), 150u);
 }
 
+TEST(QnameCase, NeverAllLowerNorAllUpperCase) {
+    // A forger's first guesses: with two letters, only the two mixed
+    // spellings may go out; with one, only the upper case.
+    RandomPool random;
+    std::set<std::string> two;
+    for (int i = 0; i < 200; ++i) {
+        const auto spelt = randomise_case(name("ab."), random);
+        EXPECT_EQ(upper_letters(spelt), 1u) << spelt.to_text();
+        two.insert(spelt.to_text());
+        EXPECT_TRUE(randomise_case(name("7z.1."), random).identical(name("7Z.1.")));
+    }
+    EXPECT_EQ(two, (std::set<std::string>{"Ab.", "aB."}));
+}
+
 TEST(QnameCase, NamesWithoutLetters) {
     RandomPool random;
     EXPECT_TRUE(randomise_case(wire::Name::root(), random).identical(wire::Name::root()));
