@@ -31,15 +31,17 @@ const CookieSecret& process_cookie_secret() {
     return secret;
 }
 
-uint64_t ServerCookies::hash(const CookieSecret& secret, const ClientCookie& client_cookie,
-                             std::span<const uint8_t, 8> head, const wire::IpAddress& client) {
+std::array<uint8_t, 8> ServerCookies::hash(const CookieSecret& secret,
+                                           const ClientCookie& client_cookie,
+                                           std::span<const uint8_t, 8> head,
+                                           const wire::IpAddress& client) {
     // client cookie (8) | version, reserved, timestamp (8) | address (4 or 16)
     std::array<uint8_t, 32> input{};
     std::copy(client_cookie.begin(), client_cookie.end(), input.begin());
     std::copy(head.begin(), head.end(), input.begin() + 8);
     const auto address = client.bytes();
     std::copy(address.begin(), address.end(), input.begin() + 16);
-    return siphash24(secret, std::span<const uint8_t>(input).first(16 + address.size()));
+    return net::siphash24(secret, std::span<const uint8_t>(input).first(16 + address.size()));
 }
 
 int64_t ServerCookies::age(std::span<const uint8_t> server_cookie, int64_t now) {
@@ -56,10 +58,9 @@ ServerCookie ServerCookies::make(const ClientCookie& client_cookie, const wire::
     const auto stamp = static_cast<uint32_t>(now);
     for (size_t i = 0; i < 4; ++i)
         cookie[4 + i] = static_cast<uint8_t>(stamp >> (24 - 8 * i));
-    const uint64_t h = hash(secrets_.current, client_cookie,
-                            std::span<const uint8_t, 8>(cookie.data(), 8), client);
-    for (size_t i = 0; i < 8; ++i)
-        cookie[kHashAt + i] = static_cast<uint8_t>(h >> (8 * i));
+    const auto h = hash(secrets_.current, client_cookie,
+                        std::span<const uint8_t, 8>(cookie.data(), 8), client);
+    std::copy(h.begin(), h.end(), cookie.begin() + kHashAt);
     return cookie;
 }
 
@@ -67,10 +68,8 @@ bool ServerCookies::made_with(const CookieSecret& secret, const ClientCookie& cl
                               std::span<const uint8_t> server_cookie,
                               const wire::IpAddress& client) const {
     // The reserved octets count as received (RFC 9018 §4.2).
-    const uint64_t h = hash(secret, client_cookie, server_cookie.first<8>(), client);
-    for (size_t i = 0; i < 8; ++i)
-        if (server_cookie[kHashAt + i] != static_cast<uint8_t>(h >> (8 * i))) return false;
-    return true;
+    const auto h = hash(secret, client_cookie, server_cookie.first<8>(), client);
+    return std::equal(h.begin(), h.end(), server_cookie.begin() + kHashAt);
 }
 
 ServerCookies::Check ServerCookies::check(const ClientCookie& client_cookie,

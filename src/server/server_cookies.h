@@ -20,12 +20,12 @@
 #include <optional>
 #include <span>
 
-#include "server/siphash.h"
+#include "net/siphash.h"
 #include "wire/ip_address.h"
 
 namespace cairn::server {
 
-using CookieSecret = SipHashKey;
+using CookieSecret = net::SipHashKey;
 using ClientCookie = std::array<uint8_t, 8>;
 using ServerCookie = std::array<uint8_t, 16>;
 
@@ -64,8 +64,10 @@ public:
                 const wire::IpAddress& client, int64_t now) const;
 
 private:
-    static uint64_t hash(const CookieSecret& secret, const ClientCookie& client_cookie,
-                         std::span<const uint8_t, 8> head, const wire::IpAddress& client);
+    static std::array<uint8_t, 8> hash(const CookieSecret& secret,
+                                       const ClientCookie& client_cookie,
+                                       std::span<const uint8_t, 8> head,
+                                       const wire::IpAddress& client);
     // Age of the cookie's timestamp at `now` (negative: from the future),
     // in RFC 1982 serial arithmetic.
     static int64_t age(std::span<const uint8_t> server_cookie, int64_t now);
