@@ -231,6 +231,13 @@ asio::awaitable<std::vector<wire::IpAddress>> Iterator::addresses_of(const wire:
     co_return found;
 }
 
+bool Iterator::cached_nxdomain(const wire::Name& name) const {
+    for (RRType type : {RRType::A, RRType::AAAA})
+        if (auto negative = ctx_.caches.negatives.lookup(name, type))
+            if (negative->rcode == wire::Rcode::NXDOMAIN) return true;
+    return false;
+}
+
 // The next server of `delegation` whose address is worth looking up, marked
 // as tried; nullopt when none is left.
 std::optional<wire::Name> Iterator::next_glueless(Delegation& delegation) const {
@@ -254,6 +261,8 @@ asio::awaitable<bool> Iterator::resolve_next_glueless(Delegation& delegation) {
     for (;;) {
         const auto ns_name = next_glueless(delegation);
         if (!ns_name) co_return false;
+        // Known not to exist: costs no query, so not the budget's business.
+        if (cached_nxdomain(*ns_name)) continue;
         // NXNSAttack: names that lead nowhere are few per request.
         if (budget_.glueless_failures >= ctx_.options.limits.max_glueless_ns) {
             ++ctx_.metrics.limit_glueless_ns;

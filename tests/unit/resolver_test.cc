@@ -131,6 +131,41 @@ TEST_F(ResolverTest, FollowsReferralsAndGluelessServers) {
     EXPECT_GE(upstream_.count("127.0.2.1"), 1u);
 }
 
+// NXNS budget: wide.test.'s five glueless name servers that do not exist
+// cost one lookup each, two per request (max-glueless-ns); those already
+// known not to exist cost nothing, so each request gets further and the
+// sixth, real one is reached by the third.
+TEST_F(ResolverTest, GluelessNamesKnownNotToExistDoNotSpendTheBudget) {
+    options_.limits.max_glueless_ns = 2;
+    std::string test_zone(kTest);
+    for (int i = 1; i <= 5; ++i)
+        test_zone += "wide NS gone" + std::to_string(i) + ".example.\n";
+    test_zone += "wide NS wideserver.example.\n";
+    upstream_.serve("127.0.1.1", {make_zone("test.", test_zone)});
+    upstream_.serve("127.0.2.1",
+                    {make_zone("example.", std::string(kExample) + "wideserver A 127.0.2.1\n"),
+                     make_zone("wide.test.",
+                               "$ORIGIN wide.test.\n$TTL 300\n"
+                               "@ SOA wideserver.example. admin 1 1800 900 604800 60\n"
+                               "@ NS wideserver.example.\n* A 192.0.2.77\n")});
+    std::vector<Rcode> rcodes;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto a = resolve("n" + std::to_string(attempt) + ".wide.test.", RRType::A);
+        rcodes.push_back(a.rcode);
+        if (a.rcode == Rcode::NOERROR) {
+            EXPECT_EQ(texts(a.answer),
+                      (std::vector<std::string>{"n" + std::to_string(attempt) +
+                                                ".wide.test. 300 IN A 192.0.2.77"}));
+            break;
+        }
+    }
+    EXPECT_EQ(rcodes.back(), Rcode::NOERROR) << rcodes.size() << " attempts";
+    size_t gone_lookups = 0;
+    for (const auto& q : upstream_.sent())
+        gone_lookups += q.question.name.to_text().starts_with("gone");
+    EXPECT_LE(gone_lookups, 5u) << "a name known not to exist was asked again";
+}
+
 TEST_F(ResolverTest, SecondQueryIsAnsweredFromCache) {
     resolve("www.example.", RRType::A);
     const auto sent = upstream_.sent().size();
