@@ -1,5 +1,6 @@
 #include "cache/key_cache.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "cache/lru_map.h"
@@ -14,6 +15,7 @@ struct ZoneHash {
 struct StoredKeys {
     Verdict keys;
     int64_t expires = 0;
+    int64_t held_until = 0;
 };
 
 using KeyMap = detail::LruMap<wire::Name, StoredKeys, ZoneHash>;
@@ -40,10 +42,22 @@ KeyCache::KeyCache(size_t max_bytes, const Clock& clock)
 KeyCache::~KeyCache() = default;
 
 void KeyCache::insert(const wire::Name& zone, Verdict keys, uint32_t ttl) {
-    StoredKeys value{std::move(keys), clock_.now() + ttl};
+    const int64_t now = clock_.now();
+    keys.held = false;
+    StoredKeys value{std::move(keys), now + ttl};
     const size_t bytes = accounted_bytes(value);
     std::lock_guard lock(state_->mutex);
+    // Keys proven again do not end a hold: the zone still has them.
+    if (auto* old = state_->map.peek(zone); old && old->value.held_until > now)
+        value.held_until = old->value.held_until;
     state_->map.put(zone, std::move(value), bytes);
+}
+
+void KeyCache::hold(const wire::Name& zone, uint32_t seconds) {
+    const int64_t until = clock_.now() + seconds;
+    std::lock_guard lock(state_->mutex);
+    if (auto* slot = state_->map.peek(zone))
+        slot->value.held_until = std::max(slot->value.held_until, until);
 }
 
 std::optional<Verdict> KeyCache::lookup(const wire::Name& zone) const {
@@ -52,7 +66,9 @@ std::optional<Verdict> KeyCache::lookup(const wire::Name& zone) const {
     auto* slot = state_->map.peek(zone);
     if (!slot || slot->value.expires <= now) return std::nullopt;
     state_->map.touch(slot);
-    return slot->value.keys;
+    Verdict keys = slot->value.keys;
+    keys.held = slot->value.held_until > now;
+    return keys;
 }
 
 void KeyCache::clear() {

@@ -27,7 +27,11 @@ public:
     KeyCache& operator=(const KeyCache&) = delete;
 
     void insert(const wire::Name& zone, Verdict keys, uint32_t ttl);
+    // The zone's keys, with Verdict::held set while a hold lasts.
     std::optional<Verdict> lookup(const wire::Name& zone) const;
+    // Marks the keys of `zone` held for `seconds` (dnssec-limit-hold), also
+    // across their next insert; nothing if they are not cached.
+    void hold(const wire::Name& zone, uint32_t seconds);
 
     void clear();
     size_t entries() const;

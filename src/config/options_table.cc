@@ -387,6 +387,18 @@ std::vector<Option> make_options() {
                   &dnssec::ValidationLimits::max_keys_per_tag>,
                Number<uint32_t>{.min = 1, .max = 100},
                "DNSKEYs tried for one signature when several share its key tag."));
+    add(option("dnssec-limit-hold", Group::limits,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limit_hold>,
+               Seconds{.min = 0, .max = kDay},
+               "How long a zone stays held after one of its RRsets made validation spend "
+               "dnssec-max-verifications-per-rrset, or named a key tag more than "
+               "dnssec-max-keys-per-tag of its DNSKEYs share (KeyTrap). While held, a signature "
+               "by the zone naming such a crowded key tag is not checked at all, and at most one "
+               "signature check is spent on each of its RRsets: a flood of new names in the zone "
+               "costs no more than plain lookups, and the worker keeps answering from its cache. "
+               "Data that cannot be proven that way is SERVFAIL (EDE 6) for that request only: "
+               "not cached, not asked of another server. Signatures with other key tags verify "
+               "as usual. 0: never hold."));
     add(option("dnssec-max-nsec3-hashes", Group::limits,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
                   &dnssec::ValidationLimits::max_nsec3_hashes>,

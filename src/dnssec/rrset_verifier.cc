@@ -44,6 +44,15 @@ RRsetVerdict verdict(Status status, std::string why,
     return v;
 }
 
+size_t usable_keys_with(const KeySet& keys, uint16_t tag, uint8_t algorithm) {
+    size_t n = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        const KeyFacts& facts = keys.facts(i);
+        n += facts.tag == tag && facts.algorithm == algorithm && facts.usable();
+    }
+    return n;
+}
+
 }  // namespace
 
 RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
@@ -66,6 +75,8 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
     uint8_t unsupported_algorithm = 0;
     std::string first_failure;
     bool keys_capped = false;  // keys left untried under the per-tag limit
+    size_t crowded = 0;        // RRSIGs skipped for their crowded key tag
+    std::string crowded_why;
 
     for (const auto& rdata : signatures) {
         auto parsed = wire::RrsigData::from(rdata);
@@ -111,6 +122,17 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
             continue;
         }
 
+        if (limits.skip_crowded_tags) {
+            const size_t sharing = usable_keys_with(keys, sig.key_tag, sig.algorithm);
+            if (sharing > limits.max_keys_per_tag) {
+                if (crowded++ == 0)
+                    crowded_why = "RRSIG for " + subject() + " by " + zone.to_text() +
+                                  " names key tag " + std::to_string(sig.key_tag) + ", which " +
+                                  std::to_string(sharing) +
+                                  " DNSKEYs share: not checked while the zone is held";
+                continue;
+            }
+        }
         size_t matching = 0;
         uint32_t tried = 0;
         std::vector<uint8_t> data;  // built once a key is there to check it
@@ -129,6 +151,8 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
                     Status::kLimit, "validation work limit reached for " + subject() + " after " +
                                         std::to_string(spent) + " signature checks");
                 limited.keys_per_tag_capped = keys_capped;
+                limited.rrset_budget_spent = spent >= limits.max_verifications_per_rrset;
+                limited.held = limits.skip_crowded_tags;
                 return limited;
             }
             if (data.empty()) data = signed_data(sig, rrset);
@@ -159,6 +183,13 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
         }
     }
 
+    if (crowded > 0) {
+        // Not every signature was looked at: no conclusion about the data.
+        auto limited = verdict(Status::kLimit, crowded_why);
+        limited.crowded_tag_skipped = true;
+        limited.held = true;
+        return limited;
+    }
     if (candidates == 0) {
         if (unsupported > 0)
             return verdict(Status::kUnsigned, "no RRSIG by " + zone.to_text() + " for " +

@@ -41,6 +41,13 @@ struct RRsetVerdict {
     // More DNSKEYs shared an RRSIG's key tag and algorithm than
     // `max_keys_per_tag`: the rest were not tried (a KeyTrap sign).
     bool keys_per_tag_capped = false;
+    // For kLimit: this RRset alone spent max_verifications_per_rrset (rather
+    // than the request its share), or an RRSIG was not checked because its
+    // key tag is crowded (ValidationLimits::skip_crowded_tags).
+    bool rrset_budget_spent = false;
+    bool crowded_tag_skipped = false;
+    // For kLimit: reached under ValidationLimits::held().
+    bool held = false;
 };
 
 // Verifies `rrset` with `signatures` (RRSIG RDATA covering it) against

@@ -159,12 +159,30 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
     auto& work = budget_.dnssec_work;
     const uint32_t before = work.verifications;
     static const dnssec::KeySet kNoKeys{wire::RRset{}};
+    const auto& limits = ctx_.options.dnssec.limits;
     auto v = dnssec::verify_rrset(rrset, signatures, keys.dnskeys ? *keys.dnskeys : kNoKeys, zone,
-                                  ctx_.clock.now(), ctx_.options.dnssec.limits, work);
+                                  ctx_.clock.now(), keys.held ? limits.held() : limits, work);
     ctx_.metrics.dnssec_verifications += work.verifications - before;
-    if (v.status == dnssec::RRsetVerdict::Status::kLimit) ++ctx_.metrics.limit_dnssec_verifications;
     if (v.keys_per_tag_capped) ++ctx_.metrics.limit_dnssec_keys_per_tag;
+    if (v.status != dnssec::RRsetVerdict::Status::kLimit) {
+        if (v.keys_per_tag_capped) hold(zone);
+        return v;
+    }
+    if (keys.held) {
+        ++ctx_.metrics.dnssec_held_rrsets;
+        return v;
+    }
+    ++ctx_.metrics.limit_dnssec_verifications;
+    // The request's own budget running out says nothing about this zone.
+    if (v.rrset_budget_spent || v.keys_per_tag_capped) hold(zone);
     return v;
+}
+
+void Validator::hold(const wire::Name& zone) {
+    const uint32_t seconds = ctx_.options.dnssec.limit_hold;
+    if (seconds == 0) return;
+    ctx_.caches.keys.hold(zone, seconds);
+    ++ctx_.metrics.dnssec_limit_holds;
 }
 
 Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset) {
@@ -183,6 +201,11 @@ Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire:
                          v.why.empty() ? "no valid RRSIG covers " + what : v.why);
         case Status::kLimit: break;
     }
+    if (v.held)
+        return transient({ExtendedErrorCode::kDnssecBogus,
+                          v.why.empty() ? what + " not proven: its zone is held after exhausting "
+                                                 "the validation limits (dnssec-limit-hold)"
+                                        : v.why + " (dnssec-limit-hold)"});
     const auto& limits = ctx_.options.dnssec.limits;
     return transient({ExtendedErrorCode::kDnssecBogus,
                       "validation stopped: dnssec-max-verifications-per-rrset (" +

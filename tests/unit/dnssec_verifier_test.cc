@@ -409,6 +409,8 @@ TEST_F(DnssecKeyTrap, PerRrsetLimit) {
     EXPECT_EQ(v.status, Status::kLimit) << v.why;
     EXPECT_EQ(work.verifications, 8u);
     EXPECT_NE(v.why.find("after 8 signature checks"), std::string::npos) << v.why;
+    EXPECT_TRUE(v.rrset_budget_spent);
+    EXPECT_FALSE(v.held);
 }
 
 TEST_F(DnssecKeyTrap, PerRequestLimit) {
@@ -418,8 +420,10 @@ TEST_F(DnssecKeyTrap, PerRequestLimit) {
     work.verifications = 2;  // spent earlier in the same request
     EXPECT_EQ(verify(www, signatures).status, Status::kLimit);
     EXPECT_EQ(work.verifications, 5u);
-    EXPECT_EQ(verify(www, signatures).status, Status::kLimit);
+    const auto v = verify(www, signatures);
+    EXPECT_EQ(v.status, Status::kLimit);
     EXPECT_EQ(work.verifications, 5u);
+    EXPECT_FALSE(v.rrset_budget_spent) << "the request's budget, not this RRset's";
 }
 
 TEST_F(DnssecKeyTrap, KeysPerTagLimitEndsInBogusWhenSignaturesRunOut) {
@@ -447,6 +451,40 @@ TEST_F(DnssecKeyTrap, RealKeyBeyondTheTagLimitIsNotReached) {
     EXPECT_EQ(verify(www, {good}).status, Status::kBogus);
     limits.max_keys_per_tag = static_cast<uint32_t>(kKeys + 1);
     EXPECT_EQ(verify(www, {good}).status, Status::kValid);
+}
+
+// A held zone (dnssec-limit-hold): RRSIGs naming a tag more keys share than
+// max_keys_per_tag cost nothing; other tags verify, one check per RRset.
+TEST_F(DnssecKeyTrap, HeldLimitsSkipCrowdedTagsWithoutAnyCheck) {
+    limits.max_keys_per_tag = 4;
+    limits = limits.held();
+    const auto v = verify(www, signatures);
+    EXPECT_EQ(v.status, Status::kLimit) << v.why;
+    EXPECT_TRUE(v.held);
+    EXPECT_TRUE(v.crowded_tag_skipped);
+    EXPECT_EQ(work.verifications, 0u);
+    EXPECT_NE(v.why.find("7 DNSKEYs share"), std::string::npos) << v.why;
+    // Even the real key's good signature: its tag is the crowded one.
+    EXPECT_EQ(verify(www, {zsk.sign(www, kInception, kExpiration)}).status, Status::kLimit);
+    EXPECT_EQ(work.verifications, 0u);
+}
+
+TEST_F(DnssecKeyTrap, HeldLimitsStillVerifyOtherTagsOneCheckPerRrset) {
+    TestZoneSigner lone(zone, algorithm::kEcdsaP256Sha256, TestZoneSigner::kZskFlags);
+    auto with_lone = keys.rdatas;
+    with_lone.push_back(lone.dnskey_rdata());
+    keys = key_set(zone, with_lone);
+    limits = limits.held();
+    const RData good = lone.sign(www, kInception, kExpiration);
+    auto bad = *wire::RrsigData::from(good);
+    bad.signature[0] ^= 1;
+    EXPECT_EQ(verify(www, {good}).status, Status::kValid);
+    EXPECT_EQ(work.verifications, 1u);
+    // A bad signature first: the one check is spent on it.
+    const auto v = verify(www, {bad.to_rdata(), good});
+    EXPECT_EQ(v.status, Status::kLimit) << v.why;
+    EXPECT_TRUE(v.held);
+    EXPECT_EQ(work.verifications, 2u);
 }
 
 // Zones signed by ldns-signzone, one per algorithm: every RRset of the

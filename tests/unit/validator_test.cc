@@ -563,10 +563,11 @@ TEST_F(ValidationTest, TrustAnchorMismatchIsBogus) {
     EXPECT_FALSE(a.authentic_data);
 }
 
-// KeyTrap (CVE-2023-50387): many keys sharing one tag and many signatures
-// naming it would cost keys × signatures checks; the limits stop it.
-TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
-    auto& child = add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519);
+// KeyTrap (CVE-2023-50387): keytrap.example. with 48 more DNSKEYs sharing
+// its ZSK's tag, and the A RRsets of `owners` (www and those added) each
+// with 30 RRSIGs naming that tag, none of which verifies.
+// Signed as of `now`.
+void make_keytrap(ServedZone& child, const std::vector<std::string>& owners, int64_t now) {
     const wire::Record zsk = child.zsk->dnskey();
     const uint16_t tag = child.zsk->key_tag();
     const auto colliding = same_tag_keys(zsk, 48);
@@ -575,23 +576,35 @@ TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
         ASSERT_EQ(dnssec::key_tag(key.rdata), tag);
         child.zone.records.push_back(key);
     }
-    sign(child);
-    // www's A RRset: 30 RRSIGs naming that tag, none of which verifies.
-    const Name www = name("www.keytrap.example.");
-    auto genuine = std::find_if(
-        child.zone.records.begin(), child.zone.records.end(),
-        [&](const wire::Record& r) { return r.owner == www && rrsig_covering(r, RRType::A); });
-    ASSERT_NE(genuine, child.zone.records.end());
-    const wire::Record model = *genuine;
-    child.zone.records.erase(genuine);
-    for (uint8_t i = 1; i <= 30; ++i) {
-        auto sig = *wire::RrsigData::from(model.rdata);
-        sig.signature[0] ^= i;
-        wire::Record bad = model;
-        bad.rdata = sig.to_rdata();
-        child.zone.records.push_back(bad);
+    for (const auto& owner : owners)
+        if (owner != "www")
+            child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.2"));
+    testing::sign_zone(child.zone, *child.ksk, *child.zsk, static_cast<uint32_t>(now - kDay),
+                       static_cast<uint32_t>(now + 30 * kDay));
+    child.has_signatures = true;
+    for (const auto& owner : owners) {
+        const Name trapped = name(owner + ".keytrap.example.");
+        auto genuine = std::find_if(child.zone.records.begin(), child.zone.records.end(),
+                                    [&](const wire::Record& r) {
+                                        return r.owner == trapped && rrsig_covering(r, RRType::A);
+                                    });
+        ASSERT_NE(genuine, child.zone.records.end());
+        const wire::Record model = *genuine;
+        child.zone.records.erase(genuine);
+        for (uint8_t i = 1; i <= 30; ++i) {
+            auto sig = *wire::RrsigData::from(model.rdata);
+            sig.signature[0] ^= i;
+            wire::Record bad = model;
+            bad.rdata = sig.to_rdata();
+            child.zone.records.push_back(bad);
+        }
     }
+}
 
+// The limits stop the work of one request.
+TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519), {"www"},
+                 clock_.now());
     auto a = resolve("www.keytrap.example.", RRType::A);
     EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
     EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
@@ -599,6 +612,48 @@ TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
     EXPECT_GT(metrics().limit_dnssec_keys_per_tag.load(), 0u);
     EXPECT_LE(metrics().dnssec_verifications.load(),
               options_.dnssec.limits.max_verifications_per_request);
+}
+
+// A flood of new names in such a zone: the zone is held
+// (dnssec-limit-hold), and the next names cost no signature check at all
+// until the hold ends.
+TEST_F(ValidationTest, KeyTrapZoneIsHeldSoNewNamesCostNoChecks) {
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {"www", "w2", "w3", "w4"}, clock_.now());
+    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
+    const uint64_t checks = metrics().dnssec_verifications.load();
+
+    for (const char* qname : {"w2.keytrap.example.", "w3.keytrap.example."}) {
+        auto a = resolve(qname, RRType::A);
+        EXPECT_EQ(a.rcode, Rcode::SERVFAIL) << qname;
+        EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
+        EXPECT_NE(why(a).find("dnssec-limit-hold"), std::string::npos) << why(a);
+    }
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks);
+    EXPECT_GE(metrics().dnssec_held_rrsets.load(), 2u);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
+    // Not bogus data, not a reason to ask another server.
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+    EXPECT_EQ(metrics().bogus_retries.load(), 0u);
+
+    clock_.advance(options_.dnssec.limit_hold + 1);
+    EXPECT_EQ(resolve("w4.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_GT(metrics().dnssec_verifications.load(), checks);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 2u);
+}
+
+TEST_F(ValidationTest, KeyTrapHoldOfZeroNeverHolds) {
+    options_.dnssec.limit_hold = 0;
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519), {"www", "w2"},
+                 clock_.now());
+    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    const uint64_t checks = metrics().dnssec_verifications.load();
+    EXPECT_EQ(resolve("w2.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_GE(metrics().dnssec_verifications.load(),
+              checks + options_.dnssec.limits.max_verifications_per_rrset);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 0u);
+    EXPECT_EQ(metrics().dnssec_held_rrsets.load(), 0u);
 }
 
 TEST_F(ValidationTest, UnsupportedDsAlgorithmMakesTheZoneInsecure) {
@@ -689,6 +744,7 @@ TEST_F(ValidationTest, WorkLimitFailuresAreNotCachedAsBogus) {
     EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
     EXPECT_GT(metrics().limit_dnssec_verifications.load(), 0u);
     EXPECT_LE(metrics().dnssec_verifications.load(), 2u);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 0u) << "the request's budget, not the zone";
 
     options_.dnssec.limits.max_verifications_per_request = 64;
     resolver_.reset();  // the same caches, the new limit
