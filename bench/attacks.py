@@ -458,8 +458,9 @@ def report_tcp(results: dict[str, dict]) -> None:
 def keytrap_client_address(c: int) -> str:
     """Client c's own address, each in a /24 of its own: the resolver's
     per-client limits (Cairn: rate-limit-errors, 50 SERVFAILs a second per
-    /24 by default) see 50 clients, not one."""
-    return f"{NET}.{KEYTRAP_FIRST_CLIENT_NET + c}.1"
+    /24 by default) see 50 clients, not one. Beyond 150 clients the /24s
+    are shared."""
+    return f"{NET}.{KEYTRAP_FIRST_CLIENT_NET + c % 150}.{1 + c // 150}"
 
 
 def keytrap_flood_client(port: int, seconds: float, clients: int) -> dict:
