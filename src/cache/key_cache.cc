@@ -16,6 +16,7 @@ struct StoredKeys {
     Verdict keys;
     int64_t expires = 0;
     int64_t held_until = 0;
+    bool crowded = false;
 };
 
 using KeyMap = detail::LruMap<wire::Name, StoredKeys, ZoneHash>;
@@ -48,16 +49,34 @@ void KeyCache::insert(const wire::Name& zone, Verdict keys, uint32_t ttl) {
     const size_t bytes = accounted_bytes(value);
     std::lock_guard lock(state_->mutex);
     // Keys proven again do not end a hold: the zone still has them.
-    if (auto* old = state_->map.peek(zone); old && old->value.held_until > now)
+    if (auto* old = state_->map.peek(zone); old && old->value.held_until > now) {
         value.held_until = old->value.held_until;
+        value.crowded = old->value.crowded;
+    }
     state_->map.put(zone, std::move(value), bytes);
 }
 
-void KeyCache::hold(const wire::Name& zone, uint32_t seconds) {
+void KeyCache::hold(const wire::Name& zone, uint32_t seconds, bool crowded) {
     const int64_t until = clock_.now() + seconds;
     std::lock_guard lock(state_->mutex);
-    if (auto* slot = state_->map.peek(zone))
-        slot->value.held_until = std::max(slot->value.held_until, until);
+    auto* slot = state_->map.peek(zone);
+    if (!slot) return;
+    auto& value = slot->value;
+    value.crowded = (value.crowded && value.held_until > clock_.now()) || crowded;
+    value.held_until = std::max(value.held_until, until);
+    if (value.crowded && crowded_until_.load(std::memory_order_relaxed) < value.held_until)
+        crowded_until_.store(value.held_until, std::memory_order_relaxed);
+}
+
+std::optional<wire::Name> KeyCache::crowded_zone_of(const wire::Name& name) const {
+    const int64_t now = clock_.now();
+    if (crowded_until_.load(std::memory_order_relaxed) <= now) return std::nullopt;
+    std::lock_guard lock(state_->mutex);
+    for (wire::Name zone = name;; zone = zone.parent()) {
+        const auto* slot = state_->map.peek(zone);
+        if (slot && slot->value.crowded && slot->value.held_until > now) return zone;
+        if (zone.is_root()) return std::nullopt;
+    }
 }
 
 std::optional<Verdict> KeyCache::lookup(const wire::Name& zone) const {

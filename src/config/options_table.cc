@@ -392,13 +392,15 @@ std::vector<Option> make_options() {
                Seconds{.min = 0, .max = kDay},
                "How long a zone stays held after one of its RRsets made validation spend "
                "dnssec-max-verifications-per-rrset, or named a key tag more than "
-               "dnssec-max-keys-per-tag of its DNSKEYs share (KeyTrap). While held, a signature "
-               "by the zone naming such a crowded key tag is not checked at all, and at most one "
-               "signature check is spent on each of its RRsets: a flood of new names in the zone "
-               "costs no more than plain lookups, and the worker keeps answering from its cache. "
-               "Data that cannot be proven that way is SERVFAIL (EDE 6) for that request only: "
-               "not cached, not asked of another server. Signatures with other key tags verify "
-               "as usual. 0: never hold."));
+               "dnssec-max-keys-per-tag of its DNSKEYs share (KeyTrap, CVE-2023-50387). While "
+               "held, at most one signature check is spent on each RRset of the zone, and a "
+               "signature naming such a crowded key tag is not checked at all; if the zone's "
+               "validated DNSKEY set itself crowds a tag (which no honest zone does and no "
+               "forger can fake), names at and below it that are not cached are answered "
+               "SERVFAIL (EDE 6) without asking. A flood of new names in the zone then costs "
+               "about what a cache hit costs, and the worker keeps answering everyone else. "
+               "Unproven data is SERVFAIL for that request only: not cached as bogus, not asked "
+               "of another server; clients that set CD are not held up. 0: never hold."));
     add(option("dnssec-max-nsec3-hashes", Group::limits,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
                   &dnssec::ValidationLimits::max_nsec3_hashes>,

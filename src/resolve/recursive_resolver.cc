@@ -179,6 +179,8 @@ struct RecursiveResolver::State {
     Step from_denials(Walk& w);
     asio::awaitable<Step> from_upstream(Walk& w);
     Step refuse_bogus(Walk& w, const Verdict& v);
+    // A name under a zone held for crowded key tags is not asked upstream.
+    Step refuse_held(Walk& w);
     Answer finish(Walk& w);
 };
 
@@ -422,6 +424,18 @@ struct RecursiveResolver::State::Walk {
     bool retry_failed = false;
 };
 
+RecursiveResolver::State::Step RecursiveResolver::State::refuse_held(Walk& w) {
+    if (!w.validate) return Step::kDone;
+    const auto zone = caches.keys.crowded_zone_of(w.q.name);
+    if (!zone) return Step::kDone;
+    ++metrics.dnssec_held_lookups;
+    w.failure = servfail({ExtendedErrorCode::kDnssecBogus,
+                          "not asked: the DNSKEY set of " + zone->to_text() +
+                              " has more keys sharing one tag than dnssec-max-keys-per-tag "
+                              "(KeyTrap), and the zone is held (dnssec-limit-hold)"});
+    return Step::kFail;
+}
+
 RecursiveResolver::State::Step RecursiveResolver::State::refuse_bogus(Walk& w, const Verdict& v) {
     if (v.security != cache::Security::kBogus || !w.validate) return Step::kDone;
     if (!v.transient && w.may_retry()) {
@@ -574,6 +588,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_u
         w.security.add(Verdict{});
         co_return Step::kDone;
     }
+    if (auto step = refuse_held(w); step != Step::kDone) co_return step;
     w.went_upstream = true;
     Iterator iterator(context, w.budget);
     auto result = co_await iterator.lookup(w.q);

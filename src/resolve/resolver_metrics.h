@@ -45,9 +45,11 @@ struct ResolverMetrics {
     Counter limit_dnssec_keys_per_tag{0};
     Counter limit_nsec3_hashes{0};
     // Zones put on hold after their keys reached the limits above
-    // (dnssec-limit-hold), and RRsets of held zones left unproven.
+    // (dnssec-limit-hold), RRsets of held zones left unproven, and lookups
+    // not sent upstream because their zone's keys crowd one tag.
     Counter dnssec_limit_holds{0};
     Counter dnssec_held_rrsets{0};
+    Counter dnssec_held_lookups{0};
     // Issue 5 mechanisms: answers made from validated NSEC/NSEC3 without
     // asking (RFC 8198), stale answers (RFC 8767), background refreshes of
     // popular RRsets and those of them renewed unchanged (no signature check).

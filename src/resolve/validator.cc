@@ -165,7 +165,7 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
     ctx_.metrics.dnssec_verifications += work.verifications - before;
     if (v.keys_per_tag_capped) ++ctx_.metrics.limit_dnssec_keys_per_tag;
     if (v.status != dnssec::RRsetVerdict::Status::kLimit) {
-        if (v.keys_per_tag_capped) hold(zone);
+        if (v.keys_per_tag_capped) hold(zone, true);
         return v;
     }
     if (keys.held) {
@@ -174,14 +174,14 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
     }
     ++ctx_.metrics.limit_dnssec_verifications;
     // The request's own budget running out says nothing about this zone.
-    if (v.rrset_budget_spent || v.keys_per_tag_capped) hold(zone);
+    if (v.rrset_budget_spent || v.keys_per_tag_capped) hold(zone, v.keys_per_tag_capped);
     return v;
 }
 
-void Validator::hold(const wire::Name& zone) {
+void Validator::hold(const wire::Name& zone, bool crowded) {
     const uint32_t seconds = ctx_.options.dnssec.limit_hold;
     if (seconds == 0) return;
-    ctx_.caches.keys.hold(zone, seconds);
+    ctx_.caches.keys.hold(zone, seconds, crowded);
     ++ctx_.metrics.dnssec_limit_holds;
 }
 

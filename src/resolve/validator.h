@@ -80,10 +80,11 @@ private:
                                            std::span<const wire::Record> authority, unsigned depth);
     // Verifies `rrset` with the keys of `zone`; counts the work.
     // A zone whose keys exhaust the limits is held: its data is then checked
-    // under ValidationLimits::held() for dnssec-limit-hold seconds.
+    // under ValidationLimits::held() for dnssec-limit-hold seconds; and if
+    // its keys crowd one tag, nothing below it is asked meanwhile.
     dnssec::RRsetVerdict verify(const wire::RRset& rrset, std::span<const wire::RData> signatures,
                                 const Verdict& keys, const wire::Name& zone);
-    void hold(const wire::Name& zone);
+    void hold(const wire::Name& zone, bool crowded);
     // The NSEC/NSEC3 records of `records` whose signatures verify with `keys`.
     std::vector<wire::Record> verified_denials(std::span<const wire::Record> records,
                                                const Verdict& keys, const wire::Name& zone,

@@ -96,6 +96,7 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("limit_nsec3_hashes", m.limit_nsec3_hashes);
     add("dnssec_limit_holds", m.dnssec_limit_holds);
     add("dnssec_held_rrsets", m.dnssec_held_rrsets);
+    add("dnssec_held_lookups", m.dnssec_held_lookups);
     add("synthesised_nxdomain", m.synthesised_nxdomain);
     add("synthesised_nodata", m.synthesised_nodata);
     add("synthesised_wildcard", m.synthesised_wildcard);

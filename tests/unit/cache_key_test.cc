@@ -33,7 +33,7 @@ TEST(KeyCache, HoldLastsItsTimeAndOutlivesANewInsert) {
     cache.insert(name("example."), secure(), 3600);
     EXPECT_FALSE(cache.lookup(name("trap.example."))->held);
 
-    cache.hold(name("trap.example."), 60);
+    cache.hold(name("trap.example."), 60, false);
     EXPECT_TRUE(cache.lookup(name("trap.example."))->held);
     EXPECT_FALSE(cache.lookup(name("example."))->held) << "only the zone itself";
     // Keys proven again do not lift the hold; an insert never sets one.
@@ -52,7 +52,7 @@ TEST(KeyCache, HoldLastsItsTimeAndOutlivesANewInsert) {
 TEST(KeyCache, HoldOfKeysNotCachedIsNothing) {
     FakeClock clock;
     KeyCache cache(64 * 1024, clock);
-    cache.hold(name("trap.example."), 60);
+    cache.hold(name("trap.example."), 60, false);
     cache.insert(name("trap.example."), secure(), 3600);
     EXPECT_FALSE(cache.lookup(name("trap.example."))->held);
 }
@@ -61,10 +61,34 @@ TEST(KeyCache, HoldIsNeverShortened) {
     FakeClock clock;
     KeyCache cache(64 * 1024, clock);
     cache.insert(name("trap.example."), secure(), 3600);
-    cache.hold(name("trap.example."), 60);
-    cache.hold(name("trap.example."), 10);
+    cache.hold(name("trap.example."), 60, false);
+    cache.hold(name("trap.example."), 10, false);
     clock.advance(59);
     EXPECT_TRUE(cache.lookup(name("trap.example."))->held);
+}
+
+TEST(KeyCache, CrowdedHoldCoversTheZoneAndBelowForItsTime) {
+    FakeClock clock;
+    KeyCache cache(64 * 1024, clock);
+    cache.insert(name("trap.example."), secure(), 3600);
+    cache.insert(name("slow.example."), secure(), 3600);
+    EXPECT_FALSE(cache.crowded_zone_of(name("www.trap.example.")));
+    cache.hold(name("slow.example."), 60, false);
+    EXPECT_FALSE(cache.crowded_zone_of(name("www.slow.example."))) << "not crowded";
+
+    cache.hold(name("trap.example."), 60, true);
+    EXPECT_EQ(cache.crowded_zone_of(name("a.b.trap.example.")), name("trap.example."));
+    EXPECT_EQ(cache.crowded_zone_of(name("trap.example.")), name("trap.example."));
+    EXPECT_FALSE(cache.crowded_zone_of(name("example.")));
+    EXPECT_FALSE(cache.crowded_zone_of(name("www.slow.example.")));
+    // A later hold that is not for crowding keeps the zone crowded.
+    cache.hold(name("trap.example."), 60, false);
+    EXPECT_TRUE(cache.crowded_zone_of(name("www.trap.example.")));
+    clock.advance(60);
+    EXPECT_FALSE(cache.crowded_zone_of(name("www.trap.example.")));
+    // Once a hold is over, a new one starts afresh.
+    cache.hold(name("trap.example."), 60, false);
+    EXPECT_FALSE(cache.crowded_zone_of(name("www.trap.example.")));
 }
 
 }  // namespace

@@ -563,19 +563,29 @@ TEST_F(ValidationTest, TrustAnchorMismatchIsBogus) {
     EXPECT_FALSE(a.authentic_data);
 }
 
-// KeyTrap (CVE-2023-50387): keytrap.example. with 48 more DNSKEYs sharing
-// its ZSK's tag, and the A RRsets of `owners` (www and those added) each
-// with 30 RRSIGs naming that tag, none of which verifies.
-// Signed as of `now`.
-void make_keytrap(ServedZone& child, const std::vector<std::string>& owners, int64_t now) {
+// KeyTrap (CVE-2023-50387): keytrap.example. with `colliding` more DNSKEYs
+// sharing its ZSK's tag, and the A RRsets of `trapped` (www and others,
+// added) each with 30 RRSIGs naming that tag, none of which verifies.
+// `honest` names get an A RRset with its genuine signature. Signed as of
+// `now`.
+struct KeyTrapZone {
+    std::vector<std::string> trapped;
+    std::vector<std::string> honest = {};
+    size_t colliding = 48;
+};
+
+void make_keytrap(ServedZone& child, const KeyTrapZone& shape, int64_t now) {
     const wire::Record zsk = child.zsk->dnskey();
     const uint16_t tag = child.zsk->key_tag();
-    const auto colliding = same_tag_keys(zsk, 48);
-    ASSERT_EQ(colliding.size(), 48u);
+    const auto colliding = same_tag_keys(zsk, shape.colliding);
+    ASSERT_EQ(colliding.size(), shape.colliding);
     for (const auto& key : colliding) {
         ASSERT_EQ(dnssec::key_tag(key.rdata), tag);
         child.zone.records.push_back(key);
     }
+    const auto& owners = shape.trapped;
+    for (const auto& owner : shape.honest)
+        child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.3"));
     for (const auto& owner : owners)
         if (owner != "www")
             child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.2"));
@@ -603,8 +613,8 @@ void make_keytrap(ServedZone& child, const std::vector<std::string>& owners, int
 
 // The limits stop the work of one request.
 TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
-    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519), {"www"},
-                 clock_.now());
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www"}}, clock_.now());
     auto a = resolve("www.keytrap.example.", RRType::A);
     EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
     EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
@@ -615,14 +625,16 @@ TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
 }
 
 // A flood of new names in such a zone: the zone is held
-// (dnssec-limit-hold), and the next names cost no signature check at all
-// until the hold ends.
-TEST_F(ValidationTest, KeyTrapZoneIsHeldSoNewNamesCostNoChecks) {
+// (dnssec-limit-hold); its DNSKEY set crowds one tag, so until the hold ends
+// names in it are not even asked (no honest zone has such keys, and no
+// forger can make a validated DNSKEY set look like that).
+TEST_F(ValidationTest, KeyTrapZoneIsHeldSoNewNamesCostNothing) {
     make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
-                 {"www", "w2", "w3", "w4"}, clock_.now());
+                 {.trapped = {"www", "w2", "w3", "w4"}}, clock_.now());
     EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
     EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
     const uint64_t checks = metrics().dnssec_verifications.load();
+    const size_t sent = upstream_.sent().size();
 
     for (const char* qname : {"w2.keytrap.example.", "w3.keytrap.example."}) {
         auto a = resolve(qname, RRType::A);
@@ -631,11 +643,15 @@ TEST_F(ValidationTest, KeyTrapZoneIsHeldSoNewNamesCostNoChecks) {
         EXPECT_NE(why(a).find("dnssec-limit-hold"), std::string::npos) << why(a);
     }
     EXPECT_EQ(metrics().dnssec_verifications.load(), checks);
-    EXPECT_GE(metrics().dnssec_held_rrsets.load(), 2u);
+    EXPECT_EQ(upstream_.sent().size(), sent);
+    EXPECT_EQ(metrics().dnssec_held_lookups.load(), 2u);
     EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
     // Not bogus data, not a reason to ask another server.
     EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
     EXPECT_EQ(metrics().bogus_retries.load(), 0u);
+    // A client that asks for no validation (CD) is not held up.
+    auto cd = resolve("w2.keytrap.example.", RRType::A, true);
+    EXPECT_EQ(cd.rcode, Rcode::NOERROR) << why(cd);
 
     clock_.advance(options_.dnssec.limit_hold + 1);
     EXPECT_EQ(resolve("w4.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
@@ -643,10 +659,35 @@ TEST_F(ValidationTest, KeyTrapZoneIsHeldSoNewNamesCostNoChecks) {
     EXPECT_EQ(metrics().dnssec_limit_holds.load(), 2u);
 }
 
+// A zone held because one RRset spent the per-RRset budget (which forged
+// signatures could do) is still asked; its RRsets get one signature check
+// each, enough for honest data.
+TEST_F(ValidationTest, ZoneHeldForItsBudgetStillAnswersHonestData) {
+    options_.dnssec.limits.max_verifications_per_rrset = 3;
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www", "w2"}, .honest = {"ok"}, .colliding = 0}, clock_.now());
+    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
+    uint64_t checks = metrics().dnssec_verifications.load();
+
+    auto trapped = resolve("w2.keytrap.example.", RRType::A);
+    EXPECT_EQ(trapped.rcode, Rcode::SERVFAIL);
+    EXPECT_NE(why(trapped).find("dnssec-limit-hold"), std::string::npos) << why(trapped);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 1);
+    EXPECT_EQ(metrics().dnssec_held_rrsets.load(), 1u);
+    EXPECT_EQ(metrics().dnssec_held_lookups.load(), 0u);
+
+    checks = metrics().dnssec_verifications.load();
+    auto ok = resolve("ok.keytrap.example.", RRType::A);
+    ASSERT_EQ(ok.rcode, Rcode::NOERROR) << why(ok);
+    EXPECT_TRUE(ok.authentic_data);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 1);
+}
+
 TEST_F(ValidationTest, KeyTrapHoldOfZeroNeverHolds) {
     options_.dnssec.limit_hold = 0;
-    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519), {"www", "w2"},
-                 clock_.now());
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www", "w2"}}, clock_.now());
     EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
     const uint64_t checks = metrics().dnssec_verifications.load();
     EXPECT_EQ(resolve("w2.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
