@@ -31,7 +31,7 @@ TEST(QueryOptions, Defaults) {
     EXPECT_TRUE(o->recursion_desired);
     EXPECT_FALSE(o->dnssec_ok);
     EXPECT_FALSE(o->checking_disabled);
-    EXPECT_FALSE(o->force_tcp);
+    EXPECT_EQ(o->transport, Transport::kUdp);
     EXPECT_EQ(o->timeout, std::chrono::milliseconds(3000));
 }
 
@@ -55,7 +55,7 @@ TEST(QueryOptions, DashedOptions) {
     EXPECT_TRUE(o->dnssec_ok);
     EXPECT_TRUE(o->checking_disabled);
     EXPECT_FALSE(o->recursion_desired);
-    EXPECT_TRUE(o->force_tcp);
+    EXPECT_EQ(o->transport, Transport::kTcp);
     EXPECT_EQ(o->timeout, std::chrono::milliseconds(250));
     EXPECT_EQ(o->udp_size, 4096);
 }
@@ -67,7 +67,7 @@ TEST(QueryOptions, DigStyleOptions) {
     EXPECT_TRUE(o->dnssec_ok);
     EXPECT_TRUE(o->checking_disabled);
     EXPECT_FALSE(o->recursion_desired);
-    EXPECT_TRUE(o->force_tcp);
+    EXPECT_EQ(o->transport, Transport::kTcp);
     EXPECT_EQ(o->timeout, std::chrono::milliseconds(1500));
     EXPECT_EQ(o->udp_size, 512);
     o = make_query_options(words({"example.com", "+noedns", "@127.0.0.1"}));
