@@ -16,11 +16,12 @@ namespace cairn::ctl {
 // stores the query to run in `command`.
 void add_query_command(CLI::App& app, Command& command);
 
-// The query message for `options`, with the given ID.
+// The query message for `options`, with the given ID, padded to
+// `options.padding_block` when that is set.
 std::vector<uint8_t> build_query(const QueryOptions& options, uint16_t id);
 
-// Sends the query (UDP, then TCP if the answer is truncated, or TCP only),
-// prints the answer and returns the exit status.
+// Sends the query (UDP, then TCP if the answer is truncated; or TCP, DoT or
+// DoH only), prints the answer and returns the exit status.
 int run_query(const QueryOptions& options);
 
 }  // namespace cairn::ctl

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "cairnctl/doh_message.h"
+#include "cairnctl/dot_exchange.h"
 #include "wire/types.h"
 
 namespace cairn::ctl {
@@ -37,9 +39,10 @@ struct PlusFlag {
     bool QueryArgs::*flag;
 };
 constexpr PlusFlag kPlusFlags[] = {
-    {"dnssec", &QueryArgs::dnssec}, {"cd", &QueryArgs::cd},           {"cdflag", &QueryArgs::cd},
-    {"norec", &QueryArgs::norec},   {"norecurse", &QueryArgs::norec}, {"tcp", &QueryArgs::tcp},
-    {"vc", &QueryArgs::tcp},        {"noedns", &QueryArgs::no_edns},
+    {"dnssec", &QueryArgs::dnssec},  {"cd", &QueryArgs::cd},           {"cdflag", &QueryArgs::cd},
+    {"norec", &QueryArgs::norec},    {"norecurse", &QueryArgs::norec}, {"tcp", &QueryArgs::tcp},
+    {"vc", &QueryArgs::tcp},         {"tls", &QueryArgs::tls},         {"https", &QueryArgs::https},
+    {"noedns", &QueryArgs::no_edns},
 };
 
 // Applies one dig-style "+option" or "+option=value" to `args`.
@@ -72,7 +75,44 @@ Status<TextError> apply_plus_option(std::string_view word, QueryArgs& args) {
     return text_error("unknown option '" + std::string(word) + "'");
 }
 
+Result<Transport, TextError> transport_of(const QueryArgs& args) {
+    if (args.tcp + args.tls + args.https > 1)
+        return text_error("choose one transport: --tcp, --tls or --https");
+    const bool encrypted = args.tls || args.https;
+    if (!encrypted && (!args.ca_file.empty() || args.insecure || !args.tls_name.empty()))
+        return text_error("--ca, --insecure and --tls-name are for --tls and --https");
+    if (!args.https && (args.get || args.path != DohSettings{}.path))
+        return text_error("--get and --path are for --https");
+    if (!args.ca_file.empty() && args.insecure)
+        return text_error("--ca checks the certificate and --insecure skips the check: give one");
+    if (args.https && !args.path.starts_with('/'))
+        return text_error("--path must start with '/', not '" + args.path + "'");
+    if (args.tls) return Transport::kTls;
+    if (args.https) return Transport::kHttps;
+    return args.tcp ? Transport::kTcp : Transport::kUdp;
+}
+
+uint16_t default_port(Transport transport) {
+    switch (transport) {
+        case Transport::kTls: return kDefaultDotPort;
+        case Transport::kHttps: return kDefaultDohPort;
+        case Transport::kUdp:
+        case Transport::kTcp: break;
+    }
+    return kDefaultDnsPort;
+}
+
 }  // namespace
+
+const char* to_string(Transport transport) {
+    switch (transport) {
+        case Transport::kUdp: return "udp";
+        case Transport::kTcp: return "tcp";
+        case Transport::kTls: return "tls";
+        case Transport::kHttps: return "https";
+    }
+    return "?";
+}
 
 Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
     QueryArgs args = given;
@@ -112,8 +152,11 @@ Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
         out.question.type = *type;
     }
 
+    auto transport = transport_of(args);
+    if (!transport) return Unexpected{transport.error()};
+    out.transport = *transport;
     if (!server) return text_error("missing @SERVER[:PORT] (e.g. @127.0.0.1 or @[::1]:5353)");
-    auto address = parse_server_address(*server);
+    auto address = parse_server_address(*server, default_port(out.transport));
     if (!address)
         return text_error("bad server '@" + std::string(*server) + "': " + address.error().message);
     out.server = *address;
@@ -131,7 +174,10 @@ Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
     out.dnssec_ok = args.dnssec;
     out.checking_disabled = args.cd;
     out.recursion_desired = !args.norec;
-    out.force_tcp = args.tcp;
+    out.tls = {args.ca_file, args.insecure, args.tls_name};
+    out.doh = {args.path, args.get};
+    const bool encrypted = out.transport == Transport::kTls || out.transport == Transport::kHttps;
+    if (encrypted && out.edns) out.padding_block = kQueryPaddingBlock;
     return out;
 }
 

@@ -132,7 +132,9 @@ std::vector<Option> make_options() {
                "PEM file with the server's certificate chain, the server's certificate first, "
                "for `listen-tls` and `listen-https`. Read again on reload (SIGHUP), then as `user` "
                "when that is set: a file that cannot be used fails the reload and the running "
-               "certificate stays.")
+               "certificate stays. A reload that changes nothing but the certificate and key "
+               "(a renewal) keeps every open connection; new connections get the new "
+               "certificate.")
             .also_known_as({"tls-service-pem", "tls-cert-bundle"}));
     add(option("tls-key", Group::server,
                at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_key>,

@@ -38,13 +38,26 @@ std::vector<EncryptedAddress> encrypted_addresses(const EncryptedOptions& option
     return out;
 }
 
+namespace {
+
+// The context for a listener of `protocol`; null for cleartext HTTP/2.
+std::shared_ptr<net::TlsContext> context_for(net::EncryptedProtocol protocol,
+                                             const TlsContexts& tls) {
+    switch (protocol) {
+        case net::EncryptedProtocol::kDot: return tls.dot;
+        case net::EncryptedProtocol::kDoh: return tls.doh;
+        case net::EncryptedProtocol::kDohCleartext: return nullptr;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
 Result<wire::SocketAddress, TextError> EncryptedListeners::listen(
     asio::io_context& io, const EncryptedAddress& where, const TlsContexts& tls,
     net::QueryHandler& handler, net::TcpConnectionLimits& limits,
     const net::EncryptedListenerOptions& options) {
-    std::shared_ptr<net::TlsContext> context;
-    if (where.protocol == net::EncryptedProtocol::kDot) context = tls.dot;
-    if (where.protocol == net::EncryptedProtocol::kDoh) context = tls.doh;
+    std::shared_ptr<net::TlsContext> context = context_for(where.protocol, tls);
     if (!context && where.protocol != net::EncryptedProtocol::kDohCleartext)
         return text_error(std::string("no TLS certificate loaded for listen-") +
                           net::protocol_name(where.protocol));
@@ -64,6 +77,11 @@ void EncryptedListeners::close() {
 void EncryptedListeners::abort_connections() {
     for (auto& listener : listeners_)
         listener->abort_connections();
+}
+
+void EncryptedListeners::replace_tls(const TlsContexts& tls) {
+    for (auto& listener : listeners_)
+        if (auto context = context_for(listener->protocol(), tls)) listener->replace_tls(context);
 }
 
 Status<TextError> EncryptedListeners::hand_to(uid_t uid, gid_t gid) {

@@ -56,6 +56,8 @@ public:
     void close();
     // Closes every connection now.
     void abort_connections();
+    // New TLS connections use `tls`; open connections stay as they are.
+    void replace_tls(const TlsContexts& tls);
     Status<TextError> hand_to(uid_t uid, gid_t gid);
     size_t connection_count() const;
     void append_stats(Stats& out) const;

@@ -1,5 +1,5 @@
-// Service::bind_encrypted: the DoT and DoH part of binding, apart from the
-// plain DNS listeners in service.cc.
+// Service::bind_encrypted and reload_certificates: the DoT and DoH parts of
+// the service, apart from the plain DNS listeners in service.cc.
 #include "server/service.h"
 
 namespace cairn::server {
@@ -22,6 +22,15 @@ Status<TextError> Service::bind_encrypted() {
                 return Unexpected{also.error()};
         encrypted_listening_.push_back(settled);
     }
+    return {};
+}
+
+Status<TextError> Service::reload_certificates(const EncryptedOptions& options) {
+    auto tls = load_tls_contexts(options);
+    if (!tls) return Unexpected{tls.error()};
+    settings_.encrypted = options;
+    for (auto& worker : workers_)
+        worker->replace_tls(*tls);
     return {};
 }
 
