@@ -16,7 +16,12 @@ struct StoredKeys {
     Verdict keys;
     int64_t expires = 0;
     int64_t held_until = 0;
-    bool crowded = false;
+};
+
+struct HeldWildcard {
+    wire::Name parent;
+    wire::RRType type;
+    int64_t until = 0;
 };
 
 using KeyMap = detail::LruMap<wire::Name, StoredKeys, ZoneHash>;
@@ -35,6 +40,7 @@ struct KeyCache::State {
     explicit State(size_t budget) : map(budget) {}
     mutable std::mutex mutex;
     mutable KeyMap map;
+    std::vector<HeldWildcard> wildcards;
 };
 
 KeyCache::KeyCache(size_t max_bytes, const Clock& clock)
@@ -49,34 +55,49 @@ void KeyCache::insert(const wire::Name& zone, Verdict keys, uint32_t ttl) {
     const size_t bytes = accounted_bytes(value);
     std::lock_guard lock(state_->mutex);
     // Keys proven again do not end a hold: the zone still has them.
-    if (auto* old = state_->map.peek(zone); old && old->value.held_until > now) {
+    if (auto* old = state_->map.peek(zone); old && old->value.held_until > now)
         value.held_until = old->value.held_until;
-        value.crowded = old->value.crowded;
-    }
     state_->map.put(zone, std::move(value), bytes);
 }
 
-void KeyCache::hold(const wire::Name& zone, uint32_t seconds, bool crowded) {
+void KeyCache::hold(const wire::Name& zone, uint32_t seconds) {
     const int64_t until = clock_.now() + seconds;
     std::lock_guard lock(state_->mutex);
-    auto* slot = state_->map.peek(zone);
-    if (!slot) return;
-    auto& value = slot->value;
-    value.crowded = (value.crowded && value.held_until > clock_.now()) || crowded;
-    value.held_until = std::max(value.held_until, until);
-    if (value.crowded && crowded_until_.load(std::memory_order_relaxed) < value.held_until)
-        crowded_until_.store(value.held_until, std::memory_order_relaxed);
+    if (auto* slot = state_->map.peek(zone))
+        slot->value.held_until = std::max(slot->value.held_until, until);
 }
 
-std::optional<wire::Name> KeyCache::crowded_zone_of(const wire::Name& name) const {
+void KeyCache::hold_wildcard(const wire::Name& parent, wire::RRType type, uint32_t seconds) {
     const int64_t now = clock_.now();
-    if (crowded_until_.load(std::memory_order_relaxed) <= now) return std::nullopt;
+    const int64_t until = now + seconds;
     std::lock_guard lock(state_->mutex);
-    for (wire::Name zone = name;; zone = zone.parent()) {
-        const auto* slot = state_->map.peek(zone);
-        if (slot && slot->value.crowded && slot->value.held_until > now) return zone;
-        if (zone.is_root()) return std::nullopt;
+    auto& held = state_->wildcards;
+    auto same = std::find_if(held.begin(), held.end(), [&](const HeldWildcard& w) {
+        return w.type == type && w.parent == parent;
+    });
+    if (same != held.end()) {
+        same->until = std::max(same->until, until);
+    } else if (held.size() < kMaxHeldWildcards) {
+        held.push_back({parent, type, until});
+    } else {
+        // Full: the hold that ends first makes room.
+        *std::min_element(held.begin(), held.end(), [](const auto& a, const auto& b) {
+            return a.until < b.until;
+        }) = {parent, type, until};
     }
+    if (wildcards_until_.load(std::memory_order_relaxed) < until)
+        wildcards_until_.store(until, std::memory_order_relaxed);
+}
+
+std::optional<wire::Name> KeyCache::held_wildcard_over(const wire::Name& name,
+                                                       wire::RRType type) const {
+    const int64_t now = clock_.now();
+    if (wildcards_until_.load(std::memory_order_relaxed) <= now) return std::nullopt;
+    std::lock_guard lock(state_->mutex);
+    for (const auto& w : state_->wildcards)
+        if (w.until > now && w.type == type && name.is_subdomain_of(w.parent) && name != w.parent)
+            return w.parent;
+    return std::nullopt;
 }
 
 std::optional<Verdict> KeyCache::lookup(const wire::Name& zone) const {
@@ -93,6 +114,7 @@ std::optional<Verdict> KeyCache::lookup(const wire::Name& zone) const {
 void KeyCache::clear() {
     std::lock_guard lock(state_->mutex);
     state_->map.clear();
+    state_->wildcards.clear();
 }
 
 size_t KeyCache::entries() const {

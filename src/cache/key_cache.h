@@ -31,13 +31,16 @@ public:
     // The zone's keys, with Verdict::held set while a hold lasts.
     std::optional<Verdict> lookup(const wire::Name& zone) const;
     // Marks the keys of `zone` held for `seconds` (dnssec-limit-hold), also
-    // across their next insert; nothing if they are not cached. `crowded`:
-    // the zone's validated DNSKEY set has more keys sharing one tag than may
-    // be tried, which no honest zone has and no forger can fake.
-    void hold(const wire::Name& zone, uint32_t seconds, bool crowded);
-    // The zone at or above `name` held as crowded right now, if any. Without
-    // such a hold anywhere lately, one atomic load and no lock.
-    std::optional<wire::Name> crowded_zone_of(const wire::Name& name) const;
+    // across their next insert; nothing if they are not cached.
+    void hold(const wire::Name& zone, uint32_t seconds);
+    // Remembers for `seconds` that expansions of the wildcard `*.<parent>`
+    // for `type` exhausted the validation limits (a KeyTrap flood of new
+    // names, all answered from one wildcard). At most kMaxHeldWildcards.
+    void hold_wildcard(const wire::Name& parent, wire::RRType type, uint32_t seconds);
+    // The parent of a held wildcard at or above `name` for `type`, if any.
+    // Without a wildcard held lately, one atomic load and no lock.
+    std::optional<wire::Name> held_wildcard_over(const wire::Name& name, wire::RRType type) const;
+    static constexpr size_t kMaxHeldWildcards = 64;
 
     void clear();
     size_t entries() const;
@@ -47,8 +50,8 @@ private:
     struct State;
     const Clock& clock_;
     std::unique_ptr<State> state_;
-    // When the last crowded hold ends: none is in force after it.
-    std::atomic<int64_t> crowded_until_{0};
+    // When the last wildcard hold ends: none is in force after it.
+    std::atomic<int64_t> wildcards_until_{0};
 };
 
 }  // namespace cairn::cache

@@ -218,7 +218,9 @@ std::vector<Option> make_options() {
                "beyond it is answered SERVFAIL at once with Extended DNS Error 0 saying so, "
                "rather than queued without bound or dropped: the client can ask another "
                "server instead of waiting out a timeout, and the answer is rate limited like "
-               "every error. Each worker thread enforces its share (this divided by "
+               "every error. Prefetches and serve-stale refreshes take slots too, but never the "
+               "last quarter: when none is left they wait (a stale answer is then given without "
+               "a refresh). Each worker thread enforces its share (this divided by "
                "`threads`, rounded up), without locks.")
             .also_known_as({"recursive-clients", "num-queries-per-thread", "max-mthreads"}));
     add(option("max-inflight-per-client", Group::clients,

@@ -42,11 +42,13 @@ struct RRsetVerdict {
     // `max_keys_per_tag`: the rest were not tried (a KeyTrap sign).
     bool keys_per_tag_capped = false;
     // For kLimit: this RRset alone spent max_verifications_per_rrset (rather
-    // than the request its share), or an RRSIG was not checked because its
-    // key tag is crowded (ValidationLimits::skip_crowded_tags).
+    // than the request its share).
     bool rrset_budget_spent = false;
-    bool crowded_tag_skipped = false;
-    // For kLimit: reached under ValidationLimits::held().
+    // An RRSIG named a key tag more usable keys share than max_keys_per_tag:
+    // a KeyTrap sign no forger can fake (the keys are the zone's, validated).
+    bool crowded_tag = false;
+    // For kLimit: reached under the limits of a held zone
+    // (ValidationLimits::for_held_zone).
     bool held = false;
 };
 

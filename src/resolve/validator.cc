@@ -160,12 +160,13 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
     const uint32_t before = work.verifications;
     static const dnssec::KeySet kNoKeys{wire::RRset{}};
     const auto& limits = ctx_.options.dnssec.limits;
-    auto v = dnssec::verify_rrset(rrset, signatures, keys.dnskeys ? *keys.dnskeys : kNoKeys, zone,
-                                  ctx_.clock.now(), keys.held ? limits.held() : limits, work);
+    auto v =
+        dnssec::verify_rrset(rrset, signatures, keys.dnskeys ? *keys.dnskeys : kNoKeys, zone,
+                             ctx_.clock.now(), keys.held ? limits.for_held_zone() : limits, work);
     ctx_.metrics.dnssec_verifications += work.verifications - before;
     if (v.keys_per_tag_capped) ++ctx_.metrics.limit_dnssec_keys_per_tag;
     if (v.status != dnssec::RRsetVerdict::Status::kLimit) {
-        if (v.keys_per_tag_capped) hold(zone, true);
+        if (v.keys_per_tag_capped) hold(zone);
         return v;
     }
     if (keys.held) {
@@ -174,15 +175,29 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
     }
     ++ctx_.metrics.limit_dnssec_verifications;
     // The request's own budget running out says nothing about this zone.
-    if (v.rrset_budget_spent || v.keys_per_tag_capped) hold(zone, v.keys_per_tag_capped);
+    if (v.rrset_budget_spent || v.keys_per_tag_capped) hold(zone);
     return v;
 }
 
-void Validator::hold(const wire::Name& zone, bool crowded) {
+void Validator::hold(const wire::Name& zone) {
     const uint32_t seconds = ctx_.options.dnssec.limit_hold;
     if (seconds == 0) return;
-    ctx_.caches.keys.hold(zone, seconds, crowded);
+    ctx_.caches.keys.hold(zone, seconds);
     ++ctx_.metrics.dnssec_limit_holds;
+}
+
+void Validator::hold_wildcard(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                              const dnssec::RRsetVerdict& v, const wire::Name& zone) {
+    const uint32_t seconds = ctx_.options.dnssec.limit_hold;
+    if (v.status != dnssec::RRsetVerdict::Status::kLimit || !v.crowded_tag || seconds == 0) return;
+    const size_t owner_labels = rrset.owner.label_count() - (rrset.owner.is_wildcard() ? 1 : 0);
+    for (const auto& rdata : signatures) {
+        auto sig = rrsig_of(rdata);
+        if (!sig || sig->signer != zone || sig->type_covered != rrset.type) continue;
+        if (sig->labels >= owner_labels || sig->labels < zone.label_count()) continue;
+        ctx_.caches.keys.hold_wildcard(rrset.owner.suffix(sig->labels), rrset.type, seconds);
+        return;
+    }
 }
 
 Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset) {
@@ -288,6 +303,7 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
         Verdict verdict = for_data(keys);
         if (keys.security == Security::kSecure) {
             auto v = verify(rrset, signatures, keys, zone);
+            hold_wildcard(rrset, signatures, v, zone);
             verdict = from_rrset_verdict(v, rrset);
             if (verdict.security == Security::kSecure) {
                 if (!v.wildcard_parent) co_return verdict;

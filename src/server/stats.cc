@@ -101,6 +101,7 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("synthesised_nodata", m.synthesised_nodata);
     add("synthesised_wildcard", m.synthesised_wildcard);
     add("stale_answers", m.stale_answers);
+    add("background_refused", m.background_refused);
     add("prefetches", m.prefetches);
     add("prefetch_unchanged", m.prefetch_unchanged);
 }

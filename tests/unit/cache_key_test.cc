@@ -33,7 +33,7 @@ TEST(KeyCache, HoldLastsItsTimeAndOutlivesANewInsert) {
     cache.insert(name("example."), secure(), 3600);
     EXPECT_FALSE(cache.lookup(name("trap.example."))->held);
 
-    cache.hold(name("trap.example."), 60, false);
+    cache.hold(name("trap.example."), 60);
     EXPECT_TRUE(cache.lookup(name("trap.example."))->held);
     EXPECT_FALSE(cache.lookup(name("example."))->held) << "only the zone itself";
     // Keys proven again do not lift the hold; an insert never sets one.
@@ -52,7 +52,7 @@ TEST(KeyCache, HoldLastsItsTimeAndOutlivesANewInsert) {
 TEST(KeyCache, HoldOfKeysNotCachedIsNothing) {
     FakeClock clock;
     KeyCache cache(64 * 1024, clock);
-    cache.hold(name("trap.example."), 60, false);
+    cache.hold(name("trap.example."), 60);
     cache.insert(name("trap.example."), secure(), 3600);
     EXPECT_FALSE(cache.lookup(name("trap.example."))->held);
 }
@@ -61,34 +61,42 @@ TEST(KeyCache, HoldIsNeverShortened) {
     FakeClock clock;
     KeyCache cache(64 * 1024, clock);
     cache.insert(name("trap.example."), secure(), 3600);
-    cache.hold(name("trap.example."), 60, false);
-    cache.hold(name("trap.example."), 10, false);
+    cache.hold(name("trap.example."), 60);
+    cache.hold(name("trap.example."), 10);
     clock.advance(59);
     EXPECT_TRUE(cache.lookup(name("trap.example."))->held);
 }
 
-TEST(KeyCache, CrowdedHoldCoversTheZoneAndBelowForItsTime) {
+TEST(KeyCache, HeldWildcardCoversTheNamesBelowItsParentForOneType) {
     FakeClock clock;
     KeyCache cache(64 * 1024, clock);
-    cache.insert(name("trap.example."), secure(), 3600);
-    cache.insert(name("slow.example."), secure(), 3600);
-    EXPECT_FALSE(cache.crowded_zone_of(name("www.trap.example.")));
-    cache.hold(name("slow.example."), 60, false);
-    EXPECT_FALSE(cache.crowded_zone_of(name("www.slow.example."))) << "not crowded";
-
-    cache.hold(name("trap.example."), 60, true);
-    EXPECT_EQ(cache.crowded_zone_of(name("a.b.trap.example.")), name("trap.example."));
-    EXPECT_EQ(cache.crowded_zone_of(name("trap.example.")), name("trap.example."));
-    EXPECT_FALSE(cache.crowded_zone_of(name("example.")));
-    EXPECT_FALSE(cache.crowded_zone_of(name("www.slow.example.")));
-    // A later hold that is not for crowding keeps the zone crowded.
-    cache.hold(name("trap.example."), 60, false);
-    EXPECT_TRUE(cache.crowded_zone_of(name("www.trap.example.")));
+    const auto a = wire::RRType::A;
+    EXPECT_FALSE(cache.held_wildcard_over(name("k1.trap.example."), a));
+    cache.hold_wildcard(name("trap.example."), a, 60);
+    EXPECT_EQ(cache.held_wildcard_over(name("k1.trap.example."), a), name("trap.example."));
+    EXPECT_EQ(cache.held_wildcard_over(name("x.k1.trap.example."), a), name("trap.example."));
+    EXPECT_FALSE(cache.held_wildcard_over(name("trap.example."), a)) << "the parent itself";
+    EXPECT_FALSE(cache.held_wildcard_over(name("k1.other.example."), a));
+    EXPECT_FALSE(cache.held_wildcard_over(name("k1.trap.example."), wire::RRType::AAAA));
     clock.advance(60);
-    EXPECT_FALSE(cache.crowded_zone_of(name("www.trap.example.")));
-    // Once a hold is over, a new one starts afresh.
-    cache.hold(name("trap.example."), 60, false);
-    EXPECT_FALSE(cache.crowded_zone_of(name("www.trap.example.")));
+    EXPECT_FALSE(cache.held_wildcard_over(name("k1.trap.example."), a));
+}
+
+TEST(KeyCache, HeldWildcardsAreBounded) {
+    FakeClock clock;
+    KeyCache cache(64 * 1024, clock);
+    const auto a = wire::RRType::A;
+    cache.hold_wildcard(name("first.example."), a, 10);
+    for (size_t i = 1; i < KeyCache::kMaxHeldWildcards; ++i)
+        cache.hold_wildcard(name("w" + std::to_string(i) + ".example."), a, 60);
+    EXPECT_TRUE(cache.held_wildcard_over(name("k.first.example."), a));
+    // One more: the hold that ends first makes room.
+    cache.hold_wildcard(name("last.example."), a, 60);
+    EXPECT_TRUE(cache.held_wildcard_over(name("k.last.example."), a));
+    EXPECT_FALSE(cache.held_wildcard_over(name("k.first.example."), a));
+    EXPECT_TRUE(cache.held_wildcard_over(name("k.w1.example."), a));
+    cache.clear();
+    EXPECT_FALSE(cache.held_wildcard_over(name("k.w1.example."), a));
 }
 
 }  // namespace

@@ -413,6 +413,57 @@ TEST_F(ResolverTest, PopularRRsetIsPrefetchedBeforeItExpires) {
     EXPECT_EQ(refreshed->rrset.ttl, 300u);
 }
 
+// Prefetches take one of the worker's slots (max-inflight) while they run,
+// and are not started when background work may take none.
+TEST_F(ResolverTest, PrefetchTakesAWorkSlotAndWaitsWhenNoneIsLeft) {
+    WorkSlots slots(4);
+    resolver().share_work_slots(slots);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(100);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(slots.try_take());  // clients' requests: background may take no more
+    upstream_.clear_log();
+    clock_.advance(180);
+    EXPECT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u);
+    EXPECT_EQ(resolver().metrics().background_refused.load(), 1u);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 0u);
+
+    slots.give_back();
+    EXPECT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 1u);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 1u);
+    EXPECT_EQ(slots.running(), 2u) << "the prefetch gave its slot back";
+}
+
+// A serve-stale refresh that may outlive its request takes a slot too;
+// without one, the stale data is the answer at once and nothing is asked.
+TEST_F(ResolverTest, StaleRefreshTakesAWorkSlotOrStaleDataIsAnsweredAtOnce) {
+    options_.serve_stale.client_timeout = std::chrono::milliseconds(50);
+    WorkSlots slots(4);
+    resolver().share_work_slots(slots);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(400);
+    upstream_.silence("127.0.2.1");
+    upstream_.clear_log();
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(slots.try_take());
+    auto busy = resolve("www.example.", RRType::A);
+    ASSERT_TRUE(busy.extended_error);
+    EXPECT_EQ(busy.extended_error->code, wire::ExtendedErrorCode::kStaleAnswer);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 0u);
+    EXPECT_EQ(resolver().metrics().background_refused.load(), 1u);
+
+    for (int i = 0; i < 3; ++i)
+        slots.give_back();
+    auto a = resolve("www.example.", RRType::A);
+    ASSERT_TRUE(a.extended_error);
+    EXPECT_EQ(a.extended_error->code, wire::ExtendedErrorCode::kStaleAnswer);
+    EXPECT_GE(upstream_.count("127.0.2.1"), 1u) << "the refresh ran behind the answer";
+    EXPECT_EQ(slots.running(), 0u);
+}
+
 TEST_F(ResolverTest, NoPrefetchWhenOff) {
     options_.prefetch.enabled = false;
     ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);

@@ -579,19 +579,32 @@ void make_keytrap(ServedZone& child, const KeyTrapZone& shape, int64_t now) {
     const uint16_t tag = child.zsk->key_tag();
     const auto colliding = same_tag_keys(zsk, shape.colliding);
     ASSERT_EQ(colliding.size(), shape.colliding);
-    for (const auto& key : colliding) {
-        ASSERT_EQ(dnssec::key_tag(key.rdata), tag);
-        child.zone.records.push_back(key);
-    }
     const auto& owners = shape.trapped;
-    for (const auto& owner : shape.honest)
-        child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.3"));
     for (const auto& owner : owners)
         if (owner != "www")
             child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.2"));
-    testing::sign_zone(child.zone, *child.ksk, *child.zsk, static_cast<uint32_t>(now - kDay),
-                       static_cast<uint32_t>(now + 30 * kDay));
+    for (const auto& owner : shape.honest)
+        child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.3"));
+    const auto inception = static_cast<uint32_t>(now - kDay);
+    const auto expiration = static_cast<uint32_t>(now + 30 * kDay);
+    testing::sign_zone(child.zone, *child.ksk, *child.zsk, inception, expiration);
     child.has_signatures = true;
+    // The colliding keys join the DNSKEY RRset after the real ones (as a
+    // zone file lists them), and the KSK signs it again.
+    auto& records = child.zone.records;
+    std::erase_if(records, [](const wire::Record& r) {
+        return r.type == RRType::DNSKEY || rrsig_covering(r, RRType::DNSKEY);
+    });
+    wire::RRset dnskeys{name("keytrap.example."), RRType::DNSKEY, wire::RRClass::IN, zsk.ttl, {}};
+    dnskeys.add(child.ksk->dnskey().rdata);
+    dnskeys.add(zsk.rdata);
+    for (const auto& key : colliding) {
+        ASSERT_EQ(dnssec::key_tag(key.rdata), tag);
+        dnskeys.add(key.rdata);
+    }
+    for (auto& r : dnskeys.to_records())
+        records.push_back(std::move(r));
+    records.push_back(child.ksk->rrsig(dnskeys, inception, expiration));
     for (const auto& owner : owners) {
         const Name trapped = name(owner + ".keytrap.example.");
         auto genuine = std::find_if(child.zone.records.begin(), child.zone.records.end(),
@@ -624,19 +637,23 @@ TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
               options_.dnssec.limits.max_verifications_per_request);
 }
 
-// A flood of new names in such a zone: the zone is held
-// (dnssec-limit-hold); its DNSKEY set crowds one tag, so until the hold ends
-// names in it are not even asked (no honest zone has such keys, and no
-// forger can make a validated DNSKEY set look like that).
-TEST_F(ValidationTest, KeyTrapZoneIsHeldSoNewNamesCostNothing) {
+// A flood of new names answered by the trapped wildcard: the zone is held
+// (dnssec-limit-hold) and so is the wildcard, whose expansions name a tag
+// 49 keys share: until the hold ends the names it would answer are not
+// even asked. Honest data in the zone still validates, with the key that
+// proved itself, one check each.
+TEST_F(ValidationTest, KeyTrapWildcardFloodIsNotAskedWhileHeld) {
     make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
-                 {.trapped = {"www", "w2", "w3", "w4"}}, clock_.now());
-    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+                 {.trapped = {"*.trap"}, .honest = {"ok", "ok2"}}, clock_.now());
+    auto ok = resolve("ok.keytrap.example.", RRType::A);
+    ASSERT_EQ(ok.rcode, Rcode::NOERROR) << why(ok);
+    EXPECT_TRUE(ok.authentic_data);
+    EXPECT_EQ(resolve("k1.trap.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
     EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
-    const uint64_t checks = metrics().dnssec_verifications.load();
+    uint64_t checks = metrics().dnssec_verifications.load();
     const size_t sent = upstream_.sent().size();
 
-    for (const char* qname : {"w2.keytrap.example.", "w3.keytrap.example."}) {
+    for (const char* qname : {"k2.trap.keytrap.example.", "k3.trap.keytrap.example."}) {
         auto a = resolve(qname, RRType::A);
         EXPECT_EQ(a.rcode, Rcode::SERVFAIL) << qname;
         EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
@@ -645,18 +662,42 @@ TEST_F(ValidationTest, KeyTrapZoneIsHeldSoNewNamesCostNothing) {
     EXPECT_EQ(metrics().dnssec_verifications.load(), checks);
     EXPECT_EQ(upstream_.sent().size(), sent);
     EXPECT_EQ(metrics().dnssec_held_lookups.load(), 2u);
-    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
     // Not bogus data, not a reason to ask another server.
     EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
     EXPECT_EQ(metrics().bogus_retries.load(), 0u);
-    // A client that asks for no validation (CD) is not held up.
-    auto cd = resolve("w2.keytrap.example.", RRType::A, true);
-    EXPECT_EQ(cd.rcode, Rcode::NOERROR) << why(cd);
 
+    auto ok2 = resolve("ok2.keytrap.example.", RRType::A);
+    ASSERT_EQ(ok2.rcode, Rcode::NOERROR) << why(ok2);
+    EXPECT_TRUE(ok2.authentic_data);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 1);
+    // A client that asks for no validation (CD) is not held up.
+    EXPECT_EQ(resolve("k4.trap.keytrap.example.", RRType::A, true).rcode, Rcode::NOERROR);
+
+    checks = metrics().dnssec_verifications.load();
     clock_.advance(options_.dnssec.limit_hold + 1);
-    EXPECT_EQ(resolve("w4.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
-    EXPECT_GT(metrics().dnssec_verifications.load(), checks);
+    EXPECT_EQ(resolve("k5.trap.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_GT(metrics().dnssec_verifications.load(), checks + 1);
     EXPECT_EQ(metrics().dnssec_limit_holds.load(), 2u);
+}
+
+// New names with RRsets of their own (no wildcard): each is asked, and
+// costs one signature check while the zone is held.
+TEST_F(ValidationTest, KeyTrapNamesCostOneCheckEachWhileHeld) {
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www", "w2", "w3"}, .honest = {"ok"}}, clock_.now());
+    ASSERT_EQ(resolve("ok.keytrap.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
+    const uint64_t checks = metrics().dnssec_verifications.load();
+    for (const char* qname : {"w2.keytrap.example.", "w3.keytrap.example."}) {
+        auto a = resolve(qname, RRType::A);
+        EXPECT_EQ(a.rcode, Rcode::SERVFAIL) << qname;
+        EXPECT_NE(why(a).find("dnssec-limit-hold"), std::string::npos) << why(a);
+    }
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 2);
+    EXPECT_EQ(metrics().dnssec_held_rrsets.load(), 2u);
+    EXPECT_EQ(metrics().dnssec_held_lookups.load(), 0u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
 }
 
 // A zone held because one RRset spent the per-RRset budget (which forged
