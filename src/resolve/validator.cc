@@ -107,7 +107,7 @@ bool Validator::under_negative_anchor(const wire::Name& name) const {
 
 wire::Name Validator::known_zone_of(const wire::Name& name) const {
     for (wire::Name zone = name; !zone.is_root(); zone = zone.parent())
-        if (ctx_.caches.rrsets.lookup(zone, RRType::NS)) return zone;
+        if (ctx_.caches.rrsets.peek(zone, RRType::NS)) return zone;
     return wire::Name::root();
 }
 
@@ -673,7 +673,7 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
     // an answer for validation; glue never is.
     const auto min_trust =
         type == RRType::DS ? cache::Trust::kAuthorityReferral : cache::Trust::kAnswerNonAuth;
-    auto cached = refresh ? std::nullopt : ctx_.caches.rrsets.lookup(name, type);
+    auto cached = refresh ? std::nullopt : ctx_.caches.rrsets.peek(name, type);
     if (cached && cached->trust >= min_trust) {
         out.kind = Fetched::Kind::kAnswer;
         out.rrset = std::move(cached->rrset);

@@ -464,6 +464,17 @@ TEST_F(ResolverTest, StaleRefreshTakesAWorkSlotOrStaleDataIsAnsweredAtOnce) {
     EXPECT_EQ(slots.running(), 0u);
 }
 
+// Only clients make an RRset popular: the resolver's own reads of the
+// address of example.'s name server (each name under example. is asked
+// there) do not.
+TEST_F(ResolverTest, InternalReadsDoNotMakeAnRRsetPopular) {
+    for (const char* qname : {"www.example.", "x.ent.example.", "y.ent.example."})
+        ASSERT_EQ(resolve(qname, RRType::A).rcode, Rcode::NOERROR) << qname;
+    clock_.advance(3300);  // the address (3600 s): under 10% left
+    EXPECT_EQ(resolve("ns.example-servers.test.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u) << "asked once by a client";
+}
+
 TEST_F(ResolverTest, NoPrefetchWhenOff) {
     options_.prefetch.enabled = false;
     ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
