@@ -395,8 +395,9 @@ struct DnssecKeyTrap : Fixture {
         colliding.push_back(zsk.dnskey_rdata());  // the real key comes last
         keys = key_set(zone, colliding);
         wire::RrsigData sig = *wire::RrsigData::from(zsk.sign(www, kInception, kExpiration));
+        const uint8_t genuine = sig.signature[0];
         for (size_t i = 0; i < kSignatures; ++i) {
-            sig.signature[0] = static_cast<uint8_t>(i);  // none verifies
+            sig.signature[0] = static_cast<uint8_t>(genuine ^ (i + 1));  // none verifies
             signatures.push_back(sig.to_rdata());
         }
     }
