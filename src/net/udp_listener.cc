@@ -9,6 +9,7 @@
 #include <asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "net/endpoint.h"
 #include "net/socket_options.h"
@@ -86,15 +87,13 @@ void UdpListener::start() {
     asio::co_spawn(socket_.get_executor(), receive_loop(self), asio::detached);
 }
 
-void UdpListener::stop_receiving() {
-    receiving_ = false;
-    asio::error_code ec;
-    socket_.cancel(ec);  // ends the wait for readability
-}
-
 void UdpListener::close() {
-    receiving_ = false;
     if (!socket_.is_open()) return;
+    // Queries queued in the socket are answered if they can be at once
+    // (from the cache); closing would drop them.
+    if (std::exchange(receiving_, false))
+        while (receive_batch() == options_.batch_size) {
+        }
     flush_late_replies();  // answers already given are not lost
     asio::error_code ec;
     socket_.close(ec);

@@ -50,11 +50,9 @@ public:
 
     // Starts the receive loop on the socket's io_context.
     void start();
-    // Stops reading queries but keeps the socket, so that answers still
-    // being resolved can go out (graceful stop).
-    void stop_receiving();
-    // Sends the answers queued so far and closes the socket; later answers
-    // are dropped.
+    // Answers the queries queued in the socket that can be answered at
+    // once, sends the answers queued so far and closes the socket; later
+    // answers are dropped.
     void close();
 
     // For tests: the socket's descriptor, to inspect its options.

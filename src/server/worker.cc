@@ -90,9 +90,9 @@ void Worker::run() {
 
 void Worker::stop(std::chrono::steady_clock::time_point deadline) {
     asio::post(io_, [this, deadline] {
-        // UDP sockets stay open (unread) for the answers still owed.
-        for (auto& udp : udp_)
-            udp->stop_receiving();
+        // UDP sockets keep reading until the drain ends: on a reload the new
+        // service's sockets share their port (SO_REUSEPORT), and the kernel
+        // goes on handing these their share of the queries meanwhile.
         for (auto& tcp : tcp_)
             tcp->close();
         encrypted_.close();
