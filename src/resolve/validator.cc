@@ -92,13 +92,6 @@ struct Validator::Fetched {
     std::optional<wire::IpAddress> server;
 };
 
-// A negative answer's verdict, and for a DS question whether the name is a
-// zone cut.
-struct Validator::Denial {
-    Verdict verdict;
-    bool delegation = false;
-};
-
 bool Validator::under_negative_anchor(const wire::Name& name) const {
     const auto& ntas = ctx_.options.dnssec.negative_trust_anchors;
     return std::any_of(ntas.begin(), ntas.end(),
@@ -112,25 +105,17 @@ wire::Name Validator::known_zone_of(const wire::Name& name) const {
 }
 
 Verdict Validator::bogus(ExtendedErrorCode code, std::string why) const {
-    Verdict v;
-    v.security = Security::kBogus;
-    v.error = wire::ExtendedErrorOption{code, std::move(why)};
-    v.ttl_cap = ctx_.options.dnssec.bogus_ttl;
-    return v;
+    return bogus_verdict(code, std::move(why), ctx_.options.dnssec);
 }
 
 Verdict Validator::transient(wire::ExtendedErrorOption error) const {
-    Verdict v = bogus(error.code, std::move(error.extra_text));
-    v.transient = true;
-    return v;
+    return transient_verdict(std::move(error), ctx_.options.dnssec);
 }
 
 Verdict Validator::nsec3_limit_reached(const std::string& what) {
-    ++ctx_.metrics.limit_nsec3_hashes;
-    return transient({ExtendedErrorCode::kDnssecBogus,
-                      "validation stopped: dnssec-max-nsec3-hashes (" +
-                          std::to_string(ctx_.options.dnssec.limits.max_nsec3_hashes) +
-                          ") reached for " + what});
+    dnssec::DenialResult limit;
+    limit.status = dnssec::DenialResult::Status::kLimit;
+    return denial_verdict(limit, what, 0).verdict;
 }
 
 Verdict Validator::for_data(const Verdict& keys) const {
@@ -201,33 +186,7 @@ void Validator::hold_wildcard(const wire::RRset& rrset, std::span<const wire::RD
 }
 
 Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset) {
-    using Status = dnssec::RRsetVerdict::Status;
-    const std::string what = rrset.owner.to_text() + "/" + wire::to_string(rrset.type);
-    switch (v.status) {
-        case Status::kValid: {
-            Verdict ok;
-            ok.security = Security::kSecure;
-            ok.ttl_cap = v.ttl_cap;
-            return ok;
-        }
-        case Status::kBogus: return bogus(v.reason, v.why.empty() ? what + " is bogus" : v.why);
-        case Status::kUnsigned:
-            return bogus(ExtendedErrorCode::kRrsigsMissing,
-                         v.why.empty() ? "no valid RRSIG covers " + what : v.why);
-        case Status::kLimit: break;
-    }
-    if (v.held)
-        return transient({ExtendedErrorCode::kDnssecBogus,
-                          v.why.empty() ? what + " not proven: its zone is held after exhausting "
-                                                 "the validation limits (dnssec-limit-hold)"
-                                        : v.why + " (dnssec-limit-hold)"});
-    const auto& limits = ctx_.options.dnssec.limits;
-    return transient({ExtendedErrorCode::kDnssecBogus,
-                      "validation stopped: dnssec-max-verifications-per-rrset (" +
-                          std::to_string(limits.max_verifications_per_rrset) +
-                          ") or dnssec-max-verifications-per-request (" +
-                          std::to_string(limits.max_verifications_per_request) + ") reached for " +
-                          what});
+    return rrset_verdict(v, rrset, ctx_.options.dnssec);
 }
 
 std::vector<wire::Record> Validator::verified_denials(std::span<const wire::Record> records,
@@ -378,10 +337,11 @@ asio::awaitable<Verdict> Validator::negative(wire::Rcode rcode, const wire::Ques
     co_return denial.verdict;
 }
 
-asio::awaitable<Validator::Denial> Validator::prove_negative(
-    wire::Rcode rcode, const wire::Question& question, std::span<const wire::Record> authority,
-    unsigned depth) {
-    Denial out;
+asio::awaitable<DenialVerdict> Validator::prove_negative(wire::Rcode rcode,
+                                                         const wire::Question& question,
+                                                         std::span<const wire::Record> authority,
+                                                         unsigned depth) {
+    DenialVerdict out;
     if (under_negative_anchor(question.name)) {
         out.verdict.security = Security::kInsecure;
         co_return out;
@@ -448,36 +408,10 @@ asio::awaitable<Validator::Denial> Validator::prove_negative(
     co_return out;
 }
 
-Validator::Denial Validator::denial_verdict(const dnssec::DenialResult& r, const std::string& what,
-                                            uint32_t ttl_cap) {
-    Denial out;
-    using Status = dnssec::DenialResult::Status;
-    switch (r.status) {
-        case Status::kProven:
-            out.verdict.security = Security::kSecure;
-            out.verdict.ttl_cap = ttl_cap;
-            out.delegation = r.delegation;
-            return out;
-        case Status::kOptOut:
-        case Status::kUnsupportedHash:
-            // An opt-out span may hide an unsigned delegation (RFC 5155 §6);
-            // an unknown hash proves nothing: either way not bogus.
-            out.verdict.security = Security::kInsecure;
-            out.delegation = true;
-            return out;
-        case Status::kIterationsTooHigh:
-            out.verdict.security = Security::kInsecure;
-            out.verdict.error =
-                wire::ExtendedErrorOption{ExtendedErrorCode::kUnsupportedNsec3Iterations, r.why};
-            out.delegation = true;
-            return out;
-        case Status::kLimit: out.verdict = nsec3_limit_reached(what); return out;
-        case Status::kNotProven: break;
-    }
-    out.verdict =
-        bogus(ExtendedErrorCode::kNsecMissing, "no NSEC/NSEC3 proof for the negative answer to " +
-                                                   what + (r.why.empty() ? "" : ": " + r.why));
-    return out;
+DenialVerdict Validator::denial_verdict(const dnssec::DenialResult& r, const std::string& what,
+                                        uint32_t ttl_cap) {
+    if (r.status == dnssec::DenialResult::Status::kLimit) ++ctx_.metrics.limit_nsec3_hashes;
+    return resolve::denial_verdict(r, what, ttl_cap, ctx_.options.dnssec);
 }
 
 asio::awaitable<Verdict> Validator::keys_for(const wire::Name& zone, unsigned depth) {

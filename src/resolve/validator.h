@@ -13,13 +13,12 @@
 #include "dnssec/denial.h"
 #include "dnssec/rrset_verifier.h"
 #include "resolve/iterator.h"
+#include "resolve/verdicts.h"
 
 namespace cairn::resolve {
 
 // Servers asked again, after the first, when data fails validation.
 constexpr uint32_t kMaxBogusRetries = 2;
-
-using Verdict = cache::Verdict;
 
 // One per client request: it spends that request's budgets.
 class Validator {
@@ -40,7 +39,6 @@ public:
 
 private:
     struct Fetched;
-    struct Denial;
 
     bool under_negative_anchor(const wire::Name& name) const;
     // The deepest zone at or above `name` the cache knows a delegation for.
@@ -75,9 +73,11 @@ private:
     bool exclude_server(const Fetched& fetched);
 
     // What a denial proof's outcome makes of a negative answer.
-    Denial denial_verdict(const dnssec::DenialResult& r, const std::string& what, uint32_t ttl_cap);
-    asio::awaitable<Denial> prove_negative(wire::Rcode rcode, const wire::Question& question,
-                                           std::span<const wire::Record> authority, unsigned depth);
+    DenialVerdict denial_verdict(const dnssec::DenialResult& r, const std::string& what,
+                                 uint32_t ttl_cap);
+    asio::awaitable<DenialVerdict> prove_negative(wire::Rcode rcode, const wire::Question& question,
+                                                  std::span<const wire::Record> authority,
+                                                  unsigned depth);
     // Verifies `rrset` with the keys of `zone`; counts the work.
     // A zone whose keys exhaust the limits is held: its data is then checked
     // under ValidationLimits::for_held_zone for dnssec-limit-hold seconds.
