@@ -5,8 +5,10 @@
 #include <memory>
 #include <string>
 
+#include "cairnctl/doq_client.h"
 #include "cairnctl/exchange.h"
 #include "cairnctl/secure_random.h"
+#include "wire/edns_edit.h"
 #include "wire/message.h"
 
 namespace cairn::ctl {
@@ -17,10 +19,11 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kWordsHelp =
     "NAME [TYPE] @SERVER[:PORT], in any order with dig-style +options "
-    "(+dnssec +cd +norec +tcp +noedns +timeout=S +bufsize=N)";
+    "(+dnssec +cd +norec +tcp +quic +noedns +timeout=S +bufsize=N)";
 
 constexpr const char* kFooter =
-    "SERVER is an IP address: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353.\n"
+    "SERVER is an IP address: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353;\n"
+    "the port is 53, or 853 with --quic.\n"
     "Exit status: 0 an answer arrived (whatever its rcode), 1 bad arguments,\n"
     "2 timeout, network error or unparsable answer.";
 
@@ -29,7 +32,43 @@ struct Attempt {
     std::chrono::milliseconds elapsed{};
 };
 
+// RFC 8467 §4.1: a client pads its queries to a multiple of 128 octets.
+constexpr size_t kQueryPaddingBlock = 128;
+
+// RFC 9250 §4.2.1: message ID 0, and padded when it has EDNS.
+std::vector<uint8_t> doq_query(const QueryOptions& options) {
+    std::vector<uint8_t> query = build_query(options, 0);
+    const size_t length = query.size();
+    query.resize(length + kQueryPaddingBlock + 4);
+    query.resize(wire::pad_to_block(query, length, query.size(), kQueryPaddingBlock));
+    return query;
+}
+
+Result<Attempt, TextError> attempt_quic(const QueryOptions& options) {
+    const std::vector<std::vector<uint8_t>> queries{doq_query(options)};
+    DoqClientOptions client;
+    client.server = options.server;
+    client.ca_file = options.ca_file;
+    client.insecure = options.insecure;
+    client.timeout = options.timeout;
+    const auto start = Clock::now();
+    auto exchange = doq_exchange(client, queries);
+    if (!exchange) return Unexpected{exchange.error()};
+    const auto& stream = exchange->streams.front();
+    if (stream.complete) {
+        return Attempt{stream.answer,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start)};
+    }
+    if (exchange->closed)
+        return text_error("the server closed the connection: " + describe(*exchange->closed));
+    if (stream.reset)
+        return text_error("the server reset the query's stream: " +
+                          describe(DoqClose{true, *stream.reset}));
+    return text_error("no answer from " + options.server.to_text() + " over QUIC in time");
+}
+
 Result<Attempt, TextError> attempt(const QueryOptions& options, bool tcp) {
+    if (options.quic) return attempt_quic(options);
     const std::vector<uint8_t> query = build_query(options, random_u16());
     const auto start = Clock::now();
     const Deadline deadline = start + options.timeout;
@@ -75,7 +114,7 @@ int run_query(const QueryOptions& options) {
     auto result = attempt(options, tcp);
     if (!result) return fail_with(result.error().message);
     // RFC 1035 §4.2.1, RFC 7766 §5: a truncated UDP answer is retried over TCP.
-    if (!tcp && is_truncated(result->answer)) {
+    if (!tcp && !options.quic && is_truncated(result->answer)) {
         std::printf(";; Truncated, retrying over TCP.\n");
         tcp = true;
         result = attempt(options, tcp);
@@ -91,7 +130,8 @@ int run_query(const QueryOptions& options) {
 
     std::string out = message->to_text();
     out += "\n;; Query time: " + std::to_string(result->elapsed.count()) + " msec\n";
-    out += ";; SERVER: " + options.server.to_text() + (tcp ? "(tcp)" : "(udp)") + "\n";
+    const char* transport = options.quic ? "(quic)" : tcp ? "(tcp)" : "(udp)";
+    out += ";; SERVER: " + options.server.to_text() + transport + "\n";
     out += ";; MSG SIZE  rcvd: " + std::to_string(wire_answer.size()) + "\n";
     std::fwrite(out.data(), 1, out.size(), stdout);
     return kExitOk;
@@ -105,6 +145,11 @@ void add_query_command(CLI::App& app, Command& command) {
     sub->add_flag("--cd", args->cd, "Set the CD bit (checking disabled)");
     sub->add_flag("--norec", args->norec, "Clear the RD bit (no recursion)");
     sub->add_flag("--tcp", args->tcp, "Query over TCP only");
+    sub->add_flag("--quic", args->quic, "Query over DNS over QUIC (RFC 9250)");
+    sub->add_option("--ca", args->ca,
+                    "PEM file of the CA that issued the server's certificate (default: the "
+                    "system's CAs)");
+    sub->add_flag("--insecure", args->insecure, "Do not check the server's certificate");
     sub->add_flag("--no-edns", args->no_edns, "Send no OPT record");
     sub->add_option("--timeout", args->timeout_seconds,
                     "Seconds to wait for each attempt (UDP, then TCP)")

@@ -39,7 +39,7 @@ struct PlusFlag {
 constexpr PlusFlag kPlusFlags[] = {
     {"dnssec", &QueryArgs::dnssec}, {"cd", &QueryArgs::cd},           {"cdflag", &QueryArgs::cd},
     {"norec", &QueryArgs::norec},   {"norecurse", &QueryArgs::norec}, {"tcp", &QueryArgs::tcp},
-    {"vc", &QueryArgs::tcp},        {"noedns", &QueryArgs::no_edns},
+    {"vc", &QueryArgs::tcp},        {"noedns", &QueryArgs::no_edns},  {"quic", &QueryArgs::quic},
 };
 
 // Applies one dig-style "+option" or "+option=value" to `args`.
@@ -70,6 +70,19 @@ Status<TextError> apply_plus_option(std::string_view word, QueryArgs& args) {
         return {};
     }
     return text_error("unknown option '" + std::string(word) + "'");
+}
+
+// --quic and the certificate options that go with it.
+Status<TextError> apply_transport(const QueryArgs& args, QueryOptions& out) {
+    if (args.quic && args.tcp) return text_error("--quic and --tcp exclude each other");
+    if (!args.ca.empty() && args.insecure)
+        return text_error("--ca and --insecure exclude each other");
+    if (!args.quic && (!args.ca.empty() || args.insecure))
+        return text_error("--ca and --insecure go with an encrypted transport (--quic)");
+    out.quic = args.quic;
+    out.ca_file = args.ca;
+    out.insecure = args.insecure;
+    return {};
 }
 
 }  // namespace
@@ -113,7 +126,7 @@ Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
     }
 
     if (!server) return text_error("missing @SERVER[:PORT] (e.g. @127.0.0.1 or @[::1]:5353)");
-    auto address = parse_server_address(*server);
+    auto address = parse_server_address(*server, args.quic ? kDefaultDoqPort : kDefaultDnsPort);
     if (!address)
         return text_error("bad server '@" + std::string(*server) + "': " + address.error().message);
     out.server = *address;
@@ -132,6 +145,7 @@ Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
     out.checking_disabled = args.cd;
     out.recursion_desired = !args.norec;
     out.force_tcp = args.tcp;
+    if (auto st = apply_transport(args, out); !st) return Unexpected{st.error()};
     return out;
 }
 

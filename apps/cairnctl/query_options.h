@@ -20,6 +20,9 @@ struct QueryArgs {
     bool cd = false;
     bool norec = false;
     bool tcp = false;
+    bool quic = false;
+    std::string ca;
+    bool insecure = false;
     bool no_edns = false;
     double timeout_seconds = 3;
     long bufsize = 1232;
@@ -32,6 +35,11 @@ struct QueryOptions {
     bool checking_disabled = false;
     bool recursion_desired = true;
     bool force_tcp = false;
+    // DNS over QUIC (RFC 9250), the server's certificate checked against
+    // `ca_file` (empty: the system's CAs) unless `insecure`.
+    bool quic = false;
+    std::string ca_file;
+    bool insecure = false;
     bool edns = true;
     uint16_t udp_size = 1232;
     // For each attempt: the UDP query, and again for the TCP retry.

@@ -97,14 +97,15 @@ std::string ServerAddress::to_text() const {
     return host_text() + "#" + std::to_string(port());
 }
 
-Result<ServerAddress, TextError> parse_server_address(std::string_view text) {
+Result<ServerAddress, TextError> parse_server_address(std::string_view text,
+                                                      uint16_t default_port) {
     if (text.empty()) return text_error("empty server address");
     if (text.front() == '[') {
         const size_t close = text.find(']');
         if (close == std::string_view::npos)
             return text_error("missing ']' in server address '" + std::string(text) + "'");
         const std::string_view rest = text.substr(close + 1);
-        uint16_t port = kDefaultDnsPort;
+        uint16_t port = default_port;
         if (!rest.empty()) {
             if (rest.front() != ':')
                 return text_error("expected ':PORT' after ']' in '" + std::string(text) + "'");
@@ -115,11 +116,11 @@ Result<ServerAddress, TextError> parse_server_address(std::string_view text) {
         return ipv6_address(text.substr(1, close - 1), port);
     }
     const size_t first_colon = text.find(':');
-    if (first_colon == std::string_view::npos) return ipv4_address(text, kDefaultDnsPort);
+    if (first_colon == std::string_view::npos) return ipv4_address(text, default_port);
     // Two or more colons: a bare IPv6 address, which cannot carry a port
     // unambiguously; "[addr]:port" is the form for that.
     if (text.find(':', first_colon + 1) != std::string_view::npos) {
-        auto address = ipv6_address(text, kDefaultDnsPort);
+        auto address = ipv6_address(text, default_port);
         if (!address)
             return text_error(address.error().message +
                               " (write an IPv6 address with a port as [ADDRESS]:PORT)");

@@ -14,6 +14,11 @@ Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options
         if (!doh) return Unexpected{doh.error()};
         contexts.doh = std::move(*doh);
     }
+    if (!options.listen_quic.empty()) {
+        auto doq = net::QuicTls::load(options.tls_certificate, options.tls_key);
+        if (!doq) return Unexpected{doq.error()};
+        contexts.doq = std::move(*doq);
+    }
     return contexts;
 }
 
@@ -24,6 +29,10 @@ net::EncryptedListenerOptions encrypted_listener_options(const EncryptedOptions&
     out.handshake_timeout = options.tls_handshake_timeout;
     out.max_streams = options.https_max_streams;
     out.https_path = options.https_path;
+    out.quic.idle_timeout = options.quic_idle_timeout;
+    out.quic.handshake_timeout = options.tls_handshake_timeout;
+    out.quic.max_streams = options.quic_max_streams;
+    out.quic.retry = options.quic_retry;
     return out;
 }
 
@@ -35,6 +44,8 @@ std::vector<EncryptedAddress> encrypted_addresses(const EncryptedOptions& option
         out.push_back({net::EncryptedProtocol::kDoh, address});
     for (const auto& address : options.listen_http)
         out.push_back({net::EncryptedProtocol::kDohCleartext, address});
+    for (const auto& address : options.listen_quic)
+        out.push_back({net::EncryptedProtocol::kDoq, address});
     return out;
 }
 
@@ -42,6 +53,8 @@ Result<wire::SocketAddress, TextError> EncryptedListeners::listen(
     asio::io_context& io, const EncryptedAddress& where, const TlsContexts& tls,
     net::QueryHandler& handler, net::TcpConnectionLimits& limits,
     const net::EncryptedListenerOptions& options) {
+    if (where.protocol == net::EncryptedProtocol::kDoq)
+        return listen_quic(io, where.address, tls, handler, limits, options);
     std::shared_ptr<net::TlsContext> context;
     if (where.protocol == net::EncryptedProtocol::kDot) context = tls.dot;
     if (where.protocol == net::EncryptedProtocol::kDoh) context = tls.doh;
@@ -56,18 +69,37 @@ Result<wire::SocketAddress, TextError> EncryptedListeners::listen(
     return (*listener)->local_address();
 }
 
+Result<wire::SocketAddress, TextError> EncryptedListeners::listen_quic(
+    asio::io_context& io, const wire::SocketAddress& address, const TlsContexts& tls,
+    net::QueryHandler& handler, net::TcpConnectionLimits& limits,
+    const net::EncryptedListenerOptions& options) {
+    if (!tls.doq) return text_error("no TLS certificate loaded for listen-quic");
+    auto listener =
+        net::DoqListener::open(io, address, tls.doq, handler, limits, metrics_, options.quic);
+    if (!listener) return Unexpected{listener.error()};
+    (*listener)->start();
+    quic_.push_back(*listener);
+    return (*listener)->local_address();
+}
+
 void EncryptedListeners::close() {
     for (auto& listener : listeners_)
+        listener->close();
+    for (auto& listener : quic_)
         listener->close();
 }
 
 void EncryptedListeners::abort_connections() {
     for (auto& listener : listeners_)
         listener->abort_connections();
+    for (auto& listener : quic_)
+        listener->abort_connections();
 }
 
 Status<TextError> EncryptedListeners::hand_to(uid_t uid, gid_t gid) {
     for (auto& listener : listeners_)
+        if (auto handed = listener->hand_to(uid, gid); !handed) return handed;
+    for (auto& listener : quic_)
         if (auto handed = listener->hand_to(uid, gid); !handed) return handed;
     return {};
 }
@@ -75,6 +107,8 @@ Status<TextError> EncryptedListeners::hand_to(uid_t uid, gid_t gid) {
 size_t EncryptedListeners::connection_count() const {
     size_t n = 0;
     for (const auto& listener : listeners_)
+        n += listener->connection_count();
+    for (const auto& listener : quic_)
         n += listener->connection_count();
     return n;
 }
@@ -105,6 +139,20 @@ void EncryptedListeners::append_stats(Stats& out) const {
     add("doh_streams_reset", m.doh_streams_reset);
     add("doh_protocol_errors", m.doh_protocol_errors);
     add("doh_open", m.doh_open, true);
+    add("doq_accepted", m.doq_accepted);
+    add("doq_handshakes", m.doq_handshakes);
+    add("doq_handshake_failures", m.doq_handshake_failures);
+    add("doq_handshake_timeouts", m.doq_handshake_timeouts);
+    add("doq_queries", m.doq_queries);
+    add("doq_protocol_errors", m.doq_protocol_errors);
+    add("doq_quic_errors", m.doq_quic_errors);
+    add("doq_streams_reset", m.doq_streams_reset);
+    add("doq_retries", m.doq_retries);
+    add("doq_invalid_tokens", m.doq_invalid_tokens);
+    add("doq_refused_acl", m.doq_refused_acl);
+    add("doq_dropped", m.doq_dropped);
+    add("doq_version_negotiation", m.doq_version_negotiation);
+    add("doq_open", m.doq_open, true);
 }
 
 }  // namespace cairn::server

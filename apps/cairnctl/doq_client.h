@@ -1,0 +1,63 @@
+// A DNS-over-QUIC client (RFC 9250) for one connection: the TLS 1.3
+// handshake with ALPN "doq" (GnuTLS, through ngtcp2's crypto helper), then
+// every query on its own bidirectional stream, each ended with FIN, and the
+// answers read back until every stream is done or the server closes. Built
+// for `cairnctl query --quic`, and flexible enough for tests to misbehave
+// with (another ALPN, any bytes as a query).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cairnctl/server_address.h"
+#include "wire/result.h"
+
+namespace cairn::ctl {
+
+struct DoqClientOptions {
+    ServerAddress server;
+    // PEM file of the CA that must have issued the server's certificate,
+    // which must also name the server's address. Empty: the system's CAs.
+    std::string ca_file;
+    // Accept any certificate (for tests and self-signed servers).
+    bool insecure = false;
+    std::string alpn = "doq";
+    // For the whole exchange: handshake, queries and answers.
+    std::chrono::milliseconds timeout{3000};
+};
+
+// What came back on one query's stream.
+struct DoqStreamResult {
+    std::vector<uint8_t> answer;    // the message without its length field
+    bool complete = false;          // the server ended the stream after it
+    std::optional<uint64_t> reset;  // the server reset the stream with this code
+};
+
+// How the server closed the connection (RFC 9000 §19.19).
+struct DoqClose {
+    bool application = false;  // a DoQ error code, else a QUIC transport one
+    uint64_t code = 0;
+};
+
+struct DoqExchange {
+    std::vector<DoqStreamResult> streams;  // one per query, in order
+    bool after_retry = false;              // the server made us prove our address
+    std::optional<DoqClose> closed;        // the server closed the connection
+};
+
+// Connects and sends `queries` (whole DNS messages; each goes out as given,
+// framed), as many at once as the server's stream limit allows. Fails on a
+// failed handshake (with the reason) or when the time runs out before the
+// handshake; after it, what arrived is returned even if incomplete.
+Result<DoqExchange, TextError> doq_exchange(const DoqClientOptions& options,
+                                            std::span<const std::vector<uint8_t>> queries);
+
+// Names for DoQ's and QUIC's error codes: "DOQ_PROTOCOL_ERROR",
+// "CRYPTO_ERROR (TLS alert 120)", or the number.
+std::string describe(const DoqClose& close);
+
+}  // namespace cairn::ctl
