@@ -100,6 +100,8 @@ private:
     ngtcp2_path path_{};
     gnutls_certificate_credentials_t credentials_ = nullptr;
     gnutls_session_t session_ = nullptr;
+    std::vector<uint8_t> server_ip_;
+    gnutls_typed_vdata_st verify_data_{};
     ngtcp2_conn* conn_ = nullptr;
     ngtcp2_crypto_conn_ref conn_ref_{};
     std::array<uint8_t, kMaxPacket> packet_{};
@@ -112,8 +114,10 @@ Client::Client(const DoqClientOptions& options, std::span<const std::vector<uint
     : options_(options), streams_(queries.size()) {
     for (size_t i = 0; i < queries.size(); ++i) {
         auto& out = streams_[i].out;
-        out.push_back(static_cast<uint8_t>(queries[i].size() >> 8));
-        out.push_back(static_cast<uint8_t>(queries[i].size()));
+        if (!options.unframed) {
+            out.push_back(static_cast<uint8_t>(queries[i].size() >> 8));
+            out.push_back(static_cast<uint8_t>(queries[i].size()));
+        }
         out.insert(out.end(), queries[i].begin(), queries[i].end());
     }
 }
@@ -150,7 +154,16 @@ Status<TextError> Client::open_tls() {
                                   ? std::string("no system CA certificates to trust")
                                   : "no CA certificate in " + options_.ca_file);
         // The certificate must name the address asked (an IP address SAN).
-        gnutls_session_set_verify_cert(session_, options_.server.host_text().c_str(), 0);
+        const auto& storage = options_.server.storage;
+        const auto* address = storage.ss_family == AF_INET
+                                  ? reinterpret_cast<const uint8_t*>(
+                                        &reinterpret_cast<const sockaddr_in&>(storage).sin_addr)
+                                  : reinterpret_cast<const uint8_t*>(
+                                        &reinterpret_cast<const sockaddr_in6&>(storage).sin6_addr);
+        server_ip_.assign(address, address + (storage.ss_family == AF_INET ? 4 : 16));
+        verify_data_ = {GNUTLS_DT_IP_ADDRESS, server_ip_.data(),
+                        static_cast<unsigned>(server_ip_.size())};
+        gnutls_session_set_verify_cert2(session_, &verify_data_, 1, 0);
     }
     const gnutls_datum_t alpn{
         reinterpret_cast<unsigned char*>(const_cast<char*>(options_.alpn.data())),
@@ -382,7 +395,9 @@ Result<DoqExchange, TextError> Client::run() {
         if ((p.revents & POLLIN) != 0 && !read()) break;
         if (Clock::now() >= expiry) {
             if (const int rv = ngtcp2_conn_handle_expiry(conn_, quic_now()); rv != 0) {
-                failure_ = std::string("QUIC: ") + ngtcp2_strerror(rv);
+                // Out of time (handshake or idle): said below.
+                if (rv != NGTCP2_ERR_IDLE_CLOSE && rv != NGTCP2_ERR_HANDSHAKE_TIMEOUT)
+                    failure_ = std::string("QUIC: ") + ngtcp2_strerror(rv);
                 break;
             }
         }

@@ -28,6 +28,9 @@ struct DoqClientOptions {
     std::string alpn = "doq";
     // For the whole exchange: handshake, queries and answers.
     std::chrono::milliseconds timeout{3000};
+    // Send each query's bytes as the whole stream, without adding the
+    // length field (for tests of broken framing).
+    bool unframed = false;
 };
 
 // What came back on one query's stream.

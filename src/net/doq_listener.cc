@@ -196,6 +196,10 @@ void DoqListener::on_datagram(std::span<const uint8_t> datagram, const sockaddr_
     path.remote = {const_cast<ngtcp2_sockaddr*>(reinterpret_cast<const ngtcp2_sockaddr*>(&from)),
                    from_length};
     ngtcp2_version_cid ids{};
+    if (datagram.empty()) {  // ngtcp2 asserts on an empty packet
+        count(metrics_.doq_dropped);
+        return;
+    }
     const int rv = ngtcp2_pkt_decode_version_cid(&ids, datagram.data(), datagram.size(),
                                                  kDoqConnectionIdLength);
     if (rv != 0 && rv != NGTCP2_ERR_VERSION_NEGOTIATION) {
