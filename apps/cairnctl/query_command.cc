@@ -32,20 +32,8 @@ struct Attempt {
     std::chrono::milliseconds elapsed{};
 };
 
-// RFC 8467 §4.1: a client pads its queries to a multiple of 128 octets.
-constexpr size_t kQueryPaddingBlock = 128;
-
-// RFC 9250 §4.2.1: message ID 0, and padded when it has EDNS.
-std::vector<uint8_t> doq_query(const QueryOptions& options) {
-    std::vector<uint8_t> query = build_query(options, 0);
-    const size_t length = query.size();
-    query.resize(length + kQueryPaddingBlock + 4);
-    query.resize(wire::pad_to_block(query, length, query.size(), kQueryPaddingBlock));
-    return query;
-}
-
 Result<Attempt, TextError> attempt_quic(const QueryOptions& options) {
-    const std::vector<std::vector<uint8_t>> queries{doq_query(options)};
+    const std::vector<std::vector<uint8_t>> queries{build_doq_query(options)};
     DoqClientOptions client;
     client.server = options.server;
     client.ca_file = options.ca_file;
@@ -107,6 +95,14 @@ std::vector<uint8_t> build_query(const QueryOptions& options, uint16_t id) {
         query.edns = std::move(edns);
     }
     return query.to_wire();
+}
+
+std::vector<uint8_t> build_doq_query(const QueryOptions& options) {
+    std::vector<uint8_t> query = build_query(options, 0);
+    const size_t length = query.size();
+    query.resize(length + kQueryPaddingBlock + 4);
+    query.resize(wire::pad_to_block(query, length, query.size(), kQueryPaddingBlock));
+    return query;
 }
 
 int run_query(const QueryOptions& options) {

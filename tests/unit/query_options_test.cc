@@ -130,5 +130,52 @@ TEST(QueryOptions, BuildQueryCarriesTheOptions) {
     EXPECT_FALSE(m->header.rd);
 }
 
+TEST(QueryOptions, QuicTakesPort853AndTheCertificateOptions) {
+    QueryArgs args = words({"example.com", "@127.0.0.1"});
+    args.quic = true;
+    args.ca = "/etc/ca.pem";
+    auto o = make_query_options(args);
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_TRUE(o->quic);
+    EXPECT_EQ(o->ca_file, "/etc/ca.pem");
+    EXPECT_FALSE(o->insecure);
+    EXPECT_EQ(o->server.to_text(), "127.0.0.1#853");
+    o = make_query_options(words({"example.com", "@[::1]:8853", "+quic"}));
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_TRUE(o->quic);
+    EXPECT_EQ(o->server.to_text(), "::1#8853");
+
+    args.insecure = true;
+    EXPECT_EQ(error_of(args), "--ca and --insecure exclude each other");
+    args.ca.clear();
+    args.tcp = true;
+    EXPECT_EQ(error_of(args), "--quic and --tcp exclude each other");
+    QueryArgs plain = words({"example.com", "@127.0.0.1"});
+    plain.insecure = true;
+    EXPECT_EQ(error_of(plain), "--ca and --insecure go with an encrypted transport (--quic)");
+}
+
+TEST(QueryOptions, DoqQueriesHaveIdZeroAndArePaddedTo128) {
+    for (const char* name :
+         {"a.", "example.com.", "a-rather-longer-name.with.several.labels.example."}) {
+        QueryArgs args = words({name, "@127.0.0.1"});
+        args.quic = true;
+        auto o = make_query_options(args);
+        ASSERT_TRUE(o.ok()) << o.error().message;
+        const auto query = build_doq_query(*o);
+        EXPECT_EQ(query.size() % kQueryPaddingBlock, 0u) << name;
+        auto parsed = wire::Message::parse(query);
+        ASSERT_TRUE(parsed.ok());
+        EXPECT_EQ(parsed->header.id, 0);
+        EXPECT_EQ(parsed->questions.at(0).name.to_text(), name);
+    }
+    // without EDNS there is nowhere to put padding
+    QueryArgs args = words({"example.com", "@127.0.0.1", "+noedns"});
+    args.quic = true;
+    auto o = make_query_options(args);
+    ASSERT_TRUE(o.ok());
+    EXPECT_EQ(build_doq_query(*o), build_query(*o, 0));
+}
+
 }  // namespace
 }  // namespace cairn::ctl
