@@ -107,6 +107,7 @@ private:
     std::array<uint8_t, kMaxPacket> packet_{};
     std::array<uint8_t, 65536> datagram_{};
     std::optional<DoqClose> closed_;
+    bool idle_timeout_ = false;
     std::string failure_;
 };
 
@@ -219,6 +220,9 @@ Status<TextError> Client::open_quic() {
                                &settings, &params, nullptr, this) != 0)
         return text_error("cannot set up QUIC");
     ngtcp2_conn_set_tls_native_handle(conn_, session_);
+    if (options_.keepalive.count() > 0)
+        ngtcp2_conn_set_keep_alive_timeout(
+            conn_, static_cast<ngtcp2_duration>(options_.keepalive.count()) * NGTCP2_MILLISECONDS);
     return {};
 }
 
@@ -346,7 +350,8 @@ bool Client::all_done() const {
 }
 
 void Client::say_goodbye() {
-    if (closed_ || ngtcp2_conn_is_in_closing_period(conn_) ||
+    // After an idle timeout both ends drop the connection silently.
+    if (closed_ || idle_timeout_ || ngtcp2_conn_is_in_closing_period(conn_) ||
         ngtcp2_conn_is_in_draining_period(conn_))
         return;
     ngtcp2_connection_close_error error;
@@ -364,6 +369,7 @@ DoqExchange Client::results() const {
     DoqExchange out;
     out.after_retry = ngtcp2_conn_after_retry(conn_) != 0;
     out.closed = closed_;
+    out.idle_timeout = idle_timeout_;
     for (const auto& s : streams_) {
         DoqStreamResult result;
         result.reset = s.reset;
@@ -385,7 +391,7 @@ Result<DoqExchange, TextError> Client::run() {
     const auto deadline = Clock::now() + options_.timeout;
     for (;;) {
         if (ngtcp2_conn_get_handshake_completed(conn_)) open_streams();
-        if (!write() || all_done()) break;
+        if (!write() || (all_done() && !options_.hold)) break;
         const auto expiry =
             Clock::time_point(std::chrono::nanoseconds(ngtcp2_conn_get_expiry(conn_)));
         const auto wake = std::min(deadline, expiry);
@@ -396,6 +402,7 @@ Result<DoqExchange, TextError> Client::run() {
         if (Clock::now() >= expiry) {
             if (const int rv = ngtcp2_conn_handle_expiry(conn_, quic_now()); rv != 0) {
                 // Out of time (handshake or idle): said below.
+                idle_timeout_ = rv == NGTCP2_ERR_IDLE_CLOSE;
                 if (rv != NGTCP2_ERR_IDLE_CLOSE && rv != NGTCP2_ERR_HANDSHAKE_TIMEOUT)
                     failure_ = std::string("QUIC: ") + ngtcp2_strerror(rv);
                 break;

@@ -31,6 +31,11 @@ struct DoqClientOptions {
     // Send each query's bytes as the whole stream, without adding the
     // length field (for tests of broken framing).
     bool unframed = false;
+    // Keep the connection open after the answers until the timeout or the
+    // server ends it (for tests of idle timeouts and connection limits).
+    bool hold = false;
+    // While holding, send a PING this often so the connection is not idle.
+    std::chrono::milliseconds keepalive{0};
 };
 
 // What came back on one query's stream.
@@ -50,6 +55,7 @@ struct DoqExchange {
     std::vector<DoqStreamResult> streams;  // one per query, in order
     bool after_retry = false;              // the server made us prove our address
     std::optional<DoqClose> closed;        // the server closed the connection
+    bool idle_timeout = false;             // the connection ended idle
 };
 
 // Connects and sends `queries` (whole DNS messages; each goes out as given,

@@ -48,28 +48,36 @@ class Doq:
         return cairn_stats(self.control)
 
     def probe(self, pki: Pki, queries: list[bytes], *, alpn: str | None = None,
-              timeout: int = 10, unframed: bool = False) -> dict:
+              timeout: int = 10, unframed: bool = False, hold: bool = False) -> dict:
         """doq_probe on one connection: the parsed JSON result. Fails the test if
         there was no handshake; see probe_failure() for that case."""
-        out = self._run_probe(pki, queries, alpn, timeout, unframed)
+        out = self._run_probe(pki, queries, alpn, timeout, unframed, hold)
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
     def probe_failure(self, pki: Pki, queries: list[bytes], *, alpn: str | None = None,
                       timeout: int = 3) -> str:
-        out = self._run_probe(pki, queries, alpn, timeout, False)
+        out = self._run_probe(pki, queries, alpn, timeout)
         assert out.returncode == 2, out.stdout + out.stderr
         return out.stderr
 
-    def _run_probe(self, pki: Pki, queries, alpn, timeout,
-                   unframed) -> subprocess.CompletedProcess:
+    def probe_args(self, pki: Pki, queries, alpn=None, timeout=10, unframed=False,
+                   hold=False, keepalive=False) -> list[str]:
         args = [probe_binary(), f"{self.host}:{self.port}", "--ca", pki.ca,
                 "--timeout", str(timeout)]
         if alpn:
             args += ["--alpn", alpn]
         if unframed:
             args.append("--unframed")
-        args += [q.hex() for q in queries]
+        if hold:
+            args.append("--hold")
+        if keepalive:
+            args.append("--keepalive")
+        return args + [q.hex() for q in queries]
+
+    def _run_probe(self, pki: Pki, queries, alpn, timeout, unframed=False,
+                   hold=False) -> subprocess.CompletedProcess:
+        args = self.probe_args(pki, queries, alpn, timeout, unframed, hold)
         return subprocess.run(args, capture_output=True, text=True, timeout=timeout + 30)
 
     def cairnctl(self, *args: str) -> subprocess.CompletedProcess:
@@ -247,6 +255,34 @@ def test_many_queries_on_one_connection_beyond_the_stream_limit(doq, pki):
     assert rdatas(answer_of(r["streams"][0]), WWW, "A")
     stats = d.stats()
     assert stats["net.doq_accepted"] == 1 and stats["net.doq_queries"] == len(names)
+
+
+def test_an_idle_connection_ends_after_quic_idle_timeout(doq, pki):
+    d = doq({"quic-idle-timeout": "1s"})
+    r = d.probe(pki, [query()], hold=True, timeout=30)
+    assert answer_of(r["streams"][0]).rcode() == dns.rcode.NOERROR
+    # QUIC's idle close is silent (RFC 9000 §10.1): both ends just stop
+    assert r["idle_timeout"] is True and r["closed"] is None, r
+    assert wait_for(lambda: d.stats()["net.encrypted_idle_closed"] >= 1)
+    assert d.stats()["net.doq_open"] == 0
+
+
+def test_connections_over_the_per_client_limit_are_refused(doq, pki):
+    # the held connection pings; once it is killed, it goes idle soon
+    d = doq({"tcp-max-connections-per-client": 1, "quic-idle-timeout": "2s"})
+    held = subprocess.Popen(d.probe_args(pki, [query()], hold=True, keepalive=True, timeout=60),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: d.stats()["net.doq_open"] == 1, timeout=20)
+        err = d.probe_failure(pki, [query()], timeout=10)
+        assert "CONNECTION_REFUSED" in err, err
+        assert d.stats()["net.encrypted_refused_limit"] >= 1
+    finally:
+        held.terminate()
+        held.wait(timeout=10)
+    # the slot is free again once the held connection is gone
+    assert wait_for(lambda: d.stats()["net.doq_open"] == 0, timeout=60)
+    assert answer_of(d.probe(pki, [query()])["streams"][0]).rcode() == dns.rcode.NOERROR
 
 
 def test_datagrams_that_are_not_quic_get_nothing_and_harm_nothing(doq, pki):

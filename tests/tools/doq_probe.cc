@@ -2,14 +2,17 @@
 // any bytes as queries (message IDs, options, several messages on a stream),
 // as many queries as asked on one connection. Uses cairnctl's DoQ client.
 //
-//   doq_probe SERVER:PORT (--ca FILE | --insecure) [--alpn X] [--timeout S] [--unframed] HEX...
+//   doq_probe SERVER:PORT (--ca FILE | --insecure) [--alpn X] [--timeout S]
+//             [--unframed] [--hold [--keepalive]] HEX...
 //
 // Each HEX is one query's bytes, sent framed on its own stream (--unframed:
-// the stream's whole content, length field included or not). Prints
-// one JSON object: {"after_retry": bool, "closed": null or {"application":
-// bool, "code": n}, "streams": [{"answer": hex, "complete": bool, "reset":
-// null or n}, ...]}. Exit status 0 after a handshake, 2 (message on stderr)
-// without one, 1 for bad arguments.
+// the stream's whole content, length field included or not); --hold keeps
+// the connection after the answers until the timeout or the server ends it,
+// --keepalive sends PINGs meanwhile so that it does not go idle.
+// Prints one JSON object: {"after_retry": bool, "idle_timeout": bool,
+// "closed": null or {"application": bool, "code": n}, "streams": [{"answer":
+// hex, "complete": bool, "reset": null or n}, ...]}. Exit status 0 after a
+// handshake, 2 (message on stderr) without one, 1 for bad arguments.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -42,6 +45,8 @@ std::string to_hex(const std::vector<uint8_t>& bytes) {
 void print(const DoqExchange& exchange) {
     std::string out = "{\"after_retry\": ";
     out += exchange.after_retry ? "true" : "false";
+    out += ", \"idle_timeout\": ";
+    out += exchange.idle_timeout ? "true" : "false";
     out += ", \"closed\": ";
     if (exchange.closed)
         out += std::string("{\"application\": ") +
@@ -64,7 +69,7 @@ void print(const DoqExchange& exchange) {
 int usage() {
     std::fputs(
         "usage: doq_probe SERVER:PORT (--ca FILE | --insecure) [--alpn X] [--timeout S] "
-        "HEX...\n",
+        "[--unframed] [--hold [--keepalive]] HEX...\n",
         stderr);
     return 1;
 }
@@ -90,6 +95,10 @@ int main(int argc, char** argv) {
             options.ca_file = argv[++i];
         } else if (arg == "--unframed") {
             options.unframed = true;
+        } else if (arg == "--hold") {
+            options.hold = true;
+        } else if (arg == "--keepalive") {
+            options.keepalive = std::chrono::milliseconds(300);
         } else if (arg == "--alpn" && has_value) {
             options.alpn = argv[++i];
         } else if (arg == "--timeout" && has_value) {
