@@ -242,7 +242,7 @@ def test_new_clients_go_through_a_retry_unless_it_is_off(doq, pki):
 
 
 def test_many_queries_on_one_connection_beyond_the_stream_limit(doq, pki):
-    d = doq({"quic-max-streams": 8})
+    d = doq({"quic-max-streams": 8, "threads": 2})
     names = [f"{label}.plain.example." for label in ("www", "mail", "nx")] * 30
     r = d.probe(pki, [query(n) for n in names], timeout=30)
     assert r["closed"] is None, r["closed"]
