@@ -29,6 +29,7 @@ constexpr const char* kPriority =
 constexpr size_t kMaxPacket = NGTCP2_MAX_PMTUD_UDP_PAYLOAD_SIZE;
 constexpr size_t kMaxStreamData = 65535 + 2;
 constexpr size_t kConnectionIdLength = 16;
+constexpr uint64_t kDoqRequestCancelled = 0x3;
 
 ngtcp2_tstamp quic_now() {
     return static_cast<ngtcp2_tstamp>(
@@ -65,6 +66,7 @@ private:
     Status<TextError> open_quic();
     void open_streams();
     bool write();
+    void cancel_sent();
     bool read();
     bool all_done() const;
     std::string tls_failure() const;
@@ -106,6 +108,7 @@ private:
     ngtcp2_crypto_conn_ref conn_ref_{};
     std::array<uint8_t, kMaxPacket> packet_{};
     std::array<uint8_t, 65536> datagram_{};
+    std::vector<int64_t> to_cancel_;
     std::optional<DoqClose> closed_;
     bool idle_timeout_ = false;
     std::string failure_;
@@ -291,6 +294,7 @@ bool Client::write() {
         if (s != nullptr && taken >= 0) {
             s->written += static_cast<size_t>(taken);
             s->fin_written = s->written == s->out.size();
+            if (s->fin_written && options_.cancel) to_cancel_.push_back(s->id);
         }
         if (written == NGTCP2_ERR_WRITE_MORE) continue;
         if (written == NGTCP2_ERR_STREAM_DATA_BLOCKED || written == NGTCP2_ERR_STREAM_SHUT_WR) {
@@ -305,7 +309,18 @@ bool Client::write() {
         ::send(fd_, packet_.data(), static_cast<size_t>(written), 0);
     }
     ngtcp2_conn_update_pkt_tx_time(conn_, now);
+    cancel_sent();
     return true;
+}
+
+// Resets the streams whose queries went out, once the packets that carry
+// them are complete (ngtcp2 takes no other call while one is being built).
+void Client::cancel_sent() {
+    for (int64_t id : to_cancel_) {
+        ngtcp2_conn_shutdown_stream(conn_, id, kDoqRequestCancelled);
+        if (Stream* s = stream(id)) s->done = true;
+    }
+    to_cancel_.clear();
 }
 
 bool Client::read() {

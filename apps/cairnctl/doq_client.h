@@ -36,6 +36,9 @@ struct DoqClientOptions {
     bool hold = false;
     // While holding, send a PING this often so the connection is not idle.
     std::chrono::milliseconds keepalive{0};
+    // Cancel each query once sent (RFC 9250 §4.3.2: reset the stream with
+    // DOQ_REQUEST_CANCELLED), for tests of cancellation.
+    bool cancel = false;
 };
 
 // What came back on one query's stream.

@@ -314,7 +314,7 @@ bool DoqConnection::new_connection_id(ngtcp2_cid& id, uint8_t* reset_token, size
 }
 
 void DoqConnection::remove_connection_id(const ngtcp2_cid& id) {
-    listener_.unbind_id(id);
+    listener_.unbind_id(id, this);
     std::erase_if(ids_, [&](const ngtcp2_cid& mine) { return ngtcp2_cid_eq(&mine, &id) != 0; });
 }
 
@@ -496,7 +496,7 @@ void DoqConnection::finish() {
     for (auto& [id, s] : streams_)
         s->closed_ = true;
     for (const auto& id : ids_)
-        listener_.unbind_id(id);
+        listener_.unbind_id(id, this);
     ids_.clear();
     listener_.retire(this);
 }

@@ -160,9 +160,9 @@ void DoqListener::bind_id(const ngtcp2_cid& id, DoqConnection* connection) {
     by_id_[key_of(id.data, id.datalen)] = connection;
 }
 
-void DoqListener::unbind_id(const ngtcp2_cid& id) {
+void DoqListener::unbind_id(const ngtcp2_cid& id, const DoqConnection* connection) {
     const auto it = by_id_.find(key_of(id.data, id.datalen));
-    if (it != by_id_.end()) by_id_.erase(it);
+    if (it != by_id_.end() && it->second == connection) by_id_.erase(it);
 }
 
 void DoqListener::retire(DoqConnection* connection) {

@@ -92,7 +92,8 @@ public:
     std::span<uint8_t> packet_buffer() { return packet_buffer_; }
     void send(const ngtcp2_addr& to, std::span<const uint8_t> packet);
     void bind_id(const ngtcp2_cid& id, DoqConnection* connection);
-    void unbind_id(const ngtcp2_cid& id);
+    // Only while `id` is still `connection`'s.
+    void unbind_id(const ngtcp2_cid& id, const DoqConnection* connection);
     // Forgets `connection` once the current handler has returned.
     void retire(DoqConnection* connection);
 

@@ -124,6 +124,23 @@ TEST(DoqService, StoppingAnswersWhatIsOwedThenClosesWithNoError) {
     EXPECT_EQ(exchange->closed->code, net::kDoqNoError);
 }
 
+TEST(DoqService, ACancelledQueryIsNotAnsweredAndTheConnectionLivesOn) {
+    TestCertificate certificate;
+    DoqServer doq(certificate);
+    doq.server.script->delay = [](const resolve::ClientQuery&) { return 100ms; };
+    auto client = doq.client;
+    client.cancel = true;
+    client.hold = true;
+    client.timeout = 1s;
+    const std::vector<std::vector<uint8_t>> queries{doq_query("www.example.")};
+    const auto exchange = ctl::doq_exchange(client, queries);
+    ASSERT_TRUE(exchange) << exchange.error().message;
+    EXPECT_FALSE(exchange->streams[0].complete);
+    EXPECT_FALSE(exchange->closed);
+    EXPECT_EQ(doq.server.stat("net.doq_streams_reset"), 1u);
+    EXPECT_EQ(doq.server.stat("net.doq_protocol_errors"), 0u);
+}
+
 TEST(DoqService, CertificateProblemsNameTheFile) {
     TestCertificate certificate;
     auto missing = net::QuicTls::load("/nonexistent/cert.pem", certificate.key());
