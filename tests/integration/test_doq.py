@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -324,3 +325,23 @@ def test_an_unknown_quic_version_gets_version_negotiation(doq, pki):
     assert reply[1:5] == b"\0\0\0\0"
     assert reply[5] == 8 and reply[6:14] == scid and reply[14] == 8 and reply[15:23] == dcid
     assert b"\0\0\0\1" in reply[23:]
+
+
+def test_sighup_loads_a_new_certificate_and_a_bad_one_keeps_the_old(doq, pki, tmp_path):
+    d = doq()
+    c = d.cairn
+    other = Pki(str(tmp_path))
+    new_cert, new_key = other.issue("renewed")
+    _, wrong_key = other.issue("unrelated")
+    conf = open(c.conf_path).read()
+    # a key that does not match: the reload fails, naming the file, and the old one serves
+    open(c.conf_path, "w").write(conf.replace(pki.key, wrong_key).replace(pki.cert, new_cert))
+    os.kill(c.pid, signal.SIGHUP)
+    assert wait_for(lambda: wrong_key in c.output(200)), c.output()
+    assert d.cairnctl("--ca", pki.ca, WWW, "A").returncode == 0
+    # a good pair: new connections get the new certificate
+    open(c.conf_path, "w").write(conf.replace(pki.key, new_key).replace(pki.cert, new_cert))
+    os.kill(c.pid, signal.SIGHUP)
+    assert wait_for(lambda: "configuration reloaded" in c.output(200)), c.output()
+    assert wait_for(lambda: d.cairnctl("--ca", other.ca, WWW, "A").returncode == 0, timeout=30)
+    assert d.cairnctl("--ca", pki.ca, WWW, "A").returncode == 2
