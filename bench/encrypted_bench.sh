@@ -11,7 +11,9 @@
 #      connections for BENCH_SECONDS each; QPS, the resolver's CPU share
 #      (/proc/PID/stat) and QPS per busy core (QPS / CPU share);
 #   2. new TLS connections per second: `openssl s_time -new` opens full
-#      handshakes (no resumption) against the DoT port for BENCH_SECONDS.
+#      handshakes (no resumption), one after the other, against the DoT port
+#      for BENCH_SECONDS; handshakes per second of wall clock, the
+#      resolver's CPU share and handshakes per busy core.
 # Prints a table per resolver and the Cairn/Unbound ratios.
 #
 # A benchmark measures, it never fails a build: this script always exits 0,
@@ -98,7 +100,18 @@ free_port() {
     "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
 }
 
-declare -A QPS CPU PERCORE LOST HANDSHAKES NOTE
+declare -A QPS CPU PERCORE LOST NOTE
+
+# cpu_share C0 C1 T0 T1: the resolver's CPU share between two samples
+cpu_share() {
+    awk -v c0="$1" -v c1="$2" -v t0="$3" -v t1="$4" -v hz="$TICKS" \
+        'BEGIN { printf "%.3f", (c1 - c0) / hz / (t1 - t0) }'
+}
+
+# per_core RATE SHARE: the rate per busy core
+per_core() {
+    awk -v q="$1" -v c="$2" 'BEGIN { if (q != "" && c > 0) printf "%.0f", q / c; else print "n/a" }'
+}
 
 # measure NAME MODE PORT ARGS... : one dnsperf run; results in the arrays under NAME-MODE
 measure() {
@@ -113,14 +126,30 @@ measure() {
     c1=$("$PY" "$HELPER" cputicks "$RESOLVER_PID" 2>/dev/null || echo "$c0")
     QPS[$key]=$("$PY" "$HELPER" dnsperf-field "$WORK/$key.dnsperf" qps | awk 'NF { printf "%.0f", $1 }')
     LOST[$key]=$("$PY" "$HELPER" dnsperf-field "$WORK/$key.dnsperf" lost)
-    CPU[$key]=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$TICKS" \
-        'BEGIN { printf "%.3f", (c1 - c0) / hz / (t1 - t0) }')
+    CPU[$key]=$(cpu_share "$c0" "$c1" "$t0" "$t1")
     if [ -n "${QPS[$key]}" ]; then
-        PERCORE[$key]=$(awk -v q="${QPS[$key]}" -v c="${CPU[$key]}" \
-            'BEGIN { if (c > 0) printf "%.0f", q / c; else print "n/a" }')
+        PERCORE[$key]=$(per_core "${QPS[$key]}" "${CPU[$key]}")
     else
         NOTE[$key]="dnsperf $mode failed: $(tail -1 "$WORK/$key.dnsperf")"
     fi
+}
+
+# handshakes NAME TLS_PORT: one openssl s_time -new run; results under NAME-handshake
+handshakes() {
+    local key="$1-handshake" port=$2 t0 t1 c0 c1 made
+    c0=$("$PY" "$HELPER" cputicks "$RESOLVER_PID")
+    t0=$(date +%s.%N)
+    taskset -c "$CLIENT_CPU" openssl s_time -connect "127.0.0.1:$port" -new \
+        -time "$SECONDS_RUN" >"$WORK/$key.s_time" 2>&1
+    t1=$(date +%s.%N)
+    c1=$("$PY" "$HELPER" cputicks "$RESOLVER_PID" 2>/dev/null || echo "$c0")
+    if ! made=$("$PY" "$TLS_HELPER" s_time "$WORK/$key.s_time"); then
+        NOTE[$key]="openssl s_time failed: $(tail -1 "$WORK/$key.s_time")"
+        return
+    fi
+    QPS[$key]=$(awk -v n="$made" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f", n / (t1 - t0) }')
+    CPU[$key]=$(cpu_share "$c0" "$c1" "$t0" "$t1")
+    PERCORE[$key]=$(per_core "${QPS[$key]}" "${CPU[$key]}")
 }
 
 # run_one NAME PORT TLS_PORT HTTPS_PORT COMMAND...
@@ -142,9 +171,7 @@ run_one() {
     measure "$name" doh "$https_port" -O "doh-uri=https://127.0.0.1:$https_port/dns-query" \
         -O doh-method=GET
     progress "$name: openssl s_time -new, ${SECONDS_RUN}s"
-    taskset -c "$CLIENT_CPU" openssl s_time -connect "127.0.0.1:$tls_port" -new \
-        -time "$SECONDS_RUN" >"$WORK/$name.s_time" 2>&1
-    HANDSHAKES[$name]=$("$PY" "$TLS_HELPER" s_time "$WORK/$name.s_time")
+    handshakes "$name" "$tls_port"
     stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
     progress "$name: stopped"
 }
@@ -168,25 +195,25 @@ say ""
 say "encrypted benchmark: ${SECONDS_RUN}s cache-hit runs of $HOT_NAMES names, dnsperf -c $CONNECTIONS"
 say "connections on CPU $CLIENT_CPU, resolver with 1 thread on CPU $SERVER_CPU"
 say "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) ($CPUS CPUs): other work on CPU 0/1 skews the figures"
-printf '\n%-9s %-5s %10s %10s %15s %8s\n' resolver mode QPS "CPU share" "QPS/busy core" lost
+printf '\n%-9s %-9s %10s %10s %15s %8s\n' resolver mode "per second" "CPU share" "per busy core" lost
 for name in cairn unbound; do
-    for mode in dot doh; do
+    for mode in dot doh handshake; do
         key="$name-$mode"
-        printf '%-9s %-5s %10s %10s %15s %8s\n' "$name" "$mode" "${QPS[$key]:--}" "${CPU[$key]:--}" \
+        printf '%-9s %-9s %10s %10s %15s %8s\n' "$name" "$mode" "${QPS[$key]:--}" "${CPU[$key]:--}" \
             "${PERCORE[$key]:--}" "${LOST[$key]:--}"
     done
 done
 ratio() {
     awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a != "" && b != "" && a != "n/a" && b != "n/a" && a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'
 }
-for mode in dot doh; do
-    printf '%-9s %-5s %10s %10s %15s\n' "cairn/ub" "$mode" "$(ratio "${QPS[cairn-$mode]:-}" "${QPS[unbound-$mode]:-}")" \
+for mode in dot doh handshake; do
+    printf '%-9s %-9s %10s %10s %15s\n' "cairn/ub" "$mode" "$(ratio "${QPS[cairn-$mode]:-}" "${QPS[unbound-$mode]:-}")" \
         "$(ratio "${CPU[cairn-$mode]:-}" "${CPU[unbound-$mode]:-}")" \
         "$(ratio "${PERCORE[cairn-$mode]:-}" "${PERCORE[unbound-$mode]:-}")"
 done
 say ""
-say "new TLS connections per second (openssl s_time -new, full handshakes, DoT port):"
-say "  cairn ${HANDSHAKES[cairn]:--}, unbound ${HANDSHAKES[unbound]:--}, cairn/ub $(ratio "${HANDSHAKES[cairn]:-}" "${HANDSHAKES[unbound]:-}")"
+say "dot, doh: cache-hit queries (dnsperf); handshake: new TLS connections, full handshakes"
+say "(openssl s_time -new against the DoT port, one connection at a time)"
 for key in "${!NOTE[@]}"; do
     say "note: $key: ${NOTE[$key]}"
 done

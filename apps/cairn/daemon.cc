@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <asio/post.hpp>
 #include <csignal>
 
+#include "config/config_diff.h"
 #include "net/upstream_transport.h"
 #include "resolve/recursive_resolver.h"
 #include "server/worker_packet_cache.h"
@@ -16,18 +18,35 @@ namespace cairn::daemon {
 
 namespace {
 
+bool same_anchors(const dnssec::TrustAnchors& x, const dnssec::TrustAnchors& y) {
+    return std::equal(x.all().begin(), x.all().end(), y.all().begin(), y.all().end(),
+                      [](const dnssec::TrustAnchor& p, const dnssec::TrustAnchor& q) {
+                          return p.zone == q.zone && p.ds == q.ds && p.dnskeys == q.dnskeys;
+                      });
+}
+
 // Field by field: cache::CacheOptions has no operator==.
 // Whether cached validation results stay right under the new settings.
 bool same_validation(const resolve::DnssecOptions& a, const resolve::DnssecOptions& b) {
-    auto same_anchors = [](const dnssec::TrustAnchors& x, const dnssec::TrustAnchors& y) {
-        return std::equal(x.all().begin(), x.all().end(), y.all().begin(), y.all().end(),
-                          [](const dnssec::TrustAnchor& p, const dnssec::TrustAnchor& q) {
-                              return p.zone == q.zone && p.ds == q.ds && p.dnskeys == q.dnskeys;
-                          });
-    };
     return a.enabled == b.enabled && a.negative_trust_anchors == b.negative_trust_anchors &&
            a.limits.max_nsec3_iterations == b.limits.max_nsec3_iterations &&
            a.bogus_ttl == b.bogus_ttl && same_anchors(a.anchors, b.anchors);
+}
+
+// Options the running service takes without being rebuilt: the certificate
+// and key are read again and given to the listeners.
+constexpr std::array<std::string_view, 2> kInPlaceOptions = {"tls-certificate", "tls-key"};
+
+// Whether `loaded` (with `loaded_hints`) differs from the running
+// configuration in nothing but what the service takes in place.
+bool service_can_stay(const config::Config& running, const resolve::RootHints& running_hints,
+                      const config::Config& loaded, const resolve::RootHints& loaded_hints) {
+    for (const std::string_view key : config::changed_options(running, loaded))
+        if (std::find(kInPlaceOptions.begin(), kInPlaceOptions.end(), key) == kInPlaceOptions.end())
+            return false;
+    return running_hints.ns == loaded_hints.ns &&
+           running_hints.addresses == loaded_hints.addresses &&
+           same_anchors(running.resolver.dnssec.anchors, loaded.resolver.dnssec.anchors);
 }
 
 // Counters only: levels (gauges) of retired workers mean nothing any more.
@@ -260,6 +279,8 @@ std::string Daemon::reload() {
     }
     for (const auto& warning : *anchors)
         spdlog::warn("reload: {}", warning);
+    if (service_can_stay(config_, hints_, *loaded, *hints))
+        return reload_certificates(std::move(*loaded));
     if (loaded->user != user_ || loaded->group != group_ || loaded->chroot != chroot_)
         spdlog::warn("reload: user, group and chroot take effect at start only; unchanged");
     const bool keep_caches = config_.cache == loaded->cache &&
@@ -292,6 +313,19 @@ std::string Daemon::reload() {
             open_control_socket(path_after_chroot(config_.control_socket, chroot_));
         }
     }
+    return {};
+}
+
+std::string Daemon::reload_certificates(config::Config loaded) {
+    if (auto reloaded = service_->reload_certificates(loaded.server.encrypted); !reloaded) {
+        spdlog::error("reload: {}; configuration unchanged", reloaded.error().message);
+        return reloaded.error().message;
+    }
+    config_ = std::move(loaded);
+    ++reloads_;
+    spdlog::info(
+        "configuration reloaded from {}: nothing to rebuild{}; open connections kept", config_path_,
+        service_->listening_encrypted().empty() ? "" : ", TLS certificate and key read again");
     return {};
 }
 

@@ -19,6 +19,12 @@
 // connections already asked and then close them: clients reconnect to the
 // new workers and their certificate.
 //
+// A reload that changes no option but `tls-certificate` and `tls-key` (and
+// neither the root hints nor the trust anchors the files hold), as when a
+// renewed certificate replaces the old one, rebuilds nothing: the workers
+// take the certificate and key, read again, for new connections, and every
+// open connection (TCP, DoT, DoH) stays, with its TLS session.
+//
 // Start-up order: bind every listening socket and the control socket, hand
 // them to `user`, chroot (if set), switch to `user` keeping only
 // CAP_NET_BIND_SERVICE, and only then start the worker threads, which
@@ -67,6 +73,8 @@ private:
                                                   std::shared_ptr<cache::Caches> caches);
     // Empty on success, else why nothing changed.
     std::string reload();
+    // The part of a reload when only the certificate files may have changed.
+    std::string reload_certificates(config::Config loaded);
     void flush();
     server::Stats stats() const;
     net::ControlReply on_command(std::string_view command);

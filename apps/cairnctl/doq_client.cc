@@ -63,6 +63,7 @@ public:
 private:
     Status<TextError> open_socket();
     Status<TextError> open_tls();
+    void set_verify_target();
     Status<TextError> open_quic();
     void open_streams();
     bool write();
@@ -157,18 +158,13 @@ Status<TextError> Client::open_tls() {
             return text_error(options_.ca_file.empty()
                                   ? std::string("no system CA certificates to trust")
                                   : "no CA certificate in " + options_.ca_file);
-        // The certificate must name the address asked (an IP address SAN).
-        const auto& storage = options_.server.storage;
-        const auto* address = storage.ss_family == AF_INET
-                                  ? reinterpret_cast<const uint8_t*>(
-                                        &reinterpret_cast<const sockaddr_in&>(storage).sin_addr)
-                                  : reinterpret_cast<const uint8_t*>(
-                                        &reinterpret_cast<const sockaddr_in6&>(storage).sin6_addr);
-        server_ip_.assign(address, address + (storage.ss_family == AF_INET ? 4 : 16));
-        verify_data_ = {GNUTLS_DT_IP_ADDRESS, server_ip_.data(),
-                        static_cast<unsigned>(server_ip_.size())};
-        gnutls_session_set_verify_cert2(session_, &verify_data_, 1, 0);
+        set_verify_target();
     }
+    // RFC 6066 §3: SNI carries host names only, never addresses.
+    if (!options_.name.empty() &&
+        gnutls_server_name_set(session_, GNUTLS_NAME_DNS, options_.name.data(),
+                               options_.name.size()) != 0)
+        return text_error("--tls-name " + options_.name + ": not usable as a server name");
     const gnutls_datum_t alpn{
         reinterpret_cast<unsigned char*>(const_cast<char*>(options_.alpn.data())),
         static_cast<unsigned>(options_.alpn.size())};
@@ -180,6 +176,27 @@ Status<TextError> Client::open_tls() {
         return text_error("cannot set up TLS");
     gnutls_session_set_ptr(session_, &conn_ref_);
     return {};
+}
+
+// The certificate must be for --tls-name, else for the address asked (an IP
+// address SAN).
+void Client::set_verify_target() {
+    if (!options_.name.empty()) {
+        verify_data_ = {GNUTLS_DT_DNS_HOSTNAME,
+                        reinterpret_cast<unsigned char*>(const_cast<char*>(options_.name.c_str())),
+                        0};
+    } else {
+        const auto& storage = options_.server.storage;
+        const auto* address = storage.ss_family == AF_INET
+                                  ? reinterpret_cast<const uint8_t*>(
+                                        &reinterpret_cast<const sockaddr_in&>(storage).sin_addr)
+                                  : reinterpret_cast<const uint8_t*>(
+                                        &reinterpret_cast<const sockaddr_in6&>(storage).sin6_addr);
+        server_ip_.assign(address, address + (storage.ss_family == AF_INET ? 4 : 16));
+        verify_data_ = {GNUTLS_DT_IP_ADDRESS, server_ip_.data(),
+                        static_cast<unsigned>(server_ip_.size())};
+    }
+    gnutls_session_set_verify_cert2(session_, &verify_data_, 1, 0);
 }
 
 Status<TextError> Client::open_quic() {

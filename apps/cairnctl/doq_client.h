@@ -18,13 +18,18 @@
 
 namespace cairn::ctl {
 
+inline constexpr uint16_t kDefaultDoqPort = 853;  // RFC 9250 §4.1.1
+
 struct DoqClientOptions {
     ServerAddress server;
-    // PEM file of the CA that must have issued the server's certificate,
-    // which must also name the server's address. Empty: the system's CAs.
+    // PEM file of the CA that must have issued the server's certificate.
+    // Empty: the system's CAs.
     std::string ca_file;
     // Accept any certificate (for tests and self-signed servers).
     bool insecure = false;
+    // The name the certificate must be for, also sent as SNI. Empty: the
+    // certificate must be for the server's IP address.
+    std::string name;
     std::string alpn = "doq";
     // For the whole exchange: handshake, queries and answers.
     std::chrono::milliseconds timeout{3000};

@@ -13,6 +13,7 @@
 
 #include "cairnctl/response_match.h"
 #include "cairnctl/secure_random.h"
+#include "cairnctl/stream_framing.h"
 #include "wire/message.h"
 
 namespace cairn::ctl {
@@ -24,42 +25,6 @@ constexpr size_t kMaxMessageSize = 65535;
 // range; if that many random picks are all in use, let the kernel choose.
 constexpr uint16_t kMinSourcePort = 1024;
 constexpr int kSourcePortAttempts = 16;
-
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-
-private:
-    int fd_;
-};
-
-Unexpected<TextError> system_error(const std::string& what, const ServerAddress& server,
-                                   int error) {
-    return text_error(what + " " + server.to_text() + ": " + std::strerror(error));
-}
-
-enum class Wait { kReady, kTimeout, kError };
-
-// Waits until `fd` has `events` or the deadline passes. EINTR just retries.
-Wait wait_for(int fd, short events, Deadline deadline) {
-    for (;;) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return Wait::kTimeout;
-        pollfd p{fd, events, 0};
-        const int n = ::poll(&p, 1, static_cast<int>(left.count()));
-        if (n > 0) return Wait::kReady;
-        if (n == 0) return Wait::kTimeout;
-        if (errno != EINTR) return Wait::kError;
-    }
-}
 
 // Binds a UDP socket to a random port (RFC 5452 §9.2 wants the port as
 // unpredictable as the ID).
@@ -144,20 +109,6 @@ Status<TextError> receive_exactly(int fd, std::span<uint8_t> out, const ServerAd
     return {};
 }
 
-Status<TextError> connect_tcp(int fd, const ServerAddress& server, Deadline deadline) {
-    if (::connect(fd, server.sockaddr_ptr(), server.length) == 0) return {};
-    if (errno != EINPROGRESS) return system_error("cannot connect to", server, errno);
-    const Wait w = wait_for(fd, POLLOUT, deadline);
-    if (w == Wait::kTimeout)
-        return text_error("timed out connecting over TCP to " + server.to_text());
-    if (w == Wait::kError) return system_error("poll failed for", server, errno);
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    if (error != 0) return system_error("cannot connect to", server, error);
-    return {};
-}
-
 }  // namespace
 
 Result<std::vector<uint8_t>, TextError> exchange_udp(const ServerAddress& server,
@@ -214,22 +165,16 @@ Result<std::vector<uint8_t>, TextError> exchange_tcp(const ServerAddress& server
                                                      Deadline deadline) {
     const wire::QueryHead sent = head_of(query);
     if (query.size() > kMaxMessageSize) return text_error("query too large for TCP framing");
-    FileDescriptor fd(::socket(server.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    if (!fd.valid()) return system_error("cannot open a TCP socket for", server, errno);
-    if (auto st = connect_tcp(fd.get(), server, deadline); !st) return Unexpected{st.error()};
-
-    std::vector<uint8_t> framed;
-    framed.reserve(2 + query.size());
-    framed.push_back(static_cast<uint8_t>(query.size() >> 8));
-    framed.push_back(static_cast<uint8_t>(query.size()));
-    framed.insert(framed.end(), query.begin(), query.end());
-    if (auto st = send_all(fd.get(), framed, server, deadline); !st) return Unexpected{st.error()};
+    auto fd = connect_tcp(server, deadline);
+    if (!fd) return Unexpected{fd.error()};
+    if (auto st = send_all(fd->get(), length_prefixed(query), server, deadline); !st)
+        return Unexpected{st.error()};
 
     std::array<uint8_t, 2> length_prefix{};
-    if (auto st = receive_exactly(fd.get(), length_prefix, server, deadline); !st)
+    if (auto st = receive_exactly(fd->get(), length_prefix, server, deadline); !st)
         return Unexpected{st.error()};
     std::vector<uint8_t> answer(wire::load_u16(length_prefix.data()));
-    if (auto st = receive_exactly(fd.get(), answer, server, deadline); !st)
+    if (auto st = receive_exactly(fd->get(), answer, server, deadline); !st)
         return Unexpected{st.error()};
     // Over TCP the peer is the server itself, so a mismatch is an error, not
     // something to wait past.

@@ -1,17 +1,15 @@
 // One query, one answer, over plain POSIX sockets: all a one-shot tool needs.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "cairnctl/server_address.h"
+#include "cairnctl/socket_io.h"
 #include "wire/result.h"
 
 namespace cairn::ctl {
-
-using Deadline = std::chrono::steady_clock::time_point;
 
 // Sends `query` (a whole wire message) in one datagram from a fresh random
 // source port to `server`, and returns the first datagram that answers it.

@@ -16,18 +16,16 @@ namespace cairn::ctl {
 // stores the query to run in `command`.
 void add_query_command(CLI::App& app, Command& command);
 
-// The query message for `options`, with the given ID.
+// The query message for `options`, with the given ID, padded to
+// `options.padding_block` when that is set.
 std::vector<uint8_t> build_query(const QueryOptions& options, uint16_t id);
 
-// RFC 8467 §4.1: a client pads its queries to a multiple of 128 octets.
-inline constexpr size_t kQueryPaddingBlock = 128;
+// The message ID of a query over `transport`: 0 over DoH and DoQ, a random
+// one otherwise.
+uint16_t query_id(Transport transport);
 
-// The query for DNS over QUIC: message ID 0 (RFC 9250 §4.2.1), padded to a
-// multiple of kQueryPaddingBlock when it has EDNS.
-std::vector<uint8_t> build_doq_query(const QueryOptions& options);
-
-// Sends the query (UDP, then TCP if the answer is truncated, or TCP only),
-// prints the answer and returns the exit status.
+// Sends the query (UDP, then TCP if the answer is truncated; or TCP, DoT, DoH
+// or DoQ only), prints the answer and returns the exit status.
 int run_query(const QueryOptions& options);
 
 }  // namespace cairn::ctl

@@ -6,6 +6,9 @@
 #include <optional>
 #include <string_view>
 
+#include "cairnctl/doh_message.h"
+#include "cairnctl/doq_client.h"
+#include "cairnctl/dot_exchange.h"
 #include "wire/types.h"
 
 namespace cairn::ctl {
@@ -39,7 +42,8 @@ struct PlusFlag {
 constexpr PlusFlag kPlusFlags[] = {
     {"dnssec", &QueryArgs::dnssec}, {"cd", &QueryArgs::cd},           {"cdflag", &QueryArgs::cd},
     {"norec", &QueryArgs::norec},   {"norecurse", &QueryArgs::norec}, {"tcp", &QueryArgs::tcp},
-    {"vc", &QueryArgs::tcp},        {"noedns", &QueryArgs::no_edns},  {"quic", &QueryArgs::quic},
+    {"vc", &QueryArgs::tcp},        {"tls", &QueryArgs::tls},         {"https", &QueryArgs::https},
+    {"quic", &QueryArgs::quic},     {"noedns", &QueryArgs::no_edns},
 };
 
 // Applies one dig-style "+option" or "+option=value" to `args`.
@@ -72,20 +76,47 @@ Status<TextError> apply_plus_option(std::string_view word, QueryArgs& args) {
     return text_error("unknown option '" + std::string(word) + "'");
 }
 
-// --quic and the certificate options that go with it.
-Status<TextError> apply_transport(const QueryArgs& args, QueryOptions& out) {
-    if (args.quic && args.tcp) return text_error("--quic and --tcp exclude each other");
-    if (!args.ca.empty() && args.insecure)
-        return text_error("--ca and --insecure exclude each other");
-    if (!args.quic && (!args.ca.empty() || args.insecure))
-        return text_error("--ca and --insecure go with an encrypted transport (--quic)");
-    out.quic = args.quic;
-    out.ca_file = args.ca;
-    out.insecure = args.insecure;
-    return {};
+Result<Transport, TextError> transport_of(const QueryArgs& args) {
+    if (args.tcp + args.tls + args.https + args.quic > 1)
+        return text_error("choose one transport: --tcp, --tls, --https or --quic");
+    const bool encrypted = args.tls || args.https || args.quic;
+    if (!encrypted && (!args.ca_file.empty() || args.insecure || !args.tls_name.empty()))
+        return text_error("--ca, --insecure and --tls-name are for --tls, --https and --quic");
+    if (!args.https && (args.get || args.path != DohSettings{}.path))
+        return text_error("--get and --path are for --https");
+    if (!args.ca_file.empty() && args.insecure)
+        return text_error("--ca checks the certificate and --insecure skips the check: give one");
+    if (args.https && !args.path.starts_with('/'))
+        return text_error("--path must start with '/', not '" + args.path + "'");
+    if (args.tls) return Transport::kTls;
+    if (args.https) return Transport::kHttps;
+    if (args.quic) return Transport::kQuic;
+    return args.tcp ? Transport::kTcp : Transport::kUdp;
+}
+
+uint16_t default_port(Transport transport) {
+    switch (transport) {
+        case Transport::kTls: return kDefaultDotPort;
+        case Transport::kHttps: return kDefaultDohPort;
+        case Transport::kQuic: return kDefaultDoqPort;
+        case Transport::kUdp:
+        case Transport::kTcp: break;
+    }
+    return kDefaultDnsPort;
 }
 
 }  // namespace
+
+const char* to_string(Transport transport) {
+    switch (transport) {
+        case Transport::kUdp: return "udp";
+        case Transport::kTcp: return "tcp";
+        case Transport::kTls: return "tls";
+        case Transport::kHttps: return "https";
+        case Transport::kQuic: return "quic";
+    }
+    return "?";
+}
 
 Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
     QueryArgs args = given;
@@ -125,8 +156,11 @@ Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
         out.question.type = *type;
     }
 
+    auto transport = transport_of(args);
+    if (!transport) return Unexpected{transport.error()};
+    out.transport = *transport;
     if (!server) return text_error("missing @SERVER[:PORT] (e.g. @127.0.0.1 or @[::1]:5353)");
-    auto address = parse_server_address(*server, args.quic ? kDefaultDoqPort : kDefaultDnsPort);
+    auto address = parse_server_address(*server, default_port(out.transport));
     if (!address)
         return text_error("bad server '@" + std::string(*server) + "': " + address.error().message);
     out.server = *address;
@@ -144,8 +178,11 @@ Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
     out.dnssec_ok = args.dnssec;
     out.checking_disabled = args.cd;
     out.recursion_desired = !args.norec;
-    out.force_tcp = args.tcp;
-    if (auto st = apply_transport(args, out); !st) return Unexpected{st.error()};
+    out.tls = {args.ca_file, args.insecure, args.tls_name};
+    out.doh = {args.path, args.get};
+    const bool encrypted = out.transport == Transport::kTls || out.transport == Transport::kHttps ||
+                           out.transport == Transport::kQuic;
+    if (encrypted && out.edns) out.padding_block = kQueryPaddingBlock;
     return out;
 }
 

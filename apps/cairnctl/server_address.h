@@ -13,7 +13,6 @@
 namespace cairn::ctl {
 
 inline constexpr uint16_t kDefaultDnsPort = 53;
-inline constexpr uint16_t kDefaultDoqPort = 853;  // RFC 9250 §4.1.1
 
 struct ServerAddress {
     sockaddr_storage storage{};
@@ -31,9 +30,8 @@ struct ServerAddress {
 // Parses an IP literal with an optional port, without the leading '@':
 //   192.0.2.1   192.0.2.1:5353   2001:db8::1   [2001:db8::1]   [2001:db8::1]:5353
 //   fe80::1%eth0 (interface scope by name or number)
-// The port defaults to `default_port` (53, or 853 for DNS over QUIC). Host
-// names are refused: this tool does not depend on a resolver to find the
-// server it is meant to test.
+// The port defaults to `default_port`. Host names are refused: this tool does
+// not depend on a resolver to find the server it is meant to test.
 Result<ServerAddress, TextError> parse_server_address(std::string_view text,
                                                       uint16_t default_port = kDefaultDnsPort);
 

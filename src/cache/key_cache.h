@@ -3,6 +3,7 @@
 // keys are then proven once per TTL, not once per answer.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,7 +28,19 @@ public:
     KeyCache& operator=(const KeyCache&) = delete;
 
     void insert(const wire::Name& zone, Verdict keys, uint32_t ttl);
+    // The zone's keys, with Verdict::held set while a hold lasts.
     std::optional<Verdict> lookup(const wire::Name& zone) const;
+    // Marks the keys of `zone` held for `seconds` (dnssec-limit-hold), also
+    // across their next insert; nothing if they are not cached.
+    void hold(const wire::Name& zone, uint32_t seconds);
+    // Remembers for `seconds` that expansions of the wildcard `*.<parent>`
+    // for `type` exhausted the validation limits (a KeyTrap flood of new
+    // names, all answered from one wildcard). At most kMaxHeldWildcards.
+    void hold_wildcard(const wire::Name& parent, wire::RRType type, uint32_t seconds);
+    // The parent of a held wildcard at or above `name` for `type`, if any.
+    // Without a wildcard held lately, one atomic load and no lock.
+    std::optional<wire::Name> held_wildcard_over(const wire::Name& name, wire::RRType type) const;
+    static constexpr size_t kMaxHeldWildcards = 64;
 
     void clear();
     size_t entries() const;
@@ -37,6 +50,8 @@ private:
     struct State;
     const Clock& clock_;
     std::unique_ptr<State> state_;
+    // When the last wildcard hold ends: none is in force after it.
+    std::atomic<int64_t> wildcards_until_{0};
 };
 
 }  // namespace cairn::cache

@@ -98,7 +98,7 @@ struct PacketCache::Index {
 };
 
 PacketCache::PacketCache(size_t max_bytes)
-    : max_bytes_(max_bytes), index_(std::make_unique<Index>(max_bytes)) {}
+    : index_(std::make_unique<Index>(max_bytes)) {}
 
 PacketCache::~PacketCache() = default;
 PacketCache::PacketCache(PacketCache&&) noexcept = default;

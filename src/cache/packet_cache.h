@@ -55,7 +55,6 @@ private:
     // a slab of entries, say); only the public contract above is fixed.
     // Here: a hash map threaded on an LRU list (see packet_cache.cc).
     struct Index;
-    size_t max_bytes_;
     uint64_t hits_ = 0;
     uint64_t misses_ = 0;
     std::unique_ptr<Index> index_;

@@ -171,6 +171,16 @@ CachedRRset to_cached(const RRsetKey& key, const StoredRRset& stored, uint32_t t
 
 std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRType type,
                                               wire::RRClass rclass) const {
+    return find(owner, type, rclass, true);
+}
+
+std::optional<CachedRRset> RRsetCache::peek(const wire::Name& owner, wire::RRType type,
+                                            wire::RRClass rclass) const {
+    return find(owner, type, rclass, false);
+}
+
+std::optional<CachedRRset> RRsetCache::find(const wire::Name& owner, wire::RRType type,
+                                            wire::RRClass rclass, bool count_hit) const {
     const int64_t now = clock_.now();
     const RRsetKey key{owner, type, rclass};
     Shard& shard = shard_for(owner);
@@ -181,7 +191,7 @@ std::optional<CachedRRset> RRsetCache::lookup(const wire::Name& owner, wire::RRT
     if (!slot || slot->value.expires <= now) return std::nullopt;
     shard.map.touch(slot);
     StoredRRset& stored = slot->value;
-    if (stored.hits < UINT32_MAX) ++stored.hits;
+    if (count_hit && stored.hits < UINT32_MAX) ++stored.hits;
     return to_cached(*slot->key, stored, static_cast<uint32_t>(stored.expires - now));
 }
 

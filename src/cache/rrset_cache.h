@@ -69,9 +69,14 @@ public:
     bool holds_secure(const wire::RRset& rrset, std::span<const wire::RData> signatures) const;
 
     // The live entry for (owner, type, class), TTL decremented; nullopt if
-    // absent or expired.
+    // absent or expired. Counts a hit: for a client's question.
     std::optional<CachedRRset> lookup(const wire::Name& owner, wire::RRType type,
                                       wire::RRClass rclass = wire::RRClass::IN) const;
+    // The same for the resolver's own use (delegations, server addresses,
+    // keys): no hit counted, so that only clients make an RRset popular
+    // enough to prefetch.
+    std::optional<CachedRRset> peek(const wire::Name& owner, wire::RRType type,
+                                    wire::RRClass rclass = wire::RRClass::IN) const;
 
     // Serve-stale (RFC 8767): the entry if it has expired less than
     // `stale_max` ago (and its RRSIGs have not), with TTL 0.
@@ -89,6 +94,8 @@ public:
 private:
     struct Shard;
     Shard& shard_for(const wire::Name& owner) const;
+    std::optional<CachedRRset> find(const wire::Name& owner, wire::RRType type,
+                                    wire::RRClass rclass, bool count_hit) const;
 
     const CacheOptions options_;
     const size_t max_bytes_;

@@ -28,6 +28,10 @@ struct Verdict {
     // For a zone's keys proven Secure: the validated DNSKEY RRset, its keys
     // decoded as needed and shared by every copy.
     std::shared_ptr<const dnssec::KeySet> dnskeys;
+    // For a zone's keys: they made validation reach its work limits lately
+    // (KeyTrap), so the zone's data is checked under
+    // ValidationLimits::held() until the hold ends (KeyCache::hold).
+    bool held = false;
 
     static Verdict of(Security security, std::optional<wire::ExtendedErrorOption> error = {}) {
         Verdict v;

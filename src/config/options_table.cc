@@ -133,7 +133,9 @@ std::vector<Option> make_options() {
                "PEM file with the server's certificate chain, the server's certificate first, "
                "for `listen-tls`, `listen-https` and `listen-quic`. Read again on reload (SIGHUP), "
                "then as `user` when that is set: a file that cannot be used fails the reload and "
-               "the running certificate stays.")
+               "the running certificate stays. A reload that changes nothing but the certificate "
+               "and key (a renewal) keeps every open connection; new connections get the new "
+               "certificate.")
             .also_known_as({"tls-service-pem", "tls-cert-bundle"}));
     add(option("tls-key", Group::server,
                at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_key>,
@@ -244,7 +246,9 @@ std::vector<Option> make_options() {
                "beyond it is answered SERVFAIL at once with Extended DNS Error 0 saying so, "
                "rather than queued without bound or dropped: the client can ask another "
                "server instead of waiting out a timeout, and the answer is rate limited like "
-               "every error. Each worker thread enforces its share (this divided by "
+               "every error. Prefetches and serve-stale refreshes take slots too, but never the "
+               "last quarter: when none is left they wait (a stale answer is then given without "
+               "a refresh). Each worker thread enforces its share (this divided by "
                "`threads`, rounded up), without locks.")
             .also_known_as({"recursive-clients", "num-queries-per-thread", "max-mthreads"}));
     add(option("max-inflight-per-client", Group::clients,
@@ -415,6 +419,20 @@ std::vector<Option> make_options() {
                   &dnssec::ValidationLimits::max_keys_per_tag>,
                Number<uint32_t>{.min = 1, .max = 100},
                "DNSKEYs tried for one signature when several share its key tag."));
+    add(option("dnssec-limit-hold", Group::limits,
+               at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limit_hold>,
+               Seconds{.min = 0, .max = kDay},
+               "How long a zone stays held after one of its RRsets made validation spend "
+               "dnssec-max-verifications-per-rrset, or named a key tag more than "
+               "dnssec-max-keys-per-tag of its DNSKEYs share (KeyTrap, CVE-2023-50387). While "
+               "held, at most one signature check is spent on each RRset of the zone, and a "
+               "signature naming such a crowded key tag is not checked at all; if the zone's "
+               "validated DNSKEY set itself crowds a tag (which no honest zone does and no "
+               "forger can fake), names at and below it that are not cached are answered "
+               "SERVFAIL (EDE 6) without asking. A flood of new names in the zone then costs "
+               "about what a cache hit costs, and the worker keeps answering everyone else. "
+               "Unproven data is SERVFAIL for that request only: not cached as bogus, not asked "
+               "of another server; clients that set CD are not held up. 0: never hold."));
     add(option("dnssec-max-nsec3-hashes", Group::limits,
                at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::limits,
                   &dnssec::ValidationLimits::max_nsec3_hashes>,

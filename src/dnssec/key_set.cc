@@ -26,7 +26,8 @@ bool KeyFacts::usable() const {
 KeySet::KeySet(wire::RRset dnskeys)
     : rrset_(std::move(dnskeys)),
       decoded_(rrset_.rdatas.size()),
-      decode_once_(std::make_unique<std::once_flag[]>(rrset_.rdatas.size())) {
+      decode_once_(std::make_unique<std::once_flag[]>(rrset_.rdatas.size())),
+      proven_(std::make_unique<std::atomic<bool>[]>(rrset_.rdatas.size())) {
     facts_.reserve(rrset_.rdatas.size());
     for (const auto& rdata : rrset_.rdatas)
         facts_.push_back(key_facts(rdata));

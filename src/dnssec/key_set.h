@@ -4,6 +4,7 @@
 // per DNSKEY TTL rather than once per RRset checked.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -42,12 +43,18 @@ public:
     const PublicKey* key(size_t i) const;
     // Accounted bytes, decoded keys included (an estimate: OpenSSL's own).
     size_t memory_estimate() const;
+    // Key `i` has verified a signature. When several keys share a tag (a
+    // KeyTrap sign), a held zone's signatures are checked against the proven
+    // one only (ValidationLimits::held).
+    void mark_proven(size_t i) const { proven_[i].store(true, std::memory_order_relaxed); }
+    bool proven(size_t i) const { return proven_[i].load(std::memory_order_relaxed); }
 
 private:
     wire::RRset rrset_;
     std::vector<KeyFacts> facts_;
     mutable std::vector<std::optional<PublicKey>> decoded_;
     mutable std::unique_ptr<std::once_flag[]> decode_once_;
+    mutable std::unique_ptr<std::atomic<bool>[]> proven_;
 };
 
 }  // namespace cairn::dnssec

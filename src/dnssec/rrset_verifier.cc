@@ -44,6 +44,23 @@ RRsetVerdict verdict(Status status, std::string why,
     return v;
 }
 
+size_t usable_keys_with(const KeySet& keys, uint16_t tag, uint8_t algorithm) {
+    size_t n = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        const KeyFacts& facts = keys.facts(i);
+        n += facts.tag == tag && facts.algorithm == algorithm && facts.usable();
+    }
+    return n;
+}
+
+bool any_proven(const KeySet& keys, uint16_t tag, uint8_t algorithm) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+        const KeyFacts& facts = keys.facts(i);
+        if (facts.tag == tag && facts.algorithm == algorithm && keys.proven(i)) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData> signatures,
@@ -66,6 +83,7 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
     uint8_t unsupported_algorithm = 0;
     std::string first_failure;
     bool keys_capped = false;  // keys left untried under the per-tag limit
+    bool crowded = false;      // a held zone's RRSIG named a crowded tag
 
     for (const auto& rdata : signatures) {
         auto parsed = wire::RrsigData::from(rdata);
@@ -111,6 +129,16 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
             continue;
         }
 
+        // A held zone's crowded tag: only a key of it that verified before;
+        // while none has, the search may take max_keys_per_tag checks.
+        bool proven_only = false;
+        uint32_t rrset_budget = limits.max_verifications_per_rrset;
+        if (limits.held &&
+            usable_keys_with(keys, sig.key_tag, sig.algorithm) > limits.max_keys_per_tag) {
+            crowded = true;
+            proven_only = any_proven(keys, sig.key_tag, sig.algorithm);
+            if (!proven_only) rrset_budget = std::max(rrset_budget, limits.max_keys_per_tag);
+        }
         size_t matching = 0;
         uint32_t tried = 0;
         std::vector<uint8_t> data;  // built once a key is there to check it
@@ -119,22 +147,26 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
             const KeyFacts& facts = keys.facts(i);
             if (facts.tag != sig.key_tag || facts.algorithm != sig.algorithm) continue;
             ++matching;
-            if (!facts.usable()) continue;
+            if (!facts.usable() || (proven_only && !keys.proven(i))) continue;
             ++tried;
             const PublicKey* key = keys.key(i);
             if (key == nullptr) continue;  // malformed key material
-            if (spent >= limits.max_verifications_per_rrset ||
+            if (spent >= rrset_budget ||
                 work.verifications >= limits.max_verifications_per_request) {
                 auto limited = verdict(
                     Status::kLimit, "validation work limit reached for " + subject() + " after " +
                                         std::to_string(spent) + " signature checks");
                 limited.keys_per_tag_capped = keys_capped;
+                limited.rrset_budget_spent = spent >= limits.max_verifications_per_rrset;
+                limited.held = limits.held;
+                limited.crowded_tag = crowded || keys_capped;
                 return limited;
             }
             if (data.empty()) data = signed_data(sig, rrset);
             ++spent;
             ++work.verifications;
             if (!key->verify(data, sig.signature)) continue;
+            keys.mark_proven(i);
 
             RRsetVerdict v;
             v.status = Status::kValid;
@@ -176,6 +208,7 @@ RRsetVerdict verify_rrset(const wire::RRset& rrset, std::span<const wire::RData>
         reason = ExtendedErrorCode::kDnskeyMissing;
     auto bogus = verdict(Status::kBogus, first_failure, reason);
     bogus.keys_per_tag_capped = keys_capped;
+    bogus.crowded_tag = crowded || keys_capped;
     return bogus;
 }
 

@@ -41,6 +41,15 @@ struct RRsetVerdict {
     // More DNSKEYs shared an RRSIG's key tag and algorithm than
     // `max_keys_per_tag`: the rest were not tried (a KeyTrap sign).
     bool keys_per_tag_capped = false;
+    // For kLimit: this RRset alone spent max_verifications_per_rrset (rather
+    // than the request its share).
+    bool rrset_budget_spent = false;
+    // An RRSIG named a key tag more usable keys share than max_keys_per_tag:
+    // a KeyTrap sign no forger can fake (the keys are the zone's, validated).
+    bool crowded_tag = false;
+    // For kLimit: reached under the limits of a held zone
+    // (ValidationLimits::for_held_zone).
+    bool held = false;
 };
 
 // Verifies `rrset` with `signatures` (RRSIG RDATA covering it) against

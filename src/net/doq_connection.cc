@@ -148,7 +148,8 @@ bool DoqConnection::open(const ngtcp2_pkt_hd& header, const ngtcp2_cid* original
     params.max_idle_timeout = to_quic(options.idle_timeout);
     params.disable_active_migration = 1;
     params.stateless_reset_token_present = 1;
-    const auto secret = listener_.tls().reset_secret();
+    credentials_ = listener_.tls();
+    const auto secret = credentials_->reset_secret();
     if (ngtcp2_crypto_generate_stateless_reset_token(params.stateless_reset_token, secret.data(),
                                                      secret.size(), &id_) != 0)
         return false;
@@ -167,7 +168,7 @@ bool DoqConnection::open(const ngtcp2_pkt_hd& header, const ngtcp2_cid* original
         return false;
     conn_.reset(conn);
     conn_ref_ = {QuicCallbacks::get_conn, this};
-    tls_ = listener_.tls().new_session(&conn_ref_);
+    tls_ = credentials_->new_session(&conn_ref_);
     if (!tls_) return false;
     ngtcp2_conn_set_tls_native_handle(conn, tls_.get());
     for (const auto& id : {id_, header.dcid}) {
@@ -304,7 +305,7 @@ void DoqConnection::on_handshake_completed() {
 bool DoqConnection::new_connection_id(ngtcp2_cid& id, uint8_t* reset_token, size_t length) {
     id.datalen = length;
     if (gnutls_rnd(GNUTLS_RND_NONCE, id.data, length) != 0) return false;
-    const auto secret = listener_.tls().reset_secret();
+    const auto secret = credentials_->reset_secret();
     if (ngtcp2_crypto_generate_stateless_reset_token(reset_token, secret.data(), secret.size(),
                                                      &id) != 0)
         return false;

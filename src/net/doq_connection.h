@@ -130,6 +130,10 @@ private:
     ngtcp2_path path_{};
     ngtcp2_cid id_{};
     std::vector<ngtcp2_cid> ids_;  // every ID bound to this connection at the listener
+    // What the session was made from: GnuTLS does not count references to
+    // credentials, so they must outlive the session (a reload may replace
+    // the listener's meanwhile). Declared before the session, to go after it.
+    std::shared_ptr<const QuicTls> credentials_;
     // Declared before conn_, so ngtcp2 lets go of the session first.
     GnutlsSession tls_;
     std::unique_ptr<ngtcp2_conn, ConnDeleter> conn_;

@@ -72,6 +72,9 @@ public:
     void close();
     // Closes every connection now, and the socket.
     void abort_connections();
+    // New connections use `tls` (a reloaded certificate); open ones keep the
+    // credentials they started with. On the listener's thread.
+    void replace_tls(std::shared_ptr<QuicTls> tls) { tls_ = std::move(tls); }
 
     wire::SocketAddress local_address() const;
     Status<TextError> hand_to(uid_t uid, gid_t gid);
@@ -82,7 +85,8 @@ public:
     QueryHandler& handler() { return handler_; }
     EncryptedMetrics& metrics() { return metrics_; }
     const DoqListenerOptions& options() const { return options_; }
-    const QuicTls& tls() const { return *tls_; }
+    // The credentials and secrets for new connections.
+    const std::shared_ptr<QuicTls>& tls() const { return tls_; }
     asio::any_io_executor executor() { return socket_.get_executor(); }
     // Where answers given on the spot are written, with room to pad them.
     std::span<uint8_t> response_buffer() { return response_buffer_; }

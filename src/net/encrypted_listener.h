@@ -75,6 +75,9 @@ public:
     void close();
     // Closes every connection now.
     void abort_connections();
+    // New connections use `tls` (a reloaded certificate); open ones keep the
+    // context they started with, and their sessions. On the listener's thread.
+    void replace_tls(std::shared_ptr<TlsContext> tls) { tls_ = std::move(tls); }
 
     EncryptedProtocol protocol() const { return protocol_; }
     wire::SocketAddress local_address() const;

@@ -59,6 +59,15 @@ Result<std::shared_ptr<QuicTls>, TextError> QuicTls::load(const std::string& cer
     return tls;
 }
 
+Result<std::shared_ptr<QuicTls>, TextError> QuicTls::renewed(const std::string& certificate,
+                                                             const std::string& key) const {
+    auto tls = load(certificate, key);
+    if (!tls) return tls;
+    (*tls)->token_secret_ = token_secret_;
+    (*tls)->reset_secret_ = reset_secret_;
+    return tls;
+}
+
 GnutlsSession QuicTls::new_session(ngtcp2_crypto_conn_ref* conn_ref) const {
     gnutls_session_t raw = nullptr;
     if (gnutls_init(&raw, GNUTLS_SERVER | GNUTLS_NO_END_OF_EARLY_DATA) != 0) return nullptr;

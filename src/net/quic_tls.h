@@ -4,8 +4,9 @@
 // data (0-RTT). Also the secrets of the service's QUIC listeners: the key of
 // Retry tokens (RFC 9000 §8.1.2) and of stateless reset tokens (§10.3).
 // Loaded once per service and shared by every worker: after loading, the
-// credentials and secrets are only read. A reload loads anew; connections
-// opened before keep what they started with.
+// credentials and secrets are only read. A reload loads anew (a certificate
+// renewal keeps the secrets); connections opened before keep what they
+// started with.
 #pragma once
 
 #include <gnutls/gnutls.h>
@@ -41,6 +42,10 @@ public:
     // name the file and GnuTLS's reason.
     static Result<std::shared_ptr<QuicTls>, TextError> load(const std::string& certificate,
                                                             const std::string& key);
+    // Loads a renewed certificate and key, with this one's secrets: Retry
+    // tokens and stateless reset tokens already handed out stay valid.
+    Result<std::shared_ptr<QuicTls>, TextError> renewed(const std::string& certificate,
+                                                        const std::string& key) const;
 
     QuicTls();
     ~QuicTls();

@@ -24,8 +24,6 @@ using resolve::UpstreamStatus;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr size_t kMaxMessage = 65535;
-
 std::vector<uint8_t> query_wire(const UpstreamQuery& query, const ExpectedReply& expected,
                                 std::optional<wire::CookieOption> cookie) {
     wire::Message m;
@@ -146,6 +144,10 @@ std::error_code open_socket(Socket& socket, const typename Socket::endpoint_type
 
 }  // namespace
 
+size_t udp_reply_limit(const UpstreamQuery& query) {
+    return query.use_edns ? std::max<size_t>(512, query.edns_udp_size) : 512;
+}
+
 UpstreamAttempt failed(UpstreamStatus status) {
     UpstreamAttempt a;
     a.status = status;
@@ -198,11 +200,16 @@ asio::awaitable<UpstreamAttempt> udp_attempt(asio::io_context& io, UpstreamQuery
     auto [send_ec, sent] = co_await socket.async_send(asio::buffer(request), kNoThrow);
     if (send_ec) co_return failed(status_of(send_ec));
     (void)sent;
-    std::vector<uint8_t> buffer(kMaxMessage);
+    // Room for what the server may send, and one octet to see it send more.
+    const size_t limit = udp_reply_limit(query);
+    std::vector<uint8_t> buffer(limit + 1);
     for (;;) {
         auto [recv_ec, n] = co_await socket.async_receive(asio::buffer(buffer), kNoThrow);
         if (recv_ec) co_return failed(status_of(recv_ec));
         auto check = check_response(std::span<const uint8_t>(buffer).first(n), expected);
+        // Longer than we allowed: cut short here, so asked again over TCP.
+        if (n > limit && check.verdict == ResponseVerdict::kMalformed)
+            check.verdict = ResponseVerdict::kTruncated;
         if (auto done = conclude_udp(std::move(check), start, near_misses, metrics)) {
             done->client_cookie = expected.client_cookie;
             co_return std::move(*done);
@@ -232,13 +239,15 @@ asio::awaitable<UpstreamAttempt> tcp_attempt(asio::io_context& io, UpstreamQuery
     if (write_ec) co_return failed(status_of(write_ec));
     (void)written;
 
-    std::vector<uint8_t> buffer(kMaxMessage);
+    std::vector<uint8_t> buffer;
     for (;;) {
         std::array<uint8_t, 2> prefix{};
         auto [len_ec, len_n] = co_await asio::async_read(socket, asio::buffer(prefix), kNoThrow);
         if (len_ec) co_return failed(status_of(len_ec));
         (void)len_n;
+        // Sized by what the server says comes, not 64 KiB per waiting query.
         const size_t length = wire::load_u16(prefix.data());
+        buffer.resize(length);
         auto [body_ec, body_n] =
             co_await asio::async_read(socket, asio::buffer(buffer.data(), length), kNoThrow);
         if (body_ec) co_return failed(status_of(body_ec));

@@ -41,6 +41,11 @@ struct UpstreamAttempt {
 
 UpstreamAttempt failed(resolve::UpstreamStatus status);
 
+// The most a UDP reply to `query` may hold: the EDNS size we advertise, or
+// 512 octets without EDNS (RFC 6891 §6.2.5, RFC 1035 §4.2.1). The receive
+// buffer is sized to it; a longer reply is asked again over TCP.
+size_t udp_reply_limit(const resolve::UpstreamQuery& query);
+
 // Near misses seen by one UDP query, against the limit (PowerDNS
 // Recursor's spoof-nearmiss-max). Each query has a socket of its own, on a
 // fresh port, connect()ed to its server: nothing but the answer is due

@@ -120,7 +120,7 @@ Delegation Iterator::delegation_from_hints() const {
 
 void Iterator::add_cached_addresses(NameServer& server) const {
     for (RRType type : {RRType::A, RRType::AAAA}) {
-        auto cached = ctx_.caches.rrsets.lookup(server.name, type);
+        auto cached = ctx_.caches.rrsets.peek(server.name, type);
         if (!cached) continue;
         for (const auto& r : cached->rrset.rdatas)
             if (auto ip = wire::IpAddress::from_bytes(r.bytes()))
@@ -167,7 +167,7 @@ Delegation Iterator::delegation_from_referral(const wire::Message& response,
 }
 
 asio::awaitable<Delegation> Iterator::root_delegation() {
-    if (auto ns = ctx_.caches.rrsets.lookup(wire::Name::root(), RRType::NS)) {
+    if (auto ns = ctx_.caches.rrsets.peek(wire::Name::root(), RRType::NS)) {
         auto d = delegation_from_cache(wire::Name::root(), ns->rrset);
         if (d.has_addresses()) co_return d;
     }
@@ -179,7 +179,7 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
                                      false, failure);
     if (reply && reply->classification.kind == ResponseKind::kAnswer) {
         cache_response(reply->reply.message, reply->classification, hints);
-        if (auto ns = ctx_.caches.rrsets.lookup(wire::Name::root(), RRType::NS)) {
+        if (auto ns = ctx_.caches.rrsets.peek(wire::Name::root(), RRType::NS)) {
             auto d = delegation_from_cache(wire::Name::root(), ns->rrset);
             if (d.has_addresses()) co_return d;
         }
@@ -189,7 +189,7 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
 
 asio::awaitable<std::optional<Delegation>> Iterator::closest_delegation(const wire::Name& name) {
     for (wire::Name zone = name; !zone.is_root(); zone = zone.parent()) {
-        auto ns = ctx_.caches.rrsets.lookup(zone, RRType::NS);
+        auto ns = ctx_.caches.rrsets.peek(zone, RRType::NS);
         if (!ns) continue;
         auto d = delegation_from_cache(zone, ns->rrset);
         // Usable if some server has an address, or has a name outside the
@@ -215,7 +215,7 @@ asio::awaitable<std::vector<wire::IpAddress>> Iterator::addresses_of(const wire:
         }
         std::vector<wire::Record> records;
         ResponseKind kind = ResponseKind::kAnswer;
-        if (auto cached = ctx_.caches.rrsets.lookup(ns_name, type)) {
+        if (auto cached = ctx_.caches.rrsets.peek(ns_name, type)) {
             records = cached->rrset.to_records();
         } else {
             Iterator nested(ctx_, budget_);
@@ -229,6 +229,13 @@ asio::awaitable<std::vector<wire::IpAddress>> Iterator::addresses_of(const wire:
         if (!found.empty() || kind == ResponseKind::kNxdomain) break;
     }
     co_return found;
+}
+
+bool Iterator::cached_nxdomain(const wire::Name& name) const {
+    for (RRType type : {RRType::A, RRType::AAAA})
+        if (auto negative = ctx_.caches.negatives.lookup(name, type))
+            if (negative->rcode == wire::Rcode::NXDOMAIN) return true;
+    return false;
 }
 
 // The next server of `delegation` whose address is worth looking up, marked
@@ -254,6 +261,8 @@ asio::awaitable<bool> Iterator::resolve_next_glueless(Delegation& delegation) {
     for (;;) {
         const auto ns_name = next_glueless(delegation);
         if (!ns_name) co_return false;
+        // Known not to exist: costs no query, so not the budget's business.
+        if (cached_nxdomain(*ns_name)) continue;
         // NXNSAttack: names that lead nowhere are few per request.
         if (budget_.glueless_failures >= ctx_.options.limits.max_glueless_ns) {
             ++ctx_.metrics.limit_glueless_ns;
@@ -503,7 +512,7 @@ std::vector<wire::Record> Iterator::cache_negative(const wire::Message& response
 
 bool Iterator::known_no_cut(const wire::Question& step) const {
     if (ctx_.caches.negatives.lookup(step.name, step.type)) return true;
-    auto positive = ctx_.caches.rrsets.lookup(step.name, step.type, step.rclass);
+    auto positive = ctx_.caches.rrsets.peek(step.name, step.type, step.rclass);
     return positive && positive->trust >= cache::Trust::kAnswerNonAuth;
 }
 

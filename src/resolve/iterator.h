@@ -66,6 +66,8 @@ private:
     // next glueless name server, else the parent's glue (for server
     // addresses expired from the cache, or published wrongly by the zone).
     asio::awaitable<bool> find_more_addresses(Delegation& delegation);
+    // The cache holds an NXDOMAIN for `name`.
+    bool cached_nxdomain(const wire::Name& name) const;
     // Looks up the address of one more glueless name server; false when
     // there is none left to try (or the NXNS budget is spent).
     asio::awaitable<bool> resolve_next_glueless(Delegation& delegation);

@@ -142,6 +142,8 @@ struct RecursiveResolver::State {
     std::unordered_map<std::string, cache::MonotonicTime> failed_refreshes;
     // Questions being prefetched right now.
     std::unordered_set<std::string> prefetching;
+    // The worker's slots, shared with its clients' requests (may be null).
+    WorkSlots* slots = nullptr;
 
     // Resolves, then publishes the answer to the in-flight table's waiters.
     asio::awaitable<Answer> resolve_and_publish(
@@ -156,7 +158,13 @@ struct RecursiveResolver::State {
     // about to expire.
     void maybe_prefetch(const asio::any_io_executor& executor, const wire::Question& q,
                         const cache::CachedRRset& cached);
-    asio::awaitable<void> prefetch(wire::Question q, std::string key);
+    asio::awaitable<void> prefetch(wire::Question q, std::string key, BackgroundSlot slot);
+    // A slot for background work: nullopt when max-inflight leaves none.
+    std::optional<BackgroundSlot> background_slot();
+    // A serve-stale refresh that outlives the request that started it.
+    asio::awaitable<void> refresh(ClientQuery query, std::string key,
+                                  std::shared_ptr<InflightTable<Answer>::Entry> entry,
+                                  BackgroundSlot slot);
     void count_synthesised(Synthesised::Kind kind);
     // The status of a cached entry, validating it first if it never was
     // (and `validate`); the verdict is stored back in the cache.
@@ -179,6 +187,8 @@ struct RecursiveResolver::State {
     Step from_denials(Walk& w);
     asio::awaitable<Step> from_upstream(Walk& w);
     Step refuse_bogus(Walk& w, const Verdict& v);
+    // A name a held wildcard would answer is not asked upstream.
+    Step refuse_held(Walk& w);
     Answer finish(Walk& w);
 };
 
@@ -208,6 +218,10 @@ const ResolverMetrics& RecursiveResolver::metrics() const {
     return state_->metrics;
 }
 
+void RecursiveResolver::share_work_slots(WorkSlots& slots) {
+    state_->slots = &slots;
+}
+
 asio::awaitable<Answer> RecursiveResolver::resolve(ClientQuery query) {
     auto& s = *state_;
     ++s.metrics.client_queries;
@@ -216,15 +230,24 @@ asio::awaitable<Answer> RecursiveResolver::resolve(ClientQuery query) {
         ++s.metrics.inflight_joins;
         co_return co_await InflightTable<Answer>::wait(running);
     }
-    auto entry = s.inflight.start(key);
     const auto& stale = s.options.serve_stale;
-    if (!stale.enabled || stale.client_timeout.count() == 0 || !query.recursion_desired ||
-        !s.has_stale(query.question))
-        co_return co_await s.resolve_and_publish(std::move(query), std::move(key), entry);
+    const bool has_stale = stale.enabled && stale.client_timeout.count() > 0 &&
+                           query.recursion_desired && s.has_stale(query.question);
+    std::optional<BackgroundSlot> slot;
+    if (has_stale) {
+        slot = s.background_slot();
+        // No room for a refresh that may outlive this request: the stale
+        // data now (RFC 8767 §5 lets a busy resolver answer with it), the
+        // refresh when there is room.
+        Answer now;
+        if (!slot && s.append_stale(query.question, now)) co_return now;
+    }
+    auto entry = s.inflight.start(key);
+    if (!slot) co_return co_await s.resolve_and_publish(std::move(query), std::move(key), entry);
     // RFC 8767 §5: the refresh runs on; if it is not done in time, the
     // client gets the stale data now.
-    asio::co_spawn(co_await asio::this_coro::executor, s.resolve_and_publish(query, key, entry),
-                   asio::detached);
+    asio::co_spawn(co_await asio::this_coro::executor,
+                   s.refresh(query, key, entry, std::move(*slot)), asio::detached);
     if (auto done = co_await InflightTable<Answer>::wait_for(entry, stale.client_timeout))
         co_return *done;
     Answer answer;
@@ -255,6 +278,21 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_and_publish(
         answer.cache_ttl -= (answer.cache_ttl * options.prefetch.threshold_percent + 99) / 100;
     inflight.finish(key, entry, answer);
     co_return answer;
+}
+
+asio::awaitable<void> RecursiveResolver::State::refresh(
+    ClientQuery query, std::string key, std::shared_ptr<InflightTable<Answer>::Entry> entry,
+    BackgroundSlot /*slot*/) {
+    (void)co_await resolve_and_publish(std::move(query), std::move(key), std::move(entry));
+}
+
+std::optional<BackgroundSlot> RecursiveResolver::State::background_slot() {
+    if (!slots) return BackgroundSlot{};
+    if (!slots->try_take_background()) {
+        ++metrics.background_refused;
+        return std::nullopt;
+    }
+    return BackgroundSlot{slots};
 }
 
 bool RecursiveResolver::State::has_stale(const wire::Question& q) const {
@@ -322,9 +360,12 @@ void RecursiveResolver::State::maybe_prefetch(const asio::any_io_executor& execu
         uint64_t{cached.original_ttl} * prefetch_options.threshold_percent)
         return;
     auto key = question_key(q);
-    if (!prefetching.insert(key).second) return;
+    if (prefetching.contains(key)) return;
+    auto slot = background_slot();
+    if (!slot) return;
+    prefetching.insert(key);
     ++metrics.prefetches;
-    asio::co_spawn(executor, prefetch(q, std::move(key)), asio::detached);
+    asio::co_spawn(executor, prefetch(q, std::move(key), std::move(*slot)), asio::detached);
 }
 
 void RecursiveResolver::State::count_synthesised(Synthesised::Kind kind) {
@@ -335,7 +376,8 @@ void RecursiveResolver::State::count_synthesised(Synthesised::Kind kind) {
     }
 }
 
-asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key) {
+asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key,
+                                                         BackgroundSlot /*slot*/) {
     RequestBudget budget;
     budget.deadline = monotonic.now() + options.limits.resolution_timeout;
     budget.prefetch = true;
@@ -421,6 +463,18 @@ struct RecursiveResolver::State::Walk {
     // cached from the first is judged for good.
     bool retry_failed = false;
 };
+
+RecursiveResolver::State::Step RecursiveResolver::State::refuse_held(Walk& w) {
+    if (!w.validate) return Step::kDone;
+    const auto parent = caches.keys.held_wildcard_over(w.q.name, w.q.type);
+    if (!parent) return Step::kDone;
+    ++metrics.dnssec_held_lookups;
+    w.failure = servfail({ExtendedErrorCode::kDnssecBogus,
+                          "not asked: answers from the wildcard *." + parent->to_text() +
+                              " name a key tag more DNSKEYs share than dnssec-max-keys-per-tag "
+                              "(KeyTrap); held (dnssec-limit-hold)"});
+    return Step::kFail;
+}
 
 RecursiveResolver::State::Step RecursiveResolver::State::refuse_bogus(Walk& w, const Verdict& v) {
     if (v.security != cache::Security::kBogus || !w.validate) return Step::kDone;
@@ -574,6 +628,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_u
         w.security.add(Verdict{});
         co_return Step::kDone;
     }
+    if (auto step = refuse_held(w); step != Step::kDone) co_return step;
     w.went_upstream = true;
     Iterator iterator(context, w.budget);
     auto result = co_await iterator.lookup(w.q);

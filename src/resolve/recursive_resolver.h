@@ -27,6 +27,7 @@ public:
     ~RecursiveResolver() override;
 
     asio::awaitable<Answer> resolve(ClientQuery query) override;
+    void share_work_slots(WorkSlots& slots) override;
 
     const ResolverMetrics& metrics() const;
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "resolve/work_slots.h"
 #include "wire/edns.h"
 #include "wire/record.h"
 #include "wire/types.h"
@@ -39,6 +40,10 @@ public:
     virtual ~Resolver() = default;
     // Never throws and never fails: problems become SERVFAIL with an EDE.
     virtual asio::awaitable<Answer> resolve(ClientQuery query) = 0;
+    // The slots of the worker this resolver runs on, which its background
+    // work must take too; without them, background work is not bounded
+    // here. `slots` outlives every coroutine of the resolver.
+    virtual void share_work_slots(WorkSlots& slots) { (void)slots; }
 };
 
 }  // namespace cairn::resolve

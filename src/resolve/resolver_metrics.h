@@ -44,6 +44,12 @@ struct ResolverMetrics {
     Counter limit_dnssec_verifications{0};
     Counter limit_dnssec_keys_per_tag{0};
     Counter limit_nsec3_hashes{0};
+    // Zones put on hold after their keys reached the limits above
+    // (dnssec-limit-hold), RRsets of held zones left unproven, and lookups
+    // not sent upstream because a held wildcard would answer them.
+    Counter dnssec_limit_holds{0};
+    Counter dnssec_held_rrsets{0};
+    Counter dnssec_held_lookups{0};
     // Issue 5 mechanisms: answers made from validated NSEC/NSEC3 without
     // asking (RFC 8198), stale answers (RFC 8767), background refreshes of
     // popular RRsets and those of them renewed unchanged (no signature check).
@@ -53,6 +59,10 @@ struct ResolverMetrics {
     Counter stale_answers{0};
     Counter prefetches{0};
     Counter prefetch_unchanged{0};
+    // Prefetches and serve-stale refreshes not started in the background:
+    // max-inflight left them no slot (a stale refresh then runs while its
+    // client waits).
+    Counter background_refused{0};
 };
 
 }  // namespace cairn::resolve

@@ -38,6 +38,9 @@ struct DnssecOptions {
     // How long bogus data and failed key sets are remembered (RFC 4035
     // §4.7), so a broken zone is not asked again for every query.
     uint32_t bogus_ttl = 60;
+    // How long a zone whose keys made validation reach its work limits is
+    // checked under ValidationLimits::held() (KeyTrap); 0: never.
+    uint32_t limit_hold = 60;
 };
 
 // Serve-stale (RFC 8767). How long expired data is kept is a cache option

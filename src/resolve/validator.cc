@@ -107,7 +107,7 @@ bool Validator::under_negative_anchor(const wire::Name& name) const {
 
 wire::Name Validator::known_zone_of(const wire::Name& name) const {
     for (wire::Name zone = name; !zone.is_root(); zone = zone.parent())
-        if (ctx_.caches.rrsets.lookup(zone, RRType::NS)) return zone;
+        if (ctx_.caches.rrsets.peek(zone, RRType::NS)) return zone;
     return wire::Name::root();
 }
 
@@ -159,12 +159,45 @@ dnssec::RRsetVerdict Validator::verify(const wire::RRset& rrset,
     auto& work = budget_.dnssec_work;
     const uint32_t before = work.verifications;
     static const dnssec::KeySet kNoKeys{wire::RRset{}};
-    auto v = dnssec::verify_rrset(rrset, signatures, keys.dnskeys ? *keys.dnskeys : kNoKeys, zone,
-                                  ctx_.clock.now(), ctx_.options.dnssec.limits, work);
+    const auto& limits = ctx_.options.dnssec.limits;
+    auto v =
+        dnssec::verify_rrset(rrset, signatures, keys.dnskeys ? *keys.dnskeys : kNoKeys, zone,
+                             ctx_.clock.now(), keys.held ? limits.for_held_zone() : limits, work);
     ctx_.metrics.dnssec_verifications += work.verifications - before;
-    if (v.status == dnssec::RRsetVerdict::Status::kLimit) ++ctx_.metrics.limit_dnssec_verifications;
     if (v.keys_per_tag_capped) ++ctx_.metrics.limit_dnssec_keys_per_tag;
+    if (v.status != dnssec::RRsetVerdict::Status::kLimit) {
+        if (v.keys_per_tag_capped) hold(zone);
+        return v;
+    }
+    if (keys.held) {
+        ++ctx_.metrics.dnssec_held_rrsets;
+        return v;
+    }
+    ++ctx_.metrics.limit_dnssec_verifications;
+    // The request's own budget running out says nothing about this zone.
+    if (v.rrset_budget_spent || v.keys_per_tag_capped) hold(zone);
     return v;
+}
+
+void Validator::hold(const wire::Name& zone) {
+    const uint32_t seconds = ctx_.options.dnssec.limit_hold;
+    if (seconds == 0) return;
+    ctx_.caches.keys.hold(zone, seconds);
+    ++ctx_.metrics.dnssec_limit_holds;
+}
+
+void Validator::hold_wildcard(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                              const dnssec::RRsetVerdict& v, const wire::Name& zone) {
+    const uint32_t seconds = ctx_.options.dnssec.limit_hold;
+    if (v.status != dnssec::RRsetVerdict::Status::kLimit || !v.crowded_tag || seconds == 0) return;
+    const size_t owner_labels = rrset.owner.label_count() - (rrset.owner.is_wildcard() ? 1 : 0);
+    for (const auto& rdata : signatures) {
+        auto sig = rrsig_of(rdata);
+        if (!sig || sig->signer != zone || sig->type_covered != rrset.type) continue;
+        if (sig->labels >= owner_labels || sig->labels < zone.label_count()) continue;
+        ctx_.caches.keys.hold_wildcard(rrset.owner.suffix(sig->labels), rrset.type, seconds);
+        return;
+    }
 }
 
 Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire::RRset& rrset) {
@@ -183,6 +216,11 @@ Verdict Validator::from_rrset_verdict(const dnssec::RRsetVerdict& v, const wire:
                          v.why.empty() ? "no valid RRSIG covers " + what : v.why);
         case Status::kLimit: break;
     }
+    if (v.held)
+        return transient({ExtendedErrorCode::kDnssecBogus,
+                          v.why.empty() ? what + " not proven: its zone is held after exhausting "
+                                                 "the validation limits (dnssec-limit-hold)"
+                                        : v.why + " (dnssec-limit-hold)"});
     const auto& limits = ctx_.options.dnssec.limits;
     return transient({ExtendedErrorCode::kDnssecBogus,
                       "validation stopped: dnssec-max-verifications-per-rrset (" +
@@ -265,6 +303,7 @@ asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
         Verdict verdict = for_data(keys);
         if (keys.security == Security::kSecure) {
             auto v = verify(rrset, signatures, keys, zone);
+            hold_wildcard(rrset, signatures, v, zone);
             verdict = from_rrset_verdict(v, rrset);
             if (verdict.security == Security::kSecure) {
                 if (!v.wildcard_parent) co_return verdict;
@@ -634,7 +673,7 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
     // an answer for validation; glue never is.
     const auto min_trust =
         type == RRType::DS ? cache::Trust::kAuthorityReferral : cache::Trust::kAnswerNonAuth;
-    auto cached = refresh ? std::nullopt : ctx_.caches.rrsets.lookup(name, type);
+    auto cached = refresh ? std::nullopt : ctx_.caches.rrsets.peek(name, type);
     if (cached && cached->trust >= min_trust) {
         out.kind = Fetched::Kind::kAnswer;
         out.rrset = std::move(cached->rrset);

@@ -79,8 +79,16 @@ private:
     asio::awaitable<Denial> prove_negative(wire::Rcode rcode, const wire::Question& question,
                                            std::span<const wire::Record> authority, unsigned depth);
     // Verifies `rrset` with the keys of `zone`; counts the work.
+    // A zone whose keys exhaust the limits is held: its data is then checked
+    // under ValidationLimits::for_held_zone for dnssec-limit-hold seconds.
     dnssec::RRsetVerdict verify(const wire::RRset& rrset, std::span<const wire::RData> signatures,
                                 const Verdict& keys, const wire::Name& zone);
+    void hold(const wire::Name& zone);
+    // A wildcard expansion whose signatures, naming a crowded key tag,
+    // exhausted the limits: the wildcard is held, so that the next names
+    // it would answer are not asked at all (a KeyTrap flood of new names).
+    void hold_wildcard(const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                       const dnssec::RRsetVerdict& v, const wire::Name& zone);
     // The NSEC/NSEC3 records of `records` whose signatures verify with `keys`.
     std::vector<wire::Record> verified_denials(std::span<const wire::Record> records,
                                                const Verdict& keys, const wire::Name& zone,

@@ -2,7 +2,8 @@
 
 namespace cairn::server {
 
-Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options) {
+Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options,
+                                                 const TlsContexts& previous) {
     TlsContexts contexts;
     if (!options.listen_tls.empty()) {
         auto dot = net::TlsContext::load(options.tls_certificate, options.tls_key, "dot");
@@ -15,7 +16,8 @@ Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options
         contexts.doh = std::move(*doh);
     }
     if (!options.listen_quic.empty()) {
-        auto doq = net::QuicTls::load(options.tls_certificate, options.tls_key);
+        auto doq = previous.doq ? previous.doq->renewed(options.tls_certificate, options.tls_key)
+                                : net::QuicTls::load(options.tls_certificate, options.tls_key);
         if (!doq) return Unexpected{doq.error()};
         contexts.doq = std::move(*doq);
     }
@@ -49,15 +51,30 @@ std::vector<EncryptedAddress> encrypted_addresses(const EncryptedOptions& option
     return out;
 }
 
+namespace {
+
+// The OpenSSL context for a listener of `protocol`; null for cleartext HTTP/2
+// and for DoQ, which has its own (TlsContexts::doq).
+std::shared_ptr<net::TlsContext> context_for(net::EncryptedProtocol protocol,
+                                             const TlsContexts& tls) {
+    switch (protocol) {
+        case net::EncryptedProtocol::kDot: return tls.dot;
+        case net::EncryptedProtocol::kDoh: return tls.doh;
+        case net::EncryptedProtocol::kDohCleartext:
+        case net::EncryptedProtocol::kDoq: return nullptr;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
 Result<wire::SocketAddress, TextError> EncryptedListeners::listen(
     asio::io_context& io, const EncryptedAddress& where, const TlsContexts& tls,
     net::QueryHandler& handler, net::TcpConnectionLimits& limits,
     const net::EncryptedListenerOptions& options) {
     if (where.protocol == net::EncryptedProtocol::kDoq)
         return listen_quic(io, where.address, tls, handler, limits, options);
-    std::shared_ptr<net::TlsContext> context;
-    if (where.protocol == net::EncryptedProtocol::kDot) context = tls.dot;
-    if (where.protocol == net::EncryptedProtocol::kDoh) context = tls.doh;
+    std::shared_ptr<net::TlsContext> context = context_for(where.protocol, tls);
     if (!context && where.protocol != net::EncryptedProtocol::kDohCleartext)
         return text_error(std::string("no TLS certificate loaded for listen-") +
                           net::protocol_name(where.protocol));
@@ -94,6 +111,14 @@ void EncryptedListeners::abort_connections() {
         listener->abort_connections();
     for (auto& listener : quic_)
         listener->abort_connections();
+}
+
+void EncryptedListeners::replace_tls(const TlsContexts& tls) {
+    for (auto& listener : listeners_)
+        if (auto context = context_for(listener->protocol(), tls)) listener->replace_tls(context);
+    if (!tls.doq) return;
+    for (auto& listener : quic_)
+        listener->replace_tls(tls.doq);
 }
 
 Status<TextError> EncryptedListeners::hand_to(uid_t uid, gid_t gid) {

@@ -30,8 +30,10 @@ struct TlsContexts {
 };
 
 // Loads the certificate and key if a TLS listener is configured (else
-// nothing). Errors name the file and the reason.
-Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options);
+// nothing). Errors name the file and the reason. DoQ keeps the secrets of
+// `previous` (a renewal), so tokens it handed out stay valid.
+Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options,
+                                                 const TlsContexts& previous = {});
 
 // The listener settings taken from the options and TCP's idle timeout.
 net::EncryptedListenerOptions encrypted_listener_options(const EncryptedOptions& options,
@@ -59,6 +61,8 @@ public:
     void close();
     // Closes every connection now.
     void abort_connections();
+    // New TLS connections use `tls`; open connections stay as they are.
+    void replace_tls(const TlsContexts& tls);
     Status<TextError> hand_to(uid_t uid, gid_t gid);
     size_t connection_count() const;
     void append_stats(Stats& out) const;

@@ -31,15 +31,14 @@ bool storable(const ShapedAnswer& shaped, uint32_t ttl) {
 QueryPipeline::InflightGuard::InflightGuard(QueryPipeline& pipeline,
                                             const net::ClientPrefix& client)
     : pipeline_(&pipeline), client_(client) {
-    ++pipeline_->inflight_;
-    pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
+    pipeline_->metrics_.inflight.store(pipeline_->slots_.running(), std::memory_order_relaxed);
 }
 
 QueryPipeline::InflightGuard::~InflightGuard() {
     if (!pipeline_) return;
     pipeline_->shares_.give_back(client_);
-    --pipeline_->inflight_;
-    pipeline_->metrics_.inflight.store(pipeline_->inflight_, std::memory_order_relaxed);
+    pipeline_->slots_.give_back();
+    pipeline_->metrics_.inflight.store(pipeline_->slots_.running(), std::memory_order_relaxed);
 }
 
 QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings settings,
@@ -54,8 +53,11 @@ QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings se
       errors_(settings_.edns_buffer_size),
       limiter_(settings_.rate_limits, std::random_device{}()),
       shares_(settings_.max_inflight_per_client),
+      slots_(settings_.max_inflight),
       cookies_(settings_.cookies),
-      build_buffer_(65535) {}
+      build_buffer_(65535) {
+    resolver_.share_work_slots(slots_);
+}
 
 size_t QueryPipeline::max_udp_answer(uint16_t edns_buffer_size) {
     return std::max<size_t>(edns_buffer_size, 512);
@@ -138,13 +140,14 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
         net::count(metrics_.packet_cache_misses);
     }
 
-    if (inflight_ >= settings_.max_inflight) {
+    if (!slots_.try_take()) {
         net::count(metrics_.refused_inflight);
         return answer_error(to, Rcode::SERVFAIL, wire::ExtendedErrorCode::kOther, response,
                             "too many resolutions in flight (max-inflight)");
     }
     const auto client = net::ClientPrefix::of(to.peer.address.address, settings_.client_prefix);
     if (!shares_.try_take(client)) {
+        slots_.give_back();
         net::count(metrics_.refused_inflight_client);
         return answer_error(to, Rcode::SERVFAIL, wire::ExtendedErrorCode::kOther, response,
                             "too many resolutions in flight for this client "

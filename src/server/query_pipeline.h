@@ -61,8 +61,9 @@ struct PipelineSettings {
     // Our EDNS UDP buffer size: advertised in answers, and the largest UDP
     // answer we send.
     uint16_t edns_buffer_size = 1232;
-    // Resolutions running at once on one worker, and for one client prefix
-    // on one worker. A query beyond either is answered SERVFAIL with an
+    // Resolutions running at once on one worker (the resolver's prefetches
+    // and serve-stale refreshes included), and for one client prefix on one
+    // worker. A query beyond either is answered SERVFAIL with an
     // Extended DNS Error at once, rather than queued without bound or
     // dropped (a client told at once can go to another server instead of
     // waiting out a timeout and asking again; and the answer, no larger
@@ -90,8 +91,8 @@ public:
         return settings_.allow.allows(peer.address.address);
     }
 
-    // Resolutions running now.
-    uint64_t inflight() const { return inflight_; }
+    // Resolutions running now, background work of the resolver included.
+    uint64_t inflight() const { return slots_.running(); }
 
     // What the COOKIE option of an answer takes: code, length, the client's
     // 8 octets and our 16.
@@ -120,7 +121,8 @@ private:
     // however that ends (also destruction at shutdown, never resumed).
     class InflightGuard {
     public:
-        // The client's share is taken already (InflightShares::try_take).
+        // The worker's slot and the client's share are taken already
+        // (WorkSlots::try_take, InflightShares::try_take).
         InflightGuard(QueryPipeline& pipeline, const net::ClientPrefix& client);
         InflightGuard(InflightGuard&& other) noexcept
             : pipeline_(std::exchange(other.pipeline_, nullptr)), client_(other.client_) {}
@@ -161,11 +163,13 @@ private:
     ErrorAnswerWriter errors_;
     ResponseRateLimiter limiter_;
     InflightShares shares_;
+    // max-inflight of this worker, shared with the resolver's background
+    // work (resolve::Resolver::share_work_slots).
+    resolve::WorkSlots slots_;
     const ServerCookies cookies_;
     // Where late answers are built: coroutines of this worker take turns,
     // and none suspends between building and sending.
     std::vector<uint8_t> build_buffer_;
-    uint64_t inflight_ = 0;
 };
 
 }  // namespace cairn::server

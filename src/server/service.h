@@ -68,6 +68,12 @@ public:
     }
     unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
 
+    // Reads the certificate and key of `options` (the same listeners, the
+    // files perhaps renewed or moved) and has every worker use them for new
+    // connections; open connections stay, with the certificate they started
+    // with. An unusable file changes nothing and says why.
+    Status<TextError> reload_certificates(const EncryptedOptions& options);
+
     // Counters summed over workers.
     Stats stats() const;
     void clear_packet_caches();
@@ -85,6 +91,9 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<wire::SocketAddress> listening_;
     std::vector<EncryptedAddress> encrypted_listening_;
+    // What the encrypted listeners were last given; a renewal keeps its DoQ
+    // secrets.
+    TlsContexts tls_;
     bool running_ = false;
 };
 

@@ -94,10 +94,14 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("limit_dnssec_verifications", m.limit_dnssec_verifications);
     add("limit_dnssec_keys_per_tag", m.limit_dnssec_keys_per_tag);
     add("limit_nsec3_hashes", m.limit_nsec3_hashes);
+    add("dnssec_limit_holds", m.dnssec_limit_holds);
+    add("dnssec_held_rrsets", m.dnssec_held_rrsets);
+    add("dnssec_held_lookups", m.dnssec_held_lookups);
     add("synthesised_nxdomain", m.synthesised_nxdomain);
     add("synthesised_nodata", m.synthesised_nodata);
     add("synthesised_wildcard", m.synthesised_wildcard);
     add("stale_answers", m.stale_answers);
+    add("background_refused", m.background_refused);
     add("prefetches", m.prefetches);
     add("prefetch_unchanged", m.prefetch_unchanged);
 }

@@ -129,14 +129,22 @@ size_t Worker::open_tcp_connections() const {
 
 void Worker::clear_packet_cache() {
     if (!parts_.packet_cache) return;
+    run_on_loop([this] { parts_.packet_cache->clear(); });
+}
+
+void Worker::replace_tls(const TlsContexts& tls) {
+    run_on_loop([this, tls] { encrypted_.replace_tls(tls); });
+}
+
+void Worker::run_on_loop(const std::function<void()>& job) {
     if (!thread_.joinable()) {
-        parts_.packet_cache->clear();
+        job();
         return;
     }
     auto done = std::make_shared<std::promise<void>>();
     auto finished = done->get_future();
-    asio::post(io_, [this, done] {
-        parts_.packet_cache->clear();
+    asio::post(io_, [job, done] {
+        job();
         done->set_value();
     });
     // A worker that is stopping may never run the handler; don't hang on it.

@@ -74,6 +74,9 @@ public:
 
     // Empties this worker's packet cache (on its own thread; waits for it).
     void clear_packet_cache();
+    // New TLS connections use `tls` from now on; open ones stay open with
+    // the certificate they started with (on its own thread; waits for it).
+    void replace_tls(const TlsContexts& tls);
 
     // Counters of this worker: pipeline, transports, resolver, packet cache.
     Stats stats() const;
@@ -89,6 +92,8 @@ private:
     };
 
     asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
+    // Runs `job` on the worker's thread (here if it has none) and waits for it.
+    void run_on_loop(const std::function<void()>& job);
     size_t open_tcp_connections() const;
 
     const unsigned index_;

@@ -64,6 +64,8 @@ METRIC: dict[str, list[list[str]]] = {
     # KeyTrap: a signature-verification budget (per RRset or per request) ran out
     "limit_dnssec_verifications": [["resolver.limit_dnssec_verifications"],
                                    ["limit_dnssec_verifications"]],
+    # KeyTrap under a flood: times a zone was held (dnssec-limit-hold)
+    "dnssec_limit_holds": [["resolver.dnssec_limit_holds"]],
     # all caches together: what `cache-size` bounds
     "cache_memory": [["cache.rrset_memory", "cache.negative_memory", "cache.packet_memory"],
                      ["cache_memory"]],
@@ -119,6 +121,7 @@ CAIRN_KEY = {
     "qname_case_randomisation": "qname-case-randomisation",  # bool (0x20)
     "spoof_nearmiss_max": "spoof-nearmiss-max",          # int, 0: off
     "upstream_cookies": "upstream-cookies",              # bool (RFC 7873 client side)
+    "dnssec_limit_hold": "dnssec-limit-hold",            # seconds a KeyTrap zone is held, 0: never
 }
 
 # Keys of the harness's default Cairn config (resolvers.cairn_config) that

@@ -3,15 +3,18 @@ the DNSSEC variants `<breakage>.example.`).
 
 Secure answers carry AD (to clients that ask with DO or AD, RFC 6840 §5.7),
 insecure ones do not, bogus ones are SERVFAIL unless the client sets CD, and
-the work of validating a KeyTrap zone is bounded. Every test runs against
-Cairn and Unbound (the `resolver` fixture); Unbound is started with `ede: yes`
-(so its Extended DNS Errors can be compared too) and with RFC 9276's NSEC3
-iteration limit of 50, which is Cairn's default (`nsec3-max-iterations`).
+the work of validating a KeyTrap zone is bounded (Cairn holds such a zone for
+a while, dnssec-limit-hold, so that a flood of new names in it costs little,
+while network failures are not held). Every test runs against Cairn and
+Unbound (the `resolver` fixture); Unbound is started with `ede: yes` (so its
+Extended DNS Errors can be compared too) and with RFC 9276's NSEC3 iteration
+limit of 50, which is Cairn's default (`nsec3-max-iterations`).
 Extended DNS Error 27, metrics and config keys are Cairn's alone.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -22,7 +25,8 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from hierarchy import ALGORITHM_ZONES, data_addr
+import scripted_server as ss
+from hierarchy import ALGORITHM_ZONES, TWOFACE_INDEX, data_addr
 from resolver_helpers import (CAIRN_KEY, CAIRN_ONLY, EDE_DNSKEY_MISSING, EDE_DNSSEC_BOGUS,
                               EDE_NSEC_MISSING, EDE_RRSIGS_MISSING, EDE_SIGNATURE_EXPIRED,
                               EDE_SIGNATURE_NOT_YET_VALID, EDE_UNSUPPORTED_DNSKEY_ALGORITHM,
@@ -349,10 +353,14 @@ def test_keytrap_is_bounded_and_others_are_served(resolver, net):
     *.trap A) carry 50 garbage RRSIGs with that tag: up to 5050 signature
     checks per RRset for a validator without limits. The trapped names are
     SERVFAIL, while queries for other names, sent at the same time, are
-    answered. Cairn counts the breached verification budget, and the
-    signatures it checked stay within dnssec-max-verifications-per-request
-    (default 64) for each query sent."""
+    answered. The zone's honest parts, signed by the real ZSK, validate
+    before the attack and are still answered from the cache after it (Cairn
+    holds the zone for a while after it, dnssec-limit-hold, when new names
+    signed with the crowded key tag are not proven). Cairn counts the
+    breached verification budget, and the signatures it checked stay within
+    dnssec-max-verifications-per-request (default 64) for each query sent."""
     r = start(resolver)
+    assert_answer(r.query("nx.keytrap.example.", "A", dnssec=True), "NXDOMAIN", True, "nx.keytrap")
     before = r.metric("limit_dnssec_verifications") if r.is_cairn else 0
     verified_before = r.metric("dnssec_verifications") if r.is_cairn else 0
     trapped = ["www.keytrap.example."] + [f"t{i}.trap.keytrap.example." for i in range(TRAP_NAMES)]
@@ -382,8 +390,9 @@ def test_keytrap_is_bounded_and_others_are_served(resolver, net):
     assert not bad, f"not answered during the attack: {bad}"
     for name, msg in zip(trapped, results):
         assert rcode_text(msg) == "SERVFAIL" and not msg.answer, f"{name}: {summary(msg)}"
-    # the zone's honest parts still validate: the real ZSK is there
-    assert_answer(r.query("nx.keytrap.example.", "A", dnssec=True), "NXDOMAIN", True, "nx.keytrap")
+    # the honest denial proven before the attack is still answered, secure
+    assert_answer(r.query("nx.keytrap.example.", "A", dnssec=True), "NXDOMAIN", True,
+                  "nx.keytrap after the attack")
     assert r.query("www.secure.example.", "A", timeout=5).rcode() == dns.rcode.NOERROR
     if r.is_cairn:
         assert_servfail_with_ede(results[0])
@@ -391,6 +400,119 @@ def test_keytrap_is_bounded_and_others_are_served(resolver, net):
         queries_sent = len(trapped) + len(others) + 2
         verified = r.metric("dnssec_verifications") - verified_before
         assert verified <= 64 * queries_sent, f"{verified} signature checks for {queries_sent} queries"
+
+
+# KeyTrap under a flood (issue 14, point 11): a zone whose keys exhausted the
+# limits is held for dnssec-limit-hold seconds, during which its RRSIGs with a
+# crowded key tag are not checked at all, so new names in it cost no
+# signature checks; they are SERVFAIL (EDE 6), not cached as bogus.
+
+DEFAULT_MAX_VERIFICATIONS_PER_RRSET = 8      # dnssec-max-verifications-per-rrset
+FLOOD_NAMES = 40
+FLOOD_THREADS = 8
+
+
+def warm_keytrap(r) -> None:
+    """The chain of trust down to keytrap.example.'s keys, proven by an
+    honest answer (its NSEC is signed by the real ZSK, first of the keys with
+    the crowded tag), before anything is counted."""
+    assert_answer(r.query("nodata.keytrap.example.", "TXT", dnssec=True), "NOERROR", True,
+                  "nodata.keytrap")
+
+
+def assert_trapped(msg, name: str) -> None:
+    assert_servfail_with_ede(msg, {EDE_DNSSEC_BOGUS})
+    assert not msg.answer, f"{name}: {summary(msg)}"
+
+
+@CAIRN_ONLY
+def test_keytrap_flood_is_held(resolver, net):
+    """40 new names under *.trap.keytrap.example. from 8 client threads: the
+    first wave spends up to dnssec-max-verifications-per-rrset (8) signature
+    checks per query in flight and puts the zone on hold; the names asked
+    after cost none. All are SERVFAIL with EDE 6, and a cached name of
+    another zone, asked meanwhile, is answered."""
+    r = start(resolver)
+    warm_keytrap(r)
+    assert_answer(r.query("www.secure.example.", "A", dnssec=True), "NOERROR", True, "www.secure")
+    verified_before = r.metric("dnssec_verifications")
+    names = [f"f{i}.trap.keytrap.example." for i in range(FLOOD_NAMES)]
+    with ThreadPoolExecutor(max_workers=FLOOD_THREADS) as pool:
+        futures = [pool.submit(r.query, name, "A", dnssec=True, timeout=20) for name in names]
+        time.sleep(0.05)        # the flood is under way
+        meanwhile = r.query("www.secure.example.", "A", dnssec=True, timeout=20)
+        results = [f.result() for f in futures]
+    for name, msg in zip(names, results):
+        assert_trapped(msg, name)
+    assert_answer(meanwhile, "NOERROR", True, "www.secure.example. during the flood")
+    assert rdatas(meanwhile, "www.secure.example.", "A") == [data_addr(net, 200, 2)]
+    assert r.metric("dnssec_limit_holds") >= 1
+    verified = r.metric("dnssec_verifications") - verified_before
+    first_wave = DEFAULT_MAX_VERIFICATIONS_PER_RRSET * FLOOD_THREADS
+    assert verified <= first_wave + 8, \
+        f"{verified} signature checks for {FLOOD_NAMES} trap names from {FLOOD_THREADS} threads"
+
+
+@CAIRN_ONLY
+def test_keytrap_hold_ends(resolver):
+    """dnssec-limit-hold: 2: once the hold is over, a new trap name is
+    checked under the normal limits again (the per-RRset budget runs out
+    anew) and puts the zone on hold again."""
+    r = start(resolver, {CAIRN_KEY["dnssec_limit_hold"]: 2})
+    warm_keytrap(r)
+    assert_trapped(r.query("h0.trap.keytrap.example.", "A", dnssec=True), "h0")
+    holds = r.metric("dnssec_limit_holds")
+    assert holds >= 1
+    trapped_at = time.monotonic()
+    while time.monotonic() < trapped_at + 3:
+        time.sleep(0.1)
+    limited = r.metric("limit_dnssec_verifications")
+    assert_trapped(r.query("h1.trap.keytrap.example.", "A", dnssec=True), "h1")
+    assert r.metric("limit_dnssec_verifications") > limited, "no signature checks after the hold"
+    assert r.metric("dnssec_limit_holds") > holds, "the zone was not held again"
+
+
+@CAIRN_ONLY
+def test_keytrap_hold_zero_never_holds(resolver):
+    """dnssec-limit-hold: 0: every trap name runs into the per-RRset budget
+    again, and no zone is ever held."""
+    r = start(resolver, {CAIRN_KEY["dnssec_limit_hold"]: 0})
+    warm_keytrap(r)
+    for i in range(6):
+        limited = r.metric("limit_dnssec_verifications")
+        assert_trapped(r.query(f"z{i}.trap.keytrap.example.", "A", dnssec=True), f"z{i}")
+        assert r.metric("limit_dnssec_verifications") > limited, f"z{i}: no signature checks"
+    assert r.metric("dnssec_limit_holds") == 0
+
+
+@CAIRN_ONLY
+@pytest.mark.parametrize("dropped", ["DNSKEY", "all"])
+def test_network_failure_is_not_held(resolver, mini_internet, scripted_server, net, dropped):
+    """twoface.example. (signed) through its two relays, which at first drop
+    the zone's DNSKEY queries (its keys cannot be fetched) or every query (its
+    servers are silent): SERVFAIL, but a network failure is neither held nor
+    remembered: once the relays answer, the very next query is secure."""
+    relay = ss.proxy(mini_internet.addr("twoface"))
+    outage = threading.Event()
+    outage.set()
+
+    def handler(rec):
+        if outage.is_set() and (dropped == "all" or rec.qtype == dropped):
+            return None
+        return relay(rec)
+
+    for key in ("twoface-1", "twoface-2"):
+        scripted_server(mini_internet.addr(key), handler)
+    r = start(resolver)
+    name = "www.twoface.example."
+    down = r.query(name, "A", dnssec=True, timeout=30)
+    assert_servfail_with_ede(down)
+    assert not down.answer, summary(down)
+    outage.clear()
+    up = r.query(name, "A", dnssec=True, timeout=30)
+    assert_answer(up, "NOERROR", True, f"{name} once its servers answer")
+    assert rdatas(up, name, "A") == [data_addr(net, 200, TWOFACE_INDEX)]
+    assert r.metric("dnssec_limit_holds") == 0
 
 
 # ---------------------------------------------------------------------------

@@ -220,6 +220,21 @@ TEST_F(RRsetCacheTest, CountsHits) {
     EXPECT_EQ(cache.lookup(name("a.example."), RRType::A)->hits, 1u);
 }
 
+TEST_F(RRsetCacheTest, PeekFindsTheSameButCountsNoHit) {
+    ASSERT_TRUE(
+        cache.insert(a_rrset("a.example.", 300, {1}), {}, Trust::kAnswerAuth, Security::kInsecure));
+    clock.advance(10);
+    const auto peeked = cache.peek(name("a.example."), RRType::A);
+    ASSERT_TRUE(peeked);
+    EXPECT_EQ(peeked->rrset.ttl, 290u);
+    EXPECT_EQ(peeked->hits, 0u);
+    (void)cache.peek(name("a.example."), RRType::A);
+    EXPECT_EQ(cache.lookup(name("a.example."), RRType::A)->hits, 1u);
+    EXPECT_FALSE(cache.peek(name("b.example."), RRType::A));
+    clock.advance(290);
+    EXPECT_FALSE(cache.peek(name("a.example."), RRType::A)) << "expired";
+}
+
 std::string flood_name(size_t i) {
     return "host-" + std::to_string(i) + ".flood.example.";
 }

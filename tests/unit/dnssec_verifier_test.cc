@@ -395,8 +395,9 @@ struct DnssecKeyTrap : Fixture {
         colliding.push_back(zsk.dnskey_rdata());  // the real key comes last
         keys = key_set(zone, colliding);
         wire::RrsigData sig = *wire::RrsigData::from(zsk.sign(www, kInception, kExpiration));
+        const uint8_t genuine = sig.signature[0];
         for (size_t i = 0; i < kSignatures; ++i) {
-            sig.signature[0] = static_cast<uint8_t>(i);  // none verifies
+            sig.signature[0] = static_cast<uint8_t>(genuine ^ (i + 1));  // none verifies
             signatures.push_back(sig.to_rdata());
         }
     }
@@ -409,6 +410,8 @@ TEST_F(DnssecKeyTrap, PerRrsetLimit) {
     EXPECT_EQ(v.status, Status::kLimit) << v.why;
     EXPECT_EQ(work.verifications, 8u);
     EXPECT_NE(v.why.find("after 8 signature checks"), std::string::npos) << v.why;
+    EXPECT_TRUE(v.rrset_budget_spent);
+    EXPECT_FALSE(v.held);
 }
 
 TEST_F(DnssecKeyTrap, PerRequestLimit) {
@@ -418,8 +421,10 @@ TEST_F(DnssecKeyTrap, PerRequestLimit) {
     work.verifications = 2;  // spent earlier in the same request
     EXPECT_EQ(verify(www, signatures).status, Status::kLimit);
     EXPECT_EQ(work.verifications, 5u);
-    EXPECT_EQ(verify(www, signatures).status, Status::kLimit);
+    const auto v = verify(www, signatures);
+    EXPECT_EQ(v.status, Status::kLimit);
     EXPECT_EQ(work.verifications, 5u);
+    EXPECT_FALSE(v.rrset_budget_spent) << "the request's budget, not this RRset's";
 }
 
 TEST_F(DnssecKeyTrap, KeysPerTagLimitEndsInBogusWhenSignaturesRunOut) {
@@ -447,6 +452,58 @@ TEST_F(DnssecKeyTrap, RealKeyBeyondTheTagLimitIsNotReached) {
     EXPECT_EQ(verify(www, {good}).status, Status::kBogus);
     limits.max_keys_per_tag = static_cast<uint32_t>(kKeys + 1);
     EXPECT_EQ(verify(www, {good}).status, Status::kValid);
+}
+
+// A held zone (dnssec-limit-hold): one check per RRset, and for a crowded
+// tag only the key that verified before; until one has, the search may try
+// max_keys_per_tag keys.
+TEST_F(DnssecKeyTrap, HeldLimitsTryOnlyTheProvenKeyOfACrowdedTag) {
+    limits.max_keys_per_tag = 4;
+    const auto held = limits.for_held_zone();
+    const KeySet set(keys);  // one set: what has verified is remembered in it
+    auto check = [&](const std::vector<RData>& sigs) {
+        return verify_rrset(www, sigs, set, zone, kNow, limits, work);
+    };
+    const RData good = zsk.sign(www, kInception, kExpiration);  // the real key is 7th
+    // Nothing proven yet: four keys tried, the real one is not among them.
+    limits = held;
+    auto v = check({good});
+    EXPECT_EQ(v.status, Status::kBogus) << v.why;
+    EXPECT_TRUE(v.crowded_tag);
+    EXPECT_EQ(work.verifications, 4u);
+    // Proven under ordinary limits that reach it.
+    limits.max_keys_per_tag = static_cast<uint32_t>(kKeys + 1);
+    limits.held = false;
+    limits.max_verifications_per_rrset = 100;
+    ASSERT_EQ(check({good}).status, Status::kValid);
+    // Held again: one check, with the proven key, for good and bad alike.
+    limits = held;
+    work.verifications = 0;
+    EXPECT_EQ(check({good}).status, Status::kValid);
+    EXPECT_EQ(work.verifications, 1u);
+    v = check(signatures);
+    EXPECT_EQ(v.status, Status::kLimit) << v.why;
+    EXPECT_TRUE(v.crowded_tag);
+    EXPECT_EQ(work.verifications, 2u);
+}
+
+TEST_F(DnssecKeyTrap, HeldLimitsStillVerifyOtherTagsOneCheckPerRrset) {
+    TestZoneSigner lone(zone, algorithm::kEcdsaP256Sha256, TestZoneSigner::kZskFlags);
+    auto with_lone = keys.rdatas;
+    with_lone.push_back(lone.dnskey_rdata());
+    keys = key_set(zone, with_lone);
+    limits = limits.for_held_zone();
+    const RData good = lone.sign(www, kInception, kExpiration);
+    auto bad = *wire::RrsigData::from(good);
+    bad.signature[0] ^= 1;
+    EXPECT_EQ(verify(www, {good}).status, Status::kValid);
+    EXPECT_EQ(work.verifications, 1u);
+    // A bad signature first: the one check is spent on it.
+    const auto v = verify(www, {bad.to_rdata(), good});
+    EXPECT_EQ(v.status, Status::kLimit) << v.why;
+    EXPECT_TRUE(v.held);
+    EXPECT_FALSE(v.crowded_tag);
+    EXPECT_EQ(work.verifications, 2u);
 }
 
 // Zones signed by ldns-signzone, one per algorithm: every RRset of the

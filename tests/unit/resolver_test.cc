@@ -131,6 +131,41 @@ TEST_F(ResolverTest, FollowsReferralsAndGluelessServers) {
     EXPECT_GE(upstream_.count("127.0.2.1"), 1u);
 }
 
+// NXNS budget: wide.test.'s five glueless name servers that do not exist
+// cost one lookup each, two per request (max-glueless-ns); those already
+// known not to exist cost nothing, so each request gets further and the
+// sixth, real one is reached by the third.
+TEST_F(ResolverTest, GluelessNamesKnownNotToExistDoNotSpendTheBudget) {
+    options_.limits.max_glueless_ns = 2;
+    std::string test_zone(kTest);
+    for (int i = 1; i <= 5; ++i)
+        test_zone += "wide NS gone" + std::to_string(i) + ".example.\n";
+    test_zone += "wide NS wideserver.example.\n";
+    upstream_.serve("127.0.1.1", {make_zone("test.", test_zone)});
+    upstream_.serve("127.0.2.1",
+                    {make_zone("example.", std::string(kExample) + "wideserver A 127.0.2.1\n"),
+                     make_zone("wide.test.",
+                               "$ORIGIN wide.test.\n$TTL 300\n"
+                               "@ SOA wideserver.example. admin 1 1800 900 604800 60\n"
+                               "@ NS wideserver.example.\n* A 192.0.2.77\n")});
+    std::vector<Rcode> rcodes;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto a = resolve("n" + std::to_string(attempt) + ".wide.test.", RRType::A);
+        rcodes.push_back(a.rcode);
+        if (a.rcode == Rcode::NOERROR) {
+            EXPECT_EQ(texts(a.answer),
+                      (std::vector<std::string>{"n" + std::to_string(attempt) +
+                                                ".wide.test. 300 IN A 192.0.2.77"}));
+            break;
+        }
+    }
+    EXPECT_EQ(rcodes.back(), Rcode::NOERROR) << rcodes.size() << " attempts";
+    size_t gone_lookups = 0;
+    for (const auto& q : upstream_.sent())
+        gone_lookups += q.question.name.to_text().starts_with("gone");
+    EXPECT_LE(gone_lookups, 5u) << "a name known not to exist was asked again";
+}
+
 TEST_F(ResolverTest, SecondQueryIsAnsweredFromCache) {
     resolve("www.example.", RRType::A);
     const auto sent = upstream_.sent().size();
@@ -376,6 +411,68 @@ TEST_F(ResolverTest, PopularRRsetIsPrefetchedBeforeItExpires) {
     auto refreshed = caches_.rrsets.lookup(*wire::Name::from_text("www.example."), RRType::A);
     ASSERT_TRUE(refreshed);
     EXPECT_EQ(refreshed->rrset.ttl, 300u);
+}
+
+// Prefetches take one of the worker's slots (max-inflight) while they run,
+// and are not started when background work may take none.
+TEST_F(ResolverTest, PrefetchTakesAWorkSlotAndWaitsWhenNoneIsLeft) {
+    WorkSlots slots(4);
+    resolver().share_work_slots(slots);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(100);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(slots.try_take());  // clients' requests: background may take no more
+    upstream_.clear_log();
+    clock_.advance(180);
+    EXPECT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u);
+    EXPECT_EQ(resolver().metrics().background_refused.load(), 1u);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 0u);
+
+    slots.give_back();
+    EXPECT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 1u);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 1u);
+    EXPECT_EQ(slots.running(), 2u) << "the prefetch gave its slot back";
+}
+
+// A serve-stale refresh that may outlive its request takes a slot too;
+// without one, the stale data is the answer at once and nothing is asked.
+TEST_F(ResolverTest, StaleRefreshTakesAWorkSlotOrStaleDataIsAnsweredAtOnce) {
+    options_.serve_stale.client_timeout = std::chrono::milliseconds(50);
+    WorkSlots slots(4);
+    resolver().share_work_slots(slots);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(400);
+    upstream_.silence("127.0.2.1");
+    upstream_.clear_log();
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(slots.try_take());
+    auto busy = resolve("www.example.", RRType::A);
+    ASSERT_TRUE(busy.extended_error);
+    EXPECT_EQ(busy.extended_error->code, wire::ExtendedErrorCode::kStaleAnswer);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 0u);
+    EXPECT_EQ(resolver().metrics().background_refused.load(), 1u);
+
+    for (int i = 0; i < 3; ++i)
+        slots.give_back();
+    auto a = resolve("www.example.", RRType::A);
+    ASSERT_TRUE(a.extended_error);
+    EXPECT_EQ(a.extended_error->code, wire::ExtendedErrorCode::kStaleAnswer);
+    EXPECT_GE(upstream_.count("127.0.2.1"), 1u) << "the refresh ran behind the answer";
+    EXPECT_EQ(slots.running(), 0u);
+}
+
+// Only clients make an RRset popular: the resolver's own reads of the
+// address of example.'s name server (each name under example. is asked
+// there) do not.
+TEST_F(ResolverTest, InternalReadsDoNotMakeAnRRsetPopular) {
+    for (const char* qname : {"www.example.", "x.ent.example.", "y.ent.example."})
+        ASSERT_EQ(resolve(qname, RRType::A).rcode, Rcode::NOERROR) << qname;
+    clock_.advance(3300);  // the address (3600 s): under 10% left
+    EXPECT_EQ(resolve("ns.example-servers.test.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u) << "asked once by a client";
 }
 
 TEST_F(ResolverTest, NoPrefetchWhenOff) {

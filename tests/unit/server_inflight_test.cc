@@ -140,6 +140,32 @@ TEST(ServerInflight, TheWorkerTotalIsEnforced) {
     ::close(fd);
 }
 
+// The resolver's background work (prefetches, stale refreshes) takes slots
+// of max-inflight too, but never the last quarter of them.
+TEST(ServerInflight, BackgroundWorkCountsButLeavesClientsAQuarter) {
+    TestServer server([](ServerOptions& o) { o.max_inflight = 4; });
+    server.script->delay = slow_names;
+    {
+        std::lock_guard lock(server.script->mutex);
+        server.script->background_work = 10;
+    }
+    QuerySpec spec;
+    spec.qname = "start.background.";
+    EXPECT_EQ(udp_ask(server, spec).rcode(), Rcode::NOERROR);
+    {
+        std::lock_guard lock(server.script->mutex);
+        // 3 of the 4 slots at most, one of which the asking query held.
+        EXPECT_EQ(server.script->background_refused, 8u);
+    }
+    const int fd = send_queries(server, names(3, ".slow."));
+    const auto refused = receive_answers(fd, 1, 10s);
+    ASSERT_EQ(refused.size(), 1u);
+    expect_refusal(refused[0], "max-inflight");
+    EXPECT_EQ(server.stat("server.refused_inflight"), 1u);
+    EXPECT_EQ(server.stat("server.inflight"), 4u) << "the gauge counts background work";
+    ::close(fd);
+}
+
 TEST(ServerInflight, CacheHitsDoNotCount) {
     TestServer server([](ServerOptions& o) { o.max_inflight_per_client = 1; });
     EXPECT_EQ(udp_ask(server, QuerySpec{}).rcode(), Rcode::NOERROR);

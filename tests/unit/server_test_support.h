@@ -9,6 +9,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <chrono>
@@ -54,6 +56,11 @@ struct ResolverScript {
         };
     std::function<std::chrono::milliseconds(const resolve::ClientQuery&)> delay =
         [](const resolve::ClientQuery&) { return 0ms; };
+    // Each question for a name under background. starts this many pieces
+    // of background work (as prefetches are), each holding a slot of the
+    // worker's max-inflight for a minute; those that find none are counted.
+    uint32_t background_work = 0;
+    uint32_t background_refused = 0;
 
     size_t call_count() {
         std::lock_guard lock(mutex);
@@ -79,6 +86,8 @@ public:
             delay = script_->delay(query);
             answer = script_->answer;
         }
+        if (query.question.name.is_subdomain_of(*wire::Name::from_text("background.")))
+            start_background_work();
         if (delay.count() > 0) {
             asio::steady_timer timer(io_, delay);
             co_await timer.async_wait(asio::use_awaitable);
@@ -86,9 +95,28 @@ public:
         co_return answer(query);
     }
 
+    void share_work_slots(resolve::WorkSlots& slots) override { slots_ = &slots; }
+
 private:
+    void start_background_work() {
+        std::lock_guard lock(script_->mutex);
+        for (uint32_t i = 0; i < script_->background_work; ++i) {
+            if (!slots_ || !slots_->try_take_background()) {
+                ++script_->background_refused;
+                continue;
+            }
+            asio::co_spawn(io_, hold(resolve::BackgroundSlot(slots_)), asio::detached);
+        }
+    }
+
+    asio::awaitable<void> hold(resolve::BackgroundSlot /*slot*/) {
+        asio::steady_timer timer(io_, 60s);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+
     asio::io_context& io_;
     std::shared_ptr<ResolverScript> script_;
+    resolve::WorkSlots* slots_ = nullptr;
 };
 
 // A map-backed ResponseCache: ID and question spelling patched, TTLs not.

@@ -804,6 +804,35 @@ TEST_F(UpstreamTransportTest, TruncatedAnswerIsRetriedOverTcp) {
     EXPECT_EQ(server.tcp_queries[0].edns, server.udp_queries[0].edns);
 }
 
+TEST_F(UpstreamTransportTest, ReceiveBufferIsWhatWeAdvertise) {
+    auto q = query_for(wire::SocketAddress{*wire::IpAddress::parse("127.0.0.1"), 53});
+    q.edns_udp_size = 1232;
+    EXPECT_EQ(udp_reply_limit(q), 1232u);
+    q.edns_udp_size = 100;  // below the floor of RFC 6891 §6.2.5
+    EXPECT_EQ(udp_reply_limit(q), 512u);
+    q.use_edns = false;
+    EXPECT_EQ(udp_reply_limit(q), 512u);
+}
+
+// A server that sends more over UDP than we advertised: what we read is cut
+// short, so the answer is asked over TCP rather than taken as malformed.
+TEST_F(UpstreamTransportTest, ReplyLongerThanAdvertisedIsAskedOverTcp) {
+    const Script oversized = [](const wire::Message& query) {
+        auto wire = answer_to(query, 100).to_wire();
+        EXPECT_GT(wire.size(), 1300u);
+        return Replies{wire};
+    };
+    FakeServer server(io, loopback, oversized, oversized);
+    auto q = query_for(server.address());
+    q.edns_udp_size = 1232;
+    const auto reply = run(q, {&server});
+    ASSERT_EQ(reply.status, UpstreamStatus::kOk);
+    EXPECT_TRUE(reply.via_tcp);
+    EXPECT_EQ(reply.message.answers.size(), 100u);
+    ASSERT_EQ(server.udp_queries.size(), 1u);
+    ASSERT_EQ(server.tcp_queries.size(), 1u);
+}
+
 TEST_F(UpstreamTransportTest, TcpIgnoresMismatchesToo) {
     FakeServer server(io, loopback, answer, [](const wire::Message& query) {
         auto wrong = answer_to(query);

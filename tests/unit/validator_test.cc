@@ -563,35 +563,71 @@ TEST_F(ValidationTest, TrustAnchorMismatchIsBogus) {
     EXPECT_FALSE(a.authentic_data);
 }
 
-// KeyTrap (CVE-2023-50387): many keys sharing one tag and many signatures
-// naming it would cost keys × signatures checks; the limits stop it.
-TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
-    auto& child = add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519);
+// KeyTrap (CVE-2023-50387): keytrap.example. with `colliding` more DNSKEYs
+// sharing its ZSK's tag, and the A RRsets of `trapped` (www and others,
+// added) each with 30 RRSIGs naming that tag, none of which verifies.
+// `honest` names get an A RRset with its genuine signature. Signed as of
+// `now`.
+struct KeyTrapZone {
+    std::vector<std::string> trapped;
+    std::vector<std::string> honest = {};
+    size_t colliding = 48;
+};
+
+void make_keytrap(ServedZone& child, const KeyTrapZone& shape, int64_t now) {
     const wire::Record zsk = child.zsk->dnskey();
     const uint16_t tag = child.zsk->key_tag();
-    const auto colliding = same_tag_keys(zsk, 48);
-    ASSERT_EQ(colliding.size(), 48u);
+    const auto colliding = same_tag_keys(zsk, shape.colliding);
+    ASSERT_EQ(colliding.size(), shape.colliding);
+    const auto& owners = shape.trapped;
+    for (const auto& owner : owners)
+        if (owner != "www")
+            child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.2"));
+    for (const auto& owner : shape.honest)
+        child.zone.records.push_back(record(owner + ".keytrap.example. 300 IN A 192.0.2.3"));
+    const auto inception = static_cast<uint32_t>(now - kDay);
+    const auto expiration = static_cast<uint32_t>(now + 30 * kDay);
+    testing::sign_zone(child.zone, *child.ksk, *child.zsk, inception, expiration);
+    child.has_signatures = true;
+    // The colliding keys join the DNSKEY RRset after the real ones (as a
+    // zone file lists them), and the KSK signs it again.
+    auto& records = child.zone.records;
+    std::erase_if(records, [](const wire::Record& r) {
+        return r.type == RRType::DNSKEY || rrsig_covering(r, RRType::DNSKEY);
+    });
+    wire::RRset dnskeys{name("keytrap.example."), RRType::DNSKEY, wire::RRClass::IN, zsk.ttl, {}};
+    dnskeys.add(child.ksk->dnskey().rdata);
+    dnskeys.add(zsk.rdata);
     for (const auto& key : colliding) {
         ASSERT_EQ(dnssec::key_tag(key.rdata), tag);
-        child.zone.records.push_back(key);
+        dnskeys.add(key.rdata);
     }
-    sign(child);
-    // www's A RRset: 30 RRSIGs naming that tag, none of which verifies.
-    const Name www = name("www.keytrap.example.");
-    auto genuine = std::find_if(
-        child.zone.records.begin(), child.zone.records.end(),
-        [&](const wire::Record& r) { return r.owner == www && rrsig_covering(r, RRType::A); });
-    ASSERT_NE(genuine, child.zone.records.end());
-    const wire::Record model = *genuine;
-    child.zone.records.erase(genuine);
-    for (uint8_t i = 1; i <= 30; ++i) {
-        auto sig = *wire::RrsigData::from(model.rdata);
-        sig.signature[0] ^= i;
-        wire::Record bad = model;
-        bad.rdata = sig.to_rdata();
-        child.zone.records.push_back(bad);
+    for (auto& r : dnskeys.to_records())
+        records.push_back(std::move(r));
+    records.push_back(child.ksk->rrsig(dnskeys, inception, expiration));
+    for (const auto& owner : owners) {
+        const Name trapped = name(owner + ".keytrap.example.");
+        auto genuine = std::find_if(child.zone.records.begin(), child.zone.records.end(),
+                                    [&](const wire::Record& r) {
+                                        return r.owner == trapped && rrsig_covering(r, RRType::A);
+                                    });
+        ASSERT_NE(genuine, child.zone.records.end());
+        const wire::Record model = *genuine;
+        child.zone.records.erase(genuine);
+        for (uint8_t i = 1; i <= 30; ++i) {
+            auto sig = *wire::RrsigData::from(model.rdata);
+            sig.signature[0] ^= i;
+            wire::Record bad = model;
+            bad.rdata = sig.to_rdata();
+            child.zone.records.push_back(bad);
+        }
     }
+}
 
+// The limits stop the work of one request.
+TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www"}}, clock_.now());
     auto a = resolve("www.keytrap.example.", RRType::A);
     EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
     EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
@@ -599,6 +635,107 @@ TEST_F(ValidationTest, KeyTrapIsCutShortByTheVerificationLimits) {
     EXPECT_GT(metrics().limit_dnssec_keys_per_tag.load(), 0u);
     EXPECT_LE(metrics().dnssec_verifications.load(),
               options_.dnssec.limits.max_verifications_per_request);
+}
+
+// A flood of new names answered by the trapped wildcard: the zone is held
+// (dnssec-limit-hold) and so is the wildcard, whose expansions name a tag
+// 49 keys share: until the hold ends the names it would answer are not
+// even asked. Honest data in the zone still validates, with the key that
+// proved itself, one check each.
+TEST_F(ValidationTest, KeyTrapWildcardFloodIsNotAskedWhileHeld) {
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"*.trap"}, .honest = {"ok", "ok2"}}, clock_.now());
+    auto ok = resolve("ok.keytrap.example.", RRType::A);
+    ASSERT_EQ(ok.rcode, Rcode::NOERROR) << why(ok);
+    EXPECT_TRUE(ok.authentic_data);
+    EXPECT_EQ(resolve("k1.trap.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
+    uint64_t checks = metrics().dnssec_verifications.load();
+    const size_t sent = upstream_.sent().size();
+
+    for (const char* qname : {"k2.trap.keytrap.example.", "k3.trap.keytrap.example."}) {
+        auto a = resolve(qname, RRType::A);
+        EXPECT_EQ(a.rcode, Rcode::SERVFAIL) << qname;
+        EXPECT_EQ(ede(a), static_cast<int>(ExtendedErrorCode::kDnssecBogus)) << why(a);
+        EXPECT_NE(why(a).find("dnssec-limit-hold"), std::string::npos) << why(a);
+    }
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks);
+    EXPECT_EQ(upstream_.sent().size(), sent);
+    EXPECT_EQ(metrics().dnssec_held_lookups.load(), 2u);
+    // Not bogus data, not a reason to ask another server.
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+    EXPECT_EQ(metrics().bogus_retries.load(), 0u);
+
+    auto ok2 = resolve("ok2.keytrap.example.", RRType::A);
+    ASSERT_EQ(ok2.rcode, Rcode::NOERROR) << why(ok2);
+    EXPECT_TRUE(ok2.authentic_data);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 1);
+    // A client that asks for no validation (CD) is not held up.
+    EXPECT_EQ(resolve("k4.trap.keytrap.example.", RRType::A, true).rcode, Rcode::NOERROR);
+
+    checks = metrics().dnssec_verifications.load();
+    clock_.advance(options_.dnssec.limit_hold + 1);
+    EXPECT_EQ(resolve("k5.trap.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_GT(metrics().dnssec_verifications.load(), checks + 1);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 2u);
+}
+
+// New names with RRsets of their own (no wildcard): each is asked, and
+// costs one signature check while the zone is held.
+TEST_F(ValidationTest, KeyTrapNamesCostOneCheckEachWhileHeld) {
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www", "w2", "w3"}, .honest = {"ok"}}, clock_.now());
+    ASSERT_EQ(resolve("ok.keytrap.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
+    const uint64_t checks = metrics().dnssec_verifications.load();
+    for (const char* qname : {"w2.keytrap.example.", "w3.keytrap.example."}) {
+        auto a = resolve(qname, RRType::A);
+        EXPECT_EQ(a.rcode, Rcode::SERVFAIL) << qname;
+        EXPECT_NE(why(a).find("dnssec-limit-hold"), std::string::npos) << why(a);
+    }
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 2);
+    EXPECT_EQ(metrics().dnssec_held_rrsets.load(), 2u);
+    EXPECT_EQ(metrics().dnssec_held_lookups.load(), 0u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+// A zone held because one RRset spent the per-RRset budget (which forged
+// signatures could do) is still asked; its RRsets get one signature check
+// each, enough for honest data.
+TEST_F(ValidationTest, ZoneHeldForItsBudgetStillAnswersHonestData) {
+    options_.dnssec.limits.max_verifications_per_rrset = 3;
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www", "w2"}, .honest = {"ok"}, .colliding = 0}, clock_.now());
+    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 1u);
+    uint64_t checks = metrics().dnssec_verifications.load();
+
+    auto trapped = resolve("w2.keytrap.example.", RRType::A);
+    EXPECT_EQ(trapped.rcode, Rcode::SERVFAIL);
+    EXPECT_NE(why(trapped).find("dnssec-limit-hold"), std::string::npos) << why(trapped);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 1);
+    EXPECT_EQ(metrics().dnssec_held_rrsets.load(), 1u);
+    EXPECT_EQ(metrics().dnssec_held_lookups.load(), 0u);
+
+    checks = metrics().dnssec_verifications.load();
+    auto ok = resolve("ok.keytrap.example.", RRType::A);
+    ASSERT_EQ(ok.rcode, Rcode::NOERROR) << why(ok);
+    EXPECT_TRUE(ok.authentic_data);
+    EXPECT_EQ(metrics().dnssec_verifications.load(), checks + 1);
+}
+
+TEST_F(ValidationTest, KeyTrapHoldOfZeroNeverHolds) {
+    options_.dnssec.limit_hold = 0;
+    make_keytrap(add_child("keytrap", Child::kSigned, dnssec::algorithm::kEd25519),
+                 {.trapped = {"www", "w2"}}, clock_.now());
+    EXPECT_EQ(resolve("www.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    const uint64_t checks = metrics().dnssec_verifications.load();
+    EXPECT_EQ(resolve("w2.keytrap.example.", RRType::A).rcode, Rcode::SERVFAIL);
+    EXPECT_GE(metrics().dnssec_verifications.load(),
+              checks + options_.dnssec.limits.max_verifications_per_rrset);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 0u);
+    EXPECT_EQ(metrics().dnssec_held_rrsets.load(), 0u);
 }
 
 TEST_F(ValidationTest, UnsupportedDsAlgorithmMakesTheZoneInsecure) {
@@ -689,6 +826,7 @@ TEST_F(ValidationTest, WorkLimitFailuresAreNotCachedAsBogus) {
     EXPECT_EQ(a.rcode, Rcode::SERVFAIL);
     EXPECT_GT(metrics().limit_dnssec_verifications.load(), 0u);
     EXPECT_LE(metrics().dnssec_verifications.load(), 2u);
+    EXPECT_EQ(metrics().dnssec_limit_holds.load(), 0u) << "the request's budget, not the zone";
 
     options_.dnssec.limits.max_verifications_per_request = 64;
     resolver_.reset();  // the same caches, the new limit
