@@ -112,11 +112,12 @@ private:
     std::vector<int64_t> to_cancel_;
     std::optional<DoqClose> closed_;
     bool idle_timeout_ = false;
+    bool gate_open_ = false;
     std::string failure_;
 };
 
 Client::Client(const DoqClientOptions& options, std::span<const std::vector<uint8_t>> queries)
-    : options_(options), streams_(queries.size()) {
+    : options_(options), streams_(queries.size()), gate_open_(options.last_query_gate < 0) {
     for (size_t i = 0; i < queries.size(); ++i) {
         auto& out = streams_[i].out;
         if (!options.unframed) {
@@ -282,7 +283,8 @@ int Client::stream_close(ngtcp2_conn*, uint32_t flags, int64_t id, uint64_t code
 }
 
 void Client::open_streams() {
-    while (next_query_ < streams_.size()) {
+    const size_t ready = gate_open_ || streams_.empty() ? streams_.size() : streams_.size() - 1;
+    while (next_query_ < ready) {
         int64_t id = -1;
         if (ngtcp2_conn_open_bidi_stream(conn_, &id, nullptr) != 0) return;  // at the limit
         streams_[next_query_++].id = id;
@@ -428,9 +430,10 @@ Result<DoqExchange, TextError> Client::run() {
             Clock::time_point(std::chrono::nanoseconds(ngtcp2_conn_get_expiry(conn_)));
         const auto wake = std::min(deadline, expiry);
         const auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now());
-        pollfd p{fd_, POLLIN, 0};
-        ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, wait.count())));
-        if ((p.revents & POLLIN) != 0 && !read()) break;
+        std::array<pollfd, 2> p{{{fd_, POLLIN, 0}, {options_.last_query_gate, POLLIN, 0}}};
+        ::poll(p.data(), gate_open_ ? 1 : 2, static_cast<int>(std::max<int64_t>(0, wait.count())));
+        if ((p[1].revents & (POLLIN | POLLHUP)) != 0) gate_open_ = true;
+        if ((p[0].revents & POLLIN) != 0 && !read()) break;
         if (Clock::now() >= expiry) {
             if (const int rv = ngtcp2_conn_handle_expiry(conn_, quic_now()); rv != 0) {
                 // Out of time (handshake or idle): said below.

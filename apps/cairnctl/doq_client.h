@@ -44,6 +44,10 @@ struct DoqClientOptions {
     // Cancel each query once sent (RFC 9250 §4.3.2: reset the stream with
     // DOQ_REQUEST_CANCELLED), for tests of cancellation.
     bool cancel = false;
+    // When set, the last query waits until this descriptor is readable (a
+    // test's signal), so it goes out on a connection opened well before,
+    // e.g. before a certificate reload.
+    int last_query_gate = -1;
 };
 
 // What came back on one query's stream.

@@ -2,7 +2,8 @@
 `cairnctl query --quic` against Cairn's listen-quic; the DoQ rules (ALPN doq,
 message ID 0, one query per stream) enforced with tests/tools/doq_probe, a
 client that misbehaves on purpose; Retry address validation, padding, the
-allow list, many streams on one connection, and datagrams that are not QUIC.
+allow list, many streams on one connection, datagrams that are not QUIC, and
+certificate reloads (a renewal keeps open connections).
 
 Debian 12 has no aioquic, so dnspython's dns.query.quic() cannot run here;
 kdig 3.2 (knot-dnsutils) is the independent client."""
@@ -160,6 +161,19 @@ def test_cairnctl_query_quic_gets_the_answer_with_the_certificate_checked(doq, p
     bad = d.cairnctl("--ca", other.ca, WWW, "A")
     assert bad.returncode == 2 and "not trusted" in bad.stderr, bad.stdout + bad.stderr
     assert d.cairnctl("--insecure", WWW, "A").returncode == 0
+
+
+def test_cairnctl_quic_checks_the_certificate_for_the_name_given_with_tls_name(doq, pki):
+    d = doq()
+    # the certificate is for HOSTNAME and 127.0.0.1
+    out = d.cairnctl("--ca", pki.ca, "--tls-name", HOSTNAME, WWW, "A")
+    assert out.returncode == 0, out.stderr
+    assert "status: NOERROR" in out.stdout, out.stdout
+    bad = d.cairnctl("--ca", pki.ca, "--tls-name", "other.test", WWW, "A")
+    assert bad.returncode == 2 and "not trusted" in bad.stderr, bad.stdout + bad.stderr
+    # options that do not go together are refused before anything is sent
+    both = d.cairnctl("--tls", "--ca", pki.ca, WWW, "A")
+    assert both.returncode == 1 and "choose one transport" in both.stderr, both.stderr
 
 
 def test_answers_are_padded_to_468_octets_when_the_query_is(doq, pki):
@@ -345,3 +359,40 @@ def test_sighup_loads_a_new_certificate_and_a_bad_one_keeps_the_old(doq, pki, tm
     assert wait_for(lambda: "configuration reloaded" in c.output(200)), c.output()
     assert wait_for(lambda: d.cairnctl("--ca", other.ca, WWW, "A").returncode == 0, timeout=30)
     assert d.cairnctl("--ca", pki.ca, WWW, "A").returncode == 2
+
+
+def test_a_renewed_certificate_keeps_open_doq_connections(doq, pki, tmp_path):
+    # the files cairn reads, which the renewal overwrites in place
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    shutil.copy(pki.cert, cert)
+    shutil.copy(pki.key, key)
+    d = doq({"tls-certificate": cert, "tls-key": key})
+    c = d.cairn
+    # a connection checked against the first CA; its second query waits
+    held = subprocess.Popen(d.probe_args(pki, [query(WWW), query("mail.plain.example.")],
+                                         timeout=60, keepalive=True) + ["--last-after-stdin"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: d.stats()["net.doq_queries"] >= 1, timeout=30), d.stats()
+        other = Pki(str(tmp_path))
+        new_cert, new_key = other.issue("renewed")
+        shutil.copy(new_cert, cert)
+        shutil.copy(new_key, key)
+        os.kill(c.pid, signal.SIGHUP)
+        assert wait_for(lambda: "nothing to rebuild" in c.output(200)), c.output()
+        # new connections get the renewed certificate
+        assert d.cairnctl("--ca", other.ca, WWW, "A").returncode == 0
+        assert d.cairnctl("--ca", pki.ca, WWW, "A").returncode == 2
+        # the open connection goes on answering
+        out, err = held.communicate("go\n", timeout=90)
+    finally:
+        if held.poll() is None:
+            held.kill()
+            held.wait()
+    assert held.returncode == 0, err
+    result = json.loads(out)
+    assert result["closed"] is None and not result["idle_timeout"], result
+    assert [s["complete"] for s in result["streams"]] == [True, True], result
+    assert rdatas(answer_of(result["streams"][0]), WWW, "A")
+    assert rdatas(answer_of(result["streams"][1]), "mail.plain.example.", "A")

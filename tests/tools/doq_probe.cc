@@ -3,12 +3,14 @@
 // as many queries as asked on one connection. Uses cairnctl's DoQ client.
 //
 //   doq_probe SERVER:PORT (--ca FILE | --insecure) [--alpn X] [--timeout S]
-//             [--unframed] [--hold [--keepalive]] HEX...
+//             [--unframed] [--hold] [--keepalive] [--last-after-stdin] HEX...
 //
 // Each HEX is one query's bytes, sent framed on its own stream (--unframed:
 // the stream's whole content, length field included or not); --hold keeps
 // the connection after the answers until the timeout or the server ends it,
-// --keepalive sends PINGs meanwhile so that it does not go idle.
+// --keepalive sends PINGs meanwhile so that it does not go idle;
+// --last-after-stdin sends the last query only once stdin has a line (or
+// ends), on the connection opened before.
 // Prints one JSON object: {"after_retry": bool, "idle_timeout": bool,
 // "closed": null or {"application": bool, "code": n}, "streams": [{"answer":
 // hex, "complete": bool, "reset": null or n}, ...]}. Exit status 0 after a
@@ -69,7 +71,7 @@ void print(const DoqExchange& exchange) {
 int usage() {
     std::fputs(
         "usage: doq_probe SERVER:PORT (--ca FILE | --insecure) [--alpn X] [--timeout S] "
-        "[--unframed] [--hold [--keepalive]] HEX...\n",
+        "[--unframed] [--hold] [--keepalive] [--last-after-stdin] HEX...\n",
         stderr);
     return 1;
 }
@@ -99,6 +101,8 @@ int main(int argc, char** argv) {
             options.hold = true;
         } else if (arg == "--keepalive") {
             options.keepalive = std::chrono::milliseconds(300);
+        } else if (arg == "--last-after-stdin") {
+            options.last_query_gate = 0;
         } else if (arg == "--alpn" && has_value) {
             options.alpn = argv[++i];
         } else if (arg == "--timeout" && has_value) {
