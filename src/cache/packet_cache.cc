@@ -97,8 +97,7 @@ struct PacketCache::Index {
     PacketMap map;
 };
 
-PacketCache::PacketCache(size_t max_bytes)
-    : index_(std::make_unique<Index>(max_bytes)) {}
+PacketCache::PacketCache(size_t max_bytes) : index_(std::make_unique<Index>(max_bytes)) {}
 
 PacketCache::~PacketCache() = default;
 PacketCache::PacketCache(PacketCache&&) noexcept = default;
