@@ -9,13 +9,17 @@ packages=(
     clang libclang-rt-14-dev clang-format
     libssl-dev libasio-dev libnghttp2-dev libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
     libcap-ng-dev
+    # DNS over QUIC (listen-quic, cairnctl query --quic): ngtcp2 and its
+    # GnuTLS crypto helper, the QUIC stack Debian 12 ships.
+    libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-dnspython
     nsd ldnsutils bind9-dnsutils dnsperf unbound
     # Independent DoT/DoH clients for the encrypted listeners' tests: kdig
     # (+tls, +https), curl (HTTP/2), openssl s_client, and dnspython's DoH
     # client, which needs httpx with h2 for HTTP/2 (the h2 library also
-    # drives the tests' raw HTTP/2 streams).
+    # drives the tests' raw HTTP/2 streams). kdig +quic is the independent
+    # DoQ client (Debian 12 has no aioquic for dnspython's).
     knot-dnsutils curl openssl python3-httpx python3-h2
 )
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cairnctl/doh_exchange.h"
+#include "cairnctl/doq_client.h"
 #include "cairnctl/dot_exchange.h"
 #include "cairnctl/exchange.h"
 #include "cairnctl/secure_random.h"
@@ -20,13 +21,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kWordsHelp =
     "NAME [TYPE] @SERVER[:PORT], in any order with dig-style +options "
-    "(+dnssec +cd +norec +tcp +tls +https +noedns +timeout=S +bufsize=N)";
+    "(+dnssec +cd +norec +tcp +tls +https +quic +noedns +timeout=S +bufsize=N)";
 
 constexpr const char* kFooter =
     "SERVER is an IP address: 192.0.2.1, 192.0.2.1:5353, 2001:db8::1, [2001:db8::1]:5353.\n"
-    "The port is 53 unless given, 853 with --tls, 443 with --https. Over TLS the\n"
-    "certificate must be signed by a CA of the system (or of --ca FILE) and be for\n"
-    "SERVER's address (or for --tls-name NAME), unless --insecure.\n"
+    "The port is 53 unless given, 853 with --tls or --quic, 443 with --https. Over\n"
+    "TLS and QUIC the certificate must be signed by a CA of the system (or of\n"
+    "--ca FILE) and be for SERVER's address (or for --tls-name NAME), unless\n"
+    "--insecure.\n"
     "Exit status: 0 an answer arrived (whatever its rcode), 1 bad arguments,\n"
     "2 timeout, network or TLS error, refused certificate or unparsable answer.";
 
@@ -34,6 +36,28 @@ struct Attempt {
     std::vector<uint8_t> answer;
     std::chrono::milliseconds elapsed{};
 };
+
+// One query over DNS over QUIC on a connection of its own.
+Result<std::vector<uint8_t>, TextError> exchange_quic(const QueryOptions& options,
+                                                      std::span<const uint8_t> query) {
+    const std::vector<std::vector<uint8_t>> queries{{query.begin(), query.end()}};
+    DoqClientOptions client;
+    client.server = options.server;
+    client.ca_file = options.tls.ca_file;
+    client.insecure = options.tls.insecure;
+    client.name = options.tls.name;
+    client.timeout = options.timeout;
+    auto exchange = doq_exchange(client, queries);
+    if (!exchange) return Unexpected{exchange.error()};
+    const auto& stream = exchange->streams.front();
+    if (stream.complete) return stream.answer;
+    if (exchange->closed)
+        return text_error("the server closed the connection: " + describe(*exchange->closed));
+    if (stream.reset)
+        return text_error("the server reset the query's stream: " +
+                          describe(DoqClose{true, *stream.reset}));
+    return text_error("no answer from " + options.server.to_text() + " over QUIC in time");
+}
 
 Result<std::vector<uint8_t>, TextError> exchange(const QueryOptions& options, Transport transport,
                                                  std::span<const uint8_t> query,
@@ -44,15 +68,13 @@ Result<std::vector<uint8_t>, TextError> exchange(const QueryOptions& options, Tr
         case Transport::kTls: return exchange_tls(options.server, options.tls, query, deadline);
         case Transport::kHttps:
             return exchange_https(options.server, options.tls, options.doh, query, deadline);
+        case Transport::kQuic: return exchange_quic(options, query);
     }
     return text_error("unknown transport");
 }
 
 Result<Attempt, TextError> attempt(const QueryOptions& options, Transport transport) {
-    // RFC 8484 §4.1: a DoH query has ID 0, so that HTTP caches can serve it;
-    // the TLS connection already ties the answer to the query.
-    const uint16_t id = transport == Transport::kHttps ? 0 : random_u16();
-    const std::vector<uint8_t> query = build_query(options, id);
+    const std::vector<uint8_t> query = build_query(options, query_id(transport));
     const auto start = Clock::now();
     const Deadline deadline = start + options.timeout;
     auto answer = exchange(options, transport, query, deadline);
@@ -97,6 +119,14 @@ std::vector<uint8_t> build_query(const QueryOptions& options, uint16_t id) {
     return wire;
 }
 
+uint16_t query_id(Transport transport) {
+    // RFC 8484 §4.1: a DoH query has ID 0, so that HTTP caches can serve it;
+    // RFC 9250 §4.2.1: a DoQ query has ID 0. The connection (and the stream)
+    // already tie the answer to the query.
+    const bool zero = transport == Transport::kHttps || transport == Transport::kQuic;
+    return zero ? 0 : random_u16();
+}
+
 int run_query(const QueryOptions& options) {
     Transport transport = options.transport;
     auto result = attempt(options, transport);
@@ -134,12 +164,15 @@ void add_query_command(CLI::App& app, Command& command) {
     sub->add_flag("--tcp", args->tcp, "Query over TCP only");
     sub->add_flag("--tls", args->tls, "Query over DNS over TLS (RFC 7858; port 853 unless given)");
     sub->add_flag("--https", args->https, "Query over DNS over HTTPS (RFC 8484, HTTP/2; port 443)");
+    sub->add_flag("--quic", args->quic,
+                  "Query over DNS over QUIC (RFC 9250; port 853 unless given)");
     sub->add_flag("--get", args->get, "DoH: GET with the query in the URI (default: POST)");
     sub->add_option("--path", args->path, "DoH: the URI path")->capture_default_str();
-    sub->add_option("--ca", args->ca_file, "TLS: trust the CA certificates in this PEM file");
-    sub->add_flag("--insecure", args->insecure, "TLS: accept any certificate (no check at all)");
+    sub->add_option("--ca", args->ca_file, "TLS, QUIC: trust the CA certificates in this PEM file");
+    sub->add_flag("--insecure", args->insecure,
+                  "TLS, QUIC: accept any certificate (no check at all)");
     sub->add_option("--tls-name", args->tls_name,
-                    "TLS: the name the certificate must be for (SNI)");
+                    "TLS, QUIC: the name the certificate must be for (SNI)");
     sub->add_flag("--no-edns", args->no_edns, "Send no OPT record");
     sub->add_option("--timeout", args->timeout_seconds,
                     "Seconds to wait for each attempt (UDP, then TCP)")

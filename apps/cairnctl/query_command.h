@@ -20,8 +20,12 @@ void add_query_command(CLI::App& app, Command& command);
 // `options.padding_block` when that is set.
 std::vector<uint8_t> build_query(const QueryOptions& options, uint16_t id);
 
-// Sends the query (UDP, then TCP if the answer is truncated; or TCP, DoT or
-// DoH only), prints the answer and returns the exit status.
+// The message ID of a query over `transport`: 0 over DoH and DoQ, a random
+// one otherwise.
+uint16_t query_id(Transport transport);
+
+// Sends the query (UDP, then TCP if the answer is truncated; or TCP, DoT, DoH
+// or DoQ only), prints the answer and returns the exit status.
 int run_query(const QueryOptions& options);
 
 }  // namespace cairn::ctl

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cairnctl/doh_message.h"
+#include "cairnctl/doq_client.h"
 #include "cairnctl/dot_exchange.h"
 #include "wire/types.h"
 
@@ -39,10 +40,10 @@ struct PlusFlag {
     bool QueryArgs::*flag;
 };
 constexpr PlusFlag kPlusFlags[] = {
-    {"dnssec", &QueryArgs::dnssec},  {"cd", &QueryArgs::cd},           {"cdflag", &QueryArgs::cd},
-    {"norec", &QueryArgs::norec},    {"norecurse", &QueryArgs::norec}, {"tcp", &QueryArgs::tcp},
-    {"vc", &QueryArgs::tcp},         {"tls", &QueryArgs::tls},         {"https", &QueryArgs::https},
-    {"noedns", &QueryArgs::no_edns},
+    {"dnssec", &QueryArgs::dnssec}, {"cd", &QueryArgs::cd},           {"cdflag", &QueryArgs::cd},
+    {"norec", &QueryArgs::norec},   {"norecurse", &QueryArgs::norec}, {"tcp", &QueryArgs::tcp},
+    {"vc", &QueryArgs::tcp},        {"tls", &QueryArgs::tls},         {"https", &QueryArgs::https},
+    {"quic", &QueryArgs::quic},     {"noedns", &QueryArgs::no_edns},
 };
 
 // Applies one dig-style "+option" or "+option=value" to `args`.
@@ -76,11 +77,11 @@ Status<TextError> apply_plus_option(std::string_view word, QueryArgs& args) {
 }
 
 Result<Transport, TextError> transport_of(const QueryArgs& args) {
-    if (args.tcp + args.tls + args.https > 1)
-        return text_error("choose one transport: --tcp, --tls or --https");
-    const bool encrypted = args.tls || args.https;
+    if (args.tcp + args.tls + args.https + args.quic > 1)
+        return text_error("choose one transport: --tcp, --tls, --https or --quic");
+    const bool encrypted = args.tls || args.https || args.quic;
     if (!encrypted && (!args.ca_file.empty() || args.insecure || !args.tls_name.empty()))
-        return text_error("--ca, --insecure and --tls-name are for --tls and --https");
+        return text_error("--ca, --insecure and --tls-name are for --tls, --https and --quic");
     if (!args.https && (args.get || args.path != DohSettings{}.path))
         return text_error("--get and --path are for --https");
     if (!args.ca_file.empty() && args.insecure)
@@ -89,6 +90,7 @@ Result<Transport, TextError> transport_of(const QueryArgs& args) {
         return text_error("--path must start with '/', not '" + args.path + "'");
     if (args.tls) return Transport::kTls;
     if (args.https) return Transport::kHttps;
+    if (args.quic) return Transport::kQuic;
     return args.tcp ? Transport::kTcp : Transport::kUdp;
 }
 
@@ -96,6 +98,7 @@ uint16_t default_port(Transport transport) {
     switch (transport) {
         case Transport::kTls: return kDefaultDotPort;
         case Transport::kHttps: return kDefaultDohPort;
+        case Transport::kQuic: return kDefaultDoqPort;
         case Transport::kUdp:
         case Transport::kTcp: break;
     }
@@ -110,6 +113,7 @@ const char* to_string(Transport transport) {
         case Transport::kTcp: return "tcp";
         case Transport::kTls: return "tls";
         case Transport::kHttps: return "https";
+        case Transport::kQuic: return "quic";
     }
     return "?";
 }
@@ -176,7 +180,8 @@ Result<QueryOptions, TextError> make_query_options(const QueryArgs& given) {
     out.recursion_desired = !args.norec;
     out.tls = {args.ca_file, args.insecure, args.tls_name};
     out.doh = {args.path, args.get};
-    const bool encrypted = out.transport == Transport::kTls || out.transport == Transport::kHttps;
+    const bool encrypted = out.transport == Transport::kTls || out.transport == Transport::kHttps ||
+                           out.transport == Transport::kQuic;
     if (encrypted && out.edns) out.padding_block = kQueryPaddingBlock;
     return out;
 }

@@ -23,6 +23,7 @@ struct QueryArgs {
     bool tcp = false;
     bool tls = false;
     bool https = false;
+    bool quic = false;
     bool get = false;
     std::string path = "/dns-query";
     std::string ca_file;
@@ -38,9 +39,10 @@ enum class Transport : uint8_t {
     kTcp,    // TCP only
     kTls,    // DNS over TLS (RFC 7858)
     kHttps,  // DNS over HTTPS (RFC 8484)
+    kQuic,   // DNS over QUIC (RFC 9250)
 };
 
-// "udp", "tcp", "tls", "https".
+// "udp", "tcp", "tls", "https", "quic".
 const char* to_string(Transport transport);
 
 // RFC 8467 §4.1: queries on encrypted transports are padded to a multiple
@@ -54,7 +56,7 @@ struct QueryOptions {
     bool checking_disabled = false;
     bool recursion_desired = true;
     Transport transport = Transport::kUdp;
-    TlsSettings tls;  // kTls, kHttps
+    TlsSettings tls;  // kTls, kHttps, kQuic
     DohSettings doh;  // kHttps
     bool edns = true;
     uint16_t udp_size = 1232;
@@ -65,7 +67,7 @@ struct QueryOptions {
 };
 
 // Words are read like dig's: "@..." is the server, "+..." a dig-style option
-// (+dnssec +cd +norec +tcp +tls +https +noedns +timeout=S +bufsize=N), the
+// (+dnssec +cd +norec +tcp +tls +https +quic +noedns +timeout=S +bufsize=N), the
 // first other word the name and the second the type. An error names the
 // offending word or the options that do not go together.
 Result<QueryOptions, TextError> make_query_options(const QueryArgs& args);

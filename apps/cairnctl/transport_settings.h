@@ -1,5 +1,5 @@
 // How `cairnctl query` talks to the server over the encrypted transports:
-// what it trusts (DoT, DoH) and where it asks (DoH).
+// what it trusts (DoT, DoH, DoQ) and where it asks (DoH).
 #pragma once
 
 #include <string>

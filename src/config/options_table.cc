@@ -61,7 +61,8 @@ std::vector<Option> make_options() {
     add(option("tcp-max-connections", Group::server,
                at<&Config::server, &ServerOptions::tcp_max_connections>,
                Number<uint32_t>{.min = 1, .max = 1'000'000},
-               "Client TCP connections open at once, over all worker threads.")
+               "Client TCP connections open at once, over all worker threads; DoT, DoH and DoQ "
+               "connections count too.")
             .also_known_as({"incoming-num-tcp", "max-tcp-clients"}));
     add(option("tcp-max-connections-per-client", Group::server,
                at<&Config::server, &ServerOptions::tcp_max_connections_per_client>,
@@ -130,10 +131,10 @@ std::vector<Option> make_options() {
                at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::tls_certificate>,
                FilePath{.must_be_readable = true},
                "PEM file with the server's certificate chain, the server's certificate first, "
-               "for `listen-tls` and `listen-https`. Read again on reload (SIGHUP), then as `user` "
-               "when that is set: a file that cannot be used fails the reload and the running "
-               "certificate stays. A reload that changes nothing but the certificate and key "
-               "(a renewal) keeps every open connection; new connections get the new "
+               "for `listen-tls`, `listen-https` and `listen-quic`. Read again on reload (SIGHUP), "
+               "then as `user` when that is set: a file that cannot be used fails the reload and "
+               "the running certificate stays. A reload that changes nothing but the certificate "
+               "and key (a renewal) keeps every open connection; new connections get the new "
                "certificate.")
             .also_known_as({"tls-service-pem", "tls-cert-bundle"}));
     add(option("tls-key", Group::server,
@@ -158,6 +159,33 @@ std::vector<Option> make_options() {
                "(SETTINGS_MAX_CONCURRENT_STREAMS); the client waits for an answer before "
                "sending more.")
             .also_known_as({"http-max-streams"}));
+    add(option("listen-quic", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::listen_quic>,
+               ListOf<Endpoint>{.element = {.default_port = 853}},
+               "Addresses to answer DNS over QUIC on (RFC 9250; UDP, TLS 1.3, ALPN `doq`, one "
+               "query per stream); the port is 853 unless given, and never 53. Needs "
+               "`tls-certificate` and `tls-key`. `allow` is checked on a client's first packet, "
+               "before anything else; connections count against the TCP connection limits; "
+               "answers are padded (RFC 8467) when their queries are. No 0-RTT. Empty: off.")
+            .also_known_as({"quic-port", "dns-over-quic"}));
+    add(option("quic-idle-timeout", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::quic_idle_timeout>,
+               Duration{.min = milliseconds(1000), .max = seconds(3600)},
+               "A DNS-over-QUIC connection with nothing sent or received for this long ends "
+               "(QUIC's max_idle_timeout, RFC 9000 §10.1; RFC 9250 §5.5.2)."));
+    add(option("quic-max-streams", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::quic_max_streams>,
+               Number<uint32_t>{.min = 1, .max = 10'000},
+               "Queries (bidirectional streams) one DNS-over-QUIC connection may have open at "
+               "once (QUIC's initial_max_streams_bidi); each closed stream lets the client "
+               "open one more."));
+    add(option("quic-retry", Group::server,
+               at<&Config::server, &ServerOptions::encrypted, &EncryptedOptions::quic_retry>,
+               Boolean{},
+               "Make every new DNS-over-QUIC client prove its address with a Retry token "
+               "(RFC 9000 §8.1.2) before cairn keeps any state or does any TLS for it, so forged "
+               "sources can neither fill the connection limits nor make cairn send handshakes "
+               "to a victim. It costs new connections one round trip."));
     // Client limits: what one client may take.
     add(option("client-prefix-ipv4", Group::clients,
                at<&Config::server, &ServerOptions::client_prefix, &ClientPrefixLengths::v4>,
@@ -616,14 +644,38 @@ std::vector<Rule> make_rules() {
                                ") is greater than tcp-max-connections (" +
                                std::to_string(server.tcp_max_connections) + ")";
                     }});
-    list.push_back({{"listen-tls", "listen-https", "tls-certificate", "tls-key"},
-                    "`listen-tls` and `listen-https` need `tls-certificate` and `tls-key`.",
+    list.push_back({{"listen-tls", "listen-https", "listen-quic", "tls-certificate", "tls-key"},
+                    "`listen-tls`, `listen-https` and `listen-quic` need `tls-certificate` and "
+                    "`tls-key`.",
                     [](const Config& config) -> std::optional<std::string> {
                         const auto& e = config.server.encrypted;
-                        if (e.listen_tls.empty() && e.listen_https.empty()) return std::nullopt;
                         if (!e.tls_certificate.empty() && !e.tls_key.empty()) return std::nullopt;
-                        return std::string(e.listen_tls.empty() ? "listen-https" : "listen-tls") +
-                               " needs tls-certificate and tls-key";
+                        for (const auto& [name, list] : {std::pair{"listen-tls", &e.listen_tls},
+                                                         std::pair{"listen-https", &e.listen_https},
+                                                         std::pair{"listen-quic", &e.listen_quic}})
+                            if (!list->empty())
+                                return std::string(name) + " needs tls-certificate and tls-key";
+                        return std::nullopt;
+                    }});
+    list.push_back({{"listen-quic", "listen"},
+                    "`listen-quic` names each address and port once, none of `listen`'s (both "
+                    "are UDP), and never port 53 (RFC 9250 §4.1.1).",
+                    [](const Config& config) -> std::optional<std::string> {
+                        auto addresses = config.server.encrypted.listen_quic;
+                        for (const auto& address : addresses)
+                            if (address.port == 53)
+                                return "listen-quic " + address.to_string() +
+                                       ": DNS over QUIC must not use port 53";
+                        std::sort(addresses.begin(), addresses.end());
+                        if (const auto twice =
+                                std::adjacent_find(addresses.begin(), addresses.end());
+                            twice != addresses.end())
+                            return "listen-quic names " + twice->to_string() + " more than once";
+                        for (const auto& address : config.server.listen)
+                            if (std::binary_search(addresses.begin(), addresses.end(), address))
+                                return address.to_string() +
+                                       " is in both listen and listen-quic (both are UDP)";
+                        return std::nullopt;
                     }});
     list.push_back({{"https-path"},
                     "`https-path` starts with `/` and has no `?`.",

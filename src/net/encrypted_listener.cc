@@ -29,6 +29,7 @@ const char* protocol_name(EncryptedProtocol protocol) {
         case EncryptedProtocol::kDot: return "tls";
         case EncryptedProtocol::kDoh: return "https";
         case EncryptedProtocol::kDohCleartext: return "http";
+        case EncryptedProtocol::kDoq: return "quic";
     }
     return "?";
 }

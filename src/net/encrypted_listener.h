@@ -1,7 +1,8 @@
 // A client-facing acceptor of one worker (SO_REUSEPORT, like TCP) for one
 // encrypted protocol: DNS over TLS (RFC 7858), DNS over HTTPS (RFC 8484), or
 // DoH's HTTP/2 in cleartext for a TLS-terminating proxy in front. The
-// connections it accepted share the TCP connection limits.
+// connections it accepted share the TCP connection limits. (DNS over QUIC,
+// on UDP, has its own listener: doq_listener.h.)
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -13,6 +14,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "net/doq_listener.h"
 #include "net/encrypted_metrics.h"
 #include "net/query_handler.h"
 #include "net/tcp_limits.h"
@@ -22,9 +24,9 @@
 
 namespace cairn::net {
 
-enum class EncryptedProtocol : uint8_t { kDot, kDoh, kDohCleartext };
+enum class EncryptedProtocol : uint8_t { kDot, kDoh, kDohCleartext, kDoq };
 
-// "tls", "https", "http" (as in the options listen-tls, listen-https, ...).
+// "tls", "https", "http", "quic" (as in the options listen-tls, ...).
 const char* protocol_name(EncryptedProtocol protocol);
 
 struct EncryptedListenerOptions {
@@ -39,6 +41,8 @@ struct EncryptedListenerOptions {
     unsigned max_streams = 100;
     // DoH: the one path queries are taken at.
     std::string https_path = "/dns-query";
+    // DoQ.
+    DoqListenerOptions quic;
 };
 
 // One accepted connection, as its listener sees it.

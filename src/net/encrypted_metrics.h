@@ -1,5 +1,5 @@
-// Counters of the encrypted listeners (DoT, DoH, cleartext HTTP/2) of one
-// worker; written by that worker's thread only (see transport_metrics.h).
+// Counters of the encrypted listeners (DoT, DoH, cleartext HTTP/2, DoQ) of
+// one worker; written by that worker's thread only (see transport_metrics.h).
 #pragma once
 
 #include "net/transport_metrics.h"
@@ -31,6 +31,22 @@ struct EncryptedMetrics {
     Counter doh_streams_reset{0};    // streams the client reset before the answer
     Counter doh_protocol_errors{0};  // connections ended for an HTTP/2 error
     Counter doh_open{0};             // gauge
+    // DNS over QUIC (RFC 9250). refused_limit and idle_closed count its
+    // connections too.
+    Counter doq_accepted{0};            // connections set up from a client's Initial
+    Counter doq_handshakes{0};          // QUIC (TLS 1.3) handshakes completed
+    Counter doq_handshake_failures{0};  // handshakes that failed (no ALPN doq, bad TLS)
+    Counter doq_handshake_timeouts{0};  // handshakes not done within tls-handshake-timeout
+    Counter doq_queries{0};
+    Counter doq_protocol_errors{0};      // connections closed with DOQ_PROTOCOL_ERROR
+    Counter doq_quic_errors{0};          // connections closed for a QUIC transport error
+    Counter doq_streams_reset{0};        // queries the client cancelled, or left unanswered
+    Counter doq_retries{0};              // Retry packets sent (address validation)
+    Counter doq_invalid_tokens{0};       // Initials with a bad or stale Retry token
+    Counter doq_refused_acl{0};          // Initials from clients `allow` does not admit, dropped
+    Counter doq_dropped{0};              // datagrams of no connection that start none
+    Counter doq_version_negotiation{0};  // Version Negotiation packets sent
+    Counter doq_open{0};                 // gauge
 };
 
 inline void count_down(Counter& gauge) {

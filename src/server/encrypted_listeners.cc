@@ -2,7 +2,8 @@
 
 namespace cairn::server {
 
-Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options) {
+Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options,
+                                                 const TlsContexts& previous) {
     TlsContexts contexts;
     if (!options.listen_tls.empty()) {
         auto dot = net::TlsContext::load(options.tls_certificate, options.tls_key, "dot");
@@ -14,6 +15,12 @@ Result<TlsContexts, TextError> load_tls_contexts(const EncryptedOptions& options
         if (!doh) return Unexpected{doh.error()};
         contexts.doh = std::move(*doh);
     }
+    if (!options.listen_quic.empty()) {
+        auto doq = previous.doq ? previous.doq->renewed(options.tls_certificate, options.tls_key)
+                                : net::QuicTls::load(options.tls_certificate, options.tls_key);
+        if (!doq) return Unexpected{doq.error()};
+        contexts.doq = std::move(*doq);
+    }
     return contexts;
 }
 
@@ -24,6 +31,10 @@ net::EncryptedListenerOptions encrypted_listener_options(const EncryptedOptions&
     out.handshake_timeout = options.tls_handshake_timeout;
     out.max_streams = options.https_max_streams;
     out.https_path = options.https_path;
+    out.quic.idle_timeout = options.quic_idle_timeout;
+    out.quic.handshake_timeout = options.tls_handshake_timeout;
+    out.quic.max_streams = options.quic_max_streams;
+    out.quic.retry = options.quic_retry;
     return out;
 }
 
@@ -35,18 +46,22 @@ std::vector<EncryptedAddress> encrypted_addresses(const EncryptedOptions& option
         out.push_back({net::EncryptedProtocol::kDoh, address});
     for (const auto& address : options.listen_http)
         out.push_back({net::EncryptedProtocol::kDohCleartext, address});
+    for (const auto& address : options.listen_quic)
+        out.push_back({net::EncryptedProtocol::kDoq, address});
     return out;
 }
 
 namespace {
 
-// The context for a listener of `protocol`; null for cleartext HTTP/2.
+// The OpenSSL context for a listener of `protocol`; null for cleartext HTTP/2
+// and for DoQ, which has its own (TlsContexts::doq).
 std::shared_ptr<net::TlsContext> context_for(net::EncryptedProtocol protocol,
                                              const TlsContexts& tls) {
     switch (protocol) {
         case net::EncryptedProtocol::kDot: return tls.dot;
         case net::EncryptedProtocol::kDoh: return tls.doh;
-        case net::EncryptedProtocol::kDohCleartext: return nullptr;
+        case net::EncryptedProtocol::kDohCleartext:
+        case net::EncryptedProtocol::kDoq: return nullptr;
     }
     return nullptr;
 }
@@ -57,6 +72,8 @@ Result<wire::SocketAddress, TextError> EncryptedListeners::listen(
     asio::io_context& io, const EncryptedAddress& where, const TlsContexts& tls,
     net::QueryHandler& handler, net::TcpConnectionLimits& limits,
     const net::EncryptedListenerOptions& options) {
+    if (where.protocol == net::EncryptedProtocol::kDoq)
+        return listen_quic(io, where.address, tls, handler, limits, options);
     std::shared_ptr<net::TlsContext> context = context_for(where.protocol, tls);
     if (!context && where.protocol != net::EncryptedProtocol::kDohCleartext)
         return text_error(std::string("no TLS certificate loaded for listen-") +
@@ -69,23 +86,45 @@ Result<wire::SocketAddress, TextError> EncryptedListeners::listen(
     return (*listener)->local_address();
 }
 
+Result<wire::SocketAddress, TextError> EncryptedListeners::listen_quic(
+    asio::io_context& io, const wire::SocketAddress& address, const TlsContexts& tls,
+    net::QueryHandler& handler, net::TcpConnectionLimits& limits,
+    const net::EncryptedListenerOptions& options) {
+    if (!tls.doq) return text_error("no TLS certificate loaded for listen-quic");
+    auto listener =
+        net::DoqListener::open(io, address, tls.doq, handler, limits, metrics_, options.quic);
+    if (!listener) return Unexpected{listener.error()};
+    (*listener)->start();
+    quic_.push_back(*listener);
+    return (*listener)->local_address();
+}
+
 void EncryptedListeners::close() {
     for (auto& listener : listeners_)
+        listener->close();
+    for (auto& listener : quic_)
         listener->close();
 }
 
 void EncryptedListeners::abort_connections() {
     for (auto& listener : listeners_)
         listener->abort_connections();
+    for (auto& listener : quic_)
+        listener->abort_connections();
 }
 
 void EncryptedListeners::replace_tls(const TlsContexts& tls) {
     for (auto& listener : listeners_)
         if (auto context = context_for(listener->protocol(), tls)) listener->replace_tls(context);
+    if (!tls.doq) return;
+    for (auto& listener : quic_)
+        listener->replace_tls(tls.doq);
 }
 
 Status<TextError> EncryptedListeners::hand_to(uid_t uid, gid_t gid) {
     for (auto& listener : listeners_)
+        if (auto handed = listener->hand_to(uid, gid); !handed) return handed;
+    for (auto& listener : quic_)
         if (auto handed = listener->hand_to(uid, gid); !handed) return handed;
     return {};
 }
@@ -93,6 +132,8 @@ Status<TextError> EncryptedListeners::hand_to(uid_t uid, gid_t gid) {
 size_t EncryptedListeners::connection_count() const {
     size_t n = 0;
     for (const auto& listener : listeners_)
+        n += listener->connection_count();
+    for (const auto& listener : quic_)
         n += listener->connection_count();
     return n;
 }
@@ -123,6 +164,20 @@ void EncryptedListeners::append_stats(Stats& out) const {
     add("doh_streams_reset", m.doh_streams_reset);
     add("doh_protocol_errors", m.doh_protocol_errors);
     add("doh_open", m.doh_open, true);
+    add("doq_accepted", m.doq_accepted);
+    add("doq_handshakes", m.doq_handshakes);
+    add("doq_handshake_failures", m.doq_handshake_failures);
+    add("doq_handshake_timeouts", m.doq_handshake_timeouts);
+    add("doq_queries", m.doq_queries);
+    add("doq_protocol_errors", m.doq_protocol_errors);
+    add("doq_quic_errors", m.doq_quic_errors);
+    add("doq_streams_reset", m.doq_streams_reset);
+    add("doq_retries", m.doq_retries);
+    add("doq_invalid_tokens", m.doq_invalid_tokens);
+    add("doq_refused_acl", m.doq_refused_acl);
+    add("doq_dropped", m.doq_dropped);
+    add("doq_version_negotiation", m.doq_version_negotiation);
+    add("doq_open", m.doq_open, true);
 }
 
 }  // namespace cairn::server

@@ -91,6 +91,9 @@ private:
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<wire::SocketAddress> listening_;
     std::vector<EncryptedAddress> encrypted_listening_;
+    // What the encrypted listeners were last given; a renewal keeps its DoQ
+    // secrets.
+    TlsContexts tls_;
     bool running_ = false;
 };
 

@@ -1,5 +1,5 @@
-// Service::bind_encrypted and reload_certificates: the DoT and DoH parts of
-// the service, apart from the plain DNS listeners in service.cc.
+// Service::bind_encrypted and reload_certificates: the DoT, DoH and DoQ parts
+// of the service, apart from the plain DNS listeners in service.cc.
 #include "server/service.h"
 
 namespace cairn::server {
@@ -12,6 +12,7 @@ Status<TextError> Service::bind_encrypted() {
     // the running service keeps the certificate it has.
     auto tls = load_tls_contexts(settings_.encrypted);
     if (!tls) return Unexpected{tls.error()};
+    tls_ = *tls;
     for (const auto& where : addresses) {
         // The first worker settles the port; the others bind the same one.
         auto bound = workers_[0]->listen_encrypted(where, *tls);
@@ -26,9 +27,10 @@ Status<TextError> Service::bind_encrypted() {
 }
 
 Status<TextError> Service::reload_certificates(const EncryptedOptions& options) {
-    auto tls = load_tls_contexts(options);
+    auto tls = load_tls_contexts(options, tls_);
     if (!tls) return Unexpected{tls.error()};
     settings_.encrypted = options;
+    tls_ = *tls;
     for (auto& worker : workers_)
         worker->replace_tls(*tls);
     return {};

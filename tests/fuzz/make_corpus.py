@@ -300,6 +300,22 @@ def tcp_seeds():
     ]
 
 
+def doq_seeds():
+    """(name, input) pairs for fuzz_doq_framing: the first byte is the size of
+    the pieces the stream arrives in, the rest one DoQ stream (RFC 9250 §4.2)."""
+    q = query("www.example.com.", "A").to_wire()
+    q = b"\x00\x00" + q[2:]  # DoQ queries have message ID 0
+    keepalive = query("a.example.", "A", edns_options=[dns.edns.GenericOption(11, b"")]).to_wire()
+    return [
+        ("query_in_one_piece", b"\xff" + tcp_stream(q)),
+        ("query_byte_by_byte", b"\x01" + tcp_stream(q)),
+        ("two_queries", b"\x07" + tcp_stream(q, q)),
+        ("nonzero_id", b"\x05" + tcp_stream(b"\x00\x07" + q[2:])),
+        ("keepalive", b"\x03" + tcp_stream(b"\x00\x00" + keepalive[2:])),
+        ("cut_short", b"\x02" + tcp_stream(q)[:-3]),
+    ]
+
+
 def write_dir(target, files):
     path = os.path.join(HERE, "corpus", target)
     os.makedirs(path, exist_ok=True)
@@ -321,6 +337,7 @@ def main():
     write_dir("fuzz_rdata_text", rdata)
     write_dir("fuzz_resolver", resolver_seeds())
     write_dir("fuzz_tcp_framing", tcp_seeds())
+    write_dir("fuzz_doq_framing", doq_seeds())
     total = sum(len(d) for _, d in msgs) * 2 + sum(len(d) for _, d in rdata)
     print("wrote %d messages, %d rdata seeds, %d name seeds (%d bytes)"
           % (len(msgs), len(rdata), len(NAME_SEEDS), total), file=sys.stderr)

@@ -16,7 +16,7 @@ shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(fuzz_message_parse fuzz_roundtrip fuzz_name_text fuzz_rdata_text fuzz_dnssec
-    fuzz_resolver fuzz_tcp_framing)
+    fuzz_resolver fuzz_tcp_framing fuzz_doq_framing)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-fuzz.XXXXXX")
 failed=()

@@ -469,5 +469,29 @@ TEST(ConfigLoad, EncryptedListenersShareTcpPortsWithListen) {
               "cairn.yaml:1: https-path 'dns-query' must start with / and have no ?");
 }
 
+TEST(ConfigLoad, QuicListenersTakePort853AndNeedACertificate) {
+    auto loaded = load(
+        "listen-quic: [127.0.0.1, \"[::1]:8853\"]\ntls-certificate: /dev/null\n"
+        "tls-key: /dev/null\nquic-max-streams: 8\nquic-retry: off\nquic-idle-timeout: 5s\n");
+    ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
+    const auto& e = loaded->server.encrypted;
+    EXPECT_EQ(e.listen_quic[0].port, 853);
+    EXPECT_EQ(e.listen_quic[1].port, 8853);
+    EXPECT_EQ(e.quic_max_streams, 8u);
+    EXPECT_FALSE(e.quic_retry);
+    EXPECT_EQ(e.quic_idle_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(error_of("listen-quic: 127.0.0.1\n"),
+              "cairn.yaml:1: listen-quic needs tls-certificate and tls-key");
+    // QUIC is UDP: it may share DoT's port (TCP), not a plain DNS one
+    const std::string certificate = "tls-certificate: /dev/null\ntls-key: /dev/null\n";
+    EXPECT_TRUE(load(certificate + "listen-tls: 127.0.0.1\nlisten-quic: 127.0.0.1\n").ok());
+    EXPECT_EQ(error_of(certificate + "listen: 127.0.0.1:8853\nlisten-quic: 127.0.0.1:8853\n"),
+              "cairn.yaml:4: 127.0.0.1:8853 is in both listen and listen-quic (both are UDP)");
+    EXPECT_EQ(error_of(certificate + "listen-quic: 127.0.0.1:53\n"),
+              "cairn.yaml:3: listen-quic 127.0.0.1:53: DNS over QUIC must not use port 53");
+    EXPECT_EQ(error_of(certificate + "listen-quic: [127.0.0.1, 127.0.0.1:853]\n"),
+              "cairn.yaml:3: listen-quic names 127.0.0.1:853 more than once");
+}
+
 }  // namespace
 }  // namespace cairn::config

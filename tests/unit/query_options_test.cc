@@ -130,6 +130,68 @@ TEST(QueryOptions, BuildQueryCarriesTheOptions) {
     EXPECT_FALSE(m->header.rd);
 }
 
+TEST(QueryOptions, QuicTakesPort853AndTheCertificateOptions) {
+    QueryArgs args = words({"example.com", "@127.0.0.1"});
+    args.quic = true;
+    args.ca_file = "/etc/ca.pem";
+    args.tls_name = "dns.example";
+    auto o = make_query_options(args);
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_EQ(o->transport, Transport::kQuic);
+    EXPECT_EQ(o->tls.ca_file, "/etc/ca.pem");
+    EXPECT_EQ(o->tls.name, "dns.example");
+    EXPECT_FALSE(o->tls.insecure);
+    EXPECT_EQ(o->server.to_text(), "127.0.0.1#853");
+    o = make_query_options(words({"example.com", "@[::1]:8853", "+quic"}));
+    ASSERT_TRUE(o.ok()) << o.error().message;
+    EXPECT_EQ(o->transport, Transport::kQuic);
+    EXPECT_EQ(o->server.to_text(), "::1#8853");
+
+    args.insecure = true;
+    EXPECT_NE(error_of(args).find("give one"), std::string::npos);
+    args.ca_file.clear();
+    args.tcp = true;
+    EXPECT_EQ(error_of(args), "choose one transport: --tcp, --tls, --https or --quic");
+    args.tcp = false;
+    args.tls = true;
+    EXPECT_EQ(error_of(args), "choose one transport: --tcp, --tls, --https or --quic");
+    args.tls = false;
+    args.get = true;
+    EXPECT_EQ(error_of(args), "--get and --path are for --https");
+    QueryArgs plain = words({"example.com", "@127.0.0.1"});
+    plain.insecure = true;
+    EXPECT_EQ(error_of(plain), "--ca, --insecure and --tls-name are for --tls, --https and --quic");
+}
+
+TEST(QueryOptions, DoqQueriesHaveIdZeroAndArePaddedTo128) {
+    for (const char* name :
+         {"a.", "example.com.", "a-rather-longer-name.with.several.labels.example."}) {
+        QueryArgs args = words({name, "@127.0.0.1"});
+        args.quic = true;
+        auto o = make_query_options(args);
+        ASSERT_TRUE(o.ok()) << o.error().message;
+        const auto query = build_query(*o, query_id(o->transport));
+        EXPECT_EQ(query.size() % kQueryPaddingBlock, 0u) << name;
+        auto parsed = wire::Message::parse(query);
+        ASSERT_TRUE(parsed.ok());
+        EXPECT_EQ(parsed->header.id, 0);
+        EXPECT_EQ(parsed->questions.at(0).name.to_text(), name);
+        ASSERT_TRUE(parsed->edns.has_value());
+        EXPECT_NE(parsed->edns->find<wire::PaddingOption>(), nullptr) << name;
+    }
+    // without EDNS there is nowhere to put padding
+    QueryArgs args = words({"example.com", "@127.0.0.1", "+noedns"});
+    args.quic = true;
+    auto o = make_query_options(args);
+    ASSERT_TRUE(o.ok());
+    EXPECT_EQ(o->padding_block, 0u);
+    const auto query = build_query(*o, query_id(o->transport));
+    auto parsed = wire::Message::parse(query);
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(parsed->header.id, 0);
+    EXPECT_FALSE(parsed->edns.has_value());
+}
+
 TEST(QueryOptions, EncryptedTransportsAndTheirDefaultPorts) {
     QueryArgs args = words({"example.com", "@127.0.0.1"});
     args.tls = true;
@@ -184,10 +246,10 @@ TEST(QueryOptions, TransportOptionsThatDoNotGoTogether) {
     EXPECT_NE(error_of(args).find("choose one transport"), std::string::npos);
     args = words({"example.com", "@::1"});
     args.insecure = true;
-    EXPECT_NE(error_of(args).find("are for --tls and --https"), std::string::npos);
+    EXPECT_NE(error_of(args).find("are for --tls, --https and --quic"), std::string::npos);
     args = words({"example.com", "@::1"});
     args.ca_file = "ca.pem";
-    EXPECT_NE(error_of(args).find("are for --tls and --https"), std::string::npos);
+    EXPECT_NE(error_of(args).find("are for --tls, --https and --quic"), std::string::npos);
     args = words({"example.com", "@::1", "+tls"});
     args.get = true;
     EXPECT_NE(error_of(args).find("--get and --path are for --https"), std::string::npos);
