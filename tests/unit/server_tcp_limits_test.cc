@@ -111,13 +111,21 @@ public:
     size_t flood(const std::vector<uint8_t>& message, size_t max) {
         const auto f = framed(message);
         size_t sent = 0;
+        size_t at = 0;  // octets of the current frame already out
         while (sent < max) {
-            const ssize_t n = ::send(fd_, f.data(), f.size(), MSG_NOSIGNAL);
-            if (n == static_cast<ssize_t>(f.size())) {
-                ++sent;
+            const ssize_t n = ::send(fd_, f.data() + at, f.size() - at, MSG_NOSIGNAL);
+            if (n > 0) {
+                // A frame cut by a full buffer is finished, not abandoned:
+                // on a slow (sanitizer) build that happens long before the
+                // server stops reading.
+                at += static_cast<size_t>(n);
+                if (at == f.size()) {
+                    at = 0;
+                    ++sent;
+                }
                 continue;
             }
-            if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) break;
+            if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) break;
             pollfd p{fd_, POLLOUT, 0};
             if (::poll(&p, 1, 500) != 1) break;
         }
