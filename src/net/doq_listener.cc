@@ -13,9 +13,9 @@
 
 #include "net/doq_connection.h"
 #include "net/endpoint.h"
-#include "net/socket_options.h"
 #include "net/socket_owner.h"
 #include "net/stream_answer.h"
+#include "net/udp_socket.h"
 
 namespace cairn::net {
 
@@ -57,29 +57,10 @@ Result<std::shared_ptr<DoqListener>, TextError> DoqListener::open(
     asio::io_context& io, const wire::SocketAddress& address, std::shared_ptr<QuicTls> tls,
     QueryHandler& handler, TcpConnectionLimits& limits, EncryptedMetrics& metrics,
     const DoqListenerOptions& options) {
-    const auto endpoint = udp_endpoint(address);
-    asio::ip::udp::socket socket(io);
-    asio::error_code ec;
-    auto failed = [&](const char* what) {
-        return text_error("cannot listen on quic " + address.to_string() + ": " + what + ": " +
-                          ec.message());
-    };
-    socket.open(endpoint.protocol(), ec);
-    if (ec) return failed("socket");
-    socket.set_option(ReusePort(true), ec);
-    if (ec) return failed("SO_REUSEPORT");
-    if (endpoint.address().is_v6()) {
-        socket.set_option(asio::ip::v6_only(true), ec);
-        if (ec) return failed("IPV6_V6ONLY");
-    }
-    socket.bind(endpoint, ec);
-    if (ec) return failed("bind");
-    socket.set_option(asio::socket_base::receive_buffer_size(kSocketBufferBytes), ec);
-    socket.set_option(asio::socket_base::send_buffer_size(kSocketBufferBytes), ec);
     // A packet the kernel will not take now is dropped: QUIC sends it again.
-    socket.native_non_blocking(true, ec);
-    if (ec) return failed("O_NONBLOCK");
-    return std::make_shared<DoqListener>(std::move(socket), std::move(tls), handler, limits,
+    auto socket = open_listening_udp(io, address, kSocketBufferBytes, "quic");
+    if (!socket) return Unexpected{socket.error()};
+    return std::make_shared<DoqListener>(std::move(*socket), std::move(tls), handler, limits,
                                          metrics, options);
 }
 

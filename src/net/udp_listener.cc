@@ -12,8 +12,8 @@
 #include <utility>
 
 #include "net/endpoint.h"
-#include "net/socket_options.h"
 #include "net/socket_owner.h"
+#include "net/udp_socket.h"
 
 namespace cairn::net {
 
@@ -28,32 +28,11 @@ constexpr int kSocketBufferBytes = 4 << 20;
 Result<std::shared_ptr<UdpListener>, TextError> UdpListener::open(
     asio::io_context& io, const wire::SocketAddress& address, QueryHandler& handler,
     TransportMetrics& metrics, const UdpListenerOptions& options) {
-    const auto endpoint = udp_endpoint(address);
-    asio::ip::udp::socket socket(io);
-    asio::error_code ec;
-    auto failed = [&](const char* what) {
-        return text_error("cannot listen on udp " + address.to_string() + ": " + what + ": " +
-                          ec.message());
-    };
-    socket.open(endpoint.protocol(), ec);
-    if (ec) return failed("socket");
-    socket.set_option(ReusePort(true), ec);
-    if (ec) return failed("SO_REUSEPORT");
-    if (endpoint.address().is_v6()) {
-        socket.set_option(asio::ip::v6_only(true), ec);
-        if (ec) return failed("IPV6_V6ONLY");
-    }
-    socket.bind(endpoint, ec);
-    if (ec) return failed("bind");
-    // Room for bursts between two reads. The kernel caps these at
-    // net.core.rmem_max / wmem_max; a smaller buffer is no reason to fail.
-    socket.set_option(asio::socket_base::receive_buffer_size(kSocketBufferBytes), ec);
-    socket.set_option(asio::socket_base::send_buffer_size(kSocketBufferBytes), ec);
-    // recvmmsg/sendmmsg run on the native handle with MSG_DONTWAIT; Asio's
-    // own calls on this socket must not block either.
-    socket.native_non_blocking(true, ec);
-    if (ec) return failed("O_NONBLOCK");
-    return std::make_shared<UdpListener>(std::move(socket), handler, metrics, options);
+    // Room for bursts between two reads; recvmmsg/sendmmsg run on the
+    // native handle with MSG_DONTWAIT.
+    auto socket = open_listening_udp(io, address, kSocketBufferBytes, "udp");
+    if (!socket) return Unexpected{socket.error()};
+    return std::make_shared<UdpListener>(std::move(*socket), handler, metrics, options);
 }
 
 UdpListener::UdpListener(asio::ip::udp::socket socket, QueryHandler& handler,
