@@ -70,7 +70,7 @@ def test_sighup_with_a_broken_file_keeps_the_old_configuration(cairn):
     time.sleep(0.5)
     assert c.pid is not None, "cairn exited on a bad reload"
     assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
-    assert "no-such-option" in c.output(), "the reload error was not reported"
+    assert _wait_for_output(c, "no-such-option"), "the reload error was not reported"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -241,7 +241,8 @@ def test_chroot_confines_the_daemon_and_reloads_read_inside_it(cairn_as_nobody, 
     _rewrite(c, allow=["10.0.0.0/8"])
     os.kill(c.pid, signal.SIGHUP)
     assert _rcode_within(c, "www.plain.example.", dns.rcode.REFUSED) == dns.rcode.REFUSED
-    assert "configuration reloaded" in c.output()
+    # The new workers answer before the main thread logs the reload.
+    assert _wait_for_output(c, "configuration reloaded"), c.output()
     proc = c.proc
     assert _cairnctl(c.config["control-socket"], "stop").returncode == 0
     assert proc.wait(timeout=10) == 0
