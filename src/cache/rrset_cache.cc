@@ -91,14 +91,17 @@ RRsetCache::Shard& RRsetCache::shard_for(const wire::Name& owner) const {
     return *shards_[detail::mix64(owner.hash()) & (shards_.size() - 1)];
 }
 
+uint32_t RRsetCache::clamp_ttl(uint32_t received) const {
+    if (received > INT32_MAX) received = 0;
+    return std::min(std::max(received, options_.min_ttl), options_.max_ttl);
+}
+
 RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
                                       std::span<const wire::RData> signatures, Trust trust,
                                       Security security, std::span<const wire::Record> proof) {
     if (rrset.rdatas.empty()) return {};
     const int64_t now = clock_.now();
-    // RFC 2181 §8: a TTL with the top bit set means zero.
-    const uint32_t received = rrset.ttl > INT32_MAX ? 0 : rrset.ttl;
-    const uint32_t ttl = std::min(std::max(received, options_.min_ttl), options_.max_ttl);
+    const uint32_t ttl = clamp_ttl(rrset.ttl);
     RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
     // Copy outside the lock; the shard's lock covers only the map update.
     StoredRRset value;

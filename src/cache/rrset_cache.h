@@ -56,6 +56,10 @@ public:
     Stored insert(const wire::RRset& rrset, std::span<const wire::RData> signatures, Trust trust,
                   Security security, std::span<const wire::Record> proof = {});
 
+    // A received TTL as the cache keeps it: [min_ttl, max_ttl], and zero
+    // for a TTL with the top bit set (RFC 2181 §8).
+    uint32_t clamp_ttl(uint32_t received) const;
+
     // Records what validation concluded about the cached `rrset` with
     // `signatures` (if the entry still holds that data and those RRSIGs):
     // Secure data rises to Trust::kValidated, and the entry expires no

@@ -98,4 +98,69 @@ bool on_chain(const wire::Record& record, std::span<const ChainLink> chain) {
     return std::find(chain.begin(), chain.end(), ChainLink{record.owner, type}) != chain.end();
 }
 
+namespace {
+
+std::optional<size_t> find_rrset(std::span<const SignedRRset> rrsets, const wire::Name& owner,
+                                 RRType type) {
+    for (size_t i = 0; i < rrsets.size(); ++i)
+        if (rrsets[i].rrset.type == type && rrsets[i].rrset.owner == owner) return i;
+    return std::nullopt;
+}
+
+std::optional<size_t> redirecting_dname(std::span<const SignedRRset> rrsets,
+                                        const wire::Name& name) {
+    std::optional<size_t> found;
+    for (size_t i = 0; i < rrsets.size(); ++i) {
+        const auto& r = rrsets[i].rrset;
+        if (r.type != RRType::DNAME || r.rdatas.empty() || r.owner == name ||
+            !name.is_subdomain_of(r.owner))
+            continue;
+        if (!found || r.owner.label_count() > rrsets[*found].rrset.owner.label_count()) found = i;
+    }
+    return found;
+}
+
+ChainStep dname_step(const SignedRRset& dname, size_t index, const wire::Question& at) {
+    ChainStep step;
+    step.kind = ChainStep::Kind::kBroken;
+    const wire::Record record{dname.rrset.owner, RRType::DNAME, dname.rrset.rclass, dname.rrset.ttl,
+                              dname.rrset.rdatas.front()};
+    auto target = apply_dname(at.name, record);
+    if (!target) return step;
+    step.kind = ChainStep::Kind::kDname;
+    step.rrsets = {index};
+    step.cname = wire::Record{at.name, RRType::CNAME, at.rclass, dname.rrset.ttl,
+                              wire::NameData{*target}.to_rdata()};
+    step.next = std::move(*target);
+    return step;
+}
+
+}  // namespace
+
+ChainStep chain_step(std::span<const SignedRRset> rrsets, const wire::Question& at) {
+    if (auto dname = redirecting_dname(rrsets, at.name))
+        return dname_step(rrsets[*dname], *dname, at);
+    ChainStep step;
+    for (size_t i = 0; i < rrsets.size(); ++i)
+        if (rrsets[i].rrset.owner == at.name &&
+            (at.type == RRType::ANY || rrsets[i].rrset.type == at.type))
+            step.rrsets.push_back(i);
+    if (!step.rrsets.empty()) {
+        step.kind = ChainStep::Kind::kAnswer;
+        return step;
+    }
+    const auto cname = find_rrset(rrsets, at.name, RRType::CNAME);
+    if (!cname) return step;
+    step.rrsets = {*cname};
+    const auto& rdatas = rrsets[*cname].rrset.rdatas;
+    auto target = wire::NameData::from(rdatas.empty() ? wire::RData{} : rdatas.front());
+    if (!target) {
+        step.kind = ChainStep::Kind::kBroken;
+        return step;
+    }
+    step.kind = ChainStep::Kind::kCname;
+    step.next = target->name;
+    return step;
+}
+
 }  // namespace cairn::resolve

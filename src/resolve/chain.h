@@ -1,12 +1,14 @@
 // The CNAME/DNAME chain of one question (RFC 1034 §3.6.2, RFC 6672): which
 // names and RRsets of a response are on the way from the QNAME to its
-// answer. The scrubber keeps only those; the resolver follows the chain.
+// answer. The scrubber keeps only those; the resolver follows the chain
+// through what a lookup returned, one name at a time.
 #pragma once
 
 #include <optional>
 #include <span>
 #include <vector>
 
+#include "resolve/lookup_result.h"
 #include "wire/record.h"
 
 namespace cairn::resolve {
@@ -33,5 +35,27 @@ std::vector<ChainLink> answer_chain(std::span<const wire::Record> answers,
 
 // Whether `record` (an RRset member or an RRSIG over one) lies on `chain`.
 bool on_chain(const wire::Record& record, std::span<const ChainLink> chain);
+
+// Where one name of a chain leads among the RRsets a lookup returned.
+struct ChainStep {
+    enum class Kind : uint8_t {
+        kAnswer,  // `rrsets` answer the question at this name: the chain ends
+        kCname,   // `rrsets` is the CNAME at this name; the chain goes on at `next`
+        kDname,   // `rrsets` is a DNAME above this name; `cname` is the CNAME it
+                  // implies; the chain goes on at `next` unless CNAME was asked
+        kNone,    // the lookup holds nothing for this name
+        kBroken,  // a CNAME or DNAME whose target cannot be read, or is too long
+    };
+    Kind kind = Kind::kNone;
+    std::vector<size_t> rrsets;  // positions in the lookup's RRsets
+    std::optional<wire::Record> cname;
+    wire::Name next;
+};
+
+// One step of the chain at `at` (the name and type asked there): a DNAME at
+// a proper ancestor redirects first (RFC 6672 §3.1), else the asked type
+// (every type for ANY) is the answer, else a CNAME leads on (a CNAME asked
+// for is the answer).
+ChainStep chain_step(std::span<const SignedRRset> rrsets, const wire::Question& at);
 
 }  // namespace cairn::resolve

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include "resolve/chain.h"
 #include "resolve/qname_minimiser.h"
+#include "resolve/result_store.h"
 #include "resolve/scrubber.h"
 #include "wire/rrset.h"
 #include "wire/typed_rdata.h"
@@ -213,19 +215,22 @@ asio::awaitable<std::vector<wire::IpAddress>> Iterator::addresses_of(const wire:
             if (negative->rcode == wire::Rcode::NXDOMAIN) break;
             continue;
         }
-        std::vector<wire::Record> records;
+        std::vector<wire::RData> rdatas;
         ResponseKind kind = ResponseKind::kAnswer;
         if (auto cached = ctx_.caches.rrsets.peek(ns_name, type)) {
-            records = cached->rrset.to_records();
+            rdatas = std::move(cached->rrset.rdatas);
         } else {
+            const wire::Question q{ns_name, type, wire::RRClass::IN};
             Iterator nested(ctx_, budget_);
-            auto result = co_await nested.lookup({ns_name, type, wire::RRClass::IN});
+            auto result = co_await nested.lookup(q);
+            store_unvalidated(ctx_.caches, q, result);
             kind = result.kind;
-            if (kind == ResponseKind::kAnswer) records = std::move(result.answer);
+            if (kind == ResponseKind::kAnswer)
+                for (auto& rrset : result.answer)
+                    if (rrset.rrset.type == type) rdatas = std::move(rrset.rrset.rdatas);
         }
-        for (const auto& r : records)
-            if (r.type == type)
-                if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes())) found.push_back(*ip);
+        for (const auto& rdata : rdatas)
+            if (auto ip = wire::IpAddress::from_bytes(rdata.bytes())) found.push_back(*ip);
         if (!found.empty() || kind == ResponseKind::kNxdomain) break;
     }
     co_return found;
@@ -434,33 +439,40 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
     co_return std::nullopt;
 }
 
+std::vector<SignedRRset> Iterator::signed_rrsets(const wire::Message& response,
+                                                 const std::vector<wire::Record>& records,
+                                                 cache::Trust trust, const Classification& c,
+                                                 const Delegation& delegation) const {
+    const bool answers = &records == &response.answers;
+    std::vector<SignedRRset> out;
+    for (auto& rrset : wire::group_rrsets(records)) {
+        if (rrset.type == RRType::RRSIG) continue;
+        // A CNAME the server synthesised from a DNAME is unsigned; the
+        // resolver makes its own from the DNAME (RFC 6672 §3.4).
+        if (rrset.type == RRType::CNAME && answers &&
+            synthesised_from_dname(response.answers, rrset.owner))
+            continue;
+        // The zone's own NS set never outlives the parent's delegation.
+        if (rrset.type == RRType::NS && rrset.owner == delegation.zone &&
+            c.kind != ResponseKind::kReferral)
+            rrset.ttl = std::min(rrset.ttl, delegation.parent_ttl);
+        auto sigs = signatures_for(records, rrset.owner, rrset.type);
+        const bool wildcard = answers && expanded_from_wildcard(sigs, rrset.owner);
+        out.push_back({std::move(rrset), std::move(sigs), trust, wildcard});
+    }
+    return out;
+}
+
 void Iterator::cache_response(const wire::Message& response, const Classification& c,
-                              const Delegation& delegation) {
+                              const Delegation& delegation, bool with_answers) {
     using cache::Trust;
     const bool aa = response.header.aa;
     const auto proof = denial_records(response.authorities);
     auto store = [&](const std::vector<wire::Record>& records, Trust trust) {
-        for (auto& rrset : wire::group_rrsets(records)) {
-            if (rrset.type == RRType::RRSIG) continue;
-            // A CNAME the server synthesised from a DNAME is unsigned; the
-            // resolver makes its own from the DNAME (RFC 6672 §3.4).
-            if (rrset.type == RRType::CNAME && &records == &response.answers &&
-                synthesised_from_dname(response.answers, rrset.owner))
-                continue;
-            // The zone's own NS set never outlives the parent's delegation.
-            if (rrset.type == RRType::NS && rrset.owner == delegation.zone &&
-                c.kind != ResponseKind::kReferral)
-                rrset.ttl = std::min(rrset.ttl, delegation.parent_ttl);
-            const auto sigs = signatures_for(records, rrset.owner, rrset.type);
-            const bool wildcard =
-                &records == &response.answers && expanded_from_wildcard(sigs, rrset.owner);
-            const auto stored = ctx_.caches.rrsets.insert(
-                rrset, sigs, trust, cache::Security::kIndeterminate,
-                wildcard ? std::span<const wire::Record>(proof) : std::span<const wire::Record>());
-            if (stored.renewed && budget_.prefetch) ++ctx_.metrics.prefetch_unchanged;
-        }
+        for (const auto& rrset : signed_rrsets(response, records, trust, c, delegation))
+            store_rrset(ctx_.caches, rrset, proof, cache::Verdict{});
     };
-    store(response.answers, aa ? Trust::kAnswerAuth : Trust::kAnswerNonAuth);
+    if (with_answers) store(response.answers, aa ? Trust::kAnswerAuth : Trust::kAnswerNonAuth);
     if (c.kind == ResponseKind::kReferral) {
         store(response.authorities, Trust::kAuthorityReferral);
         cache_referral_denial(response, c.referral_zone);
@@ -487,27 +499,20 @@ void Iterator::cache_referral_denial(const wire::Message& response, const wire::
                                  cache::Security::kIndeterminate);
 }
 
-std::vector<wire::Record> Iterator::cache_negative(const wire::Message& response,
-                                                   const wire::Question& question,
-                                                   const Classification& c) {
-    std::vector<wire::Record> authority;
+void Iterator::negative_result(const wire::Message& response, LookupResult& result) {
     const wire::Record* soa = nullptr;
     for (const auto& r : response.authorities)
         if (r.type == RRType::SOA) soa = &r;
     for (const auto& r : response.authorities)
-        if (r.type != RRType::NS) authority.push_back(r);
+        if (r.type != RRType::NS) result.authority.push_back(r);
     // RFC 2308 §5: negative TTL = min(SOA TTL, SOA MINIMUM); without a SOA
     // the answer is not cached.
-    if (!soa) return authority;
+    if (!soa) return;
     auto data = wire::SoaData::from(soa->rdata);
     const uint32_t ttl = data ? std::min(soa->ttl, data->minimum) : 0;
-    for (auto& r : authority)
+    for (auto& r : result.authority)
         if (r.type == RRType::SOA) r.ttl = ttl;
-    const auto rcode =
-        c.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN : wire::Rcode::NOERROR;
-    ctx_.caches.negatives.insert(rcode, question.name, question.type, authority, ttl,
-                                 cache::Security::kIndeterminate);
-    return authority;
+    result.negative_ttl = ttl;
 }
 
 bool Iterator::known_no_cut(const wire::Question& step) const {
@@ -517,32 +522,26 @@ bool Iterator::known_no_cut(const wire::Question& step) const {
 }
 
 LookupResult Iterator::final_result(const wire::Message& response, const wire::Question& question,
-                                    const Classification& c) {
+                                    const Classification& c, const Delegation& delegation) {
     LookupResult result;
     result.kind = c.kind;
-    auto take = [&](const wire::Name& owner, RRType type) {
-        for (const auto& r : response.answers) {
-            const bool match = r.owner == owner && (type == RRType::ANY || r.type == type);
-            const bool sig = r.type == RRType::RRSIG && r.owner == owner &&
-                             (type == RRType::ANY || signature_covers(r) == type);
-            if (match || sig) result.answer.push_back(r);
-        }
-    };
-    if (c.kind == ResponseKind::kAnswer || c.kind == ResponseKind::kCname ||
-        c.kind == ResponseKind::kDname)
-        result.proof = denial_records(response.authorities);
-    switch (c.kind) {
-        case ResponseKind::kAnswer: take(question.name, question.type); break;
-        case ResponseKind::kCname: take(question.name, RRType::CNAME); break;
-        case ResponseKind::kDname:
-            for (const auto& r : response.answers)
-                if (r.type == RRType::DNAME && question.name.is_subdomain_of(r.owner))
-                    take(r.owner, RRType::DNAME);
-            break;
-        case ResponseKind::kNxdomain:
-        case ResponseKind::kNodata: result.authority = cache_negative(response, question, c); break;
-        default: break;
+    if (c.kind == ResponseKind::kNxdomain || c.kind == ResponseKind::kNodata) {
+        negative_result(response, result);
+        return result;
     }
+    if (c.kind != ResponseKind::kAnswer && c.kind != ResponseKind::kCname &&
+        c.kind != ResponseKind::kDname)
+        return result;
+    result.proof = denial_records(response.authorities);
+    const auto trust =
+        response.header.aa ? cache::Trust::kAnswerAuth : cache::Trust::kAnswerNonAuth;
+    auto rrsets = signed_rrsets(response, response.answers, trust, c, delegation);
+    // In the chain's order: the resolver follows it from the first link.
+    for (const auto& link : answer_chain(response.answers, question))
+        for (auto& rrset : rrsets)
+            if (!rrset.rrset.rdatas.empty() && rrset.rrset.owner == link.owner &&
+                rrset.rrset.type == link.type)
+                result.answer.push_back(std::exchange(rrset, SignedRRset{}));
     return result;
 }
 
@@ -583,7 +582,8 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
             minimise = false;  // RFC 9156 §2.3: the server mishandles the step
             continue;
         }
-        cache_response(response, c, *delegation);
+        const bool final_answer = !minimised && c.kind != ResponseKind::kReferral;
+        cache_response(response, c, *delegation, !final_answer);
         if (c.kind == ResponseKind::kReferral) {
             if (++referrals > ctx_.options.limits.max_referral_depth) {
                 ++ctx_.metrics.limit_referral_depth;
@@ -599,7 +599,12 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
             if (c.kind == ResponseKind::kAnswer || c.kind == ResponseKind::kNodata) {
                 // No zone cut at this name: one label more. Remembering the
                 // NODATA lets later lookups below it skip this step.
-                if (c.kind == ResponseKind::kNodata) cache_negative(response, ask, c);
+                if (c.kind == ResponseKind::kNodata) {
+                    LookupResult nodata;
+                    nodata.kind = c.kind;
+                    negative_result(response, nodata);
+                    store_negative(ctx_.caches, ask, nodata, cache::Verdict{});
+                }
                 ++labels_beyond;
             } else {
                 // NXDOMAIN, CNAME or DNAME for a shortened name: some servers
@@ -609,7 +614,7 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
             }
             continue;
         }
-        auto result = final_result(response, question, c);
+        auto result = final_result(response, question, c, *delegation);
         result.zone = delegation->zone;
         result.server = zone_reply->server;
         co_return result;

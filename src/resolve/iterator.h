@@ -32,7 +32,8 @@ class Iterator {
 public:
     Iterator(ResolverContext& context, RequestBudget& budget) : ctx_(context), budget_(budget) {}
 
-    // Resolves `question` upstream, caching what it learns on the way.
+    // Resolves `question` upstream, caching what it learns on the way
+    // (delegations, glue, proofs) but not the answer, which it returns.
     asio::awaitable<LookupResult> lookup(const wire::Question& question);
 
 private:
@@ -75,21 +76,29 @@ private:
     asio::awaitable<std::vector<wire::IpAddress>> addresses_of(const wire::Name& ns_name);
     asio::awaitable<bool> addresses_from_parent(Delegation& delegation);
 
+    // The RRsets of one section of `response`, with their signatures.
+    std::vector<SignedRRset> signed_rrsets(const wire::Message& response,
+                                           const std::vector<wire::Record>& records,
+                                           cache::Trust trust, const Classification& c,
+                                           const Delegation& delegation) const;
+    // Caches what `response` teaches on the way (delegations, glue,
+    // proofs); its answer section too unless `with_answers` is false (the
+    // final answer, which the lookup returns instead).
     void cache_response(const wire::Message& response, const Classification& c,
-                        const Delegation& delegation);
+                        const Delegation& delegation, bool with_answers = true);
     // A signed referral to an unsigned child carries the proof that the
     // child has no DS (RFC 4035 §3.1.4): cached, so validation need not ask.
     void cache_referral_denial(const wire::Message& response, const wire::Name& child);
-    // Caches a NXDOMAIN/NODATA answer to `question`; returns the records
-    // that prove it (SOA with the negative TTL, NSEC/NSEC3, signatures).
-    std::vector<wire::Record> cache_negative(const wire::Message& response,
-                                             const wire::Question& question,
-                                             const Classification& c);
+    // The records of a NXDOMAIN/NODATA answer that prove it (SOA with the
+    // negative TTL, NSEC/NSEC3, signatures), into `result`.
+    static void negative_result(const wire::Message& response, LookupResult& result);
     // The cache already shows `step` (a QNAME-minimised question) has an
     // answer or NODATA, so no zone cut hides there.
     bool known_no_cut(const wire::Question& step) const;
+    // The answer to `question` in `response`, not cached: the resolver
+    // validates and stores it.
     LookupResult final_result(const wire::Message& response, const wire::Question& question,
-                              const Classification& c);
+                              const Classification& c, const Delegation& delegation);
     std::optional<LookupResult> budget_exceeded();
 
     ResolverContext& ctx_;

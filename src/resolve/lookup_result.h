@@ -7,11 +7,13 @@
 #include <optional>
 #include <vector>
 
+#include "cache/security.h"
 #include "dnssec/limits.h"
 #include "resolve/response_kind.h"
 #include "wire/edns.h"
 #include "wire/ip_address.h"
 #include "wire/record.h"
+#include "wire/rrset.h"
 
 namespace cairn::resolve {
 
@@ -23,10 +25,29 @@ enum class FailureCause : uint8_t {
     kRefused,      // servers answered, but only with errors or lame answers
 };
 
+// One RRset a server gave, with the RRSIGs over it.
+struct SignedRRset {
+    wire::RRset rrset;
+    std::vector<wire::RData> signatures;
+    cache::Trust trust = cache::Trust::kAnswerNonAuth;
+    // Expanded from a wildcard (an RRSIG's labels field says so): it holds
+    // only with the proof that the name itself does not exist
+    // (RFC 4035 §5.3.4).
+    bool wildcard = false;
+};
+
 struct LookupResult {
     ResponseKind kind = ResponseKind::kError;
-    std::vector<wire::Record> answer;     // for kAnswer/kCname/kDname
-    std::vector<wire::Record> authority;  // for kNxdomain/kNodata: SOA and proofs
+    // For kAnswer/kCname/kDname: the RRsets on the question's chain, in
+    // chain order. Not cached yet: the resolver validates and stores them.
+    // A CNAME the server made from a DNAME is left out (the resolver makes
+    // its own, RFC 6672 §3.4).
+    std::vector<SignedRRset> answer;
+    // For kNxdomain/kNodata: SOA and proofs, the SOA's TTL already the
+    // negative TTL; `negative_ttl` is nullopt when there is no SOA (and the
+    // answer is not to be cached, RFC 2308 §5).
+    std::vector<wire::Record> authority;
+    std::optional<uint32_t> negative_ttl;
     // For kAnswer/kCname/kDname: the NSEC/NSEC3 records and RRSIGs of the
     // authority section (a wildcard expansion's proof that the name itself
     // does not exist).

@@ -15,6 +15,7 @@
 #include "resolve/iterator.h"
 #include "resolve/joined_upstream.h"
 #include "resolve/key_sentinel.h"
+#include "resolve/result_store.h"
 #include "resolve/server_selector.h"
 #include "resolve/validator.h"
 #include "wire/typed_rdata.h"
@@ -103,12 +104,16 @@ std::optional<ExtendedErrorCode> reason_of(const Verdict& v) {
     return std::nullopt;
 }
 
+void append_records(Answer& out, const wire::RRset& rrset, std::span<const wire::RData> signatures,
+                    uint32_t ttl) {
+    for (const auto& rdata : rrset.rdatas)
+        out.answer.push_back(wire::Record{rrset.owner, rrset.type, rrset.rclass, ttl, rdata});
+    for (const auto& sig : signatures)
+        out.answer.push_back(wire::Record{rrset.owner, RRType::RRSIG, rrset.rclass, ttl, sig});
+}
+
 void append_rrset(Answer& out, const cache::CachedRRset& cached) {
-    for (auto& r : cached.rrset.to_records())
-        out.answer.push_back(std::move(r));
-    for (const auto& sig : cached.signatures)
-        out.answer.push_back(wire::Record{cached.rrset.owner, RRType::RRSIG, cached.rrset.rclass,
-                                          cached.rrset.ttl, sig});
+    append_records(out, cached.rrset, cached.signatures, cached.rrset.ttl);
     for (const auto& r : cached.proof)
         out.authority.push_back(r);
 }
@@ -168,24 +173,29 @@ struct RecursiveResolver::State {
     void count_synthesised(Synthesised::Kind kind);
     // The status of a cached entry, validating it first if it never was
     // (and `validate`); the verdict is stored back in the cache.
-    // `may_retry`: a Bogus verdict is not stored, another server may be
-    // asked.
-    asio::awaitable<Verdict> settle(Validator& validator, cache::CachedRRset& cached, bool validate,
-                                    bool may_retry);
+    asio::awaitable<Verdict> settle(Validator& validator, cache::CachedRRset& cached,
+                                    bool validate);
     asio::awaitable<Verdict> settle(Validator& validator, cache::NegativeEntry& entry,
-                                    bool validate, bool may_retry);
+                                    bool validate);
 
     // One client request's walk along its CNAME/DNAME chain, one step at a
-    // time: from the cache, from a lookup the cache did not keep, from
-    // validated denials (RFC 8198), from upstream.
+    // time: from the cache, from validated denials (RFC 8198), from
+    // upstream. What a lookup returns is validated once, link by link,
+    // stored with its verdict and answered.
     struct Walk;
     enum class Step : uint8_t { kDone, kFollow, kMiss, kFail };
     asio::awaitable<Step> from_cache(Walk& w);
     asio::awaitable<Step> from_cached_cname(Walk& w);
-    asio::awaitable<Step> from_fresh(Walk& w);
-    asio::awaitable<Step> from_fresh_answer(Walk& w, LookupResult& result);
     Step from_denials(Walk& w);
     asio::awaitable<Step> from_upstream(Walk& w);
+    asio::awaitable<Step> from_answer(Walk& w, LookupResult& result);
+    asio::awaitable<Step> from_denial(Walk& w, LookupResult& result);
+    asio::awaitable<Step> accept_rrset(Walk& w, LookupResult& result, size_t index);
+    // Data that failed validation: another server of the zone is asked
+    // (up to kMaxBogusRetries); if none answers, judge_suspect.
+    Step retry_elsewhere(Walk& w, LookupResult& result, std::optional<size_t> rrset,
+                         const Verdict& v);
+    Step judge_suspect(Walk& w);
     Step refuse_bogus(Walk& w, const Verdict& v);
     // A name a held wildcard would answer is not asked upstream.
     Step refuse_held(Walk& w);
@@ -376,31 +386,13 @@ void RecursiveResolver::State::count_synthesised(Synthesised::Kind kind) {
     }
 }
 
-asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key,
-                                                         BackgroundSlot /*slot*/) {
-    RequestBudget budget;
-    budget.deadline = monotonic.now() + options.limits.resolution_timeout;
-    budget.prefetch = true;
-    try {
-        Iterator iterator(context, budget);
-        (void)co_await iterator.lookup(q);
-        // Read back like a client lookup after a fetch, so the renewed entry
-        // counts its asks the same way.
-        (void)caches.rrsets.lookup(q.name, q.type, q.rclass);
-    } catch (const std::exception&) {
-        // A failed refresh leaves the cached data to expire as it would have.
-    }
-    prefetching.erase(key);
-}
-
 asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
-                                                          cache::CachedRRset& cached, bool validate,
-                                                          bool may_retry) {
+                                                          cache::CachedRRset& cached,
+                                                          bool validate) {
     if (!validate || cached.security != cache::Security::kIndeterminate)
         co_return earlier_verdict(cached.security, cached.reason);
     auto v = co_await validator.rrset(cached.rrset, cached.signatures, cached.proof);
-    // A verdict that another server may overturn is not stored yet.
-    if (v.transient || (may_retry && v.security == cache::Security::kBogus)) co_return v;
+    if (v.transient) co_return v;
     caches.rrsets.set_security(cached.rrset, cached.signatures, v.security, reason_of(v),
                                v.ttl_cap);
     if (v.ttl_cap < cached.rrset.ttl) cached.rrset.ttl = v.ttl_cap;
@@ -409,12 +401,12 @@ asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
 
 asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
                                                           cache::NegativeEntry& entry,
-                                                          bool validate, bool may_retry) {
+                                                          bool validate) {
     if (!validate || entry.security != cache::Security::kIndeterminate)
         co_return earlier_verdict(entry.security, entry.reason);
     auto v = co_await validator.negative(entry.rcode, {entry.name, entry.type, wire::RRClass::IN},
                                          entry.authority);
-    if (v.transient || (may_retry && v.security == cache::Security::kBogus)) co_return v;
+    if (v.transient) co_return v;
     caches.negatives.set_security(entry.rcode, entry.name, entry.type, v.security, reason_of(v),
                                   v.ttl_cap);
     co_return v;
@@ -439,29 +431,27 @@ struct RecursiveResolver::State::Walk {
     wire::Question q;  // the link of the chain being resolved
     uint32_t hops = 0;
     bool went_upstream = false;
-    // A lookup just made for `q`: used when the cache could not keep its
-    // result (TTL 0, or no room), and to know whom to avoid if it fails
-    // validation.
-    std::optional<LookupResult> fresh;
-    // Skip the cache: its data for `q` failed validation, another server
-    // is to be asked.
+    // Ask upstream for `q` again, skipping the cache: the data a server
+    // gave for it failed validation, another server of the zone is asked.
     bool refetch = false;
+    // That data and its verdict, which stand if no other server answers.
+    struct Suspect {
+        LookupResult result;
+        std::optional<size_t> rrset;  // the RRset that failed; none: the denial did
+        Verdict verdict;
+    };
+    std::optional<Suspect> suspect;
     std::optional<Answer> failure;
 
     void follow(const wire::Name& next) {
         q.name = next;
-        fresh.reset();
         ++hops;
     }
-    // Whether a Bogus verdict on data just fetched for `q` may send the
-    // question to another server of the zone.
-    bool may_retry() const {
-        return validate && !retry_failed && fresh && fresh->server &&
-               budget.bogus_retries < kMaxBogusRetries;
+    // Whether a Bogus verdict on `result` may send the question to another
+    // server of the zone.
+    bool may_retry(const LookupResult& result) const {
+        return validate && result.server && budget.bogus_retries < kMaxBogusRetries;
     }
-    // Asking another server failed (none left, none answering): the data
-    // cached from the first is judged for good.
-    bool retry_failed = false;
 };
 
 RecursiveResolver::State::Step RecursiveResolver::State::refuse_held(Walk& w) {
@@ -478,13 +468,6 @@ RecursiveResolver::State::Step RecursiveResolver::State::refuse_held(Walk& w) {
 
 RecursiveResolver::State::Step RecursiveResolver::State::refuse_bogus(Walk& w, const Verdict& v) {
     if (v.security != cache::Security::kBogus || !w.validate) return Step::kDone;
-    if (!v.transient && w.may_retry()) {
-        w.budget.excluded.push_back({w.fresh->zone, *w.fresh->server});
-        ++w.budget.bogus_retries;
-        ++metrics.bogus_retries;
-        w.refetch = true;
-        return Step::kMiss;
-    }
     ++(v.transient ? metrics.dnssec_failures : metrics.dnssec_bogus);
     w.failure = servfail(v.error ? *v.error
                                  : wire::ExtendedErrorOption{ExtendedErrorCode::kDnssecBogus, {}});
@@ -496,7 +479,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
     auto positive = caches.rrsets.lookup(q.name, q.type, q.rclass);
     // Glue and referral data serve iteration only, never a client answer.
     if (positive && positive->trust >= cache::Trust::kAnswerNonAuth) {
-        auto v = co_await settle(w.validator, *positive, w.validate, w.may_retry());
+        auto v = co_await settle(w.validator, *positive, w.validate);
         if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
         w.security.add(v);
         append_rrset(w.out, *positive);
@@ -504,7 +487,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
         co_return Step::kDone;
     }
     if (auto negative = caches.negatives.lookup(q.name, q.type)) {
-        auto v = co_await settle(w.validator, *negative, w.validate, w.may_retry());
+        auto v = co_await settle(w.validator, *negative, w.validate);
         if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
         w.security.add(v);
         w.out.rcode = negative->rcode;
@@ -520,7 +503,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
     auto cname = caches.rrsets.lookup(w.q.name, RRType::CNAME, w.q.rclass);
     if (!cname || cname->trust < cache::Trust::kAnswerNonAuth || cname->rrset.rdatas.empty())
         co_return Step::kMiss;
-    auto v = co_await settle(w.validator, *cname, w.validate, w.may_retry());
+    auto v = co_await settle(w.validator, *cname, w.validate);
     if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
     w.security.add(v);
     auto target = wire::NameData::from(cname->rrset.rdatas.front());
@@ -530,73 +513,97 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
     co_return Step::kFollow;
 }
 
-// The cache did not keep the lookup's result: validate and use it as it
-// came.
-asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_fresh(Walk& w) {
-    auto result = std::move(*w.fresh);
-    w.fresh.reset();
-    if (result.kind != ResponseKind::kNxdomain && result.kind != ResponseKind::kNodata)
-        co_return co_await from_fresh_answer(w, result);
-    const auto rcode =
-        result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN : wire::Rcode::NOERROR;
-    if (w.validate) {
-        auto v = co_await w.validator.negative(rcode, w.q, result.authority);
-        if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
-        w.security.add(v);
-    } else {
-        w.security.add(Verdict{});
-    }
-    w.out.rcode = rcode;
-    w.out.authority = std::move(result.authority);
+RecursiveResolver::State::Step RecursiveResolver::State::retry_elsewhere(
+    Walk& w, LookupResult& result, std::optional<size_t> rrset, const Verdict& v) {
+    w.budget.excluded.push_back({result.zone, *result.server});
+    ++w.budget.bogus_retries;
+    ++metrics.bogus_retries;
+    w.refetch = true;
+    w.suspect = Walk::Suspect{std::move(result), rrset, v};
+    return Step::kMiss;
+}
+
+// No other server gave an answer for the suspect's question: its verdict
+// stands, and is cached.
+RecursiveResolver::State::Step RecursiveResolver::State::judge_suspect(Walk& w) {
+    auto suspect = std::move(*w.suspect);
+    w.suspect.reset();
+    const auto& r = suspect.result;
+    if (suspect.rrset)
+        store_rrset(caches, r.answer[*suspect.rrset], r.proof, suspect.verdict);
+    else
+        store_negative(caches, w.q, r, suspect.verdict);
+    return refuse_bogus(w, suspect.verdict);
+}
+
+// Validates one RRset of a lookup's answer, stores it with its verdict and
+// adds it to the client's answer.
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::accept_rrset(
+    Walk& w, LookupResult& result, size_t index) {
+    const auto& link = result.answer[index];
+    const auto proof = link.wildcard ? std::span<const wire::Record>(result.proof)
+                                     : std::span<const wire::Record>();
+    Verdict v;
+    if (w.validate) v = co_await w.validator.rrset(link.rrset, link.signatures, proof);
+    const bool bogus = v.security == cache::Security::kBogus && w.validate;
+    if (bogus && !v.transient && w.may_retry(result))
+        co_return retry_elsewhere(w, result, index, v);
+    // A verdict that may change on the next try is not stored; the data is,
+    // to be validated again when next read.
+    if (store_rrset(caches, link, proof, v.transient ? Verdict{} : v) && w.budget.prefetch)
+        ++metrics.prefetch_unchanged;
+    if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+    w.security.add(v);
+    const uint32_t ttl = std::min(caches.rrsets.clamp_ttl(link.rrset.ttl), v.ttl_cap);
+    append_records(w.out, link.rrset, link.signatures, ttl);
+    for (const auto& r : proof)
+        w.out.authority.push_back(r);
     co_return Step::kDone;
 }
 
-asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_fresh_answer(
+// The lookup's answer, link by link along its CNAME/DNAME chain, until the
+// chain ends or leaves what the lookup returned.
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_answer(
     Walk& w, LookupResult& result) {
-    for (const auto& rrset : wire::group_rrsets(result.answer)) {
-        if (rrset.type == RRType::RRSIG) continue;
-        std::vector<wire::RData> sigs;
-        for (const auto& r : result.answer)
-            if (r.type == RRType::RRSIG && r.owner == rrset.owner)
-                if (auto sig = wire::RrsigData::from(r.rdata);
-                    sig && sig->type_covered == rrset.type)
-                    sigs.push_back(r.rdata);
-        Verdict v;
-        if (w.validate) v = co_await w.validator.rrset(rrset, sigs, result.proof);
-        if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
-        w.security.add(v);
-    }
-    std::optional<wire::Name> next;
-    for (auto& r : result.answer) {
-        if (result.kind == ResponseKind::kCname && r.type == RRType::CNAME)
-            if (auto t = wire::NameData::from(r.rdata)) next = t->name;
-        w.out.answer.push_back(std::move(r));
-    }
-    if (result.kind == ResponseKind::kDname) {
-        const wire::Record* dname = nullptr;
-        for (const auto& r : w.out.answer)
-            if (r.type == RRType::DNAME && w.q.name.is_subdomain_of(r.owner)) dname = &r;
-        auto target = dname ? apply_dname(w.q.name, *dname) : std::nullopt;
-        if (!target) {
+    for (bool first = true;; first = false) {
+        const auto link = chain_step(result.answer, w.q);
+        if (link.kind == ChainStep::Kind::kNone && !first) co_return Step::kFollow;
+        if (link.kind == ChainStep::Kind::kNone || link.kind == ChainStep::Kind::kBroken) {
             w.failure = servfail({ExtendedErrorCode::kInvalidData,
-                                  "DNAME substitution of " + w.q.name.to_text() + " too long"});
+                                  link.kind == ChainStep::Kind::kNone
+                                      ? "answer without the RRset asked for"
+                                      : "unusable CNAME or DNAME at " + w.q.name.to_text()});
             co_return Step::kFail;
         }
-        // The CNAME the DNAME implies (RFC 6672 §3.1), made here rather
-        // than trusted from the server; asked for the CNAME, it is the
-        // answer (§3).
-        w.out.answer.push_back(wire::Record{w.q.name, RRType::CNAME, w.q.rclass, dname->ttl,
-                                            wire::NameData{*target}.to_rdata()});
-        if (w.q.type == RRType::CNAME) co_return Step::kDone;
-        next = *target;
+        for (size_t index : link.rrsets)
+            if (auto step = co_await accept_rrset(w, result, index); step != Step::kDone)
+                co_return step;
+        if (link.kind == ChainStep::Kind::kAnswer) co_return Step::kDone;
+        // The CNAME a DNAME implies is made here rather than trusted from
+        // the server (RFC 6672 §3.1); asked for the CNAME, it is the answer.
+        if (link.cname) w.out.answer.push_back(*link.cname);
+        if (link.kind == ChainStep::Kind::kDname && w.q.type == RRType::CNAME)
+            co_return Step::kDone;
+        w.follow(link.next);
+        if (w.hops > options.limits.max_cname_chain) co_return Step::kFollow;
     }
-    if (result.kind == ResponseKind::kAnswer) co_return Step::kDone;
-    if (!next) {
-        w.failure = servfail({ExtendedErrorCode::kInvalidData, "bad CNAME"});
-        co_return Step::kFail;
-    }
-    w.follow(*next);
-    co_return Step::kFollow;
+}
+
+asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_denial(
+    Walk& w, LookupResult& result) {
+    const auto rcode =
+        result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN : wire::Rcode::NOERROR;
+    Verdict v;
+    if (w.validate) v = co_await w.validator.negative(rcode, w.q, result.authority);
+    const bool bogus = v.security == cache::Security::kBogus && w.validate;
+    if (bogus && !v.transient && w.may_retry(result))
+        co_return retry_elsewhere(w, result, std::nullopt, v);
+    store_negative(caches, w.q, result, v.transient ? Verdict{} : v);
+    if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+    w.security.add(v);
+    w.out.rcode = rcode;
+    w.out.authority = std::move(result.authority);
+    co_return Step::kDone;
 }
 
 // RFC 8198: what validated NSEC/NSEC3 records already prove is not asked
@@ -632,10 +639,8 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_u
     w.went_upstream = true;
     Iterator iterator(context, w.budget);
     auto result = co_await iterator.lookup(w.q);
-    if (result.error && retrying) {
-        w.retry_failed = true;
-        co_return Step::kMiss;
-    }
+    if (result.error && retrying) co_return judge_suspect(w);
+    w.suspect.reset();
     if (result.error) {
         const bool unreachable =
             result.cause == FailureCause::kUnreachable || result.cause == FailureCause::kRefused;
@@ -652,21 +657,36 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_u
     switch (result.kind) {
         case ResponseKind::kAnswer:
         case ResponseKind::kCname:
+        case ResponseKind::kDname: co_return co_await from_answer(w, result);
         case ResponseKind::kNxdomain:
-        case ResponseKind::kNodata: break;
-        case ResponseKind::kDname:
-            // A DNAME is not cached under the name asked for: follow it now.
-            w.fresh = std::move(result);
-            co_return co_await from_fresh(w);
+        case ResponseKind::kNodata: co_return co_await from_denial(w, result);
         default:
             w.failure = servfail({ExtendedErrorCode::kOther, "unexpected response"});
             co_return Step::kFail;
     }
-    // The iterator cached what it learnt; the next step reads it back (TTLs
-    // clamped, best-ranked data) and validates it. Should the cache have
-    // kept nothing, `fresh` stands in.
-    w.fresh = std::move(result);
-    co_return Step::kMiss;
+}
+
+asio::awaitable<void> RecursiveResolver::State::prefetch(wire::Question q, std::string key,
+                                                         BackgroundSlot /*slot*/) {
+    const ClientQuery as_client{q, true, false, false};
+    Walk w(*this, as_client);
+    w.budget.prefetch = true;
+    try {
+        Iterator iterator(context, w.budget);
+        auto result = co_await iterator.lookup(q);
+        // Validated and stored like a client's lookup; a failure leaves the
+        // cached data to expire as it would have.
+        if (result.kind == ResponseKind::kNxdomain || result.kind == ResponseKind::kNodata)
+            (void)co_await from_denial(w, result);
+        else if (!result.error)
+            (void)co_await from_answer(w, result);
+        // Read back like a client lookup after a fetch, so the renewed entry
+        // counts its asks the same way.
+        (void)caches.rrsets.lookup(q.name, q.type, q.rclass);
+    } catch (const std::exception&) {
+        // A failed refresh leaves the cached data to expire as it would have.
+    }
+    prefetching.erase(key);
 }
 
 namespace {
@@ -727,7 +747,6 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
         }
         Step step = Step::kMiss;
         if (!w.refetch) step = co_await from_cache(w);
-        if (step == Step::kMiss && w.fresh && !w.refetch) step = co_await from_fresh(w);
         if (step == Step::kMiss && !query.recursion_desired) {
             // Cache only (RD=0). Nothing cached: say so rather than go out.
             if (!w.out.answer.empty()) break;

@@ -8,6 +8,7 @@
 #include "dnssec/ds_digest.h"
 #include "dnssec/key_tag.h"
 #include "dnssec/rrset_verifier.h"
+#include "resolve/result_store.h"
 #include "wire/typed_rdata.h"
 
 namespace cairn::resolve {
@@ -620,8 +621,11 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
         out.authority = std::move(negative->authority);
         co_return out;
     }
+    const wire::Question question{name, type, wire::RRClass::IN};
     Iterator iterator(ctx_, budget_);
-    auto result = co_await iterator.lookup({name, type, wire::RRClass::IN});
+    auto result = co_await iterator.lookup(question);
+    // Cached as it came; what the checks below conclude is recorded on it.
+    store_unvalidated(ctx_.caches, question, result);
     if (result.error) {
         out.error = *result.error;
         co_return out;
@@ -630,11 +634,11 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
     out.server = result.server;
     switch (result.kind) {
         case ResponseKind::kAnswer:
-            for (const auto& rrset : wire::group_rrsets(result.answer)) {
-                if (rrset.owner != name || rrset.type != type) continue;
+            for (auto& answer : result.answer) {
+                if (answer.rrset.owner != name || answer.rrset.type != type) continue;
                 out.kind = Fetched::Kind::kAnswer;
-                out.rrset = rrset;
-                out.signatures = signatures_in(result.answer, name, type);
+                out.rrset = std::move(answer.rrset);
+                out.signatures = std::move(answer.signatures);
             }
             if (out.kind != Fetched::Kind::kAnswer)
                 out.error = {ExtendedErrorCode::kInvalidData, "answer without the RRset"};

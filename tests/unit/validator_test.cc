@@ -1043,5 +1043,28 @@ TEST_F(ValidationTest, BogusDataFromOneServerIsAskedOfAnother) {
     EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
 }
 
+// The iterator returns the chain it was given; each link is validated once,
+// stored with its verdict, and read from the cache as it is next time.
+TEST_F(ValidationTest, EachLinkOfAChainIsValidatedOnceAndStoredWithItsVerdict) {
+    example_.zone.records.push_back(record("cn.example. 300 IN CNAME www.example."));
+    publish();
+    ASSERT_TRUE(resolve("x.ent.example.", RRType::A).authentic_data);  // the keys
+    const uint64_t before = metrics().dnssec_verifications.load();
+    auto a = resolve("cn.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.authentic_data);
+    EXPECT_EQ(records_of(a.answer, RRType::A), kWww);
+    EXPECT_EQ(metrics().dnssec_verifications.load() - before, 2u) << "the CNAME and the A";
+    for (auto [owner, type] :
+         {std::pair{"cn.example.", RRType::CNAME}, std::pair{"www.example.", RRType::A}}) {
+        auto cached = caches_.rrsets.peek(name(owner), type);
+        ASSERT_TRUE(cached) << owner;
+        EXPECT_EQ(cached->security, cache::Security::kSecure) << owner;
+        EXPECT_EQ(cached->trust, cache::Trust::kValidated) << owner;
+    }
+    EXPECT_TRUE(resolve("cn.example.", RRType::A).authentic_data);
+    EXPECT_EQ(metrics().dnssec_verifications.load() - before, 2u) << "nothing checked again";
+}
+
 }  // namespace
 }  // namespace cairn::resolve
