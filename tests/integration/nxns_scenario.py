@@ -56,7 +56,7 @@ def attacker(address: str) -> ss.Handler:
             return base(rec)
         name = m.question[0].name
         below = name.relativize(origin)
-        if len(below) == 0 or not below.labels[-1].startswith(b"x-"):
+        if len(below) == 0 or not below.labels[-1].lower().startswith(b"x-"):
             return base(rec)
         child = dns.name.Name((below.labels[-1],) + origin.labels)
         token = secrets.token_hex(4)
