@@ -94,6 +94,11 @@ Result<std::shared_ptr<TlsContext>, TextError> TlsContext::load(const std::strin
     static constexpr unsigned char kSessionContext[] = "cairn";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
     SSL_CTX_set_alpn_select_cb(ctx, select_alpn, &tls->alpn_wire_);
+    // Connections run OpenSSL on the socket itself (ClientStream): read as
+    // much as has come in one recv rather than a record header, then its
+    // body; a write retried after a wait may come from a moved buffer.
+    SSL_CTX_set_read_ahead(ctx, 1);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     return tls;
 }
 
