@@ -11,7 +11,11 @@
 
 namespace cairn::net {
 
-ClientStream::ClientStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+ClientStream::ClientStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+    // try_write must not block; Asio's own operations work either way.
+    asio::error_code ignored;
+    socket_.non_blocking(true, ignored);
+}
 
 ClientStream::ClientStream(asio::ip::tcp::socket socket, std::shared_ptr<TlsContext> tls)
     : socket_(std::move(socket)),
@@ -121,6 +125,23 @@ asio::awaitable<asio::error_code> ClientStream::write(asio::const_buffer buffer)
     // a wait, is called again with the same one.
     const auto done = co_await drive(Call::kWrite, const_cast<void*>(buffer.data()), buffer.size());
     co_return done.error;
+}
+
+std::pair<asio::error_code, size_t> ClientStream::try_write(asio::const_buffer buffer) {
+    if (!ssl_) {
+        asio::error_code ec;
+        const size_t n = socket_.write_some(buffer, ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) return {{}, 0};
+        return {ec, n};
+    }
+    ERR_clear_error();
+    errno = 0;
+    size_t written = 0;
+    const int result = SSL_write_ex(ssl_.get(), buffer.data(), buffer.size(), &written);
+    if (result == 1) return {{}, written};
+    const int reason = SSL_get_error(ssl_.get(), result);
+    if (reason == SSL_ERROR_WANT_WRITE || reason == SSL_ERROR_WANT_READ) return {{}, 0};
+    return {ssl_error(result), 0};
 }
 
 void ClientStream::shutdown_receive() {

@@ -45,6 +45,14 @@ public:
     asio::awaitable<std::pair<asio::error_code, size_t>> read_exact(asio::mutable_buffer buffer);
     // All of `buffer`.
     asio::awaitable<asio::error_code> write(asio::const_buffer buffer);
+    // What the socket takes of `buffer` now, without waiting: the count of
+    // bytes written. Less than all (none, over TLS) when the socket is
+    // full: the rest then goes through write(), and over TLS it must be
+    // exactly the same bytes (OpenSSL holds the record it made of them).
+    std::pair<asio::error_code, size_t> try_write(asio::const_buffer buffer);
+    // Whether bytes already read from the socket wait to be read (TLS
+    // reads ahead): more queries are there without asking the socket.
+    bool input_buffered() const { return ssl_ && SSL_has_pending(ssl_.get()) == 1; }
 
     // Wakes a pending read with end-of-file; writes still go out.
     void shutdown_receive();

@@ -262,23 +262,47 @@ asio::awaitable<void> DohConnection::read_loop() {
     }
 }
 
+void DohConnection::gather_output() {
+    output_.clear();
+    while (output_.size() < kWriteChunk) {
+        const uint8_t* data = nullptr;
+        const auto n = nghttp2_session_mem_send(session_.get(), &data);
+        if (n <= 0) break;
+        output_.insert(output_.end(), data, data + n);
+    }
+}
+
 void DohConnection::start_writing() {
     if (writing_ || !open_ || !session_) return;
-    writing_ = true;
-    asio::co_spawn(stream_.get_executor(), write_loop(shared_from_this()), asio::detached);
+    // What the socket takes now goes at once; the rest waits in write_loop.
+    for (;;) {
+        gather_output();
+        if (output_.empty()) break;
+        const auto [ec, written] = stream_.try_write(asio::buffer(output_));
+        if (ec) {
+            if (is_tls_error(ec)) count(listener_->metrics().tls_errors);
+            close();
+            return;
+        }
+        touch();
+        if (written < output_.size()) {
+            output_.erase(output_.begin(), output_.begin() + static_cast<std::ptrdiff_t>(written));
+            writing_ = true;
+            asio::co_spawn(stream_.get_executor(), write_loop(shared_from_this()), asio::detached);
+            return;
+        }
+    }
+    close_if_done();
 }
 
 asio::awaitable<void> DohConnection::write_loop(std::shared_ptr<DohConnection> /*keep_alive*/) {
+    // output_ starts with what start_writing could not write (over TLS,
+    // bytes that must be written again exactly as they were).
     while (open_) {
-        output_.clear();
-        while (output_.size() < kWriteChunk) {
-            const uint8_t* data = nullptr;
-            const auto n = nghttp2_session_mem_send(session_.get(), &data);
-            if (n <= 0) break;
-            output_.insert(output_.end(), data, data + n);
-        }
+        if (output_.empty()) gather_output();
         if (output_.empty()) break;
         const auto ec = co_await stream_.write(asio::buffer(output_));
+        output_.clear();
         if (ec) {
             if (open_ && is_tls_error(ec)) count(listener_->metrics().tls_errors);
             close();

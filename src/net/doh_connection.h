@@ -74,7 +74,11 @@ private:
     asio::awaitable<void> read_loop();
     asio::awaitable<void> write_loop(std::shared_ptr<DohConnection> self);
     asio::awaitable<void> idle_watch(std::shared_ptr<DohConnection> self);
+    // Writes the frames nghttp2 has ready: at once if the socket takes
+    // them, else through write_loop.
     void start_writing();
+    // The next frames nghttp2 has ready, up to a chunk, into output_.
+    void gather_output();
     void close_if_done();
     void touch(std::chrono::milliseconds timeout) { deadline_ = Clock::now() + timeout; }
     void touch() { touch(idle_timeout_); }

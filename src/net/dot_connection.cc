@@ -92,14 +92,32 @@ void DotConnection::send_reply(const Peer& peer, std::span<const uint8_t> messag
     enqueue(buffer.first(finish_answer(peer, buffer, message.size(), kMaxMessage, idle_timeout_)));
 }
 
-void DotConnection::enqueue(std::span<const uint8_t> message) {
+void DotConnection::enqueue(std::span<const uint8_t> message, bool more_coming) {
     pending_.push_back(static_cast<uint8_t>(message.size() >> 8));
     pending_.push_back(static_cast<uint8_t>(message.size()));
     pending_.insert(pending_.end(), message.begin(), message.end());
-    if (!writing_) {
-        writing_ = true;
-        asio::co_spawn(stream_.get_executor(), write_loop(self()), asio::detached);
+    if (!more_coming) flush();
+}
+
+void DotConnection::flush() {
+    if (writing_ || !open_ || pending_.empty()) return;
+    const auto [ec, written] = stream_.try_write(asio::buffer(pending_));
+    if (ec) {
+        if (is_tls_error(ec)) count(listener_->metrics().tls_errors);
+        close();
+        return;
     }
+    touch();
+    if (written == pending_.size()) {
+        pending_.clear();
+        resume_timer_.cancel();  // a reader held back by the backlog may go on
+        close_if_done();
+        return;
+    }
+    writing_buffer_.assign(pending_.begin() + static_cast<std::ptrdiff_t>(written), pending_.end());
+    pending_.clear();
+    writing_ = true;
+    asio::co_spawn(stream_.get_executor(), write_loop(self()), asio::detached);
 }
 
 asio::awaitable<void> DotConnection::run(std::shared_ptr<DotConnection> /*keep_alive*/) {
@@ -121,13 +139,19 @@ asio::awaitable<void> DotConnection::run(std::shared_ptr<DotConnection> /*keep_a
     touch();
     co_await read_loop();
     reading_done_ = true;
+    flush();
     close_if_done();
 }
 
 asio::awaitable<bool> DotConnection::wait_for_room() {
-    while (open_ && !draining_ &&
-           (outstanding_ >= max_pipelined_ ||
-            pending_.size() + writing_buffer_.size() > kMaxQueuedOutput)) {
+    auto full = [this] {
+        return open_ && !draining_ &&
+               (outstanding_ >= max_pipelined_ ||
+                pending_.size() + writing_buffer_.size() > kMaxQueuedOutput);
+    };
+    while (full()) {
+        flush();
+        if (!full()) break;
         asio::error_code ignored;
         resume_timer_.expires_at(asio::steady_timer::time_point::max());
         co_await resume_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -139,7 +163,11 @@ asio::awaitable<void> DotConnection::read_loop() {
     auto& metrics = listener_->metrics();
     std::array<uint8_t, 2> length_field{};
     std::vector<uint8_t> message;
-    while (co_await wait_for_room()) {
+    for (;;) {
+        // Answers wait while queries already read follow them; the last
+        // one's answer goes out with them before the socket is asked again.
+        if (!stream_.input_buffered()) flush();
+        if (!co_await wait_for_room()) break;
         auto [ec, got] = co_await stream_.read_exact(asio::buffer(length_field));
         if (!open_) co_return;
         if (ec) {
@@ -173,14 +201,17 @@ asio::awaitable<void> DotConnection::read_loop() {
         const size_t answer = listener_->handler().handle_query(
             message, peer, out.first(kMaxMessage), ReplyOrigin(*this, peer));
         if (answer > 0 && open_)
-            enqueue(out.first(finish_answer(peer, out, answer, kMaxMessage, idle_timeout_)));
+            enqueue(out.first(finish_answer(peer, out, answer, kMaxMessage, idle_timeout_)),
+                    stream_.input_buffered());
     }
 }
 
 asio::awaitable<void> DotConnection::write_loop(std::shared_ptr<DotConnection> /*keep_alive*/) {
-    while (open_ && !pending_.empty()) {
-        writing_buffer_.swap(pending_);
-        pending_.clear();
+    while (open_) {
+        if (writing_buffer_.empty()) {
+            if (pending_.empty()) break;
+            writing_buffer_.swap(pending_);
+        }
         const auto ec = co_await stream_.write(asio::buffer(writing_buffer_));
         writing_buffer_.clear();
         if (ec) {

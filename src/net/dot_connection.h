@@ -47,7 +47,12 @@ private:
     // Waits while the connection may not read: too many answers being
     // worked on, or too many waiting to be written. False: stop reading.
     asio::awaitable<bool> wait_for_room();
-    void enqueue(std::span<const uint8_t> message);
+    // Queues an answer; it goes out at once unless `more_coming` (queries
+    // already read wait behind it: their answers go in the same write).
+    void enqueue(std::span<const uint8_t> message, bool more_coming = false);
+    // Writes what is queued, at once if the socket takes it, else through
+    // write_loop.
+    void flush();
     void close_if_done();
     void touch(std::chrono::milliseconds timeout) { deadline_ = Clock::now() + timeout; }
     void touch() { touch(idle_timeout_); }
@@ -64,6 +69,8 @@ private:
     Clock::time_point deadline_;
 
     std::vector<uint8_t> pending_;
+    // Being written by write_loop: first the bytes a write that could not
+    // finish at once must repeat, then what was queued meanwhile.
     std::vector<uint8_t> writing_buffer_;
     bool handshaking_ = true;
     bool writing_ = false;
