@@ -14,12 +14,15 @@
 #      handshakes (no resumption), one after the other, against the DoT port
 #      for BENCH_SECONDS; handshakes per second of wall clock, the
 #      resolver's CPU share and handshakes per busy core.
+# The two resolvers take turns, BENCH_ROUNDS (3) times each, so that load
+# from elsewhere falls on both alike; each figure printed is the median of
+# its rounds, and the per-round figures per busy core follow the table.
 # Prints a table per resolver and the Cairn/Unbound ratios.
 #
 # A benchmark measures, it never fails a build: this script always exits 0,
 # with a clear message when something is missing.
 #
-# Env: BENCH_SECONDS (10), BENCH_NET (127.58), BENCH_CONNECTIONS (100),
+# Env: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_NET (127.58), BENCH_CONNECTIONS (100),
 # CAIRN_BIN (build/bin/cairn), BENCH_KEEP=1 keeps the work directory.
 
 set -u
@@ -31,6 +34,7 @@ TLS_HELPER="$REPO/bench/encrypted_bench_helper.py"
 SECONDS_RUN=${BENCH_SECONDS:-10}
 NET=${BENCH_NET:-127.58}
 CONNECTIONS=${BENCH_CONNECTIONS:-100}
+ROUNDS=${BENCH_ROUNDS:-3}
 CAIRN_BIN=${CAIRN_BIN:-$REPO/build/bin/cairn}
 HOT_NAMES=50
 
@@ -100,7 +104,7 @@ free_port() {
     "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
 }
 
-declare -A QPS CPU PERCORE LOST NOTE
+declare -A QPS CPU PERCORE LOST NOTE ROUND_FIGURES
 
 # cpu_share C0 C1 T0 T1: the resolver's CPU share between two samples
 cpu_share() {
@@ -152,10 +156,10 @@ handshakes() {
     PERCORE[$key]=$(per_core "${QPS[$key]}" "${CPU[$key]}")
 }
 
-# run_one NAME PORT TLS_PORT HTTPS_PORT COMMAND...
+# run_one NAME ROUND PORT TLS_PORT HTTPS_PORT COMMAND...: results under NAME.ROUND-MODE
 run_one() {
-    local name=$1 port=$2 tls_port=$3 https_port=$4
-    shift 4
+    local name=$1 round=$2 port=$3 tls_port=$4 https_port=$5
+    shift 5
     "$@" >"$WORK/$name/stdout.log" 2>&1 &
     RESOLVER_PID=$!
     if ! "$PY" "$HELPER" wait "$port" 10 "$RESOLVER_PID"; then
@@ -165,34 +169,58 @@ run_one() {
     fi
     read -r ok total < <("$PY" "$HELPER" resolve "$port" "$WORK/hot.txt")
     [ "$ok" = "$total" ] || NOTE[$name]="only $ok of $total hot names resolved"
-    progress "$name: dnsperf -m dot, ${SECONDS_RUN}s"
-    measure "$name" dot "$tls_port"
-    progress "$name: dnsperf -m doh, ${SECONDS_RUN}s"
-    measure "$name" doh "$https_port" -O "doh-uri=https://127.0.0.1:$https_port/dns-query" \
+    progress "$name (round $round): dnsperf -m dot, ${SECONDS_RUN}s"
+    measure "$name.$round" dot "$tls_port"
+    progress "$name (round $round): dnsperf -m doh, ${SECONDS_RUN}s"
+    measure "$name.$round" doh "$https_port" -O "doh-uri=https://127.0.0.1:$https_port/dns-query" \
         -O doh-method=GET
-    progress "$name: openssl s_time -new, ${SECONDS_RUN}s"
-    handshakes "$name" "$tls_port"
+    progress "$name (round $round): openssl s_time -new, ${SECONDS_RUN}s"
+    handshakes "$name.$round" "$tls_port"
     stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
-    progress "$name: stopped"
 }
 
+for round in $(seq "$ROUNDS"); do
+    for name in cairn unbound; do
+        if [ "$name" = cairn ] && [ ! -x "$CAIRN_BIN" ]; then NOTE[cairn]="no binary at $CAIRN_BIN"; continue; fi
+        if [ "$name" = unbound ] && [ -z "$UNBOUND" ]; then NOTE[unbound]="unbound is not installed"; continue; fi
+        mkdir -p "$WORK/$name"
+        port=$(free_port); tls_port=$(free_port); https_port=$(free_port)
+        conf=$("$PY" "$TLS_HELPER" config "$name" "$WORK/$name" "$port" "$tls_port" "$https_port" \
+            "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR" "$CERT" "$KEY")
+        if [ "$name" = cairn ]; then
+            run_one cairn "$round" "$port" "$tls_port" "$https_port" taskset -c "$SERVER_CPU" "$CAIRN_BIN" --config "$conf"
+        else
+            run_one unbound "$round" "$port" "$tls_port" "$https_port" taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$conf"
+        fi
+    done
+done
+
+# median ARRAY NAME MODE FORMAT: the median of NAME's rounds of MODE in ARRAY
+median() {
+    local -n values=$1
+    local r list=""
+    for r in $(seq "$ROUNDS"); do
+        list+="${values[$2.$r-$3]:-} "
+    done
+    printf '%s\n' $list | grep -E '^[0-9.]+$' | sort -g | awk -v f="$4" '
+        { v[NR] = $1 }
+        END { if (NR == 0) print ""; else if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 for name in cairn unbound; do
-    if [ "$name" = cairn ] && [ ! -x "$CAIRN_BIN" ]; then NOTE[cairn]="no binary at $CAIRN_BIN"; continue; fi
-    if [ "$name" = unbound ] && [ -z "$UNBOUND" ]; then NOTE[unbound]="unbound is not installed"; continue; fi
-    mkdir -p "$WORK/$name"
-    port=$(free_port); tls_port=$(free_port); https_port=$(free_port)
-    conf=$("$PY" "$TLS_HELPER" config "$name" "$WORK/$name" "$port" "$tls_port" "$https_port" \
-        "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR" "$CERT" "$KEY")
-    if [ "$name" = cairn ]; then
-        run_one cairn "$port" "$tls_port" "$https_port" taskset -c "$SERVER_CPU" "$CAIRN_BIN" --config "$conf"
-    else
-        run_one unbound "$port" "$tls_port" "$https_port" taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$conf"
-    fi
+    for mode in dot doh handshake; do
+        key="$name-$mode"
+        QPS[$key]=$(median QPS "$name" "$mode" %.0f)
+        CPU[$key]=$(median CPU "$name" "$mode" %.3f)
+        PERCORE[$key]=$(median PERCORE "$name" "$mode" %.0f)
+        LOST[$key]=$(median LOST "$name" "$mode" %.0f)
+        ROUND_FIGURES[$key]=$(for r in $(seq "$ROUNDS"); do printf '%s ' "${PERCORE[$name.$r-$mode]:--}"; done)
+    done
 done
 
 progress "done"
 say ""
 say "encrypted benchmark: ${SECONDS_RUN}s cache-hit runs of $HOT_NAMES names, dnsperf -c $CONNECTIONS"
+say "$ROUNDS rounds, the resolvers taking turns; medians of the rounds"
 say "connections on CPU $CLIENT_CPU, resolver with 1 thread on CPU $SERVER_CPU"
 say "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) ($CPUS CPUs): other work on CPU 0/1 skews the figures"
 printf '\n%-9s %-9s %10s %10s %15s %8s\n' resolver mode "per second" "CPU share" "per busy core" lost
@@ -210,6 +238,13 @@ for mode in dot doh handshake; do
     printf '%-9s %-9s %10s %10s %15s\n' "cairn/ub" "$mode" "$(ratio "${QPS[cairn-$mode]:-}" "${QPS[unbound-$mode]:-}")" \
         "$(ratio "${CPU[cairn-$mode]:-}" "${CPU[unbound-$mode]:-}")" \
         "$(ratio "${PERCORE[cairn-$mode]:-}" "${PERCORE[unbound-$mode]:-}")"
+done
+say ""
+say "per busy core, round by round:"
+for name in cairn unbound; do
+    for mode in dot doh handshake; do
+        printf '%-9s %-9s %s\n' "$name" "$mode" "${ROUND_FIGURES[$name-$mode]}"
+    done
 done
 say ""
 say "dot, doh: cache-hit queries (dnsperf); handshake: new TLS connections, full handshakes"
