@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Cache hits against their ceiling: Cairn with one and with two worker
+# threads, Unbound, and a UDP reflector that does nothing (recvmmsg, set QR,
+# sendmmsg), on the integration tests' mini-internet (NSD on loopback).
+#
+#   bench/cache_hit_bench.sh            (as root, from anywhere)
+#
+# In each of BENCH_ROUNDS (5) rounds the four servers take turns, so load
+# from elsewhere falls on all alike: each is started, its cache warmed with
+# 50 names, then dnsperf (CPU 1) asks them for BENCH_SECONDS. One thread is
+# pinned to CPU 0; Cairn's two threads may use both CPUs (with dnsperf on
+# CPU 1), so that a cache line written by both threads would show.
+# Per busy core = queries per second / the server's CPU share
+# (/proc/PID/stat). Printed: the median of the rounds for each server, each
+# round's figure, and the ratios Cairn/reflector, Cairn/Unbound and
+# two threads/one thread.
+#
+# A benchmark measures, it never fails a build: this script always exits 0,
+# with a clear message when something is missing.
+#
+# Env: BENCH_SECONDS (5), BENCH_ROUNDS (5), BENCH_NET (127.56), BENCH_CLIENTS
+# (dnsperf -c, 8), BENCH_OUTSTANDING (dnsperf -q, 200), CAIRN_BIN
+# (build/bin/cairn), REFLECTOR_BIN (build/bin/udp_reflector), BENCH_KEEP=1.
+
+set -u
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+PY=/usr/bin/python3
+HELPER="$REPO/bench/resolver_bench_helper.py"
+SECONDS_RUN=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-5}
+NET=${BENCH_NET:-127.56}
+CLIENTS=${BENCH_CLIENTS:-8}
+OUTSTANDING=${BENCH_OUTSTANDING:-200}
+CAIRN_BIN=${CAIRN_BIN:-$REPO/build/bin/cairn}
+REFLECTOR_BIN=${REFLECTOR_BIN:-$REPO/build/bin/udp_reflector}
+HOT_NAMES=50
+
+say() { printf '%s\n' "$*"; }
+progress() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
+finish() { say "cache_hit_bench: $*"; exit 0; }
+
+[ "$(id -u)" = 0 ] || finish "skipped: needs root (NSD binds port 53 on $NET.x.y)"
+[ -x "$PY" ] && "$PY" -c "import dns.message" 2>/dev/null \
+    || finish "skipped: $PY with dnspython (python3-dnspython) is missing"
+for tool in dnsperf taskset nsd; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || finish "skipped: $tool is not installed"
+done
+[ -x "$CAIRN_BIN" ] || finish "skipped: no cairn at $CAIRN_BIN (scripts/build.sh release)"
+[ -x "$REFLECTOR_BIN" ] || finish "skipped: no udp_reflector at $REFLECTOR_BIN (scripts/build.sh release)"
+UNBOUND=$(command -v unbound || { [ -x /usr/sbin/unbound ] && echo /usr/sbin/unbound; } || true)
+CPUS=$(nproc)
+if [ "$CPUS" -ge 2 ]; then SERVER_CPU=0; CLIENT_CPU=1; BOTH_CPUS=0,1; else SERVER_CPU=0; CLIENT_CPU=0; BOTH_CPUS=0; fi
+TICKS=$(getconf CLK_TCK)
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+WORK=$(mktemp -d /tmp/cache-hit-bench.XXXXXX)
+DRIVER_PID=""
+SERVER_PID=""
+
+stop_pid() {   # SIGTERM one pid we started, wait up to 10 s, then SIGKILL
+    local pid=$1 i
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+cleanup() {
+    stop_pid "$SERVER_PID"
+    stop_pid "$DRIVER_PID"
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+progress "starting the mini-internet on $NET.x.y"
+"$PY" "$REPO/bench/mini_internet_driver.py" --workdir "$WORK/internet" --net "$NET" \
+    >"$WORK/driver.log" 2>&1 &
+DRIVER_PID=$!
+for _ in $(seq 600); do
+    [ -f "$WORK/internet/ready" ] && break
+    kill -0 "$DRIVER_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [ ! -f "$WORK/internet/ready" ]; then
+    tail -5 "$WORK/driver.log"
+    finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
+fi
+# shellcheck disable=SC1091
+. "$WORK/internet/internet.env"
+"$PY" "$HELPER" names hot "$HOT_NAMES" "$WORK/hot.txt"
+
+free_port() {
+    "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
+}
+
+declare -A PERCORE QPS CPU NOTE
+
+# run_one NAME ROUND PORT WARM COMMAND...: start, warm (WARM=1), dnsperf, stop
+run_one() {
+    local name=$1 round=$2 port=$3 warm=$4
+    shift 4
+    local key="$name.$round" dir="$WORK/$name"
+    mkdir -p "$dir"
+    "$@" >"$dir/stdout.log" 2>&1 &
+    SERVER_PID=$!
+    if [ "$warm" = 1 ]; then
+        if ! "$PY" "$HELPER" wait "$port" 10 "$SERVER_PID"; then
+            NOTE[$name]="did not start: $(tail -2 "$dir/stdout.log" | tr '\n' ' ')"
+            stop_pid "$SERVER_PID"; SERVER_PID=""
+            return
+        fi
+        read -r ok total < <("$PY" "$HELPER" resolve "$port" "$WORK/hot.txt")
+        [ "$ok" = "$total" ] || NOTE[$name]="only $ok of $total hot names resolved"
+    else
+        sleep 0.5
+    fi
+    progress "$name (round $round): dnsperf, ${SECONDS_RUN}s"
+    local t0 t1 c0 c1
+    c0=$("$PY" "$HELPER" cputicks "$SERVER_PID")
+    t0=$(date +%s.%N)
+    taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/hot.txt" \
+        -l "$SECONDS_RUN" -c "$CLIENTS" -q "$OUTSTANDING" -t 2 >"$dir/dnsperf.$round" 2>&1
+    t1=$(date +%s.%N)
+    c1=$("$PY" "$HELPER" cputicks "$SERVER_PID" 2>/dev/null || echo "$c0")
+    QPS[$key]=$("$PY" "$HELPER" dnsperf-field "$dir/dnsperf.$round" qps | awk 'NF { printf "%.0f", $1 }')
+    CPU[$key]=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$TICKS" \
+        'BEGIN { printf "%.3f", (c1 - c0) / hz / (t1 - t0) }')
+    if [ -n "${QPS[$key]}" ]; then
+        PERCORE[$key]=$(awk -v q="${QPS[$key]}" -v c="${CPU[$key]}" \
+            'BEGIN { if (c > 0) printf "%.0f", q / c }')
+    else
+        NOTE[$name]="dnsperf failed: $(tail -1 "$dir/dnsperf.$round")"
+    fi
+    stop_pid "$SERVER_PID"; SERVER_PID=""
+}
+
+cairn_conf() {   # cairn_conf DIR PORT THREADS: a validating Cairn's config
+    local conf
+    conf=$("$PY" "$HELPER" config cairn "$1" "$2" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
+    sed -i "s/^threads: .*/threads: $3/" "$conf"
+    grep -q "^threads: $3" "$conf" || printf 'threads: %s\n' "$3" >>"$conf"
+    printf '%s\n' "$conf"
+}
+
+SERVERS="reflector cairn-1 cairn-2"
+[ -n "$UNBOUND" ] && SERVERS="$SERVERS unbound"
+for round in $(seq "$ROUNDS"); do
+    for name in $SERVERS; do
+        port=$(free_port)
+        case $name in
+            reflector)
+                run_one reflector "$round" "$port" 0 taskset -c "$SERVER_CPU" "$REFLECTOR_BIN" 127.0.0.1 "$port" ;;
+            cairn-1)
+                conf=$(cairn_conf "$WORK/cairn-1" "$port" 1)
+                run_one cairn-1 "$round" "$port" 1 taskset -c "$SERVER_CPU" "$CAIRN_BIN" --config "$conf" ;;
+            cairn-2)
+                conf=$(cairn_conf "$WORK/cairn-2" "$port" 2)
+                run_one cairn-2 "$round" "$port" 1 taskset -c "$BOTH_CPUS" "$CAIRN_BIN" --config "$conf" ;;
+            unbound)
+                conf=$("$PY" "$HELPER" config unbound "$WORK/unbound" "$port" "$INTERNET_ROOT_HINTS" "$INTERNET_TRUST_ANCHOR")
+                run_one unbound "$round" "$port" 1 taskset -c "$SERVER_CPU" "$UNBOUND" -d -c "$conf" ;;
+        esac
+    done
+done
+progress "done"
+
+median() {   # median ARRAY NAME FORMAT
+    local -n values=$1
+    local r list=""
+    for r in $(seq "$ROUNDS"); do list+="${values[$2.$r]:-} "; done
+    printf '%s\n' $list | grep -E '^[0-9.]+$' | sort -g | awk -v f="$3" '
+        { v[NR] = $1 }
+        END { if (NR == 0) print "-"; else if (NR % 2) printf f, v[(NR + 1) / 2]; else printf f, (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+say ""
+say "cache-hit benchmark: $HOT_NAMES names, dnsperf -c $CLIENTS -q $OUTSTANDING on CPU $CLIENT_CPU,"
+say "$ROUNDS rounds of ${SECONDS_RUN}s, the servers taking turns; medians of the rounds"
+say "load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg) ($CPUS CPUs)"
+printf '\n%-10s %12s %10s %15s   %s\n' server "per second" "CPU share" "per busy core" "per busy core, each round"
+declare -A MEDIAN
+for name in $SERVERS; do
+    MEDIAN[$name]=$(median PERCORE "$name" %.0f)
+    rounds=$(for r in $(seq "$ROUNDS"); do printf '%s ' "${PERCORE[$name.$r]:--}"; done)
+    printf '%-10s %12s %10s %15s   %s\n' "$name" "$(median QPS "$name" %.0f)" "$(median CPU "$name" %.3f)" \
+        "${MEDIAN[$name]}" "$rounds"
+done
+say ""
+say "per busy core: cairn-1/reflector $(ratio "${MEDIAN[cairn-1]}" "${MEDIAN[reflector]}")," \
+    "cairn-2/cairn-1 $(ratio "${MEDIAN[cairn-2]}" "${MEDIAN[cairn-1]}")," \
+    "cairn-1/unbound $(ratio "${MEDIAN[cairn-1]}" "${MEDIAN[unbound]:-}")"
+for key in "${!NOTE[@]}"; do
+    say "note: $key: ${NOTE[$key]}"
+done
+exit 0
