@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
         std::perror("socket/bind");
         return 1;
     }
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = on_signal;  // no SA_RESTART: recvmmsg returns EINTR
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
