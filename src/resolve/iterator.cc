@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
+#include "observe/log_limit.h"
 #include "resolve/chain.h"
 #include "resolve/qname_minimiser.h"
 #include "resolve/result_store.h"
@@ -179,13 +182,23 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
     LookupResult failure;
     auto reply = co_await query_zone(hints, {wire::Name::root(), RRType::NS, wire::RRClass::IN},
                                      false, failure);
+    static observe::LogLimit priming_log(6);
     if (reply && reply->classification.kind == ResponseKind::kAnswer) {
         cache_response(reply->reply.message, reply->classification, hints);
         if (auto ns = ctx_.caches.rrsets.peek(wire::Name::root(), RRType::NS)) {
             auto d = delegation_from_cache(wire::Name::root(), ns->rrset);
-            if (d.has_addresses()) co_return d;
+            if (d.has_addresses()) {
+                if (auto held = priming_log.admit())
+                    spdlog::info("root priming: {} root servers from {}{}", d.servers.size(),
+                                 reply->server.to_string(), observe::held_back(*held));
+                co_return d;
+            }
         }
     }
+    if (auto held = priming_log.admit())
+        spdlog::warn("root priming failed ({}): using the root hints{}",
+                     failure.error ? failure.error->extra_text : "no usable answer",
+                     observe::held_back(*held));
     co_return hints;
 }
 
@@ -395,6 +408,13 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
         if (lame_for_zone) {
             ++ctx_.metrics.lame_servers;
             infra.mark_lame(address, delegation.zone, now);
+            static observe::LogLimit lame_log(20);
+            if (auto held = lame_log.admit())
+                spdlog::info("server {} is lame for {} ({} to {} {}){}", address.to_string(),
+                             delegation.zone.to_text(),
+                             rcode == wire::Rcode::REFUSED ? "REFUSED" : to_string(kind),
+                             question.name.to_text(), wire::to_string(question.type),
+                             observe::held_back(*held));
         }
         co_return std::nullopt;
     }
@@ -436,6 +456,10 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
     }
     failure = zone_failure(delegation.zone, attempt.tried.size() - excluded, attempt.timeouts,
                            attempt.lame, attempt.network_errors);
+    static observe::LogLimit unreachable_log(20);
+    if (auto held = unreachable_log.admit())
+        spdlog::warn("{} asked for {} {}{}", failure.error->extra_text, question.name.to_text(),
+                     wire::to_string(question.type), observe::held_back(*held));
     co_return std::nullopt;
 }
 

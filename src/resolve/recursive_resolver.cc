@@ -1,6 +1,8 @@
 #include "resolve/recursive_resolver.h"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/this_coro.hpp>
@@ -9,6 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "observe/log_limit.h"
 #include "resolve/aggressive_nsec.h"
 #include "resolve/chain.h"
 #include "resolve/inflight.h"
@@ -196,7 +199,9 @@ struct RecursiveResolver::State {
     Step retry_elsewhere(Walk& w, LookupResult& result, std::optional<size_t> rrset,
                          const Verdict& v);
     Step judge_suspect(Walk& w);
-    Step refuse_bogus(Walk& w, const Verdict& v);
+    // SERVFAIL for a Bogus verdict; logged when `server` gave the data now.
+    Step refuse_bogus(Walk& w, const Verdict& v,
+                      const std::optional<wire::IpAddress>& server = std::nullopt);
     // A name a held wildcard would answer is not asked upstream.
     Step refuse_held(Walk& w);
     Answer finish(Walk& w);
@@ -466,9 +471,19 @@ RecursiveResolver::State::Step RecursiveResolver::State::refuse_held(Walk& w) {
     return Step::kFail;
 }
 
-RecursiveResolver::State::Step RecursiveResolver::State::refuse_bogus(Walk& w, const Verdict& v) {
+RecursiveResolver::State::Step RecursiveResolver::State::refuse_bogus(
+    Walk& w, const Verdict& v, const std::optional<wire::IpAddress>& server) {
     if (v.security != cache::Security::kBogus || !w.validate) return Step::kDone;
     ++(v.transient ? metrics.dnssec_failures : metrics.dnssec_bogus);
+    // Only fresh verdicts: one line per failure found, not per client told.
+    static observe::LogLimit bogus_log(20);
+    if (server)
+        if (auto held = bogus_log.admit())
+            spdlog::warn("DNSSEC {} for {} {} from {}: EDE {} {}{}",
+                         v.transient ? "failure" : "bogus", w.q.name.to_text(),
+                         wire::to_string(w.q.type), server->to_string(),
+                         v.error ? static_cast<int>(v.error->code) : 6,
+                         v.error ? v.error->extra_text : std::string(), observe::held_back(*held));
     w.failure = servfail(v.error ? *v.error
                                  : wire::ExtendedErrorOption{ExtendedErrorCode::kDnssecBogus, {}});
     return Step::kFail;
@@ -533,7 +548,7 @@ RecursiveResolver::State::Step RecursiveResolver::State::judge_suspect(Walk& w) 
         store_rrset(caches, r.answer[*suspect.rrset], r.proof, suspect.verdict);
     else
         store_negative(caches, w.q, r, suspect.verdict);
-    return refuse_bogus(w, suspect.verdict);
+    return refuse_bogus(w, suspect.verdict, r.server);
 }
 
 // Validates one RRset of a lookup's answer, stores it with its verdict and
@@ -552,7 +567,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::accept
     // to be validated again when next read.
     if (store_rrset(caches, link, proof, v.transient ? Verdict{} : v) && w.budget.prefetch)
         ++metrics.prefetch_unchanged;
-    if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+    if (auto step = refuse_bogus(w, v, result.server); step != Step::kDone) co_return step;
     w.security.add(v);
     const uint32_t ttl = std::min(caches.rrsets.clamp_ttl(link.rrset.ttl), v.ttl_cap);
     append_records(w.out, link.rrset, link.signatures, ttl);
@@ -599,7 +614,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_d
     if (bogus && !v.transient && w.may_retry(result))
         co_return retry_elsewhere(w, result, std::nullopt, v);
     store_negative(caches, w.q, result, v.transient ? Verdict{} : v);
-    if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
+    if (auto step = refuse_bogus(w, v, result.server); step != Step::kDone) co_return step;
     w.security.add(v);
     w.out.rcode = rcode;
     w.out.authority = std::move(result.authority);

@@ -1,5 +1,7 @@
 #include "resolve/validator.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <string>
@@ -8,6 +10,7 @@
 #include "dnssec/ds_digest.h"
 #include "dnssec/key_tag.h"
 #include "dnssec/rrset_verifier.h"
+#include "observe/log_limit.h"
 #include "resolve/result_store.h"
 #include "wire/typed_rdata.h"
 
@@ -170,6 +173,12 @@ void Validator::hold(const wire::Name& zone) {
     if (seconds == 0) return;
     ctx_.caches.keys.hold(zone, seconds);
     ++ctx_.metrics.dnssec_limit_holds;
+    static observe::LogLimit hold_log(10);
+    if (auto held = hold_log.admit())
+        spdlog::warn(
+            "DNSSEC work limit reached in {} (KeyTrap?): its data is checked under "
+            "the held limits for {} s (dnssec-limit-hold){}",
+            zone.to_text(), seconds, observe::held_back(*held));
 }
 
 void Validator::hold_wildcard(const wire::RRset& rrset, std::span<const wire::RData> signatures,

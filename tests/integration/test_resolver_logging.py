@@ -1,0 +1,63 @@
+"""What Cairn logs below apps/: root priming, lame servers, unreachable zones
+and DNSSEC failures, each with the zone, the server and the reason, and each
+rate-limited so that a flood of failures cannot flood the log."""
+
+from __future__ import annotations
+
+import time
+
+import dns.rcode
+
+
+def _wait_for(c, text, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while text not in c.output(400) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return text in c.output(400)
+
+
+def test_priming_is_logged(cairn):
+    c = cairn()
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    assert _wait_for(c, "root priming: "), c.output()
+
+
+def test_a_bogus_answer_is_logged_with_its_server_and_reason(cairn):
+    c = cairn()
+    msg = c.query("www.expired.example.", "A", dnssec=True)
+    assert msg.rcode() == dns.rcode.SERVFAIL
+    assert _wait_for(c, "www.expired.example. A from 127."), c.output()
+    line = next(l for l in c.output(400).splitlines() if "www.expired.example. A from" in l)
+    assert "[warning]" in line and "DNSSEC" in line and "EDE " in line, line
+
+
+def test_a_lame_server_is_logged(cairn):
+    """lame.example.'s ns1 answers REFUSED, ns2 works: until the lame one
+    is picked, names resolve without a word."""
+    c = cairn()
+    for i in range(20):
+        assert c.query(f"n{i}.lame.example.", "A").rcode() in (dns.rcode.NOERROR,
+                                                               dns.rcode.NXDOMAIN)
+        if "is lame for lame.example." in c.output(400):
+            break
+    assert _wait_for(c, "is lame for lame.example. (REFUSED to "), c.output()
+
+
+def test_an_unreachable_zone_is_logged(cairn):
+    c = cairn({"upstream-deny": ["127.0.0.0/8"]})     # no server may be asked
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.SERVFAIL
+    assert _wait_for(c, "no usable answer from the servers of"), c.output()
+    # The zone (the root, as nothing may be asked) and the question asked.
+    assert "no usable answer from the servers of . (0 tried" in c.output(400), c.output()
+    assert " asked for " in c.output(400), c.output()
+
+
+def test_failures_are_rate_limited(cairn):
+    """Many distinct bogus names: at most 20 lines a minute, then a line
+    that says how many were held back (in the next minute)."""
+    c = cairn()
+    for i in range(40):
+        c.query(f"n{i}.nokey.example.", "A", dnssec=True)
+    time.sleep(0.5)
+    lines = [l for l in c.output(2000).splitlines() if "DNSSEC bogus for" in l]
+    assert len(lines) == 20, "\n".join(lines)
