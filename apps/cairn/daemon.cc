@@ -279,6 +279,8 @@ std::string Daemon::reload() {
     }
     for (const auto& warning : *anchors)
         spdlog::warn("reload: {}", warning);
+    if (loaded->log_file != config_.log_file)
+        spdlog::warn("reload: log-file takes effect at the next start; unchanged");
     if (service_can_stay(config_, hints_, *loaded, *hints))
         return reload_certificates(std::move(*loaded));
     if (loaded->user != user_ || loaded->group != group_ || loaded->chroot != chroot_)

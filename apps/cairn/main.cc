@@ -1,5 +1,4 @@
 // cairn: the resolver daemon. Argument parsing and wiring only.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +9,7 @@
 #include "config/config.h"
 #include "config/config_doc.h"
 #include "daemon.h"
+#include "logging.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"cairn: a caching, validating, recursive DNS resolver"};
@@ -48,9 +48,16 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    // Logs go to stderr (the journal, or whatever supervises the process).
-    spdlog::set_default_logger(spdlog::stderr_color_mt("cairn"));
+    // Logs go to stderr (the journal, or whatever supervises the process)
+    // unless a file is named.
+    if (auto logger = cairn::daemon::make_logger(config.log_file); logger) {
+        spdlog::set_default_logger(*logger);
+    } else {
+        std::fprintf(stderr, "cairn: %s\n", logger.error().message.c_str());
+        return 1;
+    }
     cairn::daemon::apply_log_level(config.log_level);
+    spdlog::info("{}", cairn::daemon::validation_state(config.resolver));
     for (const auto& warning : *anchors)
         spdlog::warn("{}", warning);
     // Writes to a socket whose peer has gone must fail, not kill the process.

@@ -26,6 +26,8 @@ struct Config {
     std::string control_socket;
     // error, warn, info or debug.
     std::string log_level = "info";
+    // File the log is appended to; empty: standard error. Read at start only.
+    std::string log_file;
     // Who the daemon becomes once its sockets are bound; empty user: stay as
     // started. Empty group: the user's primary group. Read at start only.
     std::string user;

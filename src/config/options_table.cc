@@ -575,6 +575,11 @@ std::vector<Option> make_options() {
                Keyword{.words = {"error", "warn", "info", "debug"}},
                "Least severe messages that are logged.")
             .also_known_as({"verbosity", "loglevel"}));
+    add(option("log-file", Group::control, at<&Config::log_file>, FilePath{},
+               "File the log is appended to. Empty (the default): standard error, which the "
+               "journal takes when systemd runs cairn. Opened at start, before privileges are "
+               "dropped; a change takes effect at the next start. Rotate it with copytruncate "
+               "(cairn keeps the file open)."));
     return table;
 }
 

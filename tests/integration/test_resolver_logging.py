@@ -4,9 +4,16 @@ rate-limited so that a flood of failures cannot flood the log."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
+from pathlib import Path
 
 import dns.rcode
+
+from resolvers import free_port
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _wait_for(c, text, seconds=5.0):
@@ -61,3 +68,25 @@ def test_failures_are_rate_limited(cairn):
     time.sleep(0.5)
     lines = [l for l in c.output(2000).splitlines() if "DNSSEC bogus for" in l]
     assert len(lines) == 20, "\n".join(lines)
+
+
+def test_log_file_takes_the_log_and_a_bad_one_stops_the_start(cairn, tmp_path, mini_internet):
+    log = tmp_path / "cairn.log"
+    c = cairn({"log-file": str(log)})
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    deadline = time.monotonic() + 5
+    while "root priming: " not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = log.read_text()
+    assert "started: 1 worker thread" in text and "root priming: " in text, text
+    assert "DNSSEC validation on; trust anchors: . (" in text, text
+    assert "root priming" not in c.output(), "the log went to stderr too"
+
+    binary = os.environ.get("CAIRN_BIN", str(REPO / "build" / "bin" / "cairn"))
+    conf = tmp_path / "bad.yaml"
+    (tmp_path / "a-file").write_text("")
+    conf.write_text(f'listen: ["127.0.0.1:{free_port()}"]\nroot-hints: {mini_internet.root_hints}\n'
+                    f"log-file: {tmp_path}/a-file/cairn.log\n")
+    out = subprocess.run([binary, "--config", str(conf)], capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0
+    assert f"log-file {tmp_path}/a-file/cairn.log: cannot open" in out.stderr, out.stderr
