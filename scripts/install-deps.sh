@@ -9,6 +9,8 @@ packages=(
     clang libclang-rt-14-dev clang-format
     libssl-dev libasio-dev libnghttp2-dev libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
     libcap-ng-dev
+    # sd_notify for the systemd unit (Type=notify, watchdog).
+    libsystemd-dev
     # DNS over QUIC (listen-quic, cairnctl query --quic): ngtcp2 and its
     # GnuTLS crypto helper, the QUIC stack Debian 12 ships.
     libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
