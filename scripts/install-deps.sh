@@ -23,6 +23,10 @@ packages=(
     # drives the tests' raw HTTP/2 streams). kdig +quic is the independent
     # DoQ client (Debian 12 has no aioquic for dnspython's).
     knot-dnsutils curl openssl python3-httpx python3-h2
+    # The Debian package (scripts/package.sh, tests/package): dpkg-shlibdeps
+    # needs file; lintian checks the package; systemd-analyze (systemd)
+    # checks the unit offline; man renders the manual pages.
+    file lintian systemd man-db
 )
 
 missing=()
