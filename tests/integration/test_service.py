@@ -205,13 +205,12 @@ def test_unit_passes_systemd_analyze_verify(tmp_path):
 
 
 def test_unit_is_hardened(tmp_path):
-    """systemd-analyze's own exposure score, offline: 'OK' is below 4.0
-    (10 is an unconfined root service)."""
+    """systemd-analyze's own exposure score, offline, stays at most 3.0 on its
+    scale to 10 (an unconfined root service); the unit scores 1.6. Loosening
+    the sandbox much fails here."""
     unit = _unit_for(tmp_path, _cairn_binary())
     result = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager",
                              "--threshold=30", str(unit)],
                             capture_output=True, text=True, timeout=60)
+    assert re.search(r"Overall exposure level for \S+: \d+\.\d+", result.stdout), result.stdout
     assert result.returncode == 0, result.stdout + result.stderr
-    score = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", result.stdout)
-    assert score, result.stdout
-    assert float(score.group(1)) < 4.0, result.stdout
