@@ -22,7 +22,8 @@ class FakeManager {
 public:
     FakeManager() {
         char dir_template[] = "/tmp/cairn-notify-XXXXXX";
-        dir_ = ::mkdtemp(dir_template);
+        const char* made = ::mkdtemp(dir_template);
+        dir_ = made ? made : "/nonexistent";  // then bound() is false
         path_ = dir_ + "/notify";
         fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un address{};
@@ -36,7 +37,8 @@ public:
         ::unsetenv("WATCHDOG_USEC");
         ::unsetenv("WATCHDOG_PID");
         ::close(fd_);
-        std::filesystem::remove_all(dir_);
+        std::error_code ignored;
+        std::filesystem::remove_all(dir_, ignored);
     }
 
     bool bound() const { return bound_; }
