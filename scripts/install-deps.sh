@@ -9,6 +9,8 @@ packages=(
     clang libclang-rt-14-dev clang-format
     libssl-dev libasio-dev libnghttp2-dev libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev
     libcap-ng-dev
+    # sd_notify for the systemd unit (Type=notify, watchdog).
+    libsystemd-dev
     # DNS over QUIC (listen-quic, cairnctl query --quic): ngtcp2 and its
     # GnuTLS crypto helper, the QUIC stack Debian 12 ships.
     libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
@@ -21,6 +23,10 @@ packages=(
     # drives the tests' raw HTTP/2 streams). kdig +quic is the independent
     # DoQ client (Debian 12 has no aioquic for dnspython's).
     knot-dnsutils curl openssl python3-httpx python3-h2
+    # The Debian package (scripts/package.sh, tests/package): dpkg-shlibdeps
+    # needs file; lintian checks the package; systemd-analyze (systemd)
+    # checks the unit offline; man renders the manual pages.
+    file lintian systemd man-db
 )
 
 missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, command 2: install what is missing, build, and run every test:
-# unit tests (ctest), integration tests (pytest), a short fuzzing run of each
-# target, and the unit tests again under AddressSanitizer + UBSan.
+# unit tests (ctest), integration tests (pytest), in CI the Debian package
+# (tests/package), a short fuzzing run of each target, and the unit tests
+# again under AddressSanitizer + UBSan.
 #   FUZZ_SECONDS (default 60) sets each fuzz target's run time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,12 @@ ctest --test-dir build --output-on-failure -j2
 
 step "integration tests"
 /usr/bin/python3 -m pytest -q tests/integration
+
+# It installs and purges the package on this machine: CI only.
+if [ "${CI:-}" = "true" ]; then
+    step "Debian package: build, lintian, install, run the installed cairn, purge"
+    /usr/bin/python3 -m pytest -q tests/package
+fi
 
 step "sanitizer build (ASan + UBSan) and unit tests"
 scripts/build.sh asan unit_tests

@@ -147,12 +147,15 @@ bool Daemon::start() {
     service_ = std::move(service);
     if (!config_.control_socket.empty() && !open_control_socket(config_.control_socket))
         return false;
+    if (const auto warning = notify_socket_warning(chroot_); !warning.empty())
+        spdlog::warn("{}", warning);
     if (!drop_privileges()) return false;
     service_->run();
     spdlog::info("cairn 0.1.0 started: {} worker thread{}, configuration {}",
                  service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
                  config_path_.empty() ? "built in" : config_path_);
     log_listening();
+    notifier_.ready(serving_status(*service_));
     return true;
 }
 
@@ -192,6 +195,7 @@ void Daemon::log_listening() const {
 int Daemon::run() {
     wait_for_signal();
     io_.run();
+    notifier_.stopping();
     spdlog::info("stopping: answering what is in flight");
     if (control_) control_->close();
     service_->stop();
@@ -204,7 +208,7 @@ void Daemon::wait_for_signal() {
         if (ec) return;
         if (signal == SIGHUP) {
             spdlog::info("SIGHUP: reloading {}", config_path_);
-            reload();
+            notified_reload();
             wait_for_signal();
             return;
         }
@@ -238,7 +242,7 @@ bool Daemon::open_control_socket(const std::string& path) {
 net::ControlReply Daemon::on_command(std::string_view command) {
     if (command == "stats") return {server::format_stats(stats()), {}};
     if (command == "reload") {
-        const auto error = reload();
+        const auto error = notified_reload();
         return {error.empty() ? "ok" : "error: " + error, {}};
     }
     if (command == "flush") {
@@ -252,6 +256,13 @@ net::ControlReply Daemon::on_command(std::string_view command) {
     return {
         "error: unknown command '" + std::string(command) + "' (" + std::string(kCommands) + ")",
         {}};
+}
+
+std::string Daemon::notified_reload() {
+    notifier_.reloading();
+    const auto error = reload();
+    notifier_.reloaded(error, serving_status(*service_));
+    return error;
 }
 
 std::string Daemon::reload() {

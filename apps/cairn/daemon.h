@@ -31,6 +31,7 @@
 // inherit that reduced set. Reloads bind with that capability; what they
 // read (the configuration file, root hints, trust anchors) must be readable
 // by `user`, or the reload fails and the running configuration stays.
+// A service manager that started cairn hears of each step (service_notify.h).
 #pragma once
 
 #include <asio/io_context.hpp>
@@ -52,6 +53,7 @@
 #include "resolve/root_hints.h"
 #include "server/service.h"
 #include "server/stats.h"
+#include "service_notify.h"
 
 namespace cairn::daemon {
 
@@ -71,6 +73,8 @@ private:
     std::unique_ptr<server::Service> make_service(const config::Config& config,
                                                   const resolve::RootHints& hints,
                                                   std::shared_ptr<cache::Caches> caches);
+    // reload(), with the service manager told before and after.
+    std::string notified_reload();
     // Empty on success, else why nothing changed.
     std::string reload();
     // The part of a reload when only the certificate files may have changed.
@@ -87,6 +91,7 @@ private:
 
     asio::io_context io_;  // the main thread's: signals and control
     asio::signal_set signals_;
+    ServiceNotifier notifier_{io_};
     std::string config_path_;
     config::Config config_;
     resolve::RootHints hints_;

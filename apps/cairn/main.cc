@@ -8,22 +8,37 @@
 
 #include "config/config.h"
 #include "config/config_doc.h"
+#include "config/config_man.h"
 #include "daemon.h"
 #include "logging.h"
+
+namespace {
+
+constexpr const char* kVersion = "cairn 0.1.0";
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"cairn: a caching, validating, recursive DNS resolver"};
     std::string config_path;
     bool print_config_doc = false;
+    bool print_config_man = false;
     app.add_option("-c,--config", config_path,
                    "YAML configuration file (built-in defaults if absent)");
     app.add_flag("--print-config-doc", print_config_doc,
                  "Print the configuration reference (Markdown) and exit");
-    app.set_version_flag("-V,--version", "cairn 0.1.0");
+    app.add_flag("--print-config-man", print_config_man,
+                 "Print the configuration reference as the cairn.yaml(5) manual page (roff) "
+                 "and exit");
+    app.set_version_flag("-V,--version", kVersion);
     CLI11_PARSE(app, argc, argv);
 
     if (print_config_doc) {
         std::fputs(cairn::config::configuration_markdown().c_str(), stdout);
+        return 0;
+    }
+    if (print_config_man) {
+        std::fputs(cairn::config::configuration_man_page(kVersion).c_str(), stdout);
         return 0;
     }
 

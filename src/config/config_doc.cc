@@ -1,95 +1,12 @@
 #include "config/config_doc.h"
 
-#include <array>
-
+#include "config/doc_text.h"
 #include "config/options_table.h"
 
 namespace cairn::config {
+
+namespace doc {
 namespace {
-
-struct GroupText {
-    Group group;
-    std::string_view title;
-    std::string_view intro;
-};
-
-constexpr std::array<GroupText, 7> kGroups = {{
-    {Group::server, "Server", "Where cairn listens and whom it answers."},
-    {Group::clients, "Client limits",
-     "What one client may take of cairn, so that none can crowd out the others or use cairn "
-     "against a third party: response rate limits, DNS cookies, TCP connections and "
-     "resolutions in flight. A client is a network, not an address: its address with the host "
-     "bits cleared to `client-prefix-ipv4` or `client-prefix-ipv6`."},
-    {Group::upstream, "Upstream", "How cairn finds and asks the authoritative servers."},
-    {Group::dnssec, "DNSSEC",
-     "How cairn proves answers (RFC 4033-4035, RFC 5155): it validates by default, from the "
-     "root zone's trust anchors, and answers SERVFAIL with an Extended DNS Error for data that "
-     "fails."},
-    {Group::limits, "Work limits",
-     "Budgets of one client request. A request that exceeds one ends with SERVFAIL and an "
-     "Extended DNS Error, never with unbounded work: the limits stop known attacks by "
-     "construction. The defaults suit nearly everyone; raise one only for a reason."},
-    {Group::cache, "Cache", "How much cairn remembers, and for how long."},
-    {Group::control, "Control and logging", "How cairn is operated and what it reports."},
-}};
-
-// How values of each type are written. Every option type is listed here, as a
-// unit test checks.
-struct TypeSyntax {
-    std::string_view type;
-    std::string_view syntax;
-};
-
-constexpr std::array<TypeSyntax, 13> kTypeSyntax = {{
-    {"boolean", "`true` or `false`; `yes`/`no` and `on`/`off` work too"},
-    {"integer", "decimal digits: `4096`"},
-    {"size",
-     "bytes, or a number with `k`, `m`, `g` (powers of 1024): `4096`, `512k`, `256m`, "
-     "`1g`"},
-    {"duration",
-     "a number with a unit `ms`, `s`, `m`, `h` or `d`, alone or combined: `800ms`, `10s`, "
-     "`1h30m`; a plain number is seconds. TTL options take whole seconds"},
-    {"string",
-     "text; quote it if it contains `: ` or ` #`, or starts with a YAML special "
-     "character"},
-    {"file path",
-     "relative paths are taken from the directory of the configuration file; empty (`\"\"`) "
-     "means what the option says"},
-    {"keyword", "one of the words the option lists"},
-    {"hex key",
-     "32 hexadecimal digits, as `openssl rand -hex 16` prints them; quote it if it could read as "
-     "a number; empty (`\"\"`) means what the option says"},
-    {"socket address",
-     "`ADDRESS` or `ADDRESS:PORT`, port 53 unless given: `192.0.2.1`, `192.0.2.1:5353`, `::1`, "
-     "`\"[::1]:5353\"`. YAML reads a leading `[` as a list, so quote an IPv6 address with a "
-     "port"},
-    {"IP prefix",
-     "`ADDRESS/LENGTH`: `192.0.2.0/24`, `2001:db8::/32`; a single address stands "
-     "for itself alone"},
-    {"IP address", "`192.0.2.1`, `2001:db8::1`"},
-    {"domain name", "`example.com` or `example.com.`; always taken as absolute"},
-    {"list",
-     "a YAML list in either style (`[a, b]`, or one `- item` per line), or a single "
-     "value for a list of one (`allow: 192.0.2.0/24`); `[]` is the empty list"},
-}};
-
-constexpr std::string_view kExample = R"(# /etc/cairn/cairn.yaml: a resolver for an office network.
-listen:
-  - 127.0.0.1
-  - "::1"
-  - 192.0.2.53
-allow:
-  - 127.0.0.0/8
-  - "::1"
-  - 192.0.2.0/24
-  - 2001:db8:1::/48
-threads: 4
-cache-size: 1g
-cache-max-ttl: 1d
-upstream-ipv6: off
-control-socket: /run/cairn/control.sock
-log-level: warn
-)";
 
 // Deliberate mistakes, to show real error messages in the documentation.
 constexpr std::string_view kBadExample = R"(threads: 4
@@ -99,10 +16,16 @@ edns-buffer-size: 9000
 cache-size: 1g
 )";
 
+}  // namespace
+
 std::string error_examples() {
     auto loaded = load_config_text(kBadExample, "cairn.yaml");
     return loaded ? std::string("(no errors)") : loaded.error().to_string();
 }
+
+}  // namespace doc
+
+namespace {
 
 std::string fenced(std::string_view language, std::string_view body) {
     std::string out = "```" + std::string(language) + "\n" + std::string(body);
@@ -120,22 +43,13 @@ void write_intro(std::string& out) {
         "table in src/config/options_table.cc. Do not edit: change the table, then run "
         "scripts/gen-config-doc.sh. -->\n\n";
     out += "# Configuration\n\n";
-    out +=
-        "Cairn reads its configuration from one YAML file, named on the command line "
-        "(`cairn --config /etc/cairn/cairn.yaml`). Every option has a safe default, so an empty "
-        "file works: cairn then listens on 127.0.0.1 and ::1, port 53, answers only clients on "
-        "the same host (never an open resolver by default), and finds the root servers from "
-        "the built-in IANA root hints.\n\n";
-    out += "The file is a mapping from option names to values:\n\n";
-    out += fenced("yaml", kExample);
-    out +=
-        "\nCairn checks the whole file before it starts and refuses to run on any mistake: an "
-        "unknown or misspelt option, a value of the wrong type or out of range, an option given "
-        "twice, or options that contradict each other. It reports every mistake at once, each "
-        "with the file, the line and the option:\n\n";
-    out += fenced("text", error_examples());
+    out += std::string(doc::kIntro) + "\n\n";
+    out += std::string(doc::kMapping) + "\n\n";
+    out += fenced("yaml", doc::kExample);
+    out += "\n" + std::string(doc::kChecks) + "\n\n";
+    out += fenced("text", doc::error_examples());
     out += "\n## Writing values\n\n| type | how to write it |\n|---|---|\n";
-    for (const TypeSyntax& entry : kTypeSyntax)
+    for (const doc::TypeSyntax& entry : doc::kTypeSyntax)
         out += "| " + std::string(entry.type) + " | " + std::string(entry.syntax) + " |\n";
 }
 
@@ -156,7 +70,7 @@ void write_option(std::string& out, const Option& entry, const Config& defaults)
 }
 
 void write_rules(std::string& out) {
-    out += "\n## Rules between options\n\nChecked once every option is read:\n\n";
+    out += "\n## Rules between options\n\n" + std::string(doc::kRulesIntro) + "\n\n";
     for (const Rule& rule : rules())
         out += "- " + std::string(rule.description) + "\n";
 }
@@ -164,7 +78,7 @@ void write_rules(std::string& out) {
 }  // namespace
 
 std::string_view example_configuration() {
-    return kExample;
+    return doc::kExample;
 }
 
 std::string configuration_markdown() {
@@ -172,7 +86,7 @@ std::string configuration_markdown() {
     write_intro(out);
     write_overview(out);
     const Config defaults;
-    for (const GroupText& group : kGroups) {
+    for (const doc::GroupText& group : doc::kGroups) {
         out += "\n## " + std::string(group.title) + "\n\n" + std::string(group.intro) + "\n";
         for (const Option& entry : options())
             if (entry.group == group.group) write_option(out, entry, defaults);
@@ -183,7 +97,7 @@ std::string configuration_markdown() {
 
 std::string config_to_yaml(const Config& config) {
     std::string out;
-    for (const GroupText& group : kGroups) {
+    for (const doc::GroupText& group : doc::kGroups) {
         if (!out.empty()) out += '\n';
         out += "# " + std::string(group.title) + "\n";
         for (const Option& entry : options())
