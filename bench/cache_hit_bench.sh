@@ -36,8 +36,8 @@ CAIRN_BIN=${CAIRN_BIN:-$REPO/build/bin/cairn}
 REFLECTOR_BIN=${REFLECTOR_BIN:-$REPO/build/bin/udp_reflector}
 HOT_NAMES=50
 
-say() { printf '%s\n' "$*"; }
-progress() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
+# shellcheck source=bench/bench_lib.sh
+. "$REPO/bench/bench_lib.sh"
 finish() { say "cache_hit_bench: $*"; exit 0; }
 
 [ "$(id -u)" = 0 ] || finish "skipped: needs root (NSD binds port 53 on $NET.x.y)"
@@ -56,49 +56,14 @@ TICKS=$(getconf CLK_TCK)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/cache-hit-bench.XXXXXX)
 DRIVER_PID=""
-SERVER_PID=""
+RESOLVER_PID=""
 
-stop_pid() {   # SIGTERM one pid we started, wait up to 10 s, then SIGKILL
-    local pid=$1 i
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    stop_pid "$SERVER_PID"
-    stop_pid "$DRIVER_PID"
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-progress "starting the mini-internet on $NET.x.y"
-"$PY" "$REPO/bench/mini_internet_driver.py" --workdir "$WORK/internet" --net "$NET" \
-    >"$WORK/driver.log" 2>&1 &
-DRIVER_PID=$!
-for _ in $(seq 600); do
-    [ -f "$WORK/internet/ready" ] && break
-    kill -0 "$DRIVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ ! -f "$WORK/internet/ready" ]; then
-    tail -5 "$WORK/driver.log"
-    finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
-fi
-# shellcheck disable=SC1091
-. "$WORK/internet/internet.env"
+start_mini_internet \
+    || finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
 "$PY" "$HELPER" names hot "$HOT_NAMES" "$WORK/hot.txt"
-
-free_port() {
-    "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
-}
 
 declare -A PERCORE QPS CPU NOTE
 
@@ -109,11 +74,11 @@ run_one() {
     local key="$name.$round" dir="$WORK/$name"
     mkdir -p "$dir"
     "$@" >"$dir/stdout.log" 2>&1 &
-    SERVER_PID=$!
+    RESOLVER_PID=$!
     if [ "$warm" = 1 ]; then
-        if ! "$PY" "$HELPER" wait "$port" 10 "$SERVER_PID"; then
+        if ! "$PY" "$HELPER" wait "$port" 10 "$RESOLVER_PID"; then
             NOTE[$name]="did not start: $(tail -2 "$dir/stdout.log" | tr '\n' ' ')"
-            stop_pid "$SERVER_PID"; SERVER_PID=""
+            stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
             return
         fi
         read -r ok total < <("$PY" "$HELPER" resolve "$port" "$WORK/hot.txt")
@@ -123,12 +88,12 @@ run_one() {
     fi
     progress "$name (round $round): dnsperf, ${SECONDS_RUN}s"
     local t0 t1 c0 c1
-    c0=$("$PY" "$HELPER" cputicks "$SERVER_PID")
+    c0=$("$PY" "$HELPER" cputicks "$RESOLVER_PID")
     t0=$(date +%s.%N)
     taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/hot.txt" \
         -l "$SECONDS_RUN" -c "$CLIENTS" -q "$OUTSTANDING" -t 2 >"$dir/dnsperf.$round" 2>&1
     t1=$(date +%s.%N)
-    c1=$("$PY" "$HELPER" cputicks "$SERVER_PID" 2>/dev/null || echo "$c0")
+    c1=$("$PY" "$HELPER" cputicks "$RESOLVER_PID" 2>/dev/null || echo "$c0")
     QPS[$key]=$("$PY" "$HELPER" dnsperf-field "$dir/dnsperf.$round" qps | awk 'NF { printf "%.0f", $1 }')
     CPU[$key]=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$TICKS" \
         'BEGIN { printf "%.3f", (c1 - c0) / hz / (t1 - t0) }')
@@ -138,7 +103,7 @@ run_one() {
     else
         NOTE[$name]="dnsperf failed: $(tail -1 "$dir/dnsperf.$round")"
     fi
-    stop_pid "$SERVER_PID"; SERVER_PID=""
+    stop_pid "$RESOLVER_PID"; RESOLVER_PID=""
 }
 
 cairn_conf() {   # cairn_conf DIR PORT THREADS: a validating Cairn's config

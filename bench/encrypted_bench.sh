@@ -38,8 +38,8 @@ ROUNDS=${BENCH_ROUNDS:-3}
 CAIRN_BIN=${CAIRN_BIN:-$REPO/build/bin/cairn}
 HOT_NAMES=50
 
-say() { printf '%s\n' "$*"; }
-progress() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
+# shellcheck source=bench/bench_lib.sh
+. "$REPO/bench/bench_lib.sh"
 finish() { say "encrypted_bench: $*"; exit 0; }
 
 [ "$(id -u)" = 0 ] || finish "skipped: needs root (NSD binds port 53 on $NET.x.y)"
@@ -59,50 +59,15 @@ WORK=$(mktemp -d /tmp/encrypted-bench.XXXXXX)
 DRIVER_PID=""
 RESOLVER_PID=""
 
-stop_pid() {   # SIGTERM one pid we started, wait up to 10 s, then SIGKILL
-    local pid=$1 i
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    stop_pid "$RESOLVER_PID"
-    stop_pid "$DRIVER_PID"
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-progress "starting the mini-internet on $NET.x.y"
-"$PY" "$REPO/bench/mini_internet_driver.py" --workdir "$WORK/internet" --net "$NET" \
-    >"$WORK/driver.log" 2>&1 &
-DRIVER_PID=$!
-for _ in $(seq 600); do
-    [ -f "$WORK/internet/ready" ] && break
-    kill -0 "$DRIVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ ! -f "$WORK/internet/ready" ]; then
-    tail -5 "$WORK/driver.log"
-    finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
-fi
-# shellcheck disable=SC1091
-. "$WORK/internet/internet.env"
+start_mini_internet \
+    || finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
 
 "$PY" "$HELPER" names hot "$HOT_NAMES" "$WORK/hot.txt"
 read -r CERT KEY < <("$PY" "$TLS_HELPER" certs "$WORK/pki")
 [ -n "${KEY:-}" ] || finish "skipped: could not make a certificate with openssl"
-
-free_port() {
-    "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
-}
 
 declare -A QPS CPU PERCORE LOST NOTE ROUND_FIGURES
 

@@ -42,8 +42,8 @@ HOT_NAMES=50
 COLD_NAMES=200
 SIGNED_NAMES=200
 
-say() { printf '%s\n' "$*"; }
-progress() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
+# shellcheck source=bench/bench_lib.sh
+. "$REPO/bench/bench_lib.sh"
 finish() { say "resolver_bench: $*"; exit 0; }
 
 # -- prerequisites: report and exit 0 when something is missing -------------
@@ -66,52 +66,17 @@ WORK=$(mktemp -d /tmp/resolver-bench.XXXXXX)
 DRIVER_PID=""
 RESOLVER_PID=""
 
-stop_pid() {   # SIGTERM one pid we started, wait up to 10 s, then SIGKILL
-    local pid=$1 i
-    [ -n "$pid" ] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
-cleanup() {
-    stop_pid "$RESOLVER_PID"
-    stop_pid "$DRIVER_PID"
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then say "work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
 # -- the mini-internet ----------------------------------------------------------
-progress "starting the mini-internet on $NET.x.y"
-"$PY" "$REPO/bench/mini_internet_driver.py" --workdir "$WORK/internet" --net "$NET" \
-    >"$WORK/driver.log" 2>&1 &
-DRIVER_PID=$!
-for _ in $(seq 600); do
-    [ -f "$WORK/internet/ready" ] && break
-    kill -0 "$DRIVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if [ ! -f "$WORK/internet/ready" ]; then
-    tail -5 "$WORK/driver.log"
-    finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
-fi
-# shellcheck disable=SC1091
-. "$WORK/internet/internet.env"
+start_mini_internet \
+    || finish "skipped: the mini-internet did not start (see above; another run on $NET? set BENCH_NET)"
 ctl() { "$PY" "$REPO/bench/internet_ctl.py" "$INTERNET_CONTROL" "$@"; }
 
 "$PY" "$HELPER" names hot "$HOT_NAMES" "$WORK/hot.txt"
 "$PY" "$HELPER" names cold "$COLD_NAMES" "$WORK/cold.txt"
 SIGNED_MIX=$("$PY" "$HELPER" names signed "$SIGNED_NAMES" "$WORK/signed.txt")
-
-free_port() {
-    "$PY" -c 'import sys; sys.path.insert(0, "'"$REPO"'/tests/integration"); from resolvers import free_port; print(free_port())'
-}
 
 declare -A QPS CPU PERCORE COLD ANSWERED LOST NOTE
 declare -A SMS SRATE SAD SFAIL SUP SANSWERED
