@@ -40,7 +40,7 @@ ngtcp2_tstamp quic_now() {
 }
 
 size_t DoqListener::IdHash::operator()(const IdKey& id) const {
-    const auto digest = siphash24(key, std::span<const uint8_t>(id.bytes.data(), id.length));
+    const auto digest = wire::siphash24(key, std::span<const uint8_t>(id.bytes.data(), id.length));
     size_t out = 0;
     std::memcpy(&out, digest.data(), sizeof(out));
     return out;
