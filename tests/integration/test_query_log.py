@@ -5,10 +5,15 @@ default), the transport, the name, the type and the rcode."""
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 
+import dns.message
 import dns.rcode
 import pytest
+
+from resolvers import free_port
+from tls_setup import HOSTNAME, encrypted, pki  # noqa: F401 (fixtures)
 
 LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) query (\S+) (\S+) (\S+) (\S+) (\S+)$")
 
@@ -51,3 +56,28 @@ def test_lines_follow_the_privacy_setting(cairn, privacy, shown):
     # The same client gives the same token (within the day).
     assert lines[0][1] == lines[1][1]
 
+
+
+def test_lines_name_the_encrypted_transports(encrypted, pki):
+    e = encrypted({"log-queries": True, "listen-quic": [f"127.0.0.1:{free_port()}"]})
+    quic_port = int(e.cairn.config["listen-quic"][0].rsplit(":", 1)[1])
+    names = {"tls": "www.plain.example.", "https": "www.secure.example.",
+             "quic": "mail.plain.example.", "http": "mail.secure.example."}
+    for transport, port in (("tls", e.tls_port), ("https", e.https_port), ("quic", quic_port)):
+        # +tls-ca and +tls-hostname first: after +quic they would mean TLS.
+        out = subprocess.run(["kdig", f"+tls-ca={pki.ca}", f"+tls-hostname={HOSTNAME}",
+                              f"+{transport}", f"@{e.host}", "-p", str(port),
+                              names[transport], "A"],
+                             capture_output=True, text=True, timeout=30)
+        assert "status: NOERROR" in out.stdout, out.stdout + out.stderr
+    # Cleartext HTTP/2, as a TLS-terminating proxy would send it.
+    wire = dns.message.make_query(names["http"], "A", id=0).to_wire()
+    out = subprocess.run(["curl", "-s", "--http2-prior-knowledge", "-o", "/dev/null",
+                          "-w", "%{http_code}", "-H", "content-type: application/dns-message",
+                          "--data-binary", "@-", f"http://{e.host}:{e.http_port}/dns-query"],
+                         input=wire, capture_output=True, timeout=30)
+    assert out.stdout == b"200", out
+    for transport, qname in names.items():
+        lines = query_lines(e.cairn, qname)
+        assert len(lines) == 1, (transport, e.cairn.output(50))
+        assert lines[0][1:4] == ("127.0.0.0/24", transport, qname), lines[0]
