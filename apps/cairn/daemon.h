@@ -17,7 +17,9 @@
 // the reload like a bad file, and the old one stays. Connections open at a
 // reload (TCP, DoT, DoH) stay with the old workers, which answer what those
 // connections already asked and then close them: clients reconnect to the
-// new workers and their certificate.
+// new workers and their certificate. dnstap likewise: the new workers write
+// through a new connection to the reader, and the old one ends with the old
+// workers.
 //
 // A reload that changes no option but `tls-certificate` and `tls-key` (and
 // neither the root hints nor the trust anchors the files hold), as when a
