@@ -11,6 +11,11 @@ packages=(
     libcap-ng-dev
     # sd_notify for the systemd unit (Type=notify, watchdog).
     libsystemd-dev
+    # dnstap (dnstap-socket, dnstap-address): libfstrm writes the Frame
+    # Streams, protobuf-c encodes the frames from src/observe/dnstap.proto
+    # (protoc-c generates the C code at build time). fstrm_capture and
+    # dnstap-ldns are the independent reader and decoder the tests use.
+    libfstrm-dev libprotobuf-c-dev protobuf-c-compiler fstrm-bin dnstap-ldns
     # DNS over QUIC (listen-quic, cairnctl query --quic): ngtcp2 and its
     # GnuTLS crypto helper, the QUIC stack Debian 12 ships.
     libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev

@@ -58,8 +58,55 @@ server::Stats counters_of(const server::Stats& stats) {
 }
 
 constexpr std::string_view kCommands = "stats, reload, flush, stop";
+constexpr std::string_view kVersion = "cairn 0.1.0";
+
+observe::AddressPolicy address_policy(const config::Config& config,
+                                      const observe::AddressSecret& secret) {
+    observe::AddressPolicy policy;
+    // The option table admits only the words address_privacy_from knows.
+    policy.privacy = observe::address_privacy_from(config.client_address_privacy)
+                         .value_or(observe::AddressPrivacy::kPrefix);
+    policy.secret = secret;
+    return policy;
+}
+
+std::string host_name() {
+    std::array<char, 256> name{};
+    if (::gethostname(name.data(), name.size() - 1) != 0) return {};
+    return name.data();
+}
+
+observe::DnstapOrigin dnstap_origin(const observe::DnstapOptions& options) {
+    return {options.identity.empty() ? host_name() : options.identity,
+            options.version.empty() ? std::string(kVersion) : options.version};
+}
+
+std::string describe_selection(const observe::DnstapSelection& selection) {
+    std::string out;
+    for (const auto& [on, name] : {std::pair{selection.client_queries, "client queries"},
+                                   std::pair{selection.client_responses, "client responses"},
+                                   std::pair{selection.resolver_queries, "resolver queries"},
+                                   std::pair{selection.resolver_responses, "resolver responses"}})
+        if (on) out += (out.empty() ? "" : ", ") + std::string(name);
+    return out;
+}
 
 }  // namespace
+
+Result<std::shared_ptr<net::DnstapOutput>, TextError> open_dnstap(const config::Config& config,
+                                                                  unsigned workers) {
+    const auto& options = config.dnstap;
+    if (!options.enabled()) return std::shared_ptr<net::DnstapOutput>{};
+    net::DnstapOutputSettings settings;
+    settings.socket = options.socket;
+    settings.address = options.address;
+    settings.queues = workers;
+    settings.queue_size = options.queue_size;
+    auto output = net::DnstapOutput::open(settings);
+    if (!output) return Unexpected{output.error()};
+    spdlog::info("dnstap: {} to {}", describe_selection(options.selection), (*output)->target());
+    return std::shared_ptr<net::DnstapOutput>(std::move(*output));
+}
 
 void apply_log_level(const std::string& level) {
     if (level == "error")
@@ -103,21 +150,30 @@ Daemon::~Daemon() {
 
 std::unique_ptr<server::Service> Daemon::make_service(const config::Config& config,
                                                       const resolve::RootHints& hints,
-                                                      std::shared_ptr<cache::Caches> caches) {
+                                                      std::shared_ptr<cache::Caches> caches,
+                                                      std::shared_ptr<net::DnstapOutput> dnstap) {
     auto settings = server::service_settings(config.server, config.resolver.edns_buffer_size);
     const unsigned workers = settings.threads;
     const size_t packet_bytes = cache::packet_cache_bytes(config.cache, workers);
     const cache::Clock& clock = clock_;
+    const auto addresses = address_policy(config, address_secret_);
+    settings.worker.pipeline.client_addresses = addresses;
+    settings.worker.pipeline.query_log = config.log_queries ? &query_log_ : nullptr;
     // Copies: the factory runs on each worker thread while the daemon may be
     // reloading into new values.
     const net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses,
                                                   config.upstream, cookie_secret_};
+    const observe::DnstapSettings dnstap_settings{config.dnstap.selection,
+                                                  dnstap_origin(config.dnstap), addresses};
     auto factory = [resolver_options = config.resolver, upstream_settings, hints, caches,
-                    packet_bytes, &clock,
-                    &upstream_metrics = upstream_metrics_](asio::io_context& io, unsigned) {
+                    packet_bytes, &clock, &upstream_metrics = upstream_metrics_, dnstap,
+                    dnstap_settings](asio::io_context& io, unsigned worker) {
         server::WorkerParts parts;
+        if (dnstap)
+            parts.dnstap =
+                std::make_unique<observe::DnstapRecorder>(dnstap_settings, dnstap->queue(worker));
         auto upstream = std::make_unique<net::UpstreamTransport>(
-            io, caches->infra, upstream_metrics, upstream_settings);
+            io, caches->infra, upstream_metrics, upstream_settings, parts.dnstap.get());
         auto resolver = std::make_unique<resolve::RecursiveResolver>(resolver_options, hints,
                                                                      *caches, *upstream, clock);
         parts.resolver_metrics = &resolver->metrics();
@@ -139,12 +195,19 @@ bool Daemon::start() {
     user_ = config_.user;
     group_ = config_.group;
     chroot_ = config_.chroot;
-    auto service = make_service(config_, hints_, caches_);
+    const unsigned workers = server::service_settings(config_.server, 0).threads;
+    auto dnstap = open_dnstap(config_, workers);
+    if (!dnstap) {
+        spdlog::error("{}", dnstap.error().message);
+        return false;
+    }
+    auto service = make_service(config_, hints_, caches_, *dnstap);
     if (auto bound = service->bind(); !bound) {
         spdlog::error("{}", bound.error().message);
         return false;
     }
     service_ = std::move(service);
+    dnstap_ = std::move(*dnstap);
     if (!config_.control_socket.empty() && !open_control_socket(config_.control_socket))
         return false;
     if (const auto warning = notify_socket_warning(chroot_); !warning.empty())
@@ -299,7 +362,12 @@ std::string Daemon::reload() {
     const bool keep_caches = config_.cache == loaded->cache &&
                              same_validation(config_.resolver.dnssec, loaded->resolver.dnssec);
     auto caches = keep_caches ? caches_ : std::make_shared<cache::Caches>(loaded->cache, clock_);
-    auto service = make_service(*loaded, *hints, caches);
+    auto dnstap = open_dnstap(*loaded, server::service_settings(loaded->server, 0).threads);
+    if (!dnstap) {
+        spdlog::error("reload: {}; configuration unchanged", dnstap.error().message);
+        return dnstap.error().message;
+    }
+    auto service = make_service(*loaded, *hints, caches, *dnstap);
     if (auto started = service->start(); !started) {
         spdlog::error("reload: {}; configuration unchanged", started.error().message);
         return started.error().message;
@@ -308,6 +376,7 @@ std::string Daemon::reload() {
     service_->stop();
     server::add_stats(retired_, counters_of(service_->stats()));
     service_ = std::move(service);
+    dnstap_ = std::move(*dnstap);
     caches_ = std::move(caches);
     hints_ = std::move(*hints);
     const bool control_moved = loaded->control_socket != config_.control_socket;
@@ -363,6 +432,7 @@ server::Stats Daemon::stats() const {
     all.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true});
     all.push_back({"process.reloads", reloads_, false});
     all.push_back({"process.workers", service_->worker_count(), true});
+    if (dnstap_) all.push_back({"dnstap.connected", dnstap_->connected() ? 1u : 0u, true});
     return all;
 }
 

@@ -17,7 +17,9 @@
 // the reload like a bad file, and the old one stays. Connections open at a
 // reload (TCP, DoT, DoH) stay with the old workers, which answer what those
 // connections already asked and then close them: clients reconnect to the
-// new workers and their certificate.
+// new workers and their certificate. dnstap likewise: the new workers write
+// through a new connection to the reader, and the old one ends with the old
+// workers.
 //
 // A reload that changes no option but `tls-certificate` and `tls-key` (and
 // neither the root hints nor the trust anchors the files hold), as when a
@@ -48,8 +50,11 @@
 #include "config/config.h"
 #include "net/client_cookie.h"
 #include "net/control_listener.h"
+#include "net/dnstap_output.h"
 #include "net/upstream_metrics.h"
+#include "observe/client_address.h"
 #include "privileges.h"
+#include "query_log_writer.h"
 #include "resolve/root_hints.h"
 #include "server/service.h"
 #include "server/stats.h"
@@ -72,7 +77,8 @@ public:
 private:
     std::unique_ptr<server::Service> make_service(const config::Config& config,
                                                   const resolve::RootHints& hints,
-                                                  std::shared_ptr<cache::Caches> caches);
+                                                  std::shared_ptr<cache::Caches> caches,
+                                                  std::shared_ptr<net::DnstapOutput> dnstap);
     // reload(), with the service manager told before and after.
     std::string notified_reload();
     // Empty on success, else why nothing changed.
@@ -102,6 +108,13 @@ private:
     // cookie secret across reloads keeps the server cookies learnt valid.
     net::UpstreamMetrics upstream_metrics_;
     const net::CookieSecret cookie_secret_ = net::random_cookie_secret();
+    // Keys of client-address-privacy's hash form; kept across reloads, so
+    // that an address keeps its token through the day.
+    const observe::AddressSecret address_secret_ = observe::random_address_secret();
+    QueryLogWriter query_log_;
+    // The running service's dnstap writer (null: none); the service's
+    // workers hold it too, and it goes with the last of them.
+    std::shared_ptr<net::DnstapOutput> dnstap_;
     std::unique_ptr<server::Service> service_;
     std::shared_ptr<net::ControlListener> control_;
     // The user the daemon switches to (and hands its sockets to), if any.
@@ -116,6 +129,11 @@ private:
 
 // Logs `config`'s log level (error, warn, info, debug) to spdlog.
 void apply_log_level(const std::string& level);
+
+// The dnstap writer `config` asks for, with a queue for each of `workers`;
+// null when dnstap is off.
+Result<std::shared_ptr<net::DnstapOutput>, TextError> open_dnstap(const config::Config& config,
+                                                                  unsigned workers);
 
 // Root hints from the configured file, or the built-in ones.
 Result<resolve::RootHints, TextError> load_root_hints(const resolve::ResolverOptions& options);

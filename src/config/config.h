@@ -10,6 +10,7 @@
 
 #include "cache/cache_options.h"
 #include "net/upstream_options.h"
+#include "observe/dnstap_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
 #include "wire/result.h"
@@ -28,6 +29,12 @@ struct Config {
     std::string log_level = "info";
     // File the log is appended to; empty: standard error. Read at start only.
     std::string log_file;
+    // A line per client query in the log (observe/query_log.h).
+    bool log_queries = false;
+    // How client addresses appear in the query log, dnstap and the logs:
+    // full, prefix or hash (observe/client_address.h).
+    std::string client_address_privacy = "prefix";
+    observe::DnstapOptions dnstap;
     // Who the daemon becomes once its sockets are bound; empty user: stay as
     // started. Empty group: the user's primary group. Read at start only.
     std::string user;

@@ -19,7 +19,7 @@ struct GroupText {
     std::string_view intro;
 };
 
-inline constexpr std::array<GroupText, 7> kGroups = {{
+inline constexpr std::array<GroupText, 8> kGroups = {{
     {Group::server, "Server", "Where cairn listens and whom it answers."},
     {Group::clients, "Client limits",
      "What one client may take of cairn, so that none can crowd out the others or use cairn "
@@ -37,6 +37,15 @@ inline constexpr std::array<GroupText, 7> kGroups = {{
      "construction. The defaults suit nearly everyone; raise one only for a reason."},
     {Group::cache, "Cache", "How much cairn remembers, and for how long."},
     {Group::control, "Control and logging", "How cairn is operated and what it reports."},
+    {Group::dnstap, "dnstap",
+     "What cairn records of the messages it receives and sends, as dnstap (dnstap.info) "
+     "frames over Frame Streams, for a reader such as `fstrm_capture`, `dnstap-ldns` or a "
+     "collector. Off until `dnstap-socket` or `dnstap-address` names the reader. Recording "
+     "never delays an answer: each worker thread queues its frames for a writer thread, and "
+     "a frame that finds the queue full, or no reader connected, is dropped and counted "
+     "(`dnstap.dropped` in `cairnctl stats`; `dnstap.connected` tells whether a reader is "
+     "connected). A reader that goes away is reconnected to every second. Client addresses "
+     "appear as `client-address-privacy` says."},
 }};
 
 // How values of each type are written. Every option type is listed here, as a

@@ -19,7 +19,7 @@
 namespace cairn::config {
 
 // Sections of docs/configuration.md, in this order.
-enum class Group { server, clients, upstream, dnssec, limits, cache, control };
+enum class Group { server, clients, upstream, dnssec, limits, cache, control, dnstap };
 
 // What reading a value may depend on besides its text.
 struct LoadContext {

@@ -202,6 +202,17 @@ std::string Endpoint::format(const wire::SocketAddress& value) const {
     return yaml_scalar(value.to_string());
 }
 
+Parsed<OptionalEndpoint::Value> OptionalEndpoint::parse(std::string_view text) const {
+    if (text.empty()) return Value{};
+    auto value = endpoint.parse(text);
+    if (!value) return Unexpected{value.error()};
+    return Value{*value};
+}
+
+std::string OptionalEndpoint::format(const Value& value) const {
+    return value ? endpoint.format(*value) : "\"\"";
+}
+
 std::string Prefix::expected() const {
     return "ADDRESS/LENGTH such as 192.0.2.0/24 or 2001:db8::/32, or a single address";
 }

@@ -178,6 +178,17 @@ struct Endpoint {
     std::string format(const wire::SocketAddress& value) const;
 };
 
+// An Endpoint, or empty ("") for none.
+struct OptionalEndpoint {
+    using Value = std::optional<wire::SocketAddress>;
+    Endpoint endpoint{};
+    std::string type() const { return endpoint.type(); }
+    std::string range() const { return {}; }
+    std::string expected() const { return endpoint.expected() + ", or empty"; }
+    Parsed<Value> parse(std::string_view text) const;
+    std::string format(const Value& value) const;
+};
+
 // "192.0.2.0/24", "2001:db8::/32", or one address as a host prefix.
 struct Prefix {
     using Value = wire::IpPrefix;

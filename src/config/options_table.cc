@@ -580,6 +580,78 @@ std::vector<Option> make_options() {
                "journal takes when systemd runs cairn. Opened at start, before privileges are "
                "dropped; a change takes effect at the next start. Rotate it with copytruncate "
                "(cairn keeps the file open)."));
+    add(option("log-queries", Group::control, at<&Config::log_queries>, Boolean{},
+               "Log a line for every client query when its answer leaves: the time (UTC), the "
+               "client as `client-address-privacy` shows it, the transport, the name, the type "
+               "and the rcode (`dropped` when the rate limit sent nothing), as in "
+               "`2024-05-01T12:00:00.123Z query 192.0.2.0/24 udp www.example.com. A NOERROR`. "
+               "Lines go where the log goes, whatever `log-level` says. Each line costs the "
+               "worker threads a shared lock; at high query rates use dnstap instead.")
+            .also_known_as({"log-replies"}));
+    add(option("client-address-privacy", Group::control, at<&Config::client_address_privacy>,
+               Keyword{.words = {"full", "prefix", "hash"}},
+               "How client addresses appear in the query log, dnstap and the logs, for "
+               "whoever keeps lookups by address can profile the people behind them. `full`: "
+               "the address. `prefix`: its network, the first 24 bits of IPv4 or 48 of IPv6 "
+               "(`192.0.2.0/24`, `2001:db8:1::/48`). `hash`: a token (`hash:5f0c2a9e`) keyed "
+               "with a secret that changes every day at 00:00 UTC and is never written "
+               "anywhere: within a day one address always gives the same token, so clients "
+               "can be counted, but no address can be recovered, nor one day's tokens linked "
+               "to another's (or to those before a restart). dnstap carries a token as an "
+               "address of the client's family made of its octets. With `prefix` and `hash` "
+               "dnstap leaves the client's port out.")
+            .also_known_as({"log-client-address", "anonymize-client-address"}));
+
+    // dnstap.
+    using observe::DnstapOptions;
+    using observe::DnstapSelection;
+    add(option("dnstap-socket", Group::dnstap, at<&Config::dnstap, &DnstapOptions::socket>,
+               FilePath{.unix_socket = true},
+               "Unix socket of the dnstap reader, for example the one `fstrm_capture -u` "
+               "listens on. cairn connects to it (bidirectional Frame Streams, content type "
+               "`protobuf:dnstap.Dnstap`), and connects again whenever the connection is lost: "
+               "with `chroot` and `user`, the socket must be reachable inside the chroot and "
+               "writable by that user. Empty: no dnstap over a unix socket.")
+            .also_known_as({"dnstap-socket-path"}));
+    add(option("dnstap-address", Group::dnstap, at<&Config::dnstap, &DnstapOptions::address>,
+               OptionalEndpoint{.endpoint = {.default_port = 6000}},
+               "TCP address of the dnstap reader, instead of `dnstap-socket`; the port is 6000 "
+               "unless given. The stream is not encrypted: keep it on a trusted network. "
+               "Empty: no dnstap over TCP.")
+            .also_known_as({"dnstap-ip"}));
+    add(option("dnstap-identity", Group::dnstap, at<&Config::dnstap, &DnstapOptions::identity>,
+               Text{.max_length = kTxtStringMax},
+               "The `identity` of every dnstap frame, to tell servers apart in one "
+               "collection. Empty: this host's name."));
+    add(option("dnstap-version", Group::dnstap, at<&Config::dnstap, &DnstapOptions::version>,
+               Text{.max_length = kTxtStringMax},
+               "The `version` of every dnstap frame. Empty: `cairn` and its version."));
+    add(option("dnstap-client-queries", Group::dnstap,
+               at<&Config::dnstap, &DnstapOptions::selection, &DnstapSelection::client_queries>,
+               Boolean{}, "Record the queries clients send (CLIENT_QUERY), every transport alike.")
+            .also_known_as({"dnstap-log-client-query-messages"}));
+    add(option("dnstap-client-responses", Group::dnstap,
+               at<&Config::dnstap, &DnstapOptions::selection, &DnstapSelection::client_responses>,
+               Boolean{}, "Record the answers cairn sends clients (CLIENT_RESPONSE).")
+            .also_known_as({"dnstap-log-client-response-messages"}));
+    add(option("dnstap-resolver-queries", Group::dnstap,
+               at<&Config::dnstap, &DnstapOptions::selection, &DnstapSelection::resolver_queries>,
+               Boolean{},
+               "Record the queries cairn sends authoritative servers (RESOLVER_QUERY), each "
+               "UDP or TCP attempt with cairn's source address and port. Off by default: a "
+               "client query that misses the cache can take many of them.")
+            .also_known_as({"dnstap-log-resolver-query-messages"}));
+    add(option("dnstap-resolver-responses", Group::dnstap,
+               at<&Config::dnstap, &DnstapOptions::selection, &DnstapSelection::resolver_responses>,
+               Boolean{},
+               "Record the responses of authoritative servers that cairn took "
+               "(RESOLVER_RESPONSE), with the time their query left.")
+            .also_known_as({"dnstap-log-resolver-response-messages"}));
+    add(option("dnstap-queue-size", Group::dnstap, at<&Config::dnstap, &DnstapOptions::queue_size>,
+               Number<uint32_t>{.min = 16, .max = 16'384},
+               "Frames each worker thread may have waiting for the dnstap writer, rounded up "
+               "to a power of two. Beyond it, while the reader is slow, frames are dropped "
+               "(and counted) rather than kept."));
     return table;
 }
 
@@ -720,6 +792,14 @@ std::vector<Rule> make_rules() {
                                std::to_string(server.max_inflight_per_client) +
                                ") is greater than max-inflight (" +
                                std::to_string(server.max_inflight) + ")";
+                    }});
+    list.push_back({{"dnstap-address", "dnstap-socket"},
+                    "`dnstap-socket` and `dnstap-address` are not both set.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        if (config.dnstap.socket.empty() || !config.dnstap.address)
+                            return std::nullopt;
+                        return std::string(
+                            "dnstap-socket and dnstap-address are both set; name one reader");
                     }});
     list.push_back({{"listen"},
                     "`listen` names each address and port once.",

@@ -25,7 +25,7 @@ ClientCookie client_cookie(const CookieSecret& secret, const wire::IpAddress& cl
         std::copy(bytes.begin(), bytes.end(), input.begin() + static_cast<ptrdiff_t>(n));
         n += bytes.size();
     }
-    return siphash24(secret, std::span<const uint8_t>(input.data(), n));
+    return wire::siphash24(secret, std::span<const uint8_t>(input.data(), n));
 }
 
 }  // namespace cairn::net

@@ -5,12 +5,12 @@
 #include <array>
 #include <cstdint>
 
-#include "net/siphash.h"
 #include "wire/ip_address.h"
+#include "wire/siphash.h"
 
 namespace cairn::net {
 
-using CookieSecret = SipHashKey;
+using CookieSecret = wire::SipHashKey;
 using ClientCookie = std::array<uint8_t, 8>;
 
 // 16 bytes from the system's CSPRNG.

@@ -40,7 +40,7 @@ ngtcp2_tstamp quic_now() {
 }
 
 size_t DoqListener::IdHash::operator()(const IdKey& id) const {
-    const auto digest = siphash24(key, std::span<const uint8_t>(id.bytes.data(), id.length));
+    const auto digest = wire::siphash24(key, std::span<const uint8_t>(id.bytes.data(), id.length));
     size_t out = 0;
     std::memcpy(&out, digest.data(), sizeof(out));
     return out;
@@ -195,6 +195,7 @@ void DoqListener::on_datagram(std::span<const uint8_t> datagram, const sockaddr_
     }
     Peer peer;
     peer.transport = Transport::kTcp;  // a stream transport: answers are never truncated
+    peer.protocol = ClientProtocol::kQuic;
     if (closed_ || !peer_from_sockaddr(from, peer)) return;
     // `allow` before anything costs: no reply at all to a client not admitted.
     if (!handler_.admits(peer)) {

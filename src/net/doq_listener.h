@@ -28,10 +28,10 @@
 #include "net/encrypted_metrics.h"
 #include "net/query_handler.h"
 #include "net/quic_tls.h"
-#include "net/siphash.h"
 #include "net/tcp_limits.h"
 #include "wire/ip_address.h"
 #include "wire/result.h"
+#include "wire/siphash.h"
 
 namespace cairn::net {
 
@@ -109,7 +109,7 @@ private:
     };
     // Keyed, so clients cannot aim their connection IDs at one bucket.
     struct IdHash {
-        SipHashKey key;
+        wire::SipHashKey key;
         size_t operator()(const IdKey& id) const;
     };
     static IdKey key_of(const uint8_t* data, size_t length);

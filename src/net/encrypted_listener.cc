@@ -22,6 +22,16 @@ namespace {
 constexpr size_t kMaxMessage = 65535;
 constexpr size_t kBufferSize = kMaxMessage + kAnswerPaddingBlock + 4;
 
+ClientProtocol client_protocol(EncryptedProtocol protocol) {
+    switch (protocol) {
+        case EncryptedProtocol::kDot: return ClientProtocol::kTls;
+        case EncryptedProtocol::kDoh: return ClientProtocol::kHttps;
+        case EncryptedProtocol::kDohCleartext: return ClientProtocol::kHttp;
+        case EncryptedProtocol::kDoq: return ClientProtocol::kQuic;
+    }
+    return ClientProtocol::kTcp;
+}
+
 }  // namespace
 
 const char* protocol_name(EncryptedProtocol protocol) {
@@ -137,6 +147,7 @@ asio::awaitable<void> EncryptedListener::accept_loop(std::shared_ptr<EncryptedLi
         }
         Peer peer;
         peer.transport = Transport::kTcp;
+        peer.protocol = client_protocol(protocol_);
         const auto remote = socket.remote_endpoint(ec);
         if (ec) continue;
         peer.address = from_endpoint(remote);

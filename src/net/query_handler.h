@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <utility>
 
 #include "wire/ip_address.h"
@@ -15,11 +16,29 @@ namespace cairn::net {
 
 enum class Transport : uint8_t { kUdp, kTcp };
 
+// What a query came over, as the query log and dnstap name it (Transport
+// is only how it is framed: DoT, DoH and DoQ are streams like TCP).
+enum class ClientProtocol : uint8_t { kUdp, kTcp, kTls, kHttps, kHttp, kQuic };
+
+// "udp", "tcp", "tls", "https", "http", "quic" (as in listen-tls, ...).
+constexpr std::string_view client_protocol_name(ClientProtocol protocol) {
+    switch (protocol) {
+        case ClientProtocol::kUdp: return "udp";
+        case ClientProtocol::kTcp: return "tcp";
+        case ClientProtocol::kTls: return "tls";
+        case ClientProtocol::kHttps: return "https";
+        case ClientProtocol::kHttp: return "http";
+        case ClientProtocol::kQuic: return "quic";
+    }
+    return "udp";
+}
+
 // Who sent a query, and how.
 struct Peer {
     wire::SocketAddress address;
     uint32_t scope_id = 0;  // IPv6 link-local scope, to answer on the same link
     Transport transport = Transport::kUdp;
+    ClientProtocol protocol = ClientProtocol::kUdp;
     // Set by the encrypted transports (DoT, DoH; transport kTcp) for the
     // answer to this query: pad it to a block (RFC 8467 §4.1), or tell the
     // idle timeout (RFC 7828), as the query asked.

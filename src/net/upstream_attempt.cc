@@ -50,6 +50,15 @@ std::optional<wire::IpAddress> local_address(const Socket& socket) {
     return from_asio(endpoint.address());
 }
 
+// Our address and port, for dnstap; nullopt if the kernel will not say.
+template <class Socket>
+std::optional<wire::SocketAddress> local_end(const Socket& socket) {
+    std::error_code ec;
+    const auto endpoint = socket.local_endpoint(ec);
+    if (ec) return std::nullopt;
+    return from_endpoint(endpoint);
+}
+
 template <class Socket>
 std::optional<wire::CookieOption> cookie_for(const Socket& socket, const CookieOffer& offer,
                                              const UpstreamQuery& query, ExpectedReply& expected) {
@@ -185,7 +194,7 @@ asio::awaitable<UpstreamAttempt> udp_attempt(asio::io_context& io, UpstreamQuery
                                              ExpectedReply expected,
                                              std::optional<wire::IpAddress> source,
                                              CookieOffer offer, NearMisses near_misses,
-                                             UpstreamMetrics& metrics) {
+                                             UpstreamMetrics& metrics, UpstreamTap tap) {
     const auto server = udp_endpoint(query.server);
     asio::ip::udp::socket socket(io);
     if (auto ec = open_socket(socket, server, source)) co_return failed(status_of(ec));
@@ -200,6 +209,8 @@ asio::awaitable<UpstreamAttempt> udp_attempt(asio::io_context& io, UpstreamQuery
     auto [send_ec, sent] = co_await socket.async_send(asio::buffer(request), kNoThrow);
     if (send_ec) co_return failed(status_of(send_ec));
     (void)sent;
+    if (tap.active())
+        tap.sent(observe::DnstapProtocol::kUdp, local_end(socket), query.server, request);
     // Room for what the server may send, and one octet to see it send more.
     const size_t limit = udp_reply_limit(query);
     std::vector<uint8_t> buffer(limit + 1);
@@ -211,6 +222,7 @@ asio::awaitable<UpstreamAttempt> udp_attempt(asio::io_context& io, UpstreamQuery
         if (n > limit && check.verdict == ResponseVerdict::kMalformed)
             check.verdict = ResponseVerdict::kTruncated;
         if (auto done = conclude_udp(std::move(check), start, near_misses, metrics)) {
+            tap.received(std::span<const uint8_t>(buffer).first(n));
             done->client_cookie = expected.client_cookie;
             co_return std::move(*done);
         }
@@ -220,7 +232,8 @@ asio::awaitable<UpstreamAttempt> udp_attempt(asio::io_context& io, UpstreamQuery
 asio::awaitable<UpstreamAttempt> tcp_attempt(asio::io_context& io, UpstreamQuery query,
                                              ExpectedReply expected,
                                              std::optional<wire::IpAddress> source,
-                                             CookieOffer offer, UpstreamMetrics& metrics) {
+                                             CookieOffer offer, UpstreamMetrics& metrics,
+                                             UpstreamTap tap) {
     const auto server = tcp_endpoint(query.server);
     asio::ip::tcp::socket socket(io);
     if (auto ec = open_socket(socket, server, source)) co_return failed(status_of(ec));
@@ -238,6 +251,8 @@ asio::awaitable<UpstreamAttempt> tcp_attempt(asio::io_context& io, UpstreamQuery
     auto [write_ec, written] = co_await asio::async_write(socket, asio::buffer(framed), kNoThrow);
     if (write_ec) co_return failed(status_of(write_ec));
     (void)written;
+    if (tap.active())
+        tap.sent(observe::DnstapProtocol::kTcp, local_end(socket), query.server, request);
 
     std::vector<uint8_t> buffer;
     for (;;) {
@@ -253,6 +268,7 @@ asio::awaitable<UpstreamAttempt> tcp_attempt(asio::io_context& io, UpstreamQuery
         if (body_ec) co_return failed(status_of(body_ec));
         const auto data = std::span<const uint8_t>(buffer).first(body_n);
         if (auto done = conclude_tcp(check_response(data, expected), data, start, metrics)) {
+            tap.received(data);
             done->client_cookie = expected.client_cookie;
             co_return std::move(*done);
         }

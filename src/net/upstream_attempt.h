@@ -12,6 +12,7 @@
 
 #include "cache/infra_cache.h"
 #include "net/client_cookie.h"
+#include "net/dnstap_upstream.h"
 #include "net/upstream_match.h"
 #include "net/upstream_metrics.h"
 #include "resolve/upstream.h"
@@ -78,11 +79,12 @@ asio::awaitable<UpstreamAttempt> with_timeout(asio::awaitable<UpstreamAttempt> a
 
 // A fresh socket on a random port (bound to `source` if given), connect()ed
 // to the server, one datagram out, and replies read until one decides.
+// `tap` sees the query and the datagram that decided (dnstap).
 asio::awaitable<UpstreamAttempt> udp_attempt(asio::io_context& io, resolve::UpstreamQuery query,
                                              ExpectedReply expected,
                                              std::optional<wire::IpAddress> source,
                                              CookieOffer offer, NearMisses near_misses,
-                                             UpstreamMetrics& metrics);
+                                             UpstreamMetrics& metrics, UpstreamTap tap = {});
 
 // One TCP connection, one query (RFC 7766), messages read until one is the
 // answer. Nobody off the path can answer here: a reply in another case or
@@ -90,6 +92,7 @@ asio::awaitable<UpstreamAttempt> udp_attempt(asio::io_context& io, resolve::Upst
 asio::awaitable<UpstreamAttempt> tcp_attempt(asio::io_context& io, resolve::UpstreamQuery query,
                                              ExpectedReply expected,
                                              std::optional<wire::IpAddress> source,
-                                             CookieOffer offer, UpstreamMetrics& metrics);
+                                             CookieOffer offer, UpstreamMetrics& metrics,
+                                             UpstreamTap tap = {});
 
 }  // namespace cairn::net

@@ -39,8 +39,13 @@ struct UpstreamTransport::Plan {
 };
 
 UpstreamTransport::UpstreamTransport(asio::io_context& io, cache::InfraCache& infra,
-                                     UpstreamMetrics& metrics, UpstreamSettings settings)
-    : io_(io), infra_(infra), metrics_(metrics), settings_(std::move(settings)) {}
+                                     UpstreamMetrics& metrics, UpstreamSettings settings,
+                                     observe::DnstapRecorder* dnstap)
+    : io_(io),
+      infra_(infra),
+      metrics_(metrics),
+      settings_(std::move(settings)),
+      dnstap_(dnstap && dnstap->wants_resolver() ? dnstap : nullptr) {}
 
 UpstreamTransport::Plan UpstreamTransport::plan(const UpstreamQuery& query) {
     Plan plan;
@@ -104,7 +109,7 @@ asio::awaitable<std::pair<UpstreamAttempt, ExpectedReply>> UpstreamTransport::ov
         const NearMisses near_misses{settings_.options.spoof_nearmiss_max};
         UpstreamAttempt udp = co_await with_timeout(
             udp_attempt(io_, query, expected, plan.source, plan.offer(settings_.cookie_secret),
-                        near_misses, metrics_),
+                        near_misses, metrics_, UpstreamTap(dnstap_)),
             query.timeout);
         if (udp.next != AttemptNext::kDone || udp.status != UpstreamStatus::kOk)
             co_return std::pair{std::move(udp), expected};
@@ -138,7 +143,8 @@ asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) 
     }
     const auto expected = expect(query, p);
     UpstreamAttempt tcp = co_await with_timeout(
-        tcp_attempt(io_, query, expected, p.source, p.offer(settings_.cookie_secret), metrics_),
+        tcp_attempt(io_, query, expected, p.source, p.offer(settings_.cookie_secret), metrics_,
+                    UpstreamTap(dnstap_)),
         query.timeout);
     learn_cookie(query.server.address, p, tcp, true);
     if (tcp.case_blind) {

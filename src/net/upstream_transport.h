@@ -64,9 +64,11 @@ struct UpstreamSettings {
 class UpstreamTransport final : public resolve::Upstream {
 public:
     // `infra` holds what is learnt about servers (shared by all workers);
-    // `metrics` counts replies taken for forgeries (may be shared too).
+    // `metrics` counts replies taken for forgeries (may be shared too);
+    // `dnstap`, this worker's recorder, sees each query and the response
+    // taken (null: not recorded).
     UpstreamTransport(asio::io_context& io, cache::InfraCache& infra, UpstreamMetrics& metrics,
-                      UpstreamSettings settings = {});
+                      UpstreamSettings settings = {}, observe::DnstapRecorder* dnstap = nullptr);
 
     asio::awaitable<resolve::UpstreamReply> exchange(resolve::UpstreamQuery query) override;
 
@@ -88,6 +90,7 @@ private:
     cache::InfraCache& infra_;
     UpstreamMetrics& metrics_;
     const UpstreamSettings settings_;
+    observe::DnstapRecorder* const dnstap_;
     RandomPool random_;
 };
 

@@ -43,7 +43,8 @@ QueryPipeline::InflightGuard::~InflightGuard() {
 
 QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings settings,
                              resolve::Resolver& resolver, ResponseCache* packet_cache,
-                             const cache::Clock& clock, ServerMetrics& metrics)
+                             const cache::Clock& clock, ServerMetrics& metrics,
+                             observe::DnstapRecorder* dnstap)
     : executor_(std::move(executor)),
       settings_(std::move(settings)),
       resolver_(resolver),
@@ -55,6 +56,7 @@ QueryPipeline::QueryPipeline(asio::any_io_executor executor, PipelineSettings se
       shares_(settings_.max_inflight_per_client),
       slots_(settings_.max_inflight),
       cookies_(settings_.cookies),
+      observer_(dnstap, settings_.query_log, settings_.client_addresses),
       build_buffer_(65535) {
     resolver_.share_work_slots(slots_);
 }
@@ -78,6 +80,7 @@ size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Pe
         net::count(metrics_.dropped);
         return 0;
     }
+    observer_.query_received(query, peer);
     const wire::Header& header = head->header;
     QueryEdns edns;
     QueryTail tail = inspect_query_tail(query, *head, edns);
@@ -221,7 +224,10 @@ size_t QueryPipeline::release(const Outgoing& to, unsigned rcode, std::span<uint
         const RateVerdict verdict = limiter_.take(client, kind, clock_.now());
         if (verdict != RateVerdict::kSend) {
             count_limited(kind);
-            if (verdict == RateVerdict::kDrop) return 0;
+            if (verdict == RateVerdict::kDrop) {
+                observer_.answer_released(to.question, to.peer, std::nullopt, {});
+                return 0;
+            }
             // A client that sent a cookie learns ours and comes back with it,
             // exempt (RFC 7873 §5.2.3); any other client is sent to TCP.
             const Rcode slip_rcode = cookie ? Rcode::BADCOOKIE : Rcode::NOERROR;
@@ -240,7 +246,11 @@ size_t QueryPipeline::release(const Outgoing& to, unsigned rcode, std::span<uint
             out, length, static_cast<uint16_t>(wire::EdnsOptionCode::COOKIE), option);
         if (with_cookie > 0) length = with_cookie;
     }
-    if (length > 0) count_rcode(rcode);
+    if (length > 0) {
+        count_rcode(rcode);
+        observer_.answer_released(to.question, to.peer, static_cast<Rcode>(rcode),
+                                  out.first(length));
+    }
     return length;
 }
 

@@ -42,11 +42,15 @@
 #include "cache/clock.h"
 #include "net/client_prefix.h"
 #include "net/query_handler.h"
+#include "observe/client_address.h"
+#include "observe/dnstap_recorder.h"
+#include "observe/query_log.h"
 #include "resolve/resolver.h"
 #include "server/access_list.h"
 #include "server/error_answer.h"
 #include "server/inflight_shares.h"
 #include "server/query_edns.h"
+#include "server/query_observer.h"
 #include "server/rate_limiter.h"
 #include "server/response_cache.h"
 #include "server/response_shaper.h"
@@ -75,14 +79,20 @@ struct PipelineSettings {
     // Response rate limits over UDP, per client prefix.
     RateLimits rate_limits;
     net::ClientPrefixLengths client_prefix;
+    // Where query log lines go (`log-queries`); null: no query log.
+    observe::QueryLogSink* query_log = nullptr;
+    // How the query log and dnstap show client addresses.
+    observe::AddressPolicy client_addresses;
 };
 
 class QueryPipeline final : public net::QueryHandler {
 public:
-    // `packet_cache` may be null (no fast path).
+    // `packet_cache` may be null (no fast path); `dnstap`, this worker's
+    // recorder, too (no dnstap).
     QueryPipeline(asio::any_io_executor executor, PipelineSettings settings,
                   resolve::Resolver& resolver, ResponseCache* packet_cache,
-                  const cache::Clock& clock, ServerMetrics& metrics);
+                  const cache::Clock& clock, ServerMetrics& metrics,
+                  observe::DnstapRecorder* dnstap = nullptr);
 
     size_t handle_query(std::span<const uint8_t> query, const net::Peer& peer,
                         std::span<uint8_t> response, const net::ReplyOrigin& origin) override;
@@ -167,6 +177,7 @@ private:
     // work (resolve::Resolver::share_work_slots).
     resolve::WorkSlots slots_;
     const ServerCookies cookies_;
+    QueryObserver observer_;
     // Where late answers are built: coroutines of this worker take turns,
     // and none suspends between building and sending.
     std::vector<uint8_t> build_buffer_;

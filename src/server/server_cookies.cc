@@ -41,7 +41,7 @@ std::array<uint8_t, 8> ServerCookies::hash(const CookieSecret& secret,
     std::copy(head.begin(), head.end(), input.begin() + 8);
     const auto address = client.bytes();
     std::copy(address.begin(), address.end(), input.begin() + 16);
-    return net::siphash24(secret, std::span<const uint8_t>(input).first(16 + address.size()));
+    return wire::siphash24(secret, std::span<const uint8_t>(input).first(16 + address.size()));
 }
 
 int64_t ServerCookies::age(std::span<const uint8_t> server_cookie, int64_t now) {

@@ -20,12 +20,12 @@
 #include <optional>
 #include <span>
 
-#include "net/siphash.h"
 #include "wire/ip_address.h"
+#include "wire/siphash.h"
 
 namespace cairn::server {
 
-using CookieSecret = net::SipHashKey;
+using CookieSecret = wire::SipHashKey;
 using ClientCookie = std::array<uint8_t, 8>;
 using ServerCookie = std::array<uint8_t, 16>;
 

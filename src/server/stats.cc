@@ -111,6 +111,11 @@ void append_packet_cache_stats(Stats& out, const ResponseCacheFigures& figures) 
     out.push_back({"cache.packet_memory", figures.memory, true});
 }
 
+void append_dnstap_stats(Stats& out, const observe::DnstapRecorder& recorder) {
+    out.push_back({"dnstap.frames", recorder.frames(), false});
+    out.push_back({"dnstap.dropped", recorder.dropped(), false});
+}
+
 void append_stats(Stats& out, const cache::Caches& caches) {
     out.push_back({"cache.rrset_entries", caches.rrsets.entries(), true});
     out.push_back({"cache.rrset_memory", caches.rrsets.memory_used(), true});

@@ -8,6 +8,7 @@
 
 #include "cache/caches.h"
 #include "net/transport_metrics.h"
+#include "observe/dnstap_recorder.h"
 #include "resolve/resolver_metrics.h"
 #include "server/response_cache.h"
 #include "server/server_metrics.h"
@@ -29,6 +30,9 @@ void append_stats(Stats& out, const net::TransportMetrics& metrics);
 void append_stats(Stats& out, const resolve::ResolverMetrics& metrics);
 void append_packet_cache_stats(Stats& out, const ResponseCacheFigures& figures);
 void append_stats(Stats& out, const cache::Caches& caches);
+// dnstap.frames (handed to the writer) and dnstap.dropped (queue full, or no
+// reader connected).
+void append_dnstap_stats(Stats& out, const observe::DnstapRecorder& recorder);
 
 // Adds `more` into `total` by name; names new to `total` are appended.
 void add_stats(Stats& total, const Stats& more);

@@ -27,9 +27,9 @@ Worker::Worker(unsigned index, const WorkerSettings& settings, const WorkerParts
       parts_(factory(io_, index)),
       tcp_limits_(tcp_limits),
       settings_(settings) {
-    pipeline_ =
-        std::make_unique<QueryPipeline>(io_.get_executor(), settings_.pipeline, *parts_.resolver,
-                                        parts_.packet_cache.get(), clock, metrics_);
+    pipeline_ = std::make_unique<QueryPipeline>(io_.get_executor(), settings_.pipeline,
+                                                *parts_.resolver, parts_.packet_cache.get(), clock,
+                                                metrics_, parts_.dnstap.get());
 }
 
 Worker::~Worker() {
@@ -158,6 +158,7 @@ Stats Worker::stats() const {
     encrypted_.append_stats(out);
     if (parts_.resolver_metrics) append_stats(out, *parts_.resolver_metrics);
     if (parts_.packet_cache) append_packet_cache_stats(out, parts_.packet_cache->figures());
+    if (parts_.dnstap) append_dnstap_stats(out, *parts_.dnstap);
     return out;
 }
 

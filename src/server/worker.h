@@ -16,6 +16,7 @@
 #include "net/tcp_listener.h"
 #include "net/transport_metrics.h"
 #include "net/udp_listener.h"
+#include "observe/dnstap_recorder.h"
 #include "resolve/resolver.h"
 #include "resolve/resolver_metrics.h"
 #include "resolve/upstream.h"
@@ -30,6 +31,9 @@ namespace cairn::server {
 
 // What the application builds for each worker, on that worker's event loop.
 struct WorkerParts {
+    // This worker's dnstap recorder (null: no dnstap); first, so that it
+    // outlives the upstream transport that records through it.
+    std::unique_ptr<observe::DnstapRecorder> dnstap;
     std::unique_ptr<resolve::Upstream> upstream;  // may be null (a fake resolver needs none)
     std::unique_ptr<resolve::Resolver> resolver;  // uses `upstream`
     std::unique_ptr<ResponseCache> packet_cache;  // null: no fast path

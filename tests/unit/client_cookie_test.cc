@@ -7,7 +7,7 @@
 #include <numeric>
 #include <vector>
 
-#include "net/siphash.h"
+#include "wire/siphash.h"
 
 namespace cairn::net {
 namespace {
@@ -19,7 +19,7 @@ wire::IpAddress ip(std::string_view text) {
 TEST(SipHash, ReferenceVectors) {
     // Key 00 01 .. 0f, message 00 01 .. (n-1): the vectors of the SipHash
     // paper's reference code (its output bytes, little-endian).
-    SipHashKey key{};
+    wire::SipHashKey key{};
     std::iota(key.begin(), key.end(), uint8_t{0});
     struct Vector {
         size_t length;
@@ -34,7 +34,7 @@ TEST(SipHash, ReferenceVectors) {
     for (const auto& v : vectors) {
         std::vector<uint8_t> message(v.length);
         std::iota(message.begin(), message.end(), uint8_t{0});
-        EXPECT_EQ(siphash24(key, message), v.hash) << "length " << v.length;
+        EXPECT_EQ(wire::siphash24(key, message), v.hash) << "length " << v.length;
     }
 }
 

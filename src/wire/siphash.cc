@@ -1,8 +1,8 @@
-#include "net/siphash.h"
+#include "wire/siphash.h"
 
 #include <bit>
 
-namespace cairn::net {
+namespace cairn::wire {
 namespace {
 
 uint64_t load_le64(const uint8_t* p) {
@@ -67,4 +67,4 @@ std::array<uint8_t, 8> siphash24(const SipHashKey& key, std::span<const uint8_t>
     return out;
 }
 
-}  // namespace cairn::net
+}  // namespace cairn::wire

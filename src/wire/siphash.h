@@ -1,13 +1,13 @@
 // SipHash-2-4 (Aumasson and Bernstein, 2012): a fast keyed hash that an
 // attacker who does not know the key cannot predict, for values derived
-// from a secret on the data path (client cookies).
+// from a secret on the data path (DNS cookies, hashed client addresses).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
 
-namespace cairn::net {
+namespace cairn::wire {
 
 using SipHashKey = std::array<uint8_t, 16>;
 
@@ -15,4 +15,4 @@ using SipHashKey = std::array<uint8_t, 16>;
 // output (little-endian), as RFC 9018 §4.4 also uses it.
 std::array<uint8_t, 8> siphash24(const SipHashKey& key, std::span<const uint8_t> data);
 
-}  // namespace cairn::net
+}  // namespace cairn::wire
