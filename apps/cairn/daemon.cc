@@ -49,14 +49,6 @@ bool service_can_stay(const config::Config& running, const resolve::RootHints& r
            same_anchors(running.resolver.dnssec.anchors, loaded.resolver.dnssec.anchors);
 }
 
-// Counters only: levels (gauges) of retired workers mean nothing any more.
-server::Stats counters_of(const server::Stats& stats) {
-    server::Stats out;
-    for (const auto& stat : stats)
-        if (!stat.gauge) out.push_back(stat);
-    return out;
-}
-
 constexpr std::string_view kCommands = "stats, reload, flush, stop";
 
 }  // namespace
@@ -121,6 +113,7 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
         auto resolver = std::make_unique<resolve::RecursiveResolver>(resolver_options, hints,
                                                                      *caches, *upstream, clock);
         parts.resolver_metrics = &resolver->metrics();
+        parts.upstream_rtt = &upstream->rtt_histogram();
         parts.upstream = std::move(upstream);
         parts.resolver = std::move(resolver);
         parts.packet_cache = std::make_unique<server::WorkerPacketCache>(packet_bytes);
@@ -293,7 +286,7 @@ std::string Daemon::reload() {
     }
     // The new workers answer from here on; the old ones finish and go.
     service_->stop();
-    server::add_stats(retired_, counters_of(service_->stats()));
+    server::add_figures(retired_, server::counters_of(service_->figures()));
     service_ = std::move(service);
     caches_ = std::move(caches);
     hints_ = std::move(*hints);
@@ -338,19 +331,26 @@ void Daemon::flush() {
     spdlog::info("caches flushed");
 }
 
-server::Stats Daemon::stats() const {
-    server::Stats all = service_->stats();
-    server::add_stats(all, retired_);
-    server::append_stats(all, *caches_);
-    net::for_each_counter(upstream_metrics_, [&](std::string_view name, uint64_t value) {
-        all.push_back({"upstream." + std::string(name), value, false});
-    });
+server::Figures Daemon::figures() const {
+    server::Figures all = service_->figures();
+    server::add_figures(all, retired_);
+    server::append_stats(all.stats, *caches_);
+    net::for_each_counter(
+        upstream_metrics_, [&](std::string_view name, uint64_t value, std::string_view help) {
+            all.stats.push_back({"upstream." + std::string(name), value, false, help});
+        });
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - started_);
-    all.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true});
-    all.push_back({"process.reloads", reloads_, false});
-    all.push_back({"process.workers", service_->worker_count(), true});
+    all.stats.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true,
+                         "Seconds since cairn started."});
+    all.stats.push_back({"process.reloads", reloads_, false, "Configuration reloads applied."});
+    all.stats.push_back(
+        {"process.workers", service_->worker_count(), true, "Worker threads running."});
     return all;
+}
+
+server::Stats Daemon::stats() const {
+    return figures().stats;
 }
 
 }  // namespace cairn::daemon

@@ -76,6 +76,9 @@ private:
     // The part of a reload when only the certificate files may have changed.
     std::string reload_certificates(config::Config loaded);
     void flush();
+    // What `cairnctl stats` and /metrics show: the workers' figures (the
+    // retired ones' counters included), caches, upstream, process.
+    server::Figures figures() const;
     server::Stats stats() const;
     net::ControlReply on_command(std::string_view command);
     bool open_control_socket(const std::string& path);
@@ -104,7 +107,7 @@ private:
     // As applied at start (a reload does not change them).
     std::string user_, group_, chroot_;
     // Counters of the workers that reloads replaced.
-    server::Stats retired_;
+    server::Figures retired_;
     uint64_t reloads_ = 0;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

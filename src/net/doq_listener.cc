@@ -195,6 +195,7 @@ void DoqListener::on_datagram(std::span<const uint8_t> datagram, const sockaddr_
     }
     Peer peer;
     peer.transport = Transport::kTcp;  // a stream transport: answers are never truncated
+    peer.protocol = Protocol::kDoq;
     if (closed_ || !peer_from_sockaddr(from, peer)) return;
     // `allow` before anything costs: no reply at all to a client not admitted.
     if (!handler_.admits(peer)) {

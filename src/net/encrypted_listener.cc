@@ -137,6 +137,8 @@ asio::awaitable<void> EncryptedListener::accept_loop(std::shared_ptr<EncryptedLi
         }
         Peer peer;
         peer.transport = Transport::kTcp;
+        // Cleartext HTTP/2 (listen-http) counts as DoH.
+        peer.protocol = protocol_ == EncryptedProtocol::kDot ? Protocol::kDot : Protocol::kDoh;
         const auto remote = socket.remote_endpoint(ec);
         if (ec) continue;
         peer.address = from_endpoint(remote);

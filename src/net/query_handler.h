@@ -3,6 +3,7 @@
 // removed and sends back whatever the handler produces, now or later.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,11 +16,34 @@ namespace cairn::net {
 
 enum class Transport : uint8_t { kUdp, kTcp };
 
+// The protocol a client used, for the figures (answers and latency per
+// protocol). DoT, DoH (over TLS or cleartext HTTP/2) and DoQ are stream
+// transports: their Transport is kTcp.
+enum class Protocol : uint8_t { kUdp, kTcp, kDot, kDoh, kDoq };
+inline constexpr size_t kProtocols = 5;
+
+// "udp", "tcp", "dot", "doh", "doq".
+constexpr const char* protocol_label(Protocol protocol) {
+    switch (protocol) {
+        case Protocol::kUdp: return "udp";
+        case Protocol::kTcp: return "tcp";
+        case Protocol::kDot: return "dot";
+        case Protocol::kDoh: return "doh";
+        case Protocol::kDoq: return "doq";
+    }
+    return "udp";
+}
+
 // Who sent a query, and how.
 struct Peer {
     wire::SocketAddress address;
     uint32_t scope_id = 0;  // IPv6 link-local scope, to answer on the same link
     Transport transport = Transport::kUdp;
+    Protocol protocol = Protocol::kUdp;
+    // When the query was read, on the monotonic clock, if the transport
+    // times the answers it sends at once itself (UDP, per batch: see
+    // QueryHandler::answered_in_batch); the handler times the rest.
+    std::chrono::steady_clock::time_point received{};
     // Set by the encrypted transports (DoT, DoH; transport kTcp) for the
     // answer to this query: pad it to a block (RFC 8467 §4.1), or tell the
     // idle timeout (RFC 7828), as the query asked.
@@ -110,6 +134,14 @@ public:
     // Whether a connection from `peer` is worth keeping: a connection-based
     // transport closes one that is not at once, before reading anything.
     virtual bool admits(const Peer& /*peer*/) const { return true; }
+
+    // `answers` answers returned by handle_query for queries read together
+    // at `received` left together at `sent` (one sendmmsg): a transport
+    // that sets Peer::received reports them here, so that timing them costs
+    // two clock reads per batch rather than one per query.
+    virtual void answered_in_batch(Protocol /*protocol*/, size_t /*answers*/,
+                                   std::chrono::steady_clock::time_point /*received*/,
+                                   std::chrono::steady_clock::time_point /*sent*/) {}
 };
 
 }  // namespace cairn::net

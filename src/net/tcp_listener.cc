@@ -104,6 +104,7 @@ asio::awaitable<void> TcpListener::accept_loop(std::shared_ptr<TcpListener> self
         }
         Peer peer;
         peer.transport = Transport::kTcp;
+        peer.protocol = Protocol::kTcp;
         const auto remote = socket.remote_endpoint(ec);
         if (ec) continue;  // already gone
         peer.address = from_endpoint(remote);
