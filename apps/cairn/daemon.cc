@@ -7,10 +7,12 @@
 #include <array>
 #include <asio/post.hpp>
 #include <csignal>
+#include <map>
 
 #include "config/config_diff.h"
 #include "net/upstream_transport.h"
 #include "resolve/recursive_resolver.h"
+#include "server/metrics_page.h"
 #include "server/worker_packet_cache.h"
 #include "trust_anchor_check.h"
 
@@ -34,8 +36,10 @@ bool same_validation(const resolve::DnssecOptions& a, const resolve::DnssecOptio
 }
 
 // Options the running service takes without being rebuilt: the certificate
-// and key are read again and given to the listeners.
-constexpr std::array<std::string_view, 2> kInPlaceOptions = {"tls-certificate", "tls-key"};
+// and key are read again and given to the listeners; the metrics endpoint
+// is the daemon's, not the service's.
+constexpr std::array<std::string_view, 3> kInPlaceOptions = {"tls-certificate", "tls-key",
+                                                             "metrics-listen"};
 
 // Whether `loaded` (with `loaded_hints`) differs from the running
 // configuration in nothing but what the service takes in place.
@@ -90,6 +94,7 @@ Daemon::Daemon(std::string config_path, config::Config config, resolve::RootHint
 
 Daemon::~Daemon() {
     if (control_) control_->close();
+    listen_for_metrics({});
     if (service_) service_->stop();
 }
 
@@ -140,6 +145,7 @@ bool Daemon::start() {
     service_ = std::move(service);
     if (!config_.control_socket.empty() && !open_control_socket(config_.control_socket))
         return false;
+    if (!listen_for_metrics(config_.metrics_listen)) return false;
     if (!drop_privileges()) return false;
     service_->run();
     spdlog::info("cairn 0.1.0 started: {} worker thread{}, configuration {}",
@@ -187,6 +193,7 @@ int Daemon::run() {
     io_.run();
     spdlog::info("stopping: answering what is in flight");
     if (control_) control_->close();
+    listen_for_metrics({});
     service_->stop();
     spdlog::info("stopped");
     return 0;
@@ -293,6 +300,7 @@ std::string Daemon::reload() {
     const bool control_moved = loaded->control_socket != config_.control_socket;
     config_ = std::move(*loaded);
     apply_log_level(config_.log_level);
+    listen_for_metrics(config_.metrics_listen);
     ++reloads_;
     spdlog::info("configuration reloaded from {}: {} worker thread{}{}", config_path_,
                  service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
@@ -315,6 +323,7 @@ std::string Daemon::reload_certificates(config::Config loaded) {
         return reloaded.error().message;
     }
     config_ = std::move(loaded);
+    listen_for_metrics(config_.metrics_listen);
     ++reloads_;
     spdlog::info(
         "configuration reloaded from {}: nothing to rebuild{}; open connections kept", config_path_,
@@ -351,6 +360,31 @@ server::Figures Daemon::figures() const {
 
 server::Stats Daemon::stats() const {
     return figures().stats;
+}
+
+bool Daemon::listen_for_metrics(const std::vector<wire::SocketAddress>& addresses) {
+    std::map<wire::SocketAddress, std::shared_ptr<net::MetricsListener>> wanted;
+    bool all_open = true;
+    for (const auto& address : addresses) {
+        if (auto open = metrics_.find(address); open != metrics_.end()) {
+            wanted.emplace(address, open->second);
+            continue;
+        }
+        auto listener = net::MetricsListener::open(
+            io_, address, [this] { return server::metrics_page(figures()); });
+        if (!listener) {
+            spdlog::error("{}", listener.error().message);
+            all_open = false;
+            continue;
+        }
+        (*listener)->start();
+        spdlog::info("metrics on http://{}/metrics", (*listener)->local_address().to_string());
+        wanted.emplace(address, std::move(*listener));
+    }
+    for (auto& [address, listener] : metrics_)
+        if (!wanted.contains(address)) listener->close();
+    metrics_ = std::move(wanted);
+    return all_open;
 }
 
 }  // namespace cairn::daemon
