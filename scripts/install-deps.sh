@@ -21,6 +21,8 @@ packages=(
     # drives the tests' raw HTTP/2 streams). kdig +quic is the independent
     # DoQ client (Debian 12 has no aioquic for dnspython's).
     knot-dnsutils curl openssl python3-httpx python3-h2
+    # promtool checks the /metrics page (tests/integration/test_metrics.py).
+    prometheus
 )
 
 missing=()
@@ -34,6 +36,6 @@ sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-# Services some packages would start (nsd, unbound) are not wanted: tests
-# start their own instances on loopback.
+# Services some packages would start (nsd, unbound, prometheus) are not
+# wanted: tests start their own instances on loopback.
 $sudo env RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}"
