@@ -101,7 +101,6 @@ const char* reason(int status) {
         case 400: return "Bad Request";
         case 404: return "Not Found";
         case 405: return "Method Not Allowed";
-        case 503: return "Service Unavailable";
         default: return "Unknown";
     }
 }
