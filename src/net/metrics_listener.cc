@@ -97,15 +97,13 @@ asio::awaitable<void> MetricsListener::accept_loop(std::shared_ptr<MetricsListen
             socket.close(ec);
             continue;
         }
-        asio::co_spawn(acceptor_.get_executor(),
-                       serve(self, std::move(socket), ConnectionSlot(connections_)),
+        asio::co_spawn(acceptor_.get_executor(), serve(ConnectionSlot(self), std::move(socket)),
                        asio::detached);
     }
 }
 
-asio::awaitable<void> MetricsListener::serve(std::shared_ptr<MetricsListener> /*keep_alive*/,
-                                             asio::ip::tcp::socket accepted,
-                                             ConnectionSlot /*slot*/) {
+asio::awaitable<void> MetricsListener::serve(ConnectionSlot /*slot*/,
+                                             asio::ip::tcp::socket accepted) {
     // Shared with the timeout's handler, which may run after this returns.
     auto socket = std::make_shared<asio::ip::tcp::socket>(std::move(accepted));
     asio::steady_timer timeout(socket->get_executor(), limits_.timeout);

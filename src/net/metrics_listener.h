@@ -61,24 +61,26 @@ public:
 
 private:
     // One of the connections counted against max_connections, from its
-    // accept (not the later start of its coroutine) to the end of it.
+    // accept (not the later start of its coroutine) to the end of it; it
+    // keeps the listener alive as long.
     class ConnectionSlot {
     public:
-        explicit ConnectionSlot(size_t& count) : count_(&count) { ++*count_; }
-        ConnectionSlot(ConnectionSlot&& other) noexcept
-            : count_(std::exchange(other.count_, nullptr)) {}
+        explicit ConnectionSlot(std::shared_ptr<MetricsListener> listener)
+            : listener_(std::move(listener)) {
+            ++listener_->connections_;
+        }
+        ConnectionSlot(ConnectionSlot&& other) noexcept = default;
         ConnectionSlot& operator=(ConnectionSlot&&) = delete;
         ~ConnectionSlot() {
-            if (count_) --*count_;
+            if (listener_) --listener_->connections_;
         }
 
     private:
-        size_t* count_;
+        std::shared_ptr<MetricsListener> listener_;
     };
 
     asio::awaitable<void> accept_loop(std::shared_ptr<MetricsListener> self);
-    asio::awaitable<void> serve(std::shared_ptr<MetricsListener> self,
-                                asio::ip::tcp::socket accepted, ConnectionSlot slot);
+    asio::awaitable<void> serve(ConnectionSlot slot, asio::ip::tcp::socket accepted);
 
     asio::ip::tcp::acceptor acceptor_;
     Page page_;
