@@ -30,7 +30,20 @@ enum class RcodeClass : uint8_t {
 };
 inline constexpr size_t kRcodeClasses = 9;
 
-RcodeClass rcode_class(unsigned rcode);
+// Inline: it runs for every answer.
+constexpr RcodeClass rcode_class(unsigned rcode) {
+    switch (static_cast<wire::Rcode>(rcode)) {
+        case wire::Rcode::NOERROR: return RcodeClass::kNoerror;
+        case wire::Rcode::FORMERR: return RcodeClass::kFormerr;
+        case wire::Rcode::SERVFAIL: return RcodeClass::kServfail;
+        case wire::Rcode::NXDOMAIN: return RcodeClass::kNxdomain;
+        case wire::Rcode::NOTIMP: return RcodeClass::kNotimp;
+        case wire::Rcode::REFUSED: return RcodeClass::kRefused;
+        case wire::Rcode::BADVERS: return RcodeClass::kBadvers;
+        case wire::Rcode::BADCOOKIE: return RcodeClass::kBadcookie;
+        default: return RcodeClass::kOther;
+    }
+}
 // "noerror", ..., "other": the `server.rcode_*` stat names.
 const char* rcode_class_name(RcodeClass rcode);
 // "NOERROR", ..., "OTHER": the rcode label on /metrics.
