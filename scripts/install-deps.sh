@@ -32,6 +32,8 @@ packages=(
     # needs file; lintian checks the package; systemd-analyze (systemd)
     # checks the unit offline; man renders the manual pages.
     file lintian systemd man-db
+    # promtool checks the /metrics page (tests/integration/test_metrics.py).
+    prometheus
 )
 
 missing=()
@@ -45,6 +47,6 @@ sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-# Services some packages would start (nsd, unbound) are not wanted: tests
-# start their own instances on loopback.
+# Services some packages would start (nsd, unbound, prometheus) are not
+# wanted: tests start their own instances on loopback.
 $sudo env RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}"

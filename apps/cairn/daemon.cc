@@ -7,10 +7,12 @@
 #include <array>
 #include <asio/post.hpp>
 #include <csignal>
+#include <map>
 
 #include "config/config_diff.h"
 #include "net/upstream_transport.h"
 #include "resolve/recursive_resolver.h"
+#include "server/metrics_page.h"
 #include "server/worker_packet_cache.h"
 #include "trust_anchor_check.h"
 
@@ -34,8 +36,10 @@ bool same_validation(const resolve::DnssecOptions& a, const resolve::DnssecOptio
 }
 
 // Options the running service takes without being rebuilt: the certificate
-// and key are read again and given to the listeners.
-constexpr std::array<std::string_view, 2> kInPlaceOptions = {"tls-certificate", "tls-key"};
+// and key are read again and given to the listeners; the metrics endpoint
+// is the daemon's, not the service's.
+constexpr std::array<std::string_view, 3> kInPlaceOptions = {"tls-certificate", "tls-key",
+                                                             "metrics-listen"};
 
 // Whether `loaded` (with `loaded_hints`) differs from the running
 // configuration in nothing but what the service takes in place.
@@ -47,14 +51,6 @@ bool service_can_stay(const config::Config& running, const resolve::RootHints& r
     return running_hints.ns == loaded_hints.ns &&
            running_hints.addresses == loaded_hints.addresses &&
            same_anchors(running.resolver.dnssec.anchors, loaded.resolver.dnssec.anchors);
-}
-
-// Counters only: levels (gauges) of retired workers mean nothing any more.
-server::Stats counters_of(const server::Stats& stats) {
-    server::Stats out;
-    for (const auto& stat : stats)
-        if (!stat.gauge) out.push_back(stat);
-    return out;
 }
 
 constexpr std::string_view kCommands = "stats, reload, flush, stop";
@@ -145,6 +141,7 @@ Daemon::Daemon(std::string config_path, config::Config config, resolve::RootHint
 
 Daemon::~Daemon() {
     if (control_) control_->close();
+    listen_for_metrics({});
     if (service_) service_->stop();
 }
 
@@ -177,6 +174,7 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
         auto resolver = std::make_unique<resolve::RecursiveResolver>(resolver_options, hints,
                                                                      *caches, *upstream, clock);
         parts.resolver_metrics = &resolver->metrics();
+        parts.upstream_rtt = &upstream->rtt_histogram();
         parts.upstream = std::move(upstream);
         parts.resolver = std::move(resolver);
         parts.packet_cache = std::make_unique<server::WorkerPacketCache>(packet_bytes);
@@ -212,6 +210,7 @@ bool Daemon::start() {
         return false;
     if (const auto warning = notify_socket_warning(chroot_); !warning.empty())
         spdlog::warn("{}", warning);
+    if (!listen_for_metrics(config_.metrics_listen)) return false;
     if (!drop_privileges()) return false;
     service_->run();
     spdlog::info("cairn 0.1.0 started: {} worker thread{}, configuration {}",
@@ -261,6 +260,7 @@ int Daemon::run() {
     notifier_.stopping();
     spdlog::info("stopping: answering what is in flight");
     if (control_) control_->close();
+    listen_for_metrics({});
     service_->stop();
     spdlog::info("stopped");
     return 0;
@@ -374,7 +374,7 @@ std::string Daemon::reload() {
     }
     // The new workers answer from here on; the old ones finish and go.
     service_->stop();
-    server::add_stats(retired_, counters_of(service_->stats()));
+    server::add_figures(retired_, server::counters_of(service_->figures()));
     service_ = std::move(service);
     dnstap_ = std::move(*dnstap);
     caches_ = std::move(caches);
@@ -382,6 +382,7 @@ std::string Daemon::reload() {
     const bool control_moved = loaded->control_socket != config_.control_socket;
     config_ = std::move(*loaded);
     apply_log_level(config_.log_level);
+    listen_for_metrics(config_.metrics_listen);
     ++reloads_;
     spdlog::info("configuration reloaded from {}: {} worker thread{}{}", config_path_,
                  service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
@@ -404,6 +405,7 @@ std::string Daemon::reload_certificates(config::Config loaded) {
         return reloaded.error().message;
     }
     config_ = std::move(loaded);
+    listen_for_metrics(config_.metrics_listen);
     ++reloads_;
     spdlog::info(
         "configuration reloaded from {}: nothing to rebuild{}; open connections kept", config_path_,
@@ -420,20 +422,54 @@ void Daemon::flush() {
     spdlog::info("caches flushed");
 }
 
-server::Stats Daemon::stats() const {
-    server::Stats all = service_->stats();
-    server::add_stats(all, retired_);
-    server::append_stats(all, *caches_);
-    net::for_each_counter(upstream_metrics_, [&](std::string_view name, uint64_t value) {
-        all.push_back({"upstream." + std::string(name), value, false});
-    });
+server::Figures Daemon::figures() const {
+    server::Figures all = service_->figures();
+    server::add_figures(all, retired_);
+    server::append_stats(all.stats, *caches_);
+    net::for_each_counter(
+        upstream_metrics_, [&](std::string_view name, uint64_t value, std::string_view help) {
+            all.stats.push_back({"upstream." + std::string(name), value, false, help});
+        });
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - started_);
-    all.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true});
-    all.push_back({"process.reloads", reloads_, false});
-    all.push_back({"process.workers", service_->worker_count(), true});
-    if (dnstap_) all.push_back({"dnstap.connected", dnstap_->connected() ? 1u : 0u, true});
+    if (dnstap_)
+        all.stats.push_back({"dnstap.connected", dnstap_->connected() ? 1u : 0u, true,
+                             "1 while a dnstap reader is connected."});
+    all.stats.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true,
+                         "Seconds since cairn started."});
+    all.stats.push_back({"process.reloads", reloads_, false, "Configuration reloads applied."});
+    all.stats.push_back(
+        {"process.workers", service_->worker_count(), true, "Worker threads running."});
     return all;
+}
+
+server::Stats Daemon::stats() const {
+    return figures().stats;
+}
+
+bool Daemon::listen_for_metrics(const std::vector<wire::SocketAddress>& addresses) {
+    std::map<wire::SocketAddress, std::shared_ptr<net::MetricsListener>> wanted;
+    bool all_open = true;
+    for (const auto& address : addresses) {
+        if (auto open = metrics_.find(address); open != metrics_.end()) {
+            wanted.emplace(address, open->second);
+            continue;
+        }
+        auto listener = net::MetricsListener::open(
+            io_, address, [this] { return server::metrics_page(figures()); });
+        if (!listener) {
+            spdlog::error("{}", listener.error().message);
+            all_open = false;
+            continue;
+        }
+        (*listener)->start();
+        spdlog::info("metrics on http://{}/metrics", (*listener)->local_address().to_string());
+        wanted.emplace(address, std::move(*listener));
+    }
+    for (auto& [address, listener] : metrics_)
+        if (!wanted.contains(address)) listener->close();
+    metrics_ = std::move(wanted);
+    return all_open;
 }
 
 }  // namespace cairn::daemon

@@ -11,8 +11,9 @@
 // addresses, threads, root hints and resolver settings. The shared caches
 // are kept unless a cache option changed, in which case they start empty;
 // the per-worker packet caches always start empty. Counters carry over. The
-// control socket moves if `control-socket` changed; a new log level applies
-// at once. `user`, `group` and `chroot` apply at start only. The TLS
+// control socket moves if `control-socket` changed; the metrics endpoints
+// follow `metrics-listen` (those still listed stay open); a new log level
+// applies at once. `user`, `group` and `chroot` apply at start only. The TLS
 // certificate and key are read again too; one that cannot be used fails
 // the reload like a bad file, and the old one stays. Connections open at a
 // reload (TCP, DoT, DoH) stay with the old workers, which answer what those
@@ -21,24 +22,27 @@
 // through a new connection to the reader, and the old one ends with the old
 // workers.
 //
-// A reload that changes no option but `tls-certificate` and `tls-key` (and
-// neither the root hints nor the trust anchors the files hold), as when a
-// renewed certificate replaces the old one, rebuilds nothing: the workers
-// take the certificate and key, read again, for new connections, and every
-// open connection (TCP, DoT, DoH) stays, with its TLS session.
+// A reload that changes no option but `tls-certificate`, `tls-key` and
+// `metrics-listen` (and neither the root hints nor the trust anchors the
+// files hold), as when a renewed certificate replaces the old one, rebuilds
+// nothing: the workers take the certificate and key, read again, for new
+// connections, and every open connection (TCP, DoT, DoH) stays, with its
+// TLS session.
 //
-// Start-up order: bind every listening socket and the control socket, hand
-// them to `user`, chroot (if set), switch to `user` keeping only
-// CAP_NET_BIND_SERVICE, and only then start the worker threads, which
-// inherit that reduced set. Reloads bind with that capability; what they
-// read (the configuration file, root hints, trust anchors) must be readable
-// by `user`, or the reload fails and the running configuration stays.
+// Start-up order: bind every listening socket, the control socket and the
+// metrics endpoints, hand the DNS sockets and the control socket to `user`,
+// chroot (if set), switch to `user` keeping only CAP_NET_BIND_SERVICE, and
+// only then start the worker threads, which inherit that reduced set.
+// Reloads bind with that capability; what they read (the configuration
+// file, root hints, trust anchors) must be readable by `user`, or the
+// reload fails and the running configuration stays.
 // A service manager that started cairn hears of each step (service_notify.h).
 #pragma once
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +55,7 @@
 #include "net/client_cookie.h"
 #include "net/control_listener.h"
 #include "net/dnstap_output.h"
+#include "net/metrics_listener.h"
 #include "net/upstream_metrics.h"
 #include "observe/client_address.h"
 #include "privileges.h"
@@ -86,7 +91,14 @@ private:
     // The part of a reload when only the certificate files may have changed.
     std::string reload_certificates(config::Config loaded);
     void flush();
+    // What `cairnctl stats` and /metrics show: the workers' figures (the
+    // retired ones' counters included), caches, upstream, process.
+    server::Figures figures() const;
     server::Stats stats() const;
+    // Keeps a metrics listener on each of `addresses` (those open already
+    // stay) and closes the others; false (after logging why) if one could
+    // not be opened.
+    bool listen_for_metrics(const std::vector<wire::SocketAddress>& addresses);
     net::ControlReply on_command(std::string_view command);
     bool open_control_socket(const std::string& path);
     // Chroot and user switch, between binding and starting the threads.
@@ -117,12 +129,14 @@ private:
     std::shared_ptr<net::DnstapOutput> dnstap_;
     std::unique_ptr<server::Service> service_;
     std::shared_ptr<net::ControlListener> control_;
+    // By configured address (`metrics-listen`).
+    std::map<wire::SocketAddress, std::shared_ptr<net::MetricsListener>> metrics_;
     // The user the daemon switches to (and hands its sockets to), if any.
     std::optional<RunAs> run_as_;
     // As applied at start (a reload does not change them).
     std::string user_, group_, chroot_;
     // Counters of the workers that reloads replaced.
-    server::Stats retired_;
+    server::Figures retired_;
     uint64_t reloads_ = 0;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

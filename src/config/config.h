@@ -13,6 +13,7 @@
 #include "observe/dnstap_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
+#include "wire/ip_address.h"
 #include "wire/result.h"
 
 namespace cairn::config {
@@ -25,6 +26,8 @@ struct Config {
     // Unix socket on which cairn takes cairnctl's commands; empty: none. Off by
     // default so that an empty file works without a writable /run directory.
     std::string control_socket;
+    // Where GET /metrics serves the Prometheus page; empty: nowhere.
+    std::vector<wire::SocketAddress> metrics_listen;
     // error, warn, info or debug.
     std::string log_level = "info";
     // File the log is appended to; empty: standard error. Read at start only.

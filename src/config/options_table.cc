@@ -552,6 +552,17 @@ std::vector<Option> make_options() {
             "to that user, who can then still remove and re-create them. Empty: no control "
             "socket.")
             .also_known_as({"control-interface"}));
+    add(option("metrics-listen", Group::control, at<&Config::metrics_listen>,
+               ListOf<Endpoint>{.element = {.default_port = 9153}},
+               "Addresses where cairn serves its figures over HTTP for Prometheus: `GET "
+               "/metrics` answers them in the text exposition format (the counters of "
+               "`cairnctl stats`, cache sizes, answers by transport and rcode, DNSSEC outcomes, "
+               "histograms of answer latency and upstream round trips). The port is 9153 "
+               "unless given. The endpoint has no access control and no TLS: bind it to "
+               "loopback or a management network only, never to an address the Internet can "
+               "reach. It takes 16 connections at once, each for 5 seconds at most. Empty: "
+               "off.")
+            .also_known_as({"webserver-address", "statistics-channels", "metrics-address"}));
     add(option("user", Group::control, at<&Config::user>, Text{.max_length = 32},
                "User cairn runs as once its sockets are bound: started as root, it switches to "
                "this user keeping only the capability to bind ports below 1024 "

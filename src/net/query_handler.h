@@ -3,6 +3,7 @@
 // removed and sends back whatever the handler produces, now or later.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -33,12 +34,48 @@ constexpr std::string_view client_protocol_name(ClientProtocol protocol) {
     return "udp";
 }
 
+// The protocol a client used, for the figures (answers and latency per
+// protocol). DoT, DoH (over TLS or cleartext HTTP/2) and DoQ are stream
+// transports: their Transport is kTcp.
+enum class Protocol : uint8_t { kUdp, kTcp, kDot, kDoh, kDoq };
+inline constexpr size_t kProtocols = 5;
+
+// "udp", "tcp", "dot", "doh", "doq".
+constexpr const char* protocol_label(Protocol protocol) {
+    switch (protocol) {
+        case Protocol::kUdp: return "udp";
+        case Protocol::kTcp: return "tcp";
+        case Protocol::kDot: return "dot";
+        case Protocol::kDoh: return "doh";
+        case Protocol::kDoq: return "doq";
+    }
+    return "udp";
+}
+
+// The figures' protocol of what a query came over: cleartext HTTP/2 (a
+// proxy's DoH) counts as DoH.
+constexpr Protocol figures_protocol(ClientProtocol protocol) {
+    switch (protocol) {
+        case ClientProtocol::kUdp: return Protocol::kUdp;
+        case ClientProtocol::kTcp: return Protocol::kTcp;
+        case ClientProtocol::kTls: return Protocol::kDot;
+        case ClientProtocol::kHttps:
+        case ClientProtocol::kHttp: return Protocol::kDoh;
+        case ClientProtocol::kQuic: return Protocol::kDoq;
+    }
+    return Protocol::kUdp;
+}
+
 // Who sent a query, and how.
 struct Peer {
     wire::SocketAddress address;
     uint32_t scope_id = 0;  // IPv6 link-local scope, to answer on the same link
     Transport transport = Transport::kUdp;
     ClientProtocol protocol = ClientProtocol::kUdp;
+    // When the query was read, on the monotonic clock, if the transport
+    // times the answers it sends at once itself (UDP, per batch: see
+    // QueryHandler::answered_in_batch); the handler times the rest.
+    std::chrono::steady_clock::time_point received{};
     // Set by the encrypted transports (DoT, DoH; transport kTcp) for the
     // answer to this query: pad it to a block (RFC 8467 §4.1), or tell the
     // idle timeout (RFC 7828), as the query asked.
@@ -129,6 +166,14 @@ public:
     // Whether a connection from `peer` is worth keeping: a connection-based
     // transport closes one that is not at once, before reading anything.
     virtual bool admits(const Peer& /*peer*/) const { return true; }
+
+    // `answers` answers returned by handle_query for queries read together
+    // at `received` left together at `sent` (one sendmmsg): a transport
+    // that sets Peer::received reports them here, so that timing them costs
+    // two clock reads per batch rather than one per query.
+    virtual void answered_in_batch(Protocol /*protocol*/, size_t /*answers*/,
+                                   std::chrono::steady_clock::time_point /*received*/,
+                                   std::chrono::steady_clock::time_point /*sent*/) {}
 };
 
 }  // namespace cairn::net

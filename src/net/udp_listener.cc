@@ -8,6 +8,7 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -127,6 +128,9 @@ unsigned UdpListener::receive_batch() {
     unsigned answers = 0;
     Peer peer;
     peer.transport = Transport::kUdp;
+    peer.protocol = ClientProtocol::kUdp;
+    // One clock read for the batch, one for its answers: none per query.
+    peer.received = std::chrono::steady_clock::now();
     for (unsigned i = 0; i < n; ++i) {
         const auto& h = query_headers_[i].msg_hdr;
         if (h.msg_flags & MSG_TRUNC) {
@@ -150,7 +154,11 @@ unsigned UdpListener::receive_batch() {
         rh.msg_iovlen = 1;
         ++answers;
     }
-    if (answers > 0) send_all(response_headers_.data(), answers);
+    if (answers > 0) {
+        send_all(response_headers_.data(), answers);
+        handler_.answered_in_batch(Protocol::kUdp, answers, peer.received,
+                                   std::chrono::steady_clock::now());
+    }
     return n;
 }
 

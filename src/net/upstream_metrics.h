@@ -39,17 +39,25 @@ inline void count_shared(UpstreamMetrics::Counter& counter) {
     counter.fetch_add(1, std::memory_order_relaxed);
 }
 
-// Calls `f(name, value)` for each counter, for `cairnctl stats`.
+// Calls `f(name, value, help)` for each counter, for `cairnctl stats`.
 template <class F>
 void for_each_counter(const UpstreamMetrics& m, F&& f) {
     auto read = [](const UpstreamMetrics::Counter& c) { return c.load(std::memory_order_relaxed); };
-    f(std::string_view("near_misses"), read(m.near_misses));
-    f(std::string_view("case_mismatches"), read(m.case_mismatches));
-    f(std::string_view("spoof_tcp_retries"), read(m.spoof_tcp_retries));
-    f(std::string_view("case_blind_servers"), read(m.case_blind_servers));
-    f(std::string_view("cookie_mismatches"), read(m.cookie_mismatches));
-    f(std::string_view("badcookie_retries"), read(m.badcookie_retries));
-    f(std::string_view("cookies_forgotten"), read(m.cookies_forgotten));
+    using std::string_view;
+    f(string_view("near_misses"), read(m.near_misses),
+      string_view("Replies from a queried server that were not the answer (ID, question, case)."));
+    f(string_view("case_mismatches"), read(m.case_mismatches),
+      string_view("Replies that matched a query but for the QNAME's letter case (0x20)."));
+    f(string_view("spoof_tcp_retries"), read(m.spoof_tcp_retries),
+      string_view("UDP queries asked again over TCP because a reply looked forged."));
+    f(string_view("case_blind_servers"), read(m.case_blind_servers),
+      string_view("Servers found not to preserve the QNAME's case."));
+    f(string_view("cookie_mismatches"), read(m.cookie_mismatches),
+      string_view("Replies without our client cookie from a server known to use cookies."));
+    f(string_view("badcookie_retries"), read(m.badcookie_retries),
+      string_view("BADCOOKIE answers asked again with the server's new cookie."));
+    f(string_view("cookies_forgotten"), read(m.cookies_forgotten),
+      string_view("Servers found to have stopped using cookies."));
 }
 
 }  // namespace cairn::net

@@ -135,7 +135,8 @@ asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) 
     if (!query.force_tcp) {
         auto [udp, expected] = co_await over_udp(query, p);
         switch (udp.next) {
-            case AttemptNext::kDone: co_return to_reply(std::move(udp), query, expected, false);
+            case AttemptNext::kDone:
+                co_return timed(to_reply(std::move(udp), query, expected, false));
             case AttemptNext::kTcpTruncated: udp_rtt = udp.rtt; break;
             case AttemptNext::kTcpSuspicious: count_shared(metrics_.spoof_tcp_retries); break;
             case AttemptNext::kTcpUnverified: break;
@@ -154,7 +155,12 @@ asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) 
     // The server's round trip is best measured by the datagram it answered;
     // a TCP exchange adds the handshake.
     if (udp_rtt && tcp.status == UpstreamStatus::kOk) tcp.rtt = *udp_rtt;
-    co_return to_reply(std::move(tcp), query, expected, true);
+    co_return timed(to_reply(std::move(tcp), query, expected, true));
+}
+
+UpstreamReply UpstreamTransport::timed(UpstreamReply reply) {
+    if (reply.status == UpstreamStatus::kOk) rtt_.record(reply.rtt);
+    return reply;
 }
 
 }  // namespace cairn::net

@@ -14,6 +14,7 @@
 #include "net/upstream_match.h"
 #include "net/upstream_metrics.h"
 #include "net/upstream_options.h"
+#include "observe/histogram.h"
 #include "resolve/upstream.h"
 #include "wire/ip_address.h"
 
@@ -72,6 +73,10 @@ public:
 
     asio::awaitable<resolve::UpstreamReply> exchange(resolve::UpstreamQuery query) override;
 
+    // The round trips (the reply's rtt) of the queries that got an answer;
+    // written by this worker only, readable from any thread.
+    const observe::Histogram& rtt_histogram() const { return rtt_; }
+
 private:
     struct Plan;
     Plan plan(const resolve::UpstreamQuery& query);
@@ -85,6 +90,8 @@ private:
     // no longer uses cookies.
     void learn_cookie(const wire::IpAddress& server, Plan& plan, const UpstreamAttempt& attempt,
                       bool via_tcp);
+    // `reply`, its round trip recorded if it is an answer.
+    resolve::UpstreamReply timed(resolve::UpstreamReply reply);
 
     asio::io_context& io_;
     cache::InfraCache& infra_;
@@ -92,6 +99,7 @@ private:
     const UpstreamSettings settings_;
     observe::DnstapRecorder* const dnstap_;
     RandomPool random_;
+    observe::Histogram rtt_;
 };
 
 }  // namespace cairn::net

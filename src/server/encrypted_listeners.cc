@@ -139,45 +139,56 @@ size_t EncryptedListeners::connection_count() const {
 }
 
 void EncryptedListeners::append_stats(Stats& out) const {
-    auto add = [&](const char* name, const net::Counter& c, bool gauge = false) {
-        out.push_back({std::string("net.") + name, c.load(std::memory_order_relaxed), gauge});
+    auto add = [&](const char* name, const net::Counter& c, std::string_view help,
+                   bool gauge = false) {
+        out.push_back({std::string("net.") + name, c.load(std::memory_order_relaxed), gauge, help});
     };
     const auto& m = metrics_;
-    add("tls_handshakes", m.tls_handshakes);
-    add("tls_resumed", m.tls_resumed);
-    add("tls_handshake_failures", m.tls_handshake_failures);
-    add("tls_handshake_timeouts", m.tls_handshake_timeouts);
-    add("tls_errors", m.tls_errors);
-    add("encrypted_refused_limit", m.refused_limit);
-    add("encrypted_idle_closed", m.idle_closed);
-    add("dot_accepted", m.dot_accepted);
-    add("dot_queries", m.dot_queries);
-    add("dot_malformed", m.dot_malformed);
-    add("dot_open", m.dot_open, true);
-    add("doh_accepted", m.doh_accepted);
-    add("doh_queries", m.doh_queries);
-    add("doh_bad_request", m.doh_bad_request);
-    add("doh_not_found", m.doh_not_found);
-    add("doh_bad_method", m.doh_bad_method);
-    add("doh_too_large", m.doh_too_large);
-    add("doh_bad_media_type", m.doh_bad_media_type);
-    add("doh_streams_reset", m.doh_streams_reset);
-    add("doh_protocol_errors", m.doh_protocol_errors);
-    add("doh_open", m.doh_open, true);
-    add("doq_accepted", m.doq_accepted);
-    add("doq_handshakes", m.doq_handshakes);
-    add("doq_handshake_failures", m.doq_handshake_failures);
-    add("doq_handshake_timeouts", m.doq_handshake_timeouts);
-    add("doq_queries", m.doq_queries);
-    add("doq_protocol_errors", m.doq_protocol_errors);
-    add("doq_quic_errors", m.doq_quic_errors);
-    add("doq_streams_reset", m.doq_streams_reset);
-    add("doq_retries", m.doq_retries);
-    add("doq_invalid_tokens", m.doq_invalid_tokens);
-    add("doq_refused_acl", m.doq_refused_acl);
-    add("doq_dropped", m.doq_dropped);
-    add("doq_version_negotiation", m.doq_version_negotiation);
-    add("doq_open", m.doq_open, true);
+    add("tls_handshakes", m.tls_handshakes, "TLS handshakes completed (DoT, DoH).");
+    add("tls_resumed", m.tls_resumed, "TLS handshakes that resumed a session.");
+    add("tls_handshake_failures", m.tls_handshake_failures, "TLS handshakes that failed.");
+    add("tls_handshake_timeouts", m.tls_handshake_timeouts,
+        "TLS handshakes not done within tls-handshake-timeout.");
+    add("tls_errors", m.tls_errors, "Connections ended by a TLS error after the handshake.");
+    add("encrypted_refused_limit", m.refused_limit,
+        "DoT, DoH and DoQ connections closed at once: over a connection limit.");
+    add("encrypted_idle_closed", m.idle_closed,
+        "DoT, DoH and DoQ connections closed after tcp-idle-timeout.");
+    add("dot_accepted", m.dot_accepted, "DoT connections accepted.");
+    add("dot_queries", m.dot_queries, "DNS messages read over DoT.");
+    add("dot_malformed", m.dot_malformed,
+        "DoT connections closed for a bad length or a short read.");
+    add("dot_open", m.dot_open, "DoT connections open now.", true);
+    add("doh_accepted", m.doh_accepted, "DoH connections accepted.");
+    add("doh_queries", m.doh_queries, "DNS queries taken from DoH requests.");
+    add("doh_bad_request", m.doh_bad_request, "DoH requests answered 400.");
+    add("doh_not_found", m.doh_not_found, "DoH requests answered 404.");
+    add("doh_bad_method", m.doh_bad_method, "DoH requests answered 405.");
+    add("doh_too_large", m.doh_too_large, "DoH requests answered 413.");
+    add("doh_bad_media_type", m.doh_bad_media_type, "DoH requests answered 415.");
+    add("doh_streams_reset", m.doh_streams_reset,
+        "DoH streams the client reset before the answer.");
+    add("doh_protocol_errors", m.doh_protocol_errors, "DoH connections ended for an HTTP/2 error.");
+    add("doh_open", m.doh_open, "DoH connections open now.", true);
+    add("doq_accepted", m.doq_accepted, "DoQ connections set up.");
+    add("doq_handshakes", m.doq_handshakes, "QUIC handshakes completed.");
+    add("doq_handshake_failures", m.doq_handshake_failures, "QUIC handshakes that failed.");
+    add("doq_handshake_timeouts", m.doq_handshake_timeouts,
+        "QUIC handshakes not done within tls-handshake-timeout.");
+    add("doq_queries", m.doq_queries, "DNS messages read over DoQ.");
+    add("doq_protocol_errors", m.doq_protocol_errors,
+        "DoQ connections closed with DOQ_PROTOCOL_ERROR.");
+    add("doq_quic_errors", m.doq_quic_errors, "DoQ connections closed for a QUIC error.");
+    add("doq_streams_reset", m.doq_streams_reset,
+        "DoQ queries the client cancelled or left unanswered.");
+    add("doq_retries", m.doq_retries, "QUIC Retry packets sent (address validation).");
+    add("doq_invalid_tokens", m.doq_invalid_tokens,
+        "QUIC Initials with a bad or stale Retry token.");
+    add("doq_refused_acl", m.doq_refused_acl, "QUIC Initials dropped: client not in allow.");
+    add("doq_dropped", m.doq_dropped, "QUIC datagrams of no connection that start none.");
+    add("doq_version_negotiation", m.doq_version_negotiation,
+        "QUIC Version Negotiation packets sent.");
+    add("doq_open", m.doq_open, "DoQ connections open now.", true);
 }
 
 }  // namespace cairn::server

@@ -72,9 +72,30 @@ size_t QueryPipeline::answer_limit(bool tcp, const QueryEdns& edns) const {
 
 size_t QueryPipeline::handle_query(std::span<const uint8_t> query, const net::Peer& peer,
                                    std::span<uint8_t> response, const net::ReplyOrigin& origin) {
-    const bool tcp = peer.transport == net::Transport::kTcp;
-    net::count(tcp ? metrics_.queries_tcp : metrics_.queries_udp);
+    net::count(metrics_.queries[protocol_index(peer.protocol)]);
+    if (peer.received != Instant{}) return answer_query(query, peer, response, origin);
+    // The transport does not time its answers (see answered_in_batch): the
+    // answer given at once is timed here, a later one when it goes.
+    net::Peer timed = peer;
+    timed.received = std::chrono::steady_clock::now();
+    const size_t n = answer_query(query, timed, response, origin);
+    if (n > 0) record_latency(timed);
+    return n;
+}
 
+void QueryPipeline::answered_in_batch(net::Protocol protocol, size_t answers, Instant received,
+                                      Instant sent) {
+    metrics_.answer_latency[protocol_index(protocol)].record(sent - received, answers);
+}
+
+void QueryPipeline::record_latency(const net::Peer& peer) {
+    metrics_.answer_latency[protocol_index(peer.protocol)].record(std::chrono::steady_clock::now() -
+                                                                  peer.received);
+}
+
+size_t QueryPipeline::answer_query(std::span<const uint8_t> query, const net::Peer& peer,
+                                   std::span<uint8_t> response, const net::ReplyOrigin& origin) {
+    const bool tcp = peer.transport == net::Transport::kTcp;
     const auto head = wire::parse_query_head(query);
     if (!head || head->header.qr || head->header.qdcount != 1) {
         net::count(metrics_.dropped);
@@ -209,7 +230,10 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
     const Outgoing to{shape.query, &shape.question, shape.edns.present ? &shape.edns : nullptr,
                       pending.peer};
     const size_t n = release(to, static_cast<unsigned>(shaped.rcode), out, length);
-    if (n > 0) reply.send(out.first(n));
+    if (n > 0) {
+        reply.send(out.first(n));
+        record_latency(pending.peer);
+    }
 }
 
 size_t QueryPipeline::release(const Outgoing& to, unsigned rcode, std::span<uint8_t> out,
@@ -247,7 +271,8 @@ size_t QueryPipeline::release(const Outgoing& to, unsigned rcode, std::span<uint
         if (with_cookie > 0) length = with_cookie;
     }
     if (length > 0) {
-        count_rcode(rcode);
+        net::count(metrics_.answers[protocol_index(to.peer.protocol)]
+                                   [static_cast<size_t>(rcode_class(rcode))]);
         observer_.answer_released(to.question, to.peer, static_cast<Rcode>(rcode),
                                   out.first(length));
     }
@@ -271,20 +296,6 @@ void QueryPipeline::count_limited(ResponseClass kind) {
         case ResponseClass::kAnswer: net::count(metrics_.rate_limited_answers); break;
         case ResponseClass::kNxdomain: net::count(metrics_.rate_limited_nxdomains); break;
         case ResponseClass::kError: net::count(metrics_.rate_limited_errors); break;
-    }
-}
-
-void QueryPipeline::count_rcode(unsigned rcode) {
-    switch (static_cast<Rcode>(rcode)) {
-        case Rcode::NOERROR: net::count(metrics_.rcode_noerror); break;
-        case Rcode::FORMERR: net::count(metrics_.rcode_formerr); break;
-        case Rcode::SERVFAIL: net::count(metrics_.rcode_servfail); break;
-        case Rcode::NXDOMAIN: net::count(metrics_.rcode_nxdomain); break;
-        case Rcode::NOTIMP: net::count(metrics_.rcode_notimp); break;
-        case Rcode::REFUSED: net::count(metrics_.rcode_refused); break;
-        case Rcode::BADVERS: net::count(metrics_.rcode_badvers); break;
-        case Rcode::BADCOOKIE: net::count(metrics_.rcode_badcookie); break;
-        default: net::count(metrics_.rcode_other); break;
     }
 }
 

@@ -18,6 +18,12 @@
 // option), a coroutine that asks the resolver, shapes the answer, stores it
 // in the packet cache and sends it.
 //
+// Every answer is counted by protocol and rcode, and timed from the query's
+// arrival to its leaving: by the transport for a UDP batch's answers given
+// at once (two clock reads a batch, none per query: answered_in_batch),
+// here for the others (the stream transports' answers given at once, and
+// every answer given later).
+//
 // Every answer, given on the spot or later, leaves through release(): a
 // query's COOKIE option is checked (server_cookies.h); over UDP, unless the
 // client returned a valid server cookie, the answer takes a token of the
@@ -34,6 +40,7 @@
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -87,6 +94,8 @@ struct PipelineSettings {
 
 class QueryPipeline final : public net::QueryHandler {
 public:
+    using Instant = std::chrono::steady_clock::time_point;
+
     // `packet_cache` may be null (no fast path); `dnstap`, this worker's
     // recorder, too (no dnstap).
     QueryPipeline(asio::any_io_executor executor, PipelineSettings settings,
@@ -96,6 +105,8 @@ public:
 
     size_t handle_query(std::span<const uint8_t> query, const net::Peer& peer,
                         std::span<uint8_t> response, const net::ReplyOrigin& origin) override;
+    void answered_in_batch(net::Protocol protocol, size_t answers, Instant received,
+                           Instant sent) override;
     // Connections from clients outside `allow` are closed at accept.
     bool admits(const net::Peer& peer) const override {
         return settings_.allow.allows(peer.address.address);
@@ -144,6 +155,11 @@ private:
         net::ClientPrefix client_;
     };
 
+    // handle_query once the query has its time of arrival.
+    size_t answer_query(std::span<const uint8_t> query, const net::Peer& peer,
+                        std::span<uint8_t> response, const net::ReplyOrigin& origin);
+    // Times an answer leaving now for a query that arrived at peer.received.
+    void record_latency(const net::Peer& peer);
     asio::awaitable<void> resolve_and_answer(Pending pending, net::ReplyHandle reply,
                                              InflightGuard running);
     // The answer to a question that passed the checks: from the packet
@@ -161,7 +177,6 @@ private:
     // they are or as a slip, or not at all (0): the rate limit. Returns the
     // length to send; `out` is the whole buffer, with room for a slip.
     size_t release(const Outgoing& to, unsigned rcode, std::span<uint8_t> out, size_t length);
-    void count_rcode(unsigned rcode);
     void count_limited(ResponseClass kind);
 
     asio::any_io_executor executor_;

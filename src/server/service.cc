@@ -123,6 +123,13 @@ Stats Service::stats() const {
     return total;
 }
 
+Figures Service::figures() const {
+    Figures total;
+    for (const auto& worker : workers_)
+        add_figures(total, worker->figures());
+    return total;
+}
+
 void Service::clear_packet_caches() {
     for (auto& worker : workers_)
         worker->clear_packet_cache();

@@ -74,8 +74,9 @@ public:
     // with. An unusable file changes nothing and says why.
     Status<TextError> reload_certificates(const EncryptedOptions& options);
 
-    // Counters summed over workers.
+    // Counters summed over workers; with the distributions.
     Stats stats() const;
+    Figures figures() const;
     void clear_packet_caches();
 
 private:

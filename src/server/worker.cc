@@ -162,4 +162,12 @@ Stats Worker::stats() const {
     return out;
 }
 
+Figures Worker::figures() const {
+    Figures out;
+    out.stats = stats();
+    out.clients = client_figures(metrics_);
+    if (parts_.upstream_rtt) out.upstream_rtt = parts_.upstream_rtt->counts();
+    return out;
+}
+
 }  // namespace cairn::server

@@ -17,6 +17,7 @@
 #include "net/transport_metrics.h"
 #include "net/udp_listener.h"
 #include "observe/dnstap_recorder.h"
+#include "observe/histogram.h"
 #include "resolve/resolver.h"
 #include "resolve/resolver_metrics.h"
 #include "resolve/upstream.h"
@@ -39,6 +40,8 @@ struct WorkerParts {
     std::unique_ptr<ResponseCache> packet_cache;  // null: no fast path
     // The resolver's counters, for `stats`; may be null.
     const resolve::ResolverMetrics* resolver_metrics = nullptr;
+    // Round trips of the upstream transport's answered queries; may be null.
+    const observe::Histogram* upstream_rtt = nullptr;
 };
 
 using WorkerPartsFactory = std::function<WorkerParts(asio::io_context& io, unsigned worker)>;
@@ -84,6 +87,8 @@ public:
 
     // Counters of this worker: pipeline, transports, resolver, packet cache.
     Stats stats() const;
+    // The same with the distributions (answers by protocol, latency, RTT).
+    Figures figures() const;
 
 private:
     // An io_context whose services can be shut down (destroying the pending

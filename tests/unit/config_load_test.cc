@@ -58,6 +58,7 @@ void expect_defaults(const Config& config) {
               defaults.resolver.limits.resolution_timeout);
     EXPECT_EQ(config.cache.max_bytes, defaults.cache.max_bytes);
     EXPECT_EQ(config.control_socket, defaults.control_socket);
+    EXPECT_TRUE(config.metrics_listen.empty()) << "no metrics endpoint unless asked for";
     EXPECT_EQ(config.log_level, defaults.log_level);
     for (const Option& entry : options())
         EXPECT_EQ(entry.show(config), entry.show(defaults)) << entry.key;
@@ -161,6 +162,7 @@ cache-max-ttl: 2d
 cache-min-ttl: 30
 cache-max-negative-ttl: 15m
 control-socket: /run/cairn/ctl.sock
+metrics-listen: [127.0.0.1, "[::1]:9100"]
 log-level: debug
 )");
     ASSERT_TRUE(loaded) << loaded.error().to_string();
@@ -211,6 +213,9 @@ log-level: debug
     EXPECT_EQ(config.cache.min_ttl, 30u);
     EXPECT_EQ(config.cache.max_negative_ttl, 900u);
     EXPECT_EQ(config.control_socket, "/run/cairn/ctl.sock");
+    ASSERT_EQ(config.metrics_listen.size(), 2u);
+    EXPECT_EQ(config.metrics_listen[0].to_string(), "127.0.0.1:9153");
+    EXPECT_EQ(config.metrics_listen[1].to_string(), "[::1]:9100");
     EXPECT_EQ(config.log_level, "debug");
 
     // What config_to_yaml writes reads back to the same configuration.
