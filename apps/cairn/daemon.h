@@ -38,6 +38,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,9 +76,17 @@ private:
     std::string reload();
     // The part of a reload when only the certificate files may have changed.
     std::string reload_certificates(config::Config loaded);
-    void flush();
     server::Stats stats() const;
+    // The control commands (daemon_commands.cc).
     net::ControlReply on_command(std::string_view command);
+    net::ControlReply flush_command(std::span<const std::string_view> args);
+    void flush();
+    // Removes what `which` selects from the shared caches, and empties the
+    // packet caches; says what went.
+    std::string flush_selected(const cache::CacheSelection& which);
+    std::string status() const;
+    net::ControlReply cache_command(std::span<const std::string_view> args);
+    net::ControlReply trace_command(std::span<const std::string_view> args);
     bool open_control_socket(const std::string& path);
     // Chroot and user switch, between binding and starting the threads.
     bool drop_privileges();

@@ -35,5 +35,7 @@ void add_stats(Stats& total, const Stats& more);
 
 // "name value\n" per stat.
 std::string format_stats(const Stats& stats);
+// One JSON object, {"name": value, ...}, in the same order.
+std::string format_stats_json(const Stats& stats);
 
 }  // namespace cairn::server
