@@ -264,23 +264,31 @@ void Validator::remember_wildcard(const wire::RRset& expanded,
 asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                                           std::span<const wire::RData> signatures,
                                           std::span<const wire::Record> proof) {
-    if (!ctx_.options.dnssec.enabled) co_return Verdict{};
+    // Not a coroutine itself: an untraced request pays no frame for the
+    // trace. The caller awaits at once, so the references stay valid.
+    return budget_.trace ? traced_rrset(rrset, signatures, proof)
+                         : check_rrset(rrset, signatures, proof);
+}
+
+asio::awaitable<Verdict> Validator::traced_rrset(const wire::RRset& rrset,
+                                                 std::span<const wire::RData> signatures,
+                                                 std::span<const wire::Record> proof) {
     auto v = co_await check_rrset(rrset, signatures, proof);
-    if (budget_.trace) {
-        const auto signers = signers_of(signatures, rrset.owner, rrset.type);
-        const auto basis = under_negative_anchor(rrset.owner)
-                               ? trace::Check::Basis::kNegativeTrustAnchor
-                           : signers.empty() ? trace::Check::Basis::kUnsigned
-                                             : trace::Check::Basis::kChecked;
-        trace_check(trace::Check::What::kRrset, signers.empty() ? wire::Name() : signers.front(),
-                    basis, v, {rrset.owner, rrset.type, rrset.rclass});
-    }
+    if (!ctx_.options.dnssec.enabled) co_return v;
+    const auto signers = signers_of(signatures, rrset.owner, rrset.type);
+    const auto basis = under_negative_anchor(rrset.owner)
+                           ? trace::Check::Basis::kNegativeTrustAnchor
+                       : signers.empty() ? trace::Check::Basis::kUnsigned
+                                         : trace::Check::Basis::kChecked;
+    trace_check(trace::Check::What::kRrset, signers.empty() ? wire::Name() : signers.front(), basis,
+                v, {rrset.owner, rrset.type, rrset.rclass});
     co_return v;
 }
 
 asio::awaitable<Verdict> Validator::check_rrset(const wire::RRset& rrset,
                                                 std::span<const wire::RData> signatures,
                                                 std::span<const wire::Record> proof) {
+    if (!ctx_.options.dnssec.enabled) co_return Verdict{};
     if (under_negative_anchor(rrset.owner)) co_return Verdict::of(Security::kInsecure);
     const auto signers = signers_of(signatures, rrset.owner, rrset.type);
     if (signers.empty()) co_return co_await unsigned_rrset(rrset);

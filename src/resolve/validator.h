@@ -41,10 +41,13 @@ public:
                                       std::span<const wire::Record> authority);
 
 private:
-    // rrset() without the trace.
+    // rrset() without the trace, and with it.
     asio::awaitable<Verdict> check_rrset(const wire::RRset& rrset,
                                          std::span<const wire::RData> signatures,
                                          std::span<const wire::Record> proof);
+    asio::awaitable<Verdict> traced_rrset(const wire::RRset& rrset,
+                                          std::span<const wire::RData> signatures,
+                                          std::span<const wire::Record> proof);
     // Records a conclusion in the request's trace, if it has one.
     void trace_check(trace::Check::What what, const wire::Name& zone, trace::Check::Basis basis,
                      const Verdict& v, const wire::Question& subject = {}) const;
