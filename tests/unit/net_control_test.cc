@@ -116,7 +116,7 @@ TEST(NetControl, StaleSocketFileIsReplacedButALiveOneIsNot) {
 
     asio::io_context other;
     auto second = ControlListener::open(other, path, [](std::string_view) {
-        return ControlReply{"second", {}};
+        return ControlReply{"second", {}, {}};
     });
     EXPECT_FALSE(second);
     EXPECT_TRUE(ctl::control_exchange(path, "stats", 2s));  // the first still answers
