@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <asio/post.hpp>
 #include <csignal>
 #include <map>
 
@@ -302,25 +301,6 @@ bool Daemon::open_control_socket(const std::string& path) {
     return true;
 }
 
-net::ControlReply Daemon::on_command(std::string_view command) {
-    if (command == "stats") return {server::format_stats(stats()), {}};
-    if (command == "reload") {
-        const auto error = notified_reload();
-        return {error.empty() ? "ok" : "error: " + error, {}};
-    }
-    if (command == "flush") {
-        flush();
-        return {"ok", {}};
-    }
-    if (command == "stop") {
-        spdlog::info("stop requested on the control socket");
-        return {"ok", [this] { asio::post(io_, [this] { request_stop(); }); }};
-    }
-    return {
-        "error: unknown command '" + std::string(command) + "' (" + std::string(kCommands) + ")",
-        {}};
-}
-
 std::string Daemon::notified_reload() {
     notifier_.reloading();
     const auto error = reload();
@@ -411,15 +391,6 @@ std::string Daemon::reload_certificates(config::Config loaded) {
         "configuration reloaded from {}: nothing to rebuild{}; open connections kept", config_path_,
         service_->listening_encrypted().empty() ? "" : ", TLS certificate and key read again");
     return {};
-}
-
-void Daemon::flush() {
-    caches_->rrsets.clear();
-    caches_->negatives.clear();
-    caches_->keys.clear();
-    caches_->denials.clear();
-    service_->clear_packet_caches();
-    spdlog::info("caches flushed");
 }
 
 server::Figures Daemon::figures() const {

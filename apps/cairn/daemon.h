@@ -45,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,7 +91,6 @@ private:
     std::string reload();
     // The part of a reload when only the certificate files may have changed.
     std::string reload_certificates(config::Config loaded);
-    void flush();
     // What `cairnctl stats` and /metrics show: the workers' figures (the
     // retired ones' counters included), caches, upstream, process.
     server::Figures figures() const;
@@ -99,7 +99,16 @@ private:
     // stay) and closes the others; false (after logging why) if one could
     // not be opened.
     bool listen_for_metrics(const std::vector<wire::SocketAddress>& addresses);
+    // The control commands (daemon_commands.cc).
     net::ControlReply on_command(std::string_view command);
+    net::ControlReply flush_command(std::span<const std::string_view> args);
+    void flush();
+    // Removes what `which` selects from the shared caches, and empties the
+    // packet caches; says what went.
+    std::string flush_selected(const cache::CacheSelection& which);
+    std::string status() const;
+    net::ControlReply cache_command(std::span<const std::string_view> args);
+    net::ControlReply trace_command(std::span<const std::string_view> args);
     bool open_control_socket(const std::string& path);
     // Chroot and user switch, between binding and starting the threads.
     bool drop_privileges();

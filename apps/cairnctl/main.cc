@@ -15,10 +15,7 @@ int main(int argc, char** argv) {
 
     cairn::ctl::Command command;
     cairn::ctl::add_query_command(app, command);
-    cairn::ctl::add_control_command(app, command, "stats");
-    cairn::ctl::add_control_command(app, command, "reload");
-    cairn::ctl::add_control_command(app, command, "flush");
-    cairn::ctl::add_control_command(app, command, "stop");
+    cairn::ctl::add_control_commands(app, command);
 
     try {
         app.parse(argc, argv);

@@ -241,6 +241,15 @@ struct DenialIndex::Shard {
         set.erase(first, last);
     }
 
+    // Drops `zone` with every record it holds.
+    void erase_zone(ZoneEntry& zone, Tally& tally) {
+        erase(zone.nsecs, zone.nsecs.begin(), zone.nsecs.end(), tally);
+        erase(zone.nsec3s, zone.nsec3s.begin(), zone.nsec3s.end(), tally);
+        if (zone.soa) erase_soa(zone, tally);
+        tally.freed_bytes += zone.overhead;
+        zones.erase(zones.find(*zone.name));
+    }
+
     void erase_soa(ZoneEntry& zone, Tally& tally) {
         ring.unlink(*zone.soa);
         tally.free(*zone.soa);
@@ -471,6 +480,32 @@ IndexedRef DenialIndex::soa(const wire::Name& zone) const {
     auto z = shard.zones.find(zone);
     if (z == shard.zones.end() || !z->second.soa) return nullptr;
     return use(*z->second.soa, now);
+}
+
+size_t DenialIndex::erase_zones(const wire::Name& zone, bool subtree) {
+    if (!subtree) {
+        Shard& shard = shard_for(zone);
+        std::unique_lock lock(shard.mutex);
+        auto it = shard.zones.find(zone);
+        if (it == shard.zones.end()) return 0;
+        Tally tally;
+        shard.erase_zone(it->second, tally);
+        shard.apply(tally, used_, evictions_);
+        return 1;
+    }
+    size_t erased = 0;
+    for (auto& shard : shards_) {
+        std::unique_lock lock(shard->mutex);
+        std::vector<ZoneEntry*> doomed;
+        for (auto& [name, entry] : shard->zones)
+            if (name.is_subdomain_of(zone)) doomed.push_back(&entry);
+        Tally tally;
+        for (ZoneEntry* entry : doomed)
+            shard->erase_zone(*entry, tally);
+        shard->apply(tally, used_, evictions_);
+        erased += doomed.size();
+    }
+    return erased;
 }
 
 void DenialIndex::clear() {

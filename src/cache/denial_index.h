@@ -106,6 +106,9 @@ public:
     // The zone's live SOA record; null if absent or expired.
     IndexedRef soa(const wire::Name& zone) const;
 
+    // Forgets the records of the zone `zone` and, with `subtree`, of every
+    // zone below it. Returns how many zones went.
+    size_t erase_zones(const wire::Name& zone, bool subtree);
     void clear();
     size_t entries() const;      // records held (NSEC, NSEC3, SOA), expired ones included
     size_t memory_used() const;  // accounted bytes

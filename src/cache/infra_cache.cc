@@ -278,6 +278,10 @@ void InfraCache::forget_cookie(const wire::IpAddress& server, MonotonicTime now)
     shard.write(server, now).cookie.reset();
 }
 
+void InfraCache::clear() {
+    clear_shards(shards_);
+}
+
 size_t InfraCache::entries() const {
     size_t n = 0;
     for (const auto& shard : shards_) {

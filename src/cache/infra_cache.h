@@ -94,6 +94,9 @@ public:
     // client cookie: it no longer uses cookies.
     void forget_cookie(const wire::IpAddress& server, MonotonicTime now);
 
+    // Forgets everything learnt about every server.
+    void clear();
+
     size_t entries() const;
     size_t memory_used() const;  // accounted bytes
 

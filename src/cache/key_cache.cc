@@ -111,6 +111,13 @@ std::optional<Verdict> KeyCache::lookup(const wire::Name& zone) const {
     return keys;
 }
 
+size_t KeyCache::erase(const CacheSelection& which) {
+    std::lock_guard lock(state_->mutex);
+    return state_->map.erase_if([&](const wire::Name& zone, const StoredKeys& stored) {
+        return which.covers_name(zone) && which.covers_security(stored.keys.security);
+    });
+}
+
 void KeyCache::clear() {
     std::lock_guard lock(state_->mutex);
     state_->map.clear();

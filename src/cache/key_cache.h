@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "cache/cache_selection.h"
 #include "cache/clock.h"
 #include "cache/security.h"
 #include "cache/verdict.h"
@@ -42,6 +43,10 @@ public:
     std::optional<wire::Name> held_wildcard_over(const wire::Name& name, wire::RRType type) const;
     static constexpr size_t kMaxHeldWildcards = 64;
 
+    // Forgets the keys of the zones `which` selects by name (and, with
+    // bogus_only, only keys found bogus); its type is not looked at.
+    // Returns how many zones went.
+    size_t erase(const CacheSelection& which);
     void clear();
     size_t entries() const;
     size_t memory_used() const;

@@ -142,6 +142,31 @@ public:
 
     void erase(Slot* slot) { remove(map_.find(*slot->key)); }
 
+    // Removes every entry for which `pick(key, value)` holds; returns how
+    // many. Recency order of the others is kept.
+    template <class Pick>
+    size_t erase_if(Pick pick) {
+        size_t erased = 0;
+        for (auto it = map_.begin(); it != map_.end();) {
+            if (!pick(it->first, it->second.value)) {
+                ++it;
+                continue;
+            }
+            unlink(&it->second);
+            used_ -= it->second.bytes;
+            it = map_.erase(it);
+            ++erased;
+        }
+        return erased;
+    }
+
+    // Calls `visit(key, value)` for every entry, in no particular order.
+    template <class Visit>
+    void for_each(Visit visit) const {
+        for (const auto& [key, slot] : map_)
+            visit(key, slot.value);
+    }
+
     void clear() {
         map_.clear();
         newest_ = oldest_ = nullptr;

@@ -75,14 +75,12 @@ NegativeMap::Slot* live(NegativeMap& map, const NegativeKey& key, int64_t now) {
     return slot && slot->value.expires > now ? slot : nullptr;
 }
 
-NegativeEntry to_entry(NegativeMap& map, NegativeMap::Slot* slot, int64_t now) {
-    map.touch(slot);
-    StoredNegative& stored = slot->value;
-    if (stored.hits < UINT32_MAX) ++stored.hits;
+// A copy of `stored` (owned by `name`) with its TTLs as they are `now`.
+NegativeEntry copy_entry(const wire::Name& name, const StoredNegative& stored, int64_t now) {
     const int64_t age = std::max<int64_t>(0, now - stored.stored_at);
     NegativeEntry entry;
     entry.rcode = stored.rcode;
-    entry.name = slot->key->name;
+    entry.name = name;
     entry.type = stored.type;
     entry.authority = stored.authority;
     for (auto& record : entry.authority)
@@ -92,6 +90,13 @@ NegativeEntry to_entry(NegativeMap& map, NegativeMap::Slot* slot, int64_t now) {
     entry.ttl = static_cast<uint32_t>(stored.expires - now);
     entry.expires = stored.expires;
     return entry;
+}
+
+NegativeEntry to_entry(NegativeMap& map, NegativeMap::Slot* slot, int64_t now) {
+    map.touch(slot);
+    StoredNegative& stored = slot->value;
+    if (stored.hits < UINT32_MAX) ++stored.hits;
+    return copy_entry(slot->key->name, stored, now);
 }
 
 }  // namespace
@@ -210,8 +215,42 @@ std::optional<NegativeEntry> NegativeCache::lookup(const wire::Name& name,
     return std::nullopt;
 }
 
+size_t NegativeCache::erase(const CacheSelection& which) {
+    auto pick = [&](const NegativeKey& key, const StoredNegative& stored) {
+        return which.covers_name(key.name) && (key.nxdomain || which.covers_type(stored.type)) &&
+               which.covers_security(stored.security);
+    };
+    if (which.single_name()) {
+        Shard& shard = shard_for(*which.name);
+        std::lock_guard lock(shard.mutex);
+        return shard.map.erase_if(pick);
+    }
+    size_t erased = 0;
+    for (auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        erased += shard->map.erase_if(pick);
+    }
+    return erased;
+}
+
 void NegativeCache::clear() {
     clear_shards(shards_);
+}
+
+void NegativeCache::for_each_live(const std::function<void(const NegativeEntry&)>& visit) const {
+    std::vector<NegativeEntry> copies;
+    for (const auto& shard : shards_) {
+        copies.clear();
+        {
+            const int64_t now = clock_.now();
+            std::lock_guard lock(shard->mutex);
+            shard->map.for_each([&](const NegativeKey& key, const StoredNegative& stored) {
+                if (stored.expires > now) copies.push_back(copy_entry(key.name, stored, now));
+            });
+        }
+        for (const auto& entry : copies)
+            visit(entry);
+    }
 }
 
 size_t NegativeCache::entries() const {

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "cache/cache_options.h"
+#include "cache/cache_selection.h"
 #include "cache/clock.h"
 #include "cache/security.h"
 #include "wire/edns.h"
@@ -57,7 +59,16 @@ public:
     // RRSIGs have not); TTLs 0.
     std::optional<NegativeEntry> lookup_stale(const wire::Name& name, wire::RRType type) const;
 
+    // Removes every entry, live or stale, that `which` selects, one shard's
+    // lock at a time. A NXDOMAIN answers every type of its name, so a
+    // selection of one type takes it too. Returns how many went.
+    size_t erase(const CacheSelection& which);
     void clear();
+
+    // As RRsetCache::for_each_live: a copy of every live entry, TTLs
+    // decremented, `visit` called outside every lock. Counts no hit.
+    void for_each_live(const std::function<void(const NegativeEntry&)>& visit) const;
+
     size_t entries() const;
     size_t memory_used() const;
     uint64_t evictions() const;

@@ -247,8 +247,44 @@ void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass
     shard.map.erase(key);
 }
 
+size_t RRsetCache::erase(const CacheSelection& which) {
+    auto pick = [&](const RRsetKey& key, const StoredRRset& stored) {
+        return which.covers_name(key.owner) && which.covers_type(key.type) &&
+               which.covers_security(stored.security);
+    };
+    if (which.single_name()) {
+        Shard& shard = shard_for(*which.name);
+        std::lock_guard lock(shard.mutex);
+        return shard.map.erase_if(pick);
+    }
+    size_t erased = 0;
+    for (auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        erased += shard->map.erase_if(pick);
+    }
+    return erased;
+}
+
 void RRsetCache::clear() {
     clear_shards(shards_);
+}
+
+void RRsetCache::for_each_live(const std::function<void(const CachedRRset&)>& visit) const {
+    std::vector<CachedRRset> copies;
+    for (const auto& shard : shards_) {
+        copies.clear();
+        {
+            const int64_t now = clock_.now();
+            std::lock_guard lock(shard->mutex);
+            shard->map.for_each([&](const RRsetKey& key, const StoredRRset& stored) {
+                if (stored.expires > now)
+                    copies.push_back(
+                        to_cached(key, stored, static_cast<uint32_t>(stored.expires - now)));
+            });
+        }
+        for (const auto& entry : copies)
+            visit(entry);
+    }
 }
 
 size_t RRsetCache::entries() const {

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
 #include "cache/cache_options.h"
+#include "cache/cache_selection.h"
 #include "cache/clock.h"
 #include "cache/security.h"
 #include "wire/edns.h"
@@ -89,7 +91,17 @@ public:
 
     void erase(const wire::Name& owner, wire::RRType type,
                wire::RRClass rclass = wire::RRClass::IN);
+    // Removes every entry, live or stale, that `which` selects, taking one
+    // shard's lock at a time (only the name's shard for a single name).
+    // Returns how many went.
+    size_t erase(const CacheSelection& which);
     void clear();
+
+    // Calls `visit` with a copy of every live entry, TTL decremented, one
+    // shard at a time: a shard's lock is held only while its live entries
+    // are copied, and `visit` runs outside every lock, so a dump of the
+    // whole cache never holds up lookups for long. Counts no hit.
+    void for_each_live(const std::function<void(const CachedRRset&)>& visit) const;
 
     size_t entries() const;
     size_t memory_used() const;  // accounted bytes

@@ -4,13 +4,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <asio/async_result.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/read_until.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -60,6 +64,47 @@ std::string ensure_directory(const std::string& dir, const std::optional<FileOwn
     if (fd >= 0) ::close(fd);
     if (!handed) return "cannot hand directory " + dir + " over: " + std::strerror(error);
     return {};
+}
+
+constexpr std::string_view kAbandoned =
+    "error: no reply: the work was abandoned (cairn is stopping or reloading)";
+
+}  // namespace
+
+struct LateReply::State {
+    State(asio::any_io_executor executor, std::function<void(std::string)> deliver)
+        : executor(std::move(executor)), deliver(std::move(deliver)) {}
+    ~State() { reply(std::string(kAbandoned)); }
+
+    // Resumes the listener's coroutine on its own loop, once.
+    void reply(std::string text) {
+        if (replied.exchange(true)) return;
+        asio::post(executor, [deliver = std::move(deliver), text = std::move(text)]() mutable {
+            deliver(std::move(text));
+        });
+    }
+
+    asio::any_io_executor executor;
+    std::function<void(std::string)> deliver;
+    std::atomic<bool> replied{false};
+};
+
+void LateReply::operator()(std::string text) const {
+    state_->reply(std::move(text));
+}
+
+namespace {
+
+// The text `later` answers with, whenever (and on whatever thread) it does.
+asio::awaitable<std::string> late_text(std::function<void(LateReply)> later) {
+    auto executor = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::string)>(
+        [&](auto handler) {
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            later(LateReply(std::make_shared<LateReply::State>(
+                executor, [shared](std::string text) { std::move (*shared)(std::move(text)); })));
+        },
+        asio::use_awaitable);
 }
 
 }  // namespace
@@ -170,6 +215,7 @@ asio::awaitable<void> ControlListener::serve(std::shared_ptr<ControlListener> /*
         co_return;
     if (!command.empty() && command.back() == '\r') command.remove_suffix(1);
     ControlReply reply = handler_(command);
+    if (reply.later) reply.text = co_await late_text(std::move(reply.later));
     if (!reply.text.empty() && reply.text.back() != '\n') reply.text.push_back('\n');
     co_await asio::async_write(*socket, asio::buffer(reply.text),
                                asio::redirect_error(asio::use_awaitable, ec));

@@ -25,11 +25,29 @@ struct FileOwner {
     gid_t gid = 0;
 };
 
+// The reply to a command that takes a while (a trace runs on a worker's
+// loop): call it once, from any thread, with the text. Copies share one
+// reply. If every copy is dropped uncalled (the work was abandoned: the
+// daemon is stopping or replacing its workers), the client is told so.
+class LateReply {
+public:
+    struct State;
+    explicit LateReply(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    void operator()(std::string text) const;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
 struct ControlReply {
     std::string text;
     // Run once the reply has been written (e.g. "stop" stops only after
     // saying "ok").
     std::function<void()> after;
+    // Set for a command answered later: called at once with the LateReply
+    // to answer through; `text` is not used then. The listener goes on
+    // serving other clients meanwhile.
+    std::function<void(LateReply)> later;
 };
 
 class ControlListener final : public std::enable_shared_from_this<ControlListener> {

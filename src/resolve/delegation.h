@@ -26,6 +26,8 @@ struct Delegation {
     uint32_t parent_ttl = UINT32_MAX;
     // The parent was asked again for its glue during this lookup.
     bool parent_asked = false;
+    // Made from the root hints, not from data learnt since.
+    bool from_hints = false;
 
     // Records `address` for the server called `ns`; false if no server has
     // that name or it had the address already.

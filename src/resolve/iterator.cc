@@ -91,7 +91,43 @@ LookupResult zone_failure(const wire::Name& zone, size_t tried, unsigned timeout
                                  code, std::move(text));
 }
 
+trace::Outcome outcome_of(ResponseKind kind) {
+    switch (kind) {
+        case ResponseKind::kAnswer: return trace::Outcome::kAnswer;
+        case ResponseKind::kCname: return trace::Outcome::kCname;
+        case ResponseKind::kDname: return trace::Outcome::kDname;
+        case ResponseKind::kReferral: return trace::Outcome::kReferral;
+        case ResponseKind::kNxdomain: return trace::Outcome::kNxdomain;
+        case ResponseKind::kNodata: return trace::Outcome::kNodata;
+        case ResponseKind::kEmpty: return trace::Outcome::kEmpty;
+        case ResponseKind::kLame: return trace::Outcome::kLame;
+        case ResponseKind::kError: return trace::Outcome::kError;
+    }
+    return trace::Outcome::kError;
+}
+
+trace::Outcome outcome_of(UpstreamStatus status) {
+    switch (status) {
+        case UpstreamStatus::kOk: return trace::Outcome::kAnswer;
+        case UpstreamStatus::kTimeout: return trace::Outcome::kTimeout;
+        case UpstreamStatus::kNetworkError: return trace::Outcome::kUnreachable;
+        case UpstreamStatus::kMalformed: return trace::Outcome::kMalformed;
+    }
+    return trace::Outcome::kUnreachable;
+}
+
 }  // namespace
+
+void Iterator::trace_exchange(const Delegation& delegation, const UpstreamQuery& query,
+                              const UpstreamReply& reply, bool shortened, trace::Outcome outcome,
+                              const wire::Name& referral) const {
+    if (!budget_.trace) return;
+    const bool answered = reply.status == UpstreamStatus::kOk;
+    budget_.trace->add(trace::Exchange{
+        delegation.zone, query.server.address, query.question, shortened, reply.via_tcp,
+        answered ? reply.rtt : std::chrono::microseconds(query.timeout), outcome,
+        answered ? reply.message.rcode() : wire::Rcode::NOERROR, referral});
+}
 
 std::optional<LookupResult> Iterator::budget_exceeded() {
     const auto& limits = ctx_.options.limits;
@@ -114,6 +150,7 @@ std::optional<LookupResult> Iterator::budget_exceeded() {
 Delegation Iterator::delegation_from_hints() const {
     Delegation d;
     d.zone = wire::Name::root();
+    d.from_hints = true;
     for (const auto& ns : ctx_.hints.ns) {
         if (auto name = rdata_name(ns.rdata)) d.servers.push_back({*name, {}, true});
     }
@@ -225,12 +262,14 @@ asio::awaitable<std::vector<wire::IpAddress>> Iterator::addresses_of(const wire:
         if (type == RRType::A && !ctx_.options.upstream_ipv4) continue;
         if (type == RRType::AAAA && !ctx_.options.upstream_ipv6) continue;
         if (auto negative = ctx_.caches.negatives.lookup(ns_name, type)) {
+            note(budget_.trace, [&] { return trace::cached({ns_name, type}, *negative); });
             if (negative->rcode == wire::Rcode::NXDOMAIN) break;
             continue;
         }
         std::vector<wire::RData> rdatas;
         ResponseKind kind = ResponseKind::kAnswer;
         if (auto cached = ctx_.caches.rrsets.peek(ns_name, type)) {
+            note(budget_.trace, [&] { return trace::cached({ns_name, type}, *cached); });
             rdatas = std::move(cached->rrset.rdatas);
         } else {
             const wire::Question q{ns_name, type, wire::RRClass::IN};
@@ -288,7 +327,11 @@ asio::awaitable<bool> Iterator::resolve_next_glueless(Delegation& delegation) {
         }
         budget_.resolving_ns.push_back(*ns_name);
         ++budget_.nested_lookups;
+        TraceScope traced(budget_.trace, [&] {
+            return trace::Glueless{delegation.zone, *ns_name, {}};
+        });
         const auto found = co_await addresses_of(*ns_name);
+        if (auto* glueless = traced.event<trace::Glueless>()) glueless->found = found;
         --budget_.nested_lookups;
         budget_.resolving_ns.pop_back();
         if (found.empty()) {
@@ -304,6 +347,7 @@ asio::awaitable<bool> Iterator::resolve_next_glueless(Delegation& delegation) {
 asio::awaitable<bool> Iterator::addresses_from_parent(Delegation& delegation) {
     if (delegation.zone.is_root() || delegation.parent_asked) co_return false;
     delegation.parent_asked = true;
+    TraceScope traced(budget_.trace, [&] { return trace::ParentGlue{delegation.zone, false}; });
     auto parent = co_await closest_delegation(delegation.zone.parent());
     if (!parent || parent->zone == delegation.zone) co_return false;
     LookupResult failure;
@@ -322,6 +366,7 @@ asio::awaitable<bool> Iterator::addresses_from_parent(Delegation& delegation) {
         if (auto ip = wire::IpAddress::from_bytes(r.rdata.bytes()))
             added |= delegation.add_address(r.owner, *ip);
     }
+    if (auto* parent_glue = traced.event<trace::ParentGlue>()) parent_glue->found = added;
     co_return added;
 }
 
@@ -362,6 +407,8 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     auto reply = co_await ctx_.upstream.exchange(query);
     const auto now = ctx_.monotonic.now();
     if (reply.via_tcp) ++ctx_.metrics.upstream_tcp;
+    if (reply.status != UpstreamStatus::kOk)
+        trace_exchange(delegation, query, reply, shortened, outcome_of(reply.status));
     if (reply.status == UpstreamStatus::kTimeout) {
         ++attempt.timeouts;
         ++ctx_.metrics.upstream_timeouts;
@@ -380,6 +427,7 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
         !reply.message.edns) {
         // A server that does not understand EDNS (RFC 6891 §7): ask again
         // without it.
+        trace_exchange(delegation, query, reply, shortened, trace::Outcome::kNoEdns);
         infra.set_edns(address, cache::EdnsSupport::kNo, now);
         attempt.tried.pop_back();
         co_return std::nullopt;
@@ -393,6 +441,8 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     ctx_.metrics.scrubbed_records +=
         scrub_response(reply.message, question, delegation.zone, classification);
     const auto kind = classification.kind;
+    trace_exchange(delegation, query, reply, shortened, outcome_of(kind),
+                   classification.referral_zone);
     // An empty reply to a shortened name says nothing of the zone: the
     // full question is asked next (RFC 9156 §2.3).
     if (kind == ResponseKind::kEmpty && shortened)
@@ -579,6 +629,7 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
         co_return LookupResult::failure(FailureCause::kUnreachable,
                                         ExtendedErrorCode::kNoReachableAuthority,
                                         "no root server reachable");
+    note(budget_.trace, [&] { return trace::Start{delegation->zone, !delegation->from_hints}; });
     bool minimise = ctx_.options.qname_minimisation;
     size_t labels_beyond = 1;
     uint32_t referrals = 0;

@@ -100,6 +100,10 @@ private:
     LookupResult final_result(const wire::Message& response, const wire::Question& question,
                               const Classification& c, const Delegation& delegation);
     std::optional<LookupResult> budget_exceeded();
+    // Records one exchange in the request's trace, if it has one.
+    void trace_exchange(const Delegation& delegation, const UpstreamQuery& query,
+                        const UpstreamReply& reply, bool shortened, trace::Outcome outcome,
+                        const wire::Name& referral = {}) const;
 
     ResolverContext& ctx_;
     RequestBudget& budget_;

@@ -10,6 +10,7 @@
 #include "cache/security.h"
 #include "dnssec/limits.h"
 #include "resolve/response_kind.h"
+#include "resolve/trace.h"
 #include "wire/edns.h"
 #include "wire/ip_address.h"
 #include "wire/record.h"
@@ -93,6 +94,9 @@ struct RequestBudget {
     dnssec::WorkCounter dnssec_work;
     // A background refresh (prefetch) rather than a client's request.
     bool prefetch = false;
+    // Where the steps are recorded for `cairnctl trace`; null for every
+    // other request, whose hooks then cost a null check.
+    Trace* trace = nullptr;
 };
 
 }  // namespace cairn::resolve

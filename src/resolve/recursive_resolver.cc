@@ -115,6 +115,13 @@ void append_records(Answer& out, const wire::RRset& rrset, std::span<const wire:
         out.answer.push_back(wire::Record{rrset.owner, RRType::RRSIG, rrset.rclass, ttl, sig});
 }
 
+trace::Cached synthesised_event(const wire::Question& q, const Synthesised& made) {
+    const auto found = made.kind == Synthesised::Kind::kNxdomain ? trace::Found::kNxdomain
+                       : made.kind == Synthesised::Kind::kNodata ? trace::Found::kNodata
+                                                                 : trace::Found::kWildcard;
+    return {q, trace::Cached::Source::kDenials, found, cache::Security::kSecure};
+}
+
 void append_rrset(Answer& out, const cache::CachedRRset& cached) {
     append_records(out, cached.rrset, cached.signatures, cached.rrset.ttl);
     for (const auto& r : cached.proof)
@@ -156,7 +163,8 @@ struct RecursiveResolver::State {
     // Resolves, then publishes the answer to the in-flight table's waiters.
     asio::awaitable<Answer> resolve_and_publish(
         ClientQuery query, std::string key, std::shared_ptr<InflightTable<Answer>::Entry> entry);
-    asio::awaitable<Answer> resolve_query(const ClientQuery& query);
+    // `trace`: where to record the steps (`cairnctl trace`), or null.
+    asio::awaitable<Answer> resolve_query(const ClientQuery& query, Trace* trace = nullptr);
     // Appends stale data for `q` (RFC 8767) to `out`; false if there is none.
     bool append_stale(const wire::Question& q, Answer& out);
     bool has_stale(const wire::Question& q) const;
@@ -205,6 +213,8 @@ struct RecursiveResolver::State {
     // A name a held wildcard would answer is not asked upstream.
     Step refuse_held(Walk& w);
     Answer finish(Walk& w);
+    // Stale data answered for the link: counts as not validated.
+    static void note_stale(Walk& w);
 };
 
 namespace {
@@ -270,6 +280,14 @@ asio::awaitable<Answer> RecursiveResolver::resolve(ClientQuery query) {
         co_return co_await InflightTable<Answer>::wait(entry);
     answer.cache_ttl = 0;
     co_return answer;
+}
+
+asio::awaitable<Answer> RecursiveResolver::resolve_traced(ClientQuery query, Trace& trace) {
+    try {
+        co_return co_await state_->resolve_query(query, &trace);
+    } catch (const std::exception& e) {
+        co_return servfail({ExtendedErrorCode::kOther, std::string("internal error: ") + e.what()});
+    }
 }
 
 asio::awaitable<Answer> RecursiveResolver::State::resolve_and_publish(
@@ -419,17 +437,22 @@ asio::awaitable<Verdict> RecursiveResolver::State::settle(Validator& validator,
 
 // Per-request state of resolve_query.
 struct RecursiveResolver::State::Walk {
-    Walk(State& s, const ClientQuery& client)
+    Walk(State& s, const ClientQuery& client, Trace* trace = nullptr)
         : query(client),
           validate(s.options.dnssec.enabled && !client.checking_disabled),
+          fresh(trace && trace->fresh()),
           validator(s.context, budget),
           q(client.question) {
         budget.deadline = s.monotonic.now() + s.options.limits.resolution_timeout;
+        budget.trace = trace;
     }
 
     const ClientQuery& query;
     RequestBudget budget;
     const bool validate;
+    // Ask upstream for each link even when the cache has it (a trace's
+    // --no-cache).
+    const bool fresh;
     Validator validator;
     AnswerSecurity security;
     Answer out;
@@ -458,6 +481,17 @@ struct RecursiveResolver::State::Walk {
         return validate && result.server && budget.bogus_retries < kMaxBogusRetries;
     }
 };
+
+void RecursiveResolver::State::note_stale(Walk& w) {
+    w.security.add(Verdict{});
+    note(w.budget.trace, [&] {
+        const auto found = w.out.rcode == wire::Rcode::NXDOMAIN ? trace::Found::kNxdomain
+                           : w.out.answer.empty()               ? trace::Found::kNodata
+                                                                : trace::Found::kAnswer;
+        return trace::Cached{w.q, trace::Cached::Source::kStale, found,
+                             cache::Security::kIndeterminate};
+    });
+}
 
 RecursiveResolver::State::Step RecursiveResolver::State::refuse_held(Walk& w) {
     if (!w.validate) return Step::kDone;
@@ -494,6 +528,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
     auto positive = caches.rrsets.lookup(q.name, q.type, q.rclass);
     // Glue and referral data serve iteration only, never a client answer.
     if (positive && positive->trust >= cache::Trust::kAnswerNonAuth) {
+        note(w.budget.trace, [&] { return trace::cached(q, *positive); });
         auto v = co_await settle(w.validator, *positive, w.validate);
         if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
         w.security.add(v);
@@ -502,6 +537,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
         co_return Step::kDone;
     }
     if (auto negative = caches.negatives.lookup(q.name, q.type)) {
+        note(w.budget.trace, [&] { return trace::cached(q, *negative); });
         auto v = co_await settle(w.validator, *negative, w.validate);
         if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
         w.security.add(v);
@@ -518,12 +554,14 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
     auto cname = caches.rrsets.lookup(w.q.name, RRType::CNAME, w.q.rclass);
     if (!cname || cname->trust < cache::Trust::kAnswerNonAuth || cname->rrset.rdatas.empty())
         co_return Step::kMiss;
+    note(w.budget.trace, [&] { return trace::cached(w.q, *cname); });
     auto v = co_await settle(w.validator, *cname, w.validate);
     if (auto step = refuse_bogus(w, v); step != Step::kDone) co_return step;
     w.security.add(v);
     auto target = wire::NameData::from(cname->rrset.rdatas.front());
     append_rrset(w.out, *cname);
     if (!target) co_return Step::kDone;
+    note(w.budget.trace, [&] { return trace::Follow{w.q.name, target->name, false}; });
     w.follow(target->name);
     co_return Step::kFollow;
 }
@@ -531,6 +569,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_c
 RecursiveResolver::State::Step RecursiveResolver::State::retry_elsewhere(
     Walk& w, LookupResult& result, std::optional<size_t> rrset, const Verdict& v) {
     w.budget.excluded.push_back({result.zone, *result.server});
+    note(w.budget.trace, [&] { return trace::Retry{result.zone, *result.server, v.error}; });
     ++w.budget.bogus_retries;
     ++metrics.bogus_retries;
     w.refetch = true;
@@ -599,6 +638,9 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_a
         if (link.cname) w.out.answer.push_back(*link.cname);
         if (link.kind == ChainStep::Kind::kDname && w.q.type == RRType::CNAME)
             co_return Step::kDone;
+        note(w.budget.trace, [&] {
+            return trace::Follow{w.q.name, link.next, link.kind == ChainStep::Kind::kDname};
+        });
         w.follow(link.next);
         if (w.hops > options.limits.max_cname_chain) co_return Step::kFollow;
     }
@@ -629,6 +671,7 @@ RecursiveResolver::State::Step RecursiveResolver::State::from_denials(Walk& w) {
                            w.budget.dnssec_work);
     if (!made) return Step::kMiss;
     count_synthesised(made->kind);
+    note(w.budget.trace, [&] { return synthesised_event(w.q, *made); });
     auto secure = Verdict::of(cache::Security::kSecure);
     secure.ttl_cap = made->ttl;
     w.security.add(secure);
@@ -638,6 +681,7 @@ RecursiveResolver::State::Step RecursiveResolver::State::from_denials(Walk& w) {
     for (auto& r : made->authority)
         w.out.authority.push_back(std::move(r));
     if (!made->cname_target) return Step::kDone;
+    note(w.budget.trace, [&] { return trace::Follow{w.q.name, *made->cname_target, false}; });
     w.follow(*made->cname_target);
     return Step::kFollow;
 }
@@ -647,7 +691,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_u
     // A zone that just failed to answer is not asked again for a while
     // (RFC 8767 §5): stale data serves meanwhile.
     if (refresh_recently_failed(w.q) && append_stale(w.q, w.out)) {
-        w.security.add(Verdict{});
+        note_stale(w);
         co_return Step::kDone;
     }
     if (auto step = refuse_held(w); step != Step::kDone) co_return step;
@@ -662,7 +706,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_u
         if (unreachable && options.serve_stale.enabled) {
             note_failed_refresh(w.q);
             if (append_stale(w.q, w.out)) {
-                w.security.add(Verdict{});
+                note_stale(w);
                 co_return Step::kDone;
             }
         }
@@ -751,8 +795,9 @@ Answer RecursiveResolver::State::finish(Walk& w) {
 // The chain of CNAMEs (and the final RRset or negative answer) from the
 // cache, each link validated unless the client set CD; upstream lookups
 // fill the cache for the links it lacks.
-asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuery& query) {
-    Walk w(*this, query);
+asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuery& query,
+                                                                Trace* trace) {
+    Walk w(*this, query, trace);
     for (;;) {
         if (w.hops > options.limits.max_cname_chain) {
             ++metrics.limit_cname_chain;
@@ -761,7 +806,8 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
                                     std::to_string(options.limits.max_cname_chain) + ") exceeded"});
         }
         Step step = Step::kMiss;
-        if (!w.refetch) step = co_await from_cache(w);
+        const bool cache_first = !w.refetch && !w.fresh;
+        if (cache_first) step = co_await from_cache(w);
         if (step == Step::kMiss && !query.recursion_desired) {
             // Cache only (RD=0). Nothing cached: say so rather than go out.
             if (!w.out.answer.empty()) break;
@@ -771,7 +817,7 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_query(const ClientQuer
                 ExtendedErrorCode::kNotAuthoritative, "not in cache and recursion not desired"};
             co_return refused;
         }
-        if (step == Step::kMiss && !w.refetch) step = from_denials(w);
+        if (step == Step::kMiss && cache_first) step = from_denials(w);
         if (step == Step::kMiss) step = co_await from_upstream(w);
         if (step == Step::kDone) break;
         if (step == Step::kFail) co_return std::move(*w.failure);

@@ -27,6 +27,7 @@ public:
     ~RecursiveResolver() override;
 
     asio::awaitable<Answer> resolve(ClientQuery query) override;
+    asio::awaitable<Answer> resolve_traced(ClientQuery query, Trace& trace) override;
     void share_work_slots(WorkSlots& slots) override;
 
     const ResolverMetrics& metrics() const;

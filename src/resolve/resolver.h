@@ -5,8 +5,10 @@
 #include <asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
+#include "resolve/trace.h"
 #include "resolve/work_slots.h"
 #include "wire/edns.h"
 #include "wire/record.h"
@@ -40,6 +42,13 @@ public:
     virtual ~Resolver() = default;
     // Never throws and never fails: problems become SERVFAIL with an EDE.
     virtual asio::awaitable<Answer> resolve(ClientQuery query) = 0;
+    // resolve() for `cairnctl trace`: the same walk, its steps recorded in
+    // `trace`. It joins no request in flight, and none joins it. A resolver
+    // that records nothing just resolves.
+    virtual asio::awaitable<Answer> resolve_traced(ClientQuery query, Trace& trace) {
+        (void)trace;
+        co_return co_await resolve(std::move(query));
+    }
     // The slots of the worker this resolver runs on, which its background
     // work must take too; without them, background work is not bounded
     // here. `slots` outlives every coroutine of the resolver.

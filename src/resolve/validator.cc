@@ -77,6 +77,14 @@ bool is_denial_type(RRType type) {
     return type == RRType::NSEC || type == RRType::NSEC3;
 }
 
+// The zone whose SOA came with a denial of `name` (for the trace; the root
+// when there is none).
+wire::Name signer_of_denial(const wire::Name& name, std::span<const wire::Record> authority) {
+    for (const auto& r : authority)
+        if (r.type == RRType::SOA && name.is_subdomain_of(r.owner)) return r.owner;
+    return wire::Name::root();
+}
+
 }  // namespace
 
 // What fetch() found for (name, type): the RRset with its signatures, or a
@@ -106,6 +114,13 @@ wire::Name Validator::known_zone_of(const wire::Name& name) const {
     for (wire::Name zone = name; !zone.is_root(); zone = zone.parent())
         if (ctx_.caches.rrsets.peek(zone, RRType::NS)) return zone;
     return wire::Name::root();
+}
+
+void Validator::trace_check(trace::Check::What what, const wire::Name& zone,
+                            trace::Check::Basis basis, const Verdict& v,
+                            const wire::Question& subject) const {
+    note(budget_.trace,
+         [&] { return trace::Check{what, zone, subject, basis, v.security, v.error}; });
 }
 
 Verdict Validator::bogus(ExtendedErrorCode code, std::string why) const {
@@ -258,6 +273,30 @@ void Validator::remember_wildcard(const wire::RRset& expanded,
 asio::awaitable<Verdict> Validator::rrset(const wire::RRset& rrset,
                                           std::span<const wire::RData> signatures,
                                           std::span<const wire::Record> proof) {
+    // Not a coroutine itself: an untraced request pays no frame for the
+    // trace. The caller awaits at once, so the references stay valid.
+    return budget_.trace ? traced_rrset(rrset, signatures, proof)
+                         : check_rrset(rrset, signatures, proof);
+}
+
+asio::awaitable<Verdict> Validator::traced_rrset(const wire::RRset& rrset,
+                                                 std::span<const wire::RData> signatures,
+                                                 std::span<const wire::Record> proof) {
+    auto v = co_await check_rrset(rrset, signatures, proof);
+    if (!ctx_.options.dnssec.enabled) co_return v;
+    const auto signers = signers_of(signatures, rrset.owner, rrset.type);
+    const auto basis = under_negative_anchor(rrset.owner)
+                           ? trace::Check::Basis::kNegativeTrustAnchor
+                       : signers.empty() ? trace::Check::Basis::kUnsigned
+                                         : trace::Check::Basis::kChecked;
+    trace_check(trace::Check::What::kRrset, signers.empty() ? wire::Name() : signers.front(), basis,
+                v, {rrset.owner, rrset.type, rrset.rclass});
+    co_return v;
+}
+
+asio::awaitable<Verdict> Validator::check_rrset(const wire::RRset& rrset,
+                                                std::span<const wire::RData> signatures,
+                                                std::span<const wire::Record> proof) {
     if (!ctx_.options.dnssec.enabled) co_return Verdict{};
     if (under_negative_anchor(rrset.owner)) co_return Verdict::of(Security::kInsecure);
     const auto signers = signers_of(signatures, rrset.owner, rrset.type);
@@ -344,6 +383,15 @@ asio::awaitable<Verdict> Validator::negative(wire::Rcode rcode, const wire::Ques
                                              std::span<const wire::Record> authority) {
     if (!ctx_.options.dnssec.enabled) co_return Verdict{};
     auto denial = co_await prove_negative(rcode, question, authority, 0);
+    if (budget_.trace) {
+        const auto what = rcode == wire::Rcode::NXDOMAIN ? trace::Check::What::kNxdomain
+                                                         : trace::Check::What::kNodata;
+        const auto basis = under_negative_anchor(question.name)
+                               ? trace::Check::Basis::kNegativeTrustAnchor
+                               : trace::Check::Basis::kChecked;
+        trace_check(what, signer_of_denial(question.name, authority), basis, denial.verdict,
+                    question);
+    }
     co_return denial.verdict;
 }
 
@@ -425,8 +473,16 @@ DenialVerdict Validator::denial_verdict(const dnssec::DenialResult& r, const std
 }
 
 asio::awaitable<Verdict> Validator::keys_for(const wire::Name& zone, unsigned depth) {
-    if (under_negative_anchor(zone)) co_return Verdict::of(Security::kInsecure);
-    if (auto cached = ctx_.caches.keys.lookup(zone)) co_return *cached;
+    if (under_negative_anchor(zone)) {
+        const auto insecure = Verdict::of(Security::kInsecure);
+        trace_check(trace::Check::What::kKeys, zone, trace::Check::Basis::kNegativeTrustAnchor,
+                    insecure);
+        co_return insecure;
+    }
+    if (auto cached = ctx_.caches.keys.lookup(zone)) {
+        trace_check(trace::Check::What::kKeys, zone, trace::Check::Basis::kCache, *cached);
+        co_return *cached;
+    }
     uint32_t ttl = 0;
     auto keys = co_await prove_keys(zone, depth, ttl);
     if (keys.transient) co_return keys;
@@ -443,7 +499,9 @@ asio::awaitable<Verdict> Validator::prove_keys(const wire::Name& zone, unsigned 
         co_return co_await keys_from_ds(zone, anchor->ds, anchor->dnskeys, ttl);
     if (!anchors.closest(zone)) {
         ttl = kNoAnchorTtl;
-        co_return Verdict::of(Security::kInsecure);
+        const auto insecure = Verdict::of(Security::kInsecure);
+        trace_check(trace::Check::What::kKeys, zone, trace::Check::Basis::kNoTrustAnchor, insecure);
+        co_return insecure;
     }
     if (depth >= kMaxChainDepth || zone.is_root())
         co_return bogus(ExtendedErrorCode::kDnssecBogus, "no chain of trust reaches " + zone_text);
@@ -456,16 +514,20 @@ asio::awaitable<Verdict> Validator::prove_keys(const wire::Name& zone, unsigned 
         auto denial = co_await prove_negative(ds.rcode, {zone, RRType::DS, wire::RRClass::IN},
                                               ds.authority, depth + 1);
         const auto& v = denial.verdict;
-        if (v.security == Security::kBogus) co_return in_context(v, "DS of " + zone_text + ": ");
         if (v.security == Security::kSecure && !denial.delegation) {
             // Not a zone cut: the name belongs to its parent's zone.
             co_return co_await keys_for(known_zone_of(zone.parent()), depth + 1);
         }
-        if (v.transient) co_return in_context(v, "DS of " + zone_text + ": ");
+        if (v.security == Security::kBogus || v.transient) {
+            auto failed = in_context(v, "DS of " + zone_text + ": ");
+            trace_check(trace::Check::What::kDs, zone, trace::Check::Basis::kNoDs, failed);
+            co_return failed;
+        }
         // A proven (or opted-out) absence of DS: the zone is unsigned.
         ttl = std::max<uint32_t>(1, std::min(min_ttl(ds.authority), v.ttl_cap));
         auto insecure = v;
         insecure.security = Security::kInsecure;
+        trace_check(trace::Check::What::kDs, zone, trace::Check::Basis::kNoDs, insecure);
         co_return insecure;
     }
     // The DS is the parent's data, signed by a zone strictly above.
@@ -480,6 +542,8 @@ asio::awaitable<Verdict> Validator::prove_keys(const wire::Name& zone, unsigned 
     }
     auto v = verify(ds.rrset, ds.signatures, parent_keys, parent_zone);
     const Verdict ds_verdict = from_rrset_verdict(v, ds.rrset);
+    trace_check(trace::Check::What::kDs, zone, trace::Check::Basis::kChecked, ds_verdict,
+                {zone, RRType::DS, wire::RRClass::IN});
     if (!ds_verdict.transient)
         ctx_.caches.rrsets.set_security(
             ds.rrset, ds.signatures, ds_verdict.security,
@@ -515,12 +579,14 @@ asio::awaitable<Verdict> Validator::keys_from_ds(const wire::Name& zone, const w
         ttl = std::max<uint32_t>(1, ds.ttl);
         const auto code = algorithm_known ? ExtendedErrorCode::kUnsupportedDsDigestType
                                           : ExtendedErrorCode::kUnsupportedDnskeyAlgorithm;
-        co_return Verdict::of(
-            Security::kInsecure,
-            wire::ExtendedErrorOption{code,
-                                      "the DS records of " + zone_text +
-                                          (algorithm_known ? " use only unsupported digest types"
-                                                           : " use only unsupported algorithms")});
+        auto insecure =
+            Verdict::of(Security::kInsecure,
+                        wire::ExtendedErrorOption{
+                            code, "the DS records of " + zone_text +
+                                      (algorithm_known ? " use only unsupported digest types"
+                                                       : " use only unsupported algorithms")});
+        trace_check(trace::Check::What::kKeys, zone, trace::Check::Basis::kChecked, insecure);
+        co_return insecure;
     }
 
     // One server's bad keys are not the zone's (issue 13, point 9): a
@@ -532,6 +598,11 @@ asio::awaitable<Verdict> Validator::keys_from_ds(const wire::Name& zone, const w
         // No other server could be asked: the verdict on the first stands.
         if (rejected && dnskey.kind == Fetched::Kind::kFailed) co_return *rejected;
         auto keys = check_dnskeys(zone, dnskey, usable, anchor_keys, ttl);
+        if (budget_.trace)
+            trace_check(trace::Check::What::kDnskey, zone,
+                        ctx_.options.dnssec.anchors.find(zone) ? trace::Check::Basis::kTrustAnchor
+                                                               : trace::Check::Basis::kChecked,
+                        keys, {zone, RRType::DNSKEY, wire::RRClass::IN});
         if (keys.security != Security::kBogus || keys.transient || !exclude_server(dnskey))
             co_return keys;
         rejected = std::move(keys);
@@ -610,27 +681,60 @@ bool Validator::exclude_server(const Fetched& fetched) {
     return true;
 }
 
+namespace {
+
+trace::Found found_of(const Validator::Fetched& fetched) {
+    switch (fetched.kind) {
+        case Validator::Fetched::Kind::kAnswer: return trace::Found::kAnswer;
+        case Validator::Fetched::Kind::kNegative:
+            return fetched.rcode == wire::Rcode::NXDOMAIN ? trace::Found::kNxdomain
+                                                          : trace::Found::kNodata;
+        case Validator::Fetched::Kind::kFailed: break;
+    }
+    return trace::Found::kFailed;
+}
+
+}  // namespace
+
 asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRType type,
                                                      bool refresh) {
+    const wire::Question question{name, type, wire::RRClass::IN};
+    if (auto cached = refresh ? std::nullopt : fetch_cached(question)) {
+        note(budget_.trace, [&] { return trace::Fetch{question, true, found_of(*cached)}; });
+        co_return std::move(*cached);
+    }
+    TraceScope traced(budget_.trace, [&] {
+        return trace::Fetch{question, false, trace::Found::kFailed};
+    });
+    auto fetched = co_await fetch_upstream(question);
+    if (auto* event = traced.event<trace::Fetch>()) event->found = found_of(fetched);
+    co_return fetched;
+}
+
+std::optional<Validator::Fetched> Validator::fetch_cached(const wire::Question& question) const {
     Fetched out;
     // A DS RRset from a referral is the parent's own signed data, as good as
     // an answer for validation; glue never is.
-    const auto min_trust =
-        type == RRType::DS ? cache::Trust::kAuthorityReferral : cache::Trust::kAnswerNonAuth;
-    auto cached = refresh ? std::nullopt : ctx_.caches.rrsets.peek(name, type);
+    const auto min_trust = question.type == RRType::DS ? cache::Trust::kAuthorityReferral
+                                                       : cache::Trust::kAnswerNonAuth;
+    auto cached = ctx_.caches.rrsets.peek(question.name, question.type);
     if (cached && cached->trust >= min_trust) {
         out.kind = Fetched::Kind::kAnswer;
         out.rrset = std::move(cached->rrset);
         out.signatures = std::move(cached->signatures);
-        co_return out;
+        return out;
     }
-    if (auto negative = refresh ? std::nullopt : ctx_.caches.negatives.lookup(name, type)) {
+    if (auto negative = ctx_.caches.negatives.lookup(question.name, question.type)) {
         out.kind = Fetched::Kind::kNegative;
         out.rcode = negative->rcode;
         out.authority = std::move(negative->authority);
-        co_return out;
+        return out;
     }
-    const wire::Question question{name, type, wire::RRClass::IN};
+    return std::nullopt;
+}
+
+asio::awaitable<Validator::Fetched> Validator::fetch_upstream(const wire::Question& question) {
+    Fetched out;
     Iterator iterator(ctx_, budget_);
     auto result = co_await iterator.lookup(question);
     // Cached as it came; what the checks below conclude is recorded on it.
@@ -644,7 +748,8 @@ asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRT
     switch (result.kind) {
         case ResponseKind::kAnswer:
             for (auto& answer : result.answer) {
-                if (answer.rrset.owner != name || answer.rrset.type != type) continue;
+                if (answer.rrset.owner != question.name || answer.rrset.type != question.type)
+                    continue;
                 out.kind = Fetched::Kind::kAnswer;
                 out.rrset = std::move(answer.rrset);
                 out.signatures = std::move(answer.signatures);

@@ -23,6 +23,9 @@ constexpr uint32_t kMaxBogusRetries = 2;
 // One per client request: it spends that request's budgets.
 class Validator {
 public:
+    // What a DS or DNSKEY fetch found (validator.cc).
+    struct Fetched;
+
     Validator(ResolverContext& context, RequestBudget& budget) : ctx_(context), budget_(budget) {}
 
     // A positive RRset and the RRSIG RDATA that came with it. `proof`: the
@@ -38,7 +41,16 @@ public:
                                       std::span<const wire::Record> authority);
 
 private:
-    struct Fetched;
+    // rrset() without the trace, and with it.
+    asio::awaitable<Verdict> check_rrset(const wire::RRset& rrset,
+                                         std::span<const wire::RData> signatures,
+                                         std::span<const wire::Record> proof);
+    asio::awaitable<Verdict> traced_rrset(const wire::RRset& rrset,
+                                          std::span<const wire::RData> signatures,
+                                          std::span<const wire::Record> proof);
+    // Records a conclusion in the request's trace, if it has one.
+    void trace_check(trace::Check::What what, const wire::Name& zone, trace::Check::Basis basis,
+                     const Verdict& v, const wire::Question& subject = {}) const;
 
     bool under_negative_anchor(const wire::Name& name) const;
     // The deepest zone at or above `name` the cache knows a delegation for.
@@ -60,6 +72,8 @@ private:
                                           const wire::RRset& anchor_keys, uint32_t& ttl);
     // From the cache unless `refresh`, else from upstream.
     asio::awaitable<Fetched> fetch(const wire::Name& name, wire::RRType type, bool refresh = false);
+    std::optional<Fetched> fetch_cached(const wire::Question& question) const;
+    asio::awaitable<Fetched> fetch_upstream(const wire::Question& question);
     Verdict check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
                           std::span<const wire::DsData> usable, const wire::RRset& anchor_keys,
                           uint32_t& ttl);

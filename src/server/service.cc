@@ -130,6 +130,12 @@ Figures Service::figures() const {
     return total;
 }
 
+void Service::trace(resolve::ClientQuery query, bool fresh, std::function<void(TraceReport)> done) {
+    if (workers_.empty()) return;
+    auto& worker = *workers_[next_trace_worker_++ % workers_.size()];
+    worker.trace(std::move(query), fresh, std::move(done));
+}
+
 void Service::clear_packet_caches() {
     for (auto& worker : workers_)
         worker->clear_packet_cache();

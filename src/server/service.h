@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -79,6 +80,10 @@ public:
     Figures figures() const;
     void clear_packet_caches();
 
+    // Runs a traced resolution of `query` (`cairnctl trace`) on one of the
+    // workers, taken in turn; see Worker::trace.
+    void trace(resolve::ClientQuery query, bool fresh, std::function<void(TraceReport)> done);
+
 private:
     // Loads the certificate and binds the encrypted listeners in every
     // worker (service_encrypted.cc).
@@ -96,6 +101,7 @@ private:
     // secrets.
     TlsContexts tls_;
     bool running_ = false;
+    unsigned next_trace_worker_ = 0;
 };
 
 }  // namespace cairn::server

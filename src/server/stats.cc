@@ -2,6 +2,8 @@
 
 #include <unordered_map>
 
+#include "server/json_text.h"
+
 namespace cairn::server {
 
 namespace {
@@ -259,6 +261,17 @@ std::string format_stats(const Stats& stats) {
         out += '\n';
     }
     return out;
+}
+
+std::string format_stats_json(const Stats& stats) {
+    std::string out = "{";
+    for (const auto& stat : stats) {
+        if (out.size() > 1) out += ',';
+        append_json_string(out, stat.name);
+        out += ':';
+        out += std::to_string(stat.value);
+    }
+    return out + "}\n";
 }
 
 }  // namespace cairn::server

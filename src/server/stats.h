@@ -71,5 +71,7 @@ Figures counters_of(const Figures& figures);
 
 // "name value\n" per stat.
 std::string format_stats(const Stats& stats);
+// One JSON object, {"name": value, ...}, in the same order.
+std::string format_stats_json(const Stats& stats);
 
 }  // namespace cairn::server

@@ -151,6 +151,27 @@ void Worker::run_on_loop(const std::function<void()>& job) {
     finished.wait_for(std::chrono::seconds(2));
 }
 
+void Worker::trace(resolve::ClientQuery query, bool fresh, std::function<void(TraceReport)> done) {
+    asio::post(io_, [this, query = std::move(query), fresh, done = std::move(done)]() mutable {
+        asio::co_spawn(io_, run_trace(std::move(query), fresh, std::move(done)), asio::detached);
+    });
+}
+
+asio::awaitable<void> Worker::run_trace(resolve::ClientQuery query, bool fresh,
+                                        std::function<void(TraceReport)> done) {
+    resolve::Trace trace(fresh);
+    TraceReport report;
+    report.question = query.question;
+    report.fresh = fresh;
+    const auto started = std::chrono::steady_clock::now();
+    report.answer = co_await parts_.resolver->resolve_traced(std::move(query), trace);
+    report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    report.steps = trace.steps();
+    report.dropped = trace.dropped();
+    done(std::move(report));
+}
+
 Stats Worker::stats() const {
     Stats out;
     append_stats(out, metrics_);

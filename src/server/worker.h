@@ -26,6 +26,7 @@
 #include "server/response_cache.h"
 #include "server/server_metrics.h"
 #include "server/stats.h"
+#include "server/trace_report.h"
 #include "wire/result.h"
 
 namespace cairn::server {
@@ -85,6 +86,12 @@ public:
     // the certificate they started with (on its own thread; waits for it).
     void replace_tls(const TlsContexts& tls);
 
+    // Resolves `query` with a trace attached (`cairnctl trace`), on this
+    // worker's loop, then hands `done` the report there. Callable from any
+    // thread; returns at once. A worker stopped meanwhile never calls
+    // `done`, and destroys it.
+    void trace(resolve::ClientQuery query, bool fresh, std::function<void(TraceReport)> done);
+
     // Counters of this worker: pipeline, transports, resolver, packet cache.
     Stats stats() const;
     // The same with the distributions (answers by protocol, latency, RTT).
@@ -101,6 +108,8 @@ private:
     };
 
     asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
+    asio::awaitable<void> run_trace(resolve::ClientQuery query, bool fresh,
+                                    std::function<void(TraceReport)> done);
     // Runs `job` on the worker's thread (here if it has none) and waits for it.
     void run_on_loop(const std::function<void()>& job);
     size_t open_tcp_connections() const;

@@ -8,6 +8,7 @@
 #include <asio/post.hpp>
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "cairnctl/control_client.h"
@@ -26,8 +27,12 @@ struct ControlHarness {
     explicit ControlHarness(const std::string& path, std::optional<FileOwner> owner = {}) {
         auto handler = [this](std::string_view command) {
             commands.emplace_back(command);
-            ControlReply reply{"got " + std::string(command), {}};
+            ControlReply reply{"got " + std::string(command), {}, {}};
             if (command == "stop") reply.after = [this] { stopped = true; };
+            // Answered later, by whoever takes the LateReply from `late`.
+            if (command == "late") reply.later = [this](LateReply r) { late.set_value(r); };
+            // Answered never: the LateReply is dropped.
+            if (command == "drop") reply.later = [](LateReply) {};
             return reply;
         };
         auto opened = ControlListener::open(io, path, handler, owner);
@@ -46,6 +51,7 @@ struct ControlHarness {
     std::shared_ptr<ControlListener> listener;
     std::vector<std::string> commands;  // written by the io thread only
     std::atomic<bool> stopped{false};
+    std::promise<LateReply> late;
     std::thread thread;
 };
 
@@ -71,6 +77,30 @@ TEST(NetControl, CommandAndReply) {
     EXPECT_NE(::access(path.c_str(), F_OK), 0) << "socket file left behind";
 }
 
+TEST(NetControl, ALateReplyComesFromAnyThreadWhileOtherClientsAreServed) {
+    const auto path = temp_socket_path("late");
+    ControlHarness h(path);
+    auto waiting =
+        std::async(std::launch::async, [&] { return ctl::control_exchange(path, "late", 10s); });
+    auto late = h.late.get_future();
+    ASSERT_EQ(late.wait_for(5s), std::future_status::ready);
+    auto other = ctl::control_exchange(path, "stats", 2s);
+    ASSERT_TRUE(other) << other.error().message;
+    EXPECT_EQ(*other, "got stats\n");
+    std::thread([reply = late.get()] { reply("done at last"); }).join();
+    auto reply = waiting.get();
+    ASSERT_TRUE(reply) << reply.error().message;
+    EXPECT_EQ(*reply, "done at last\n");
+}
+
+TEST(NetControl, ALateReplyDroppedUncalledSaysTheWorkWasAbandoned) {
+    const auto path = temp_socket_path("drop");
+    ControlHarness h(path);
+    auto reply = ctl::control_exchange(path, "drop", 2s);
+    ASSERT_TRUE(reply) << reply.error().message;
+    EXPECT_TRUE(reply->starts_with("error: no reply: the work was abandoned")) << *reply;
+}
+
 TEST(NetControl, StaleSocketFileIsReplacedButALiveOneIsNot) {
     const auto path = temp_socket_path("stale");
     {
@@ -86,7 +116,7 @@ TEST(NetControl, StaleSocketFileIsReplacedButALiveOneIsNot) {
 
     asio::io_context other;
     auto second = ControlListener::open(other, path, [](std::string_view) {
-        return ControlReply{"second", {}};
+        return ControlReply{"second", {}, {}};
     });
     EXPECT_FALSE(second);
     EXPECT_TRUE(ctl::control_exchange(path, "stats", 2s));  // the first still answers
