@@ -1,10 +1,13 @@
 #include "server/query_pipeline.h"
 
+#include <spdlog/spdlog.h>
+
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <random>
 
 #include "server/opt_option_append.h"
+#include "server/trace_report.h"
 #include "wire/message.h"
 
 namespace cairn::server {
@@ -197,6 +200,21 @@ size_t QueryPipeline::answer_error(const Outgoing& to, Rcode rcode,
     return release(to, static_cast<unsigned>(rcode), response, n);
 }
 
+asio::awaitable<resolve::Answer> QueryPipeline::resolve_logged(resolve::ClientQuery query) {
+    resolve::Trace trace;
+    TraceReport report;
+    report.question = query.question;
+    const auto started = std::chrono::steady_clock::now();
+    report.answer = co_await resolver_.resolve_traced(std::move(query), trace);
+    report.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - started);
+    report.steps = trace.steps();
+    report.dropped = trace.dropped();
+    spdlog::debug("resolution of {} {}:\n{}", report.question.name.to_text(),
+                  wire::to_string(report.question.type), trace_text(report));
+    co_return std::move(report.answer);
+}
+
 asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::ReplyHandle reply,
                                                         InflightGuard /*running*/) {
     const auto& shape = pending.shape;
@@ -208,7 +226,10 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
 
     resolve::Answer answer;
     try {
-        answer = co_await resolver_.resolve(std::move(query));
+        if (spdlog::should_log(spdlog::level::debug))
+            answer = co_await resolve_logged(std::move(query));
+        else
+            answer = co_await resolver_.resolve(std::move(query));
     } catch (...) {
         // The resolver promises not to throw; should it, the client still
         // gets an answer.

@@ -160,6 +160,9 @@ private:
                         std::span<uint8_t> response, const net::ReplyOrigin& origin);
     // Times an answer leaving now for a query that arrived at peer.received.
     void record_latency(const net::Peer& peer);
+    // At log-level debug: the resolution traced, its steps logged (the
+    // request then joins no other in flight: debug is for diagnosis).
+    asio::awaitable<resolve::Answer> resolve_logged(resolve::ClientQuery query);
     asio::awaitable<void> resolve_and_answer(Pending pending, net::ReplyHandle reply,
                                              InflightGuard running);
     // The answer to a question that passed the checks: from the packet

@@ -90,3 +90,16 @@ def test_log_file_takes_the_log_and_a_bad_one_stops_the_start(cairn, tmp_path, m
     out = subprocess.run([binary, "--config", str(conf)], capture_output=True, text=True, timeout=30)
     assert out.returncode != 0
     assert f"log-file {tmp_path}/a-file/cairn.log: cannot open" in out.stderr, out.stderr
+
+
+def test_debug_logs_each_resolution_step_by_step(cairn):
+    c = cairn({"log-level": "debug"})
+    assert c.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    assert _wait_for(c, "resolution of www.plain.example. A:"), c.output()
+    text = c.output(400)
+    # The walk from the root: the servers asked, zone by zone.
+    assert "example." in text and "127." in text, text
+    quiet = cairn()
+    assert quiet.query("www.plain.example.", "A").rcode() == dns.rcode.NOERROR
+    time.sleep(0.3)
+    assert "resolution of" not in quiet.output(400)
