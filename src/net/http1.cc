@@ -55,7 +55,8 @@ bool next_line(std::string_view& rest, std::string_view& line) {
     return true;
 }
 
-std::string_view path_of(std::string_view target) {
+// The target without a scheme and authority (an absolute form's path).
+std::string_view origin_form(std::string_view target) {
     for (const std::string_view scheme : {"http://", "https://"}) {
         if (target.size() >= scheme.size() &&
             equals_ignoring_case(target.substr(0, scheme.size()), scheme)) {
@@ -65,7 +66,7 @@ std::string_view path_of(std::string_view target) {
             break;
         }
     }
-    return target.substr(0, target.find_first_of("?#"));
+    return target.substr(0, target.find('#'));
 }
 
 // Parses "method SP target SP version"; false if malformed.
@@ -81,7 +82,10 @@ bool parse_request_line(std::string_view line, HttpRequest& request, bool& http1
     if (version != "HTTP/1.1" && version != "HTTP/1.0") return false;
     http11 = version == "HTTP/1.1";
     request.method = method;
-    request.path = path_of(target);
+    const std::string_view origin = origin_form(target);
+    const size_t mark = origin.find('?');
+    request.path = origin.substr(0, mark);
+    if (mark != std::string_view::npos) request.query = origin.substr(mark + 1);
     return true;
 }
 
@@ -101,11 +105,63 @@ const char* reason(int status) {
         case 400: return "Bad Request";
         case 404: return "Not Found";
         case 405: return "Method Not Allowed";
+        case 503: return "Service Unavailable";
         default: return "Unknown";
     }
 }
 
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Form-decodes `text`; nothing on a bad escape or a decoded control character.
+std::optional<std::string> form_decoded(std::string_view text) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (i + 2 >= text.size()) return std::nullopt;
+            const int high = hex_digit(text[i + 1]);
+            const int low = hex_digit(text[i + 2]);
+            if (high < 0 || low < 0) return std::nullopt;
+            c = static_cast<char>(high * 16 + low);
+            i += 2;
+        }
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) return std::nullopt;
+        out += c;
+    }
+    return out;
+}
+
+// The raw value of the first pair named `name` ("" for a bare name).
+std::optional<std::string_view> raw_parameter(std::string_view query, std::string_view name) {
+    while (!query.empty()) {
+        const size_t amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        const size_t equals = pair.find('=');
+        if (pair.substr(0, equals) != name) continue;
+        return equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+    }
+    return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> query_parameter(std::string_view query, std::string_view name) {
+    const auto raw = raw_parameter(query, name);
+    return raw ? form_decoded(*raw) : std::nullopt;
+}
+
+bool has_query_parameter(std::string_view query, std::string_view name) {
+    return raw_parameter(query, name).has_value();
+}
 
 HttpHead parse_http_head(std::string_view bytes) {
     HttpHead head;

@@ -4,6 +4,7 @@
 // body is never read.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,8 @@ enum class HeadStatus {
 
 struct HttpRequest {
     std::string_view method;
-    std::string_view path;  // the target's path, without query or fragment
+    std::string_view path;   // the target's path, without query or fragment
+    std::string_view query;  // what follows '?' up to a fragment; empty if none
 };
 
 struct HttpHead {
@@ -34,6 +36,14 @@ struct HttpHead {
 // exactly one Host field (RFC 9112 §3.2). The path of an absolute-form
 // target (`http://host/metrics`) is its path.
 HttpHead parse_http_head(std::string_view bytes);
+
+// The value of the first `name=value` pair named `name` in `query`
+// (application/x-www-form-urlencoded: '&' between pairs, '+' for a space,
+// %XX escapes decoded). Nothing if the name is absent or its value has a
+// bad escape or a control character.
+std::optional<std::string> query_parameter(std::string_view query, std::string_view name);
+// Whether `query` has a pair named `name`, whatever its value.
+bool has_query_parameter(std::string_view query, std::string_view name);
 
 struct HttpResponse {
     int status = 200;

@@ -1,13 +1,17 @@
 #include "net/metrics_listener.h"
 
 #include <array>
+#include <asio/async_result.hpp>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/ip/v6_only.hpp>
+#include <asio/post.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <atomic>
 #include <utility>
 
 #include "net/endpoint.h"
@@ -28,9 +32,54 @@ HttpResponse plain(int status, std::string body, std::string extra_fields = {}) 
 
 }  // namespace
 
+struct HttpLateReply::State {
+    State(asio::any_io_executor executor, std::function<void(HttpResponse)> deliver)
+        : executor(std::move(executor)), deliver(std::move(deliver)) {}
+    ~State() { reply(plain(503, "no answer: the work was abandoned")); }
+
+    // Resumes the connection's coroutine on the listener's loop, once.
+    void reply(HttpResponse response) {
+        if (replied.exchange(true)) return;
+        asio::post(executor,
+                   [deliver = std::move(deliver), response = std::move(response)]() mutable {
+                       deliver(std::move(response));
+                   });
+    }
+
+    asio::any_io_executor executor;
+    std::function<void(HttpResponse)> deliver;
+    std::atomic<bool> replied{false};
+};
+
+HttpLateReply HttpLateReply::make(asio::any_io_executor executor,
+                                  std::function<void(HttpResponse)> deliver) {
+    return HttpLateReply(std::make_shared<State>(std::move(executor), std::move(deliver)));
+}
+
+void HttpLateReply::operator()(HttpResponse response) const {
+    state_->reply(std::move(response));
+}
+
+namespace {
+
+// The response `later` answers with, whenever (and on whatever thread) it does.
+asio::awaitable<HttpResponse> late_response(std::function<void(HttpLateReply)> later) {
+    auto executor = co_await asio::this_coro::executor;
+    co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+        [&](auto handler) {
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            later(HttpLateReply::make(executor, [shared](HttpResponse response) {
+                std::move (*shared)(std::move(response));
+            }));
+        },
+        asio::use_awaitable);
+}
+
+}  // namespace
+
 Result<std::shared_ptr<MetricsListener>, TextError> MetricsListener::open(
     asio::io_context& io, const wire::SocketAddress& address, Page page,
-    MetricsListenerLimits limits) {
+    MetricsListenerLimits limits, Handler other) {
     const auto endpoint = tcp_endpoint(address);
     asio::ip::tcp::acceptor acceptor(io);
     asio::error_code ec;
@@ -50,12 +99,16 @@ Result<std::shared_ptr<MetricsListener>, TextError> MetricsListener::open(
     if (ec) return failed("bind");
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return failed("listen");
-    return std::make_shared<MetricsListener>(std::move(acceptor), std::move(page), limits);
+    return std::make_shared<MetricsListener>(std::move(acceptor), std::move(page), limits,
+                                             std::move(other));
 }
 
 MetricsListener::MetricsListener(asio::ip::tcp::acceptor acceptor, Page page,
-                                 MetricsListenerLimits limits)
-    : acceptor_(std::move(acceptor)), page_(std::move(page)), limits_(limits) {}
+                                 MetricsListenerLimits limits, Handler other)
+    : acceptor_(std::move(acceptor)),
+      page_(std::move(page)),
+      other_(std::move(other)),
+      limits_(limits) {}
 
 void MetricsListener::start() {
     asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this()), asio::detached);
@@ -72,13 +125,15 @@ wire::SocketAddress MetricsListener::local_address() const {
     return from_endpoint(acceptor_.local_endpoint(ec));
 }
 
-HttpResponse MetricsListener::respond(const HttpHead& head, const Page& page) {
-    if (head.status != HeadStatus::kComplete) return plain(400, "bad request");
+HttpAnswer MetricsListener::respond(const HttpHead& head, const Page& page, const Handler& other) {
+    if (head.status != HeadStatus::kComplete) return {plain(400, "bad request"), {}};
     const auto& request = head.request;
-    if (request.path != kPath) return plain(404, "not found: the metrics are at /metrics");
+    if (request.path != kPath && !other)
+        return {plain(404, "not found: the metrics are at /metrics"), {}};
     if (request.method != "GET" && request.method != "HEAD")
-        return plain(405, "method not allowed", "Allow: GET, HEAD\r\n");
-    return {200, std::string(kPageType), page(), {}};
+        return {plain(405, "method not allowed", "Allow: GET, HEAD\r\n"), {}};
+    if (request.path != kPath) return other(request);
+    return {{200, std::string(kPageType), page(), {}}, {}};
 }
 
 asio::awaitable<void> MetricsListener::accept_loop(std::shared_ptr<MetricsListener> self) {
@@ -122,7 +177,10 @@ asio::awaitable<void> MetricsListener::serve(ConnectionSlot /*slot*/,
         head = parse_http_head(input);
     }
     // Still incomplete here: too long a head, answered 400 like a malformed one.
-    const HttpResponse response = respond(head, page_);
+    HttpAnswer answer = respond(head, page_, other_);
+    // Not a co_await inside a conditional expression: GCC miscompiles those.
+    HttpResponse response = std::move(answer.response);
+    if (answer.later) response = co_await late_response(std::move(answer.later));
     const std::string text = http_response_text(response, head.request.method == "HEAD");
     co_await asio::async_write(*socket, asio::buffer(text),
                                asio::redirect_error(asio::use_awaitable, ec));

@@ -1,5 +1,6 @@
 // The operator's HTTP endpoint (`metrics-listen`): GET /metrics answers
-// the Prometheus page, in text format 0.0.4. Plain HTTP/1.1 over TCP, one
+// the Prometheus page, in text format 0.0.4; other paths go to an optional
+// handler (the dashboard), which may answer at once or later. Plain HTTP/1.1 over TCP, one
 // request per connection (Connection: close), no TLS and no access list:
 // bind it to loopback or a management network only.
 //
@@ -8,13 +9,15 @@
 // 400), and the time a connection may take from accept to the end of the
 // response, however slowly the client sends or reads. A bad request gets
 // its status and the connection closes: 400 for a malformed head, 404 for
-// a path other than /metrics, 405 for a method other than GET and HEAD.
+// a path other than /metrics with no handler, 405 for a method other than
+// GET and HEAD.
 //
 // It runs on the daemon's main event loop, never a worker's: building the
 // page reads the workers' counters (relaxed loads) and takes each cache
 // shard's lock in turn, as `cairnctl stats` does.
 #pragma once
 
+#include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
@@ -30,6 +33,30 @@
 
 namespace cairn::net {
 
+// The response to a request answered later (it runs on another loop):
+// call it once, from any thread. If every copy is dropped uncalled (the
+// work was abandoned), the client gets a 503.
+class HttpLateReply {
+public:
+    struct State;
+    explicit HttpLateReply(std::shared_ptr<State> state) : state_(std::move(state)) {}
+    // A reply that runs `deliver`, once, on `executor`, with the response
+    // (or the 503 of an abandoned one).
+    static HttpLateReply make(asio::any_io_executor executor,
+                              std::function<void(HttpResponse)> deliver);
+    void operator()(HttpResponse response) const;
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+// What a handler answers: `response`, or, when `later` is set, whatever
+// `later` is given to answer through (the connection's timeout still holds).
+struct HttpAnswer {
+    HttpResponse response;
+    std::function<void(HttpLateReply)> later;
+};
+
 struct MetricsListenerLimits {
     size_t max_connections = 16;
     size_t max_request_bytes = 8192;
@@ -40,12 +67,16 @@ class MetricsListener final : public std::enable_shared_from_this<MetricsListene
 public:
     // Builds the page; called on the listener's event loop for each GET.
     using Page = std::function<std::string()>;
+    // Answers a GET or HEAD of a path other than /metrics; called on the
+    // listener's event loop. Empty: such paths are not found.
+    using Handler = std::function<HttpAnswer(const HttpRequest&)>;
 
     static Result<std::shared_ptr<MetricsListener>, TextError> open(
         asio::io_context& io, const wire::SocketAddress& address, Page page,
-        MetricsListenerLimits limits = {});
+        MetricsListenerLimits limits = {}, Handler other = {});
 
-    MetricsListener(asio::ip::tcp::acceptor acceptor, Page page, MetricsListenerLimits limits);
+    MetricsListener(asio::ip::tcp::acceptor acceptor, Page page, MetricsListenerLimits limits,
+                    Handler other = {});
     MetricsListener(const MetricsListener&) = delete;
     MetricsListener& operator=(const MetricsListener&) = delete;
 
@@ -57,7 +88,7 @@ public:
     size_t connection_count() const { return connections_; }
 
     // What a request with head `head` is answered (`page` for GET /metrics).
-    static HttpResponse respond(const HttpHead& head, const Page& page);
+    static HttpAnswer respond(const HttpHead& head, const Page& page, const Handler& other = {});
 
 private:
     // One of the connections counted against max_connections, from its
@@ -84,6 +115,7 @@ private:
 
     asio::ip::tcp::acceptor acceptor_;
     Page page_;
+    Handler other_;
     const MetricsListenerLimits limits_;
     size_t connections_ = 0;
     bool closed_ = false;

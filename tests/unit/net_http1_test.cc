@@ -65,6 +65,59 @@ TEST(Http1, RequestHeads) {
     }
 }
 
+TEST(Http1, QueryOfTheTarget) {
+    struct Case {
+        std::string_view bytes;
+        std::string_view path;
+        std::string_view query;
+    };
+    const Case cases[] = {
+        {"GET /api/trace?name=a.&type=A HTTP/1.0\r\n\r\n", "/api/trace", "name=a.&type=A"},
+        {"GET /?x#frag HTTP/1.0\r\n\r\n", "/", "x"},
+        {"GET /x?a?b HTTP/1.0\r\n\r\n", "/x", "a?b"},
+        {"GET /x? HTTP/1.0\r\n\r\n", "/x", ""},
+        {"GET /x HTTP/1.0\r\n\r\n", "/x", ""},
+        {"GET http://h/y?q=1 HTTP/1.0\r\n\r\n", "/y", "q=1"},
+        {"GET http://h?q=1 HTTP/1.0\r\n\r\n", "/", ""},
+    };
+    for (const auto& c : cases) {
+        const auto head = parse_http_head(c.bytes);
+        ASSERT_EQ(head.status, HeadStatus::kComplete) << c.bytes;
+        EXPECT_EQ(head.request.path, c.path) << c.bytes;
+        EXPECT_EQ(head.request.query, c.query) << c.bytes;
+    }
+}
+
+TEST(Http1, QueryParameters) {
+    struct Case {
+        std::string_view query;
+        std::string_view name;
+        std::optional<std::string> value;
+    };
+    const Case cases[] = {
+        {"name=example.com.&type=AAAA", "name", "example.com."},
+        {"name=example.com.&type=AAAA", "type", "AAAA"},
+        {"type=A&type=MX", "type", "A"},
+        {"name=a%2Eb%2e&x", "name", "a.b."},
+        {"name=a+b", "name", "a b"},
+        {"name=", "name", ""},
+        {"name", "name", ""},
+        {"names=x", "name", std::nullopt},
+        {"", "name", std::nullopt},
+        {"name=%", "name", std::nullopt},
+        {"name=%4", "name", std::nullopt},
+        {"name=%zz", "name", std::nullopt},
+        {"name=%0a", "name", std::nullopt},
+        {"name=%7F", "name", std::nullopt},
+        {"name=%C3%A9", "name", "\xc3\xa9"},
+    };
+    for (const auto& c : cases)
+        EXPECT_EQ(query_parameter(c.query, c.name), c.value) << c.query << " " << c.name;
+    EXPECT_TRUE(has_query_parameter("a=1&name=%zz", "name"));
+    EXPECT_TRUE(has_query_parameter("name", "name"));
+    EXPECT_FALSE(has_query_parameter("names=1&nam=2", "name"));
+}
+
 TEST(Http1, ResponseText) {
     const HttpResponse ok{200, "text/plain; version=0.0.4", "a 1\n", {}};
     EXPECT_EQ(http_response_text(ok, false),
@@ -87,6 +140,9 @@ TEST(Http1, ResponseText) {
               "Connection: close\r\n"
               "Allow: GET, HEAD\r\n"
               "\r\n");
+    const HttpResponse busy{503, "application/json", "{}", {}};
+    EXPECT_EQ(http_response_text(busy, false).substr(0, 34),
+              "HTTP/1.1 503 Service Unavailable\r\n");
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ TEST(MetricsListener, WhatEachRequestIsAnswered) {
         return std::string("a_total 1\n");
     };
     for (const auto& c : cases) {
-        const auto response = MetricsListener::respond(parse_http_head(c.request), page);
+        const auto response = MetricsListener::respond(parse_http_head(c.request), page).response;
         EXPECT_EQ(response.status, c.status) << c.request;
         EXPECT_EQ(response.body, c.body) << c.request;
         if (c.status == 200) {
@@ -56,16 +56,48 @@ TEST(MetricsListener, WhatEachRequestIsAnswered) {
     EXPECT_EQ(pages, 3) << "the page is built for GET and HEAD of /metrics only";
 }
 
+TEST(MetricsListener, OtherPathsGoToTheHandler) {
+    struct Case {
+        std::string_view request;
+        int status;
+        std::string_view body;
+    };
+    const Case cases[] = {
+        {"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 200, "a_total 1\n"},
+        {"GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200, "GET / q="},
+        {"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", 200, "HEAD / q="},
+        {"GET /api/x?a=1 HTTP/1.0\r\n\r\n", 200, "GET /api/x q=a=1"},
+        {"POST / HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method not allowed\n"},
+        {"PUT /api/x HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method not allowed\n"},
+        {"GET / HTTP/1.1\r\n\r\n", 400, "bad request\n"},
+    };
+    const MetricsListener::Page page = [] { return std::string("a_total 1\n"); };
+    const MetricsListener::Handler other = [](const HttpRequest& request) {
+        return HttpAnswer{{200,
+                           "text/plain",
+                           std::string(request.method) + " " + std::string(request.path) +
+                               " q=" + std::string(request.query),
+                           {}},
+                          {}};
+    };
+    for (const auto& c : cases) {
+        const auto answer = MetricsListener::respond(parse_http_head(c.request), page, other);
+        EXPECT_FALSE(answer.later) << c.request;
+        EXPECT_EQ(answer.response.status, c.status) << c.request;
+        EXPECT_EQ(answer.response.body, c.body) << c.request;
+    }
+}
+
 // A listener on 127.0.0.1 (ephemeral port) on its own event loop thread.
 struct ListenerHarness {
-    explicit ListenerHarness(MetricsListenerLimits limits) {
+    explicit ListenerHarness(MetricsListenerLimits limits, MetricsListener::Handler other = {}) {
         auto opened = MetricsListener::open(
             io, *wire::SocketAddress::parse("127.0.0.1:0"),
             [this] {
                 ++pages;
                 return std::string("cairn_x_total 7\n");
             },
-            limits);
+            limits, std::move(other));
         if (!opened) throw std::runtime_error(opened.error().message);
         listener = *opened;
         port = listener->local_address().port;
@@ -196,6 +228,35 @@ TEST(MetricsListener, ConnectionsBeyondTheLimitAreClosedAtOnce) {
     }
     EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK");
     ::close(second);
+}
+
+TEST(MetricsListener, AnswersLaterFromAnotherThread) {
+    std::vector<std::thread> workers;
+    ListenerHarness h({}, [&workers](const HttpRequest& request) {
+        HttpAnswer answer;
+        const bool abandon = request.path == "/abandon";
+        answer.later = [&workers, abandon](HttpLateReply reply) {
+            workers.emplace_back([reply = std::move(reply), abandon] {
+                std::this_thread::sleep_for(20ms);
+                if (!abandon) reply({200, "application/json", "{\"late\":true}", {}});
+            });
+        };
+        return answer;
+    });
+    // Meanwhile the listener serves others.
+    const int fd = connect_to(h.port);
+    ASSERT_GE(fd, 0);
+    ::send(fd, "GET /late HTTP/1.0\r\n\r\n", 22, MSG_NOSIGNAL);
+    EXPECT_EQ(http_exchange(h.port, "GET /metrics HTTP/1.0\r\n\r\n").substr(0, 15),
+              "HTTP/1.1 200 OK");
+    const std::string late = read_all(fd);
+    ::close(fd);
+    EXPECT_EQ(late.substr(0, 15), "HTTP/1.1 200 OK") << late;
+    EXPECT_TRUE(late.ends_with("\r\n\r\n{\"late\":true}")) << late;
+    const std::string abandoned = http_exchange(h.port, "GET /abandon HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(abandoned.substr(0, 34), "HTTP/1.1 503 Service Unavailable\r\n") << abandoned;
+    for (auto& worker : workers)
+        worker.join();
 }
 
 }  // namespace
