@@ -282,6 +282,18 @@ void InfraCache::clear() {
     clear_shards(shards_);
 }
 
+std::vector<ServerEstimate> InfraCache::servers() const {
+    std::vector<ServerEstimate> out;
+    for (const auto& shard : shards_) {
+        std::lock_guard lock(shard->mutex);
+        shard->map.for_each([&](const wire::IpAddress& server, const ServerInfo& info) {
+            if (shard->aged_out(info)) return;
+            out.push_back({server, info.srtt, info.rttvar, info.measured, info.timeouts_in_row});
+        });
+    }
+    return out;
+}
+
 size_t InfraCache::entries() const {
     size_t n = 0;
     for (const auto& shard : shards_) {

@@ -45,6 +45,15 @@ struct ServerHygiene {
     std::optional<ServerCookie> cookie;
 };
 
+// What the cache knows of one server's round trips (the dashboard's list).
+struct ServerEstimate {
+    wire::IpAddress server;
+    std::chrono::microseconds srtt{0};    // meaningful if `measured`
+    std::chrono::microseconds rttvar{0};  // meaningful if `measured`
+    bool measured = false;
+    uint32_t timeouts_in_row = 0;
+};
+
 // Thread-safe (sharded). Bounded by `max_bytes` of accounted entry size
 // (servers, with the zones they are lame for), least recently updated first
 // out; entries not updated for `max_age` are forgotten.
@@ -99,6 +108,10 @@ public:
 
     size_t entries() const;
     size_t memory_used() const;  // accounted bytes
+
+    // Every server not aged out, in no particular order; takes each shard's
+    // lock in turn (an operator's request, not the data path).
+    std::vector<ServerEstimate> servers() const;
 
 private:
     struct Shard;

@@ -214,6 +214,29 @@ TEST(InfraCacheAge, ForgetsServersNotUpdatedForMaxAge) {
     EXPECT_EQ(cache.edns(server), EdnsSupport::kUnknown);
 }
 
+TEST(InfraCacheServers, ListsWhatIsKnownOfEachLiveServer) {
+    // One shard (32 KiB), so one latest time judges every entry's age.
+    InfraCache cache(32 * 1024, std::chrono::seconds(60));
+    EXPECT_TRUE(cache.servers().empty());
+    cache.record_rtt(ip("192.0.2.9"), 10ms, t0 - 2min);  // aged out by the writes at t0
+    cache.record_rtt(ip("192.0.2.1"), 100ms, t0);
+    cache.record_timeout(ip("2001:db8::1"), t0);
+    cache.record_timeout(ip("2001:db8::1"), t0);
+    auto servers = cache.servers();
+    std::sort(servers.begin(), servers.end(), [](const auto& a, const auto& b) {
+        return a.server.to_string() < b.server.to_string();
+    });
+    ASSERT_EQ(servers.size(), 2u);
+    EXPECT_EQ(servers[0].server, ip("192.0.2.1"));
+    EXPECT_TRUE(servers[0].measured);
+    EXPECT_EQ(servers[0].srtt, 100ms);
+    EXPECT_EQ(servers[0].rttvar, 50ms);
+    EXPECT_EQ(servers[0].timeouts_in_row, 0u);
+    EXPECT_EQ(servers[1].server, ip("2001:db8::1"));
+    EXPECT_FALSE(servers[1].measured);
+    EXPECT_EQ(servers[1].timeouts_in_row, 2u);
+}
+
 TEST(InfraCacheBound, MemoryIsBounded) {
     const size_t bound = 32 * 1024;
     InfraCache cache(bound);
