@@ -12,6 +12,8 @@
 #include "net/upstream_transport.h"
 #include "resolve/recursive_resolver.h"
 #include "server/metrics_page.h"
+#include "server/servers_json.h"
+#include "server/trace_report.h"
 #include "server/worker_packet_cache.h"
 #include "trust_anchor_check.h"
 
@@ -427,20 +429,35 @@ bool Daemon::listen_for_metrics(const std::vector<wire::SocketAddress>& addresse
             continue;
         }
         auto listener = net::MetricsListener::open(
-            io_, address, [this] { return server::metrics_page(figures()); });
+            io_, address, [this] { return server::metrics_page(figures()); }, {},
+            [this](const net::HttpRequest& request) { return dashboard_.answer(request); });
         if (!listener) {
             spdlog::error("{}", listener.error().message);
             all_open = false;
             continue;
         }
         (*listener)->start();
-        spdlog::info("metrics on http://{}/metrics", (*listener)->local_address().to_string());
+        spdlog::info("metrics on http://{0}/metrics, dashboard on http://{0}/",
+                     (*listener)->local_address().to_string());
         wanted.emplace(address, std::move(*listener));
     }
     for (auto& [address, listener] : metrics_)
         if (!wanted.contains(address)) listener->close();
     metrics_ = std::move(wanted);
     return all_open;
+}
+
+server::DashboardSources Daemon::dashboard_sources() {
+    // The dashboard lists this many servers, fastest first.
+    constexpr size_t kServersShown = 50;
+    return {
+        [this] { return server::servers_json(caches_->infra.servers(), kServersShown); },
+        [this](resolve::ClientQuery query, std::function<void(std::string)> done) {
+            service_->trace(query, false, [done = std::move(done)](server::TraceReport report) {
+                done(server::trace_json(report));
+            });
+        },
+    };
 }
 
 }  // namespace cairn::daemon

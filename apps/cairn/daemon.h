@@ -62,6 +62,7 @@
 #include "privileges.h"
 #include "query_log_writer.h"
 #include "resolve/root_hints.h"
+#include "server/dashboard.h"
 #include "server/service.h"
 #include "server/stats.h"
 #include "service_notify.h"
@@ -99,6 +100,8 @@ private:
     // stay) and closes the others; false (after logging why) if one could
     // not be opened.
     bool listen_for_metrics(const std::vector<wire::SocketAddress>& addresses);
+    // What the dashboard on `metrics-listen` reads and runs.
+    server::DashboardSources dashboard_sources();
     // The control commands (daemon_commands.cc).
     net::ControlReply on_command(std::string_view command);
     net::ControlReply flush_command(std::span<const std::string_view> args);
@@ -140,6 +143,8 @@ private:
     std::shared_ptr<net::ControlListener> control_;
     // By configured address (`metrics-listen`).
     std::map<wire::SocketAddress, std::shared_ptr<net::MetricsListener>> metrics_;
+    // Every metrics listener's paths but /metrics.
+    server::Dashboard dashboard_{dashboard_sources()};
     // The user the daemon switches to (and hands its sockets to), if any.
     std::optional<RunAs> run_as_;
     // As applied at start (a reload does not change them).

@@ -231,8 +231,8 @@ def test_promtool_accepts_the_page(metrics_cairn):
 def test_bad_requests_get_400_404_or_405(metrics_cairn):
     _, port, _ = metrics_cairn
     with pytest.raises(urllib.error.HTTPError) as e:
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
-    assert e.value.code == 404
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/nothing", timeout=10)
+    assert e.value.code == 404  # "/" is the dashboard (test_dashboard.py)
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", data=b"x=1", timeout=10)
     assert e.value.code == 405 and e.value.headers["Allow"] == "GET, HEAD"
