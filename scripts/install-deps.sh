@@ -34,6 +34,9 @@ packages=(
     file lintian systemd man-db
     # promtool checks the /metrics page (tests/integration/test_metrics.py).
     prometheus
+    # The dashboard's browser test (tests/integration/test_dashboard.py)
+    # drives headless Chromium through its WebDriver.
+    chromium chromium-driver python3-selenium
 )
 
 missing=()
