@@ -113,6 +113,7 @@ def test_the_trace_form_draws_a_signed_name(dashboard, browser, tmp_path):
     assert any("secure.example." in g.text for g in chain), [g.text for g in chain]
     assert "127.67." in browser.find_element(By.ID, "trace").text
     assert severe_log_entries(browser) == []
+    wait_for_polls(browser, polls(browser) + 2)  # the figures after the trace, for the picture
     browser.set_window_size(1200, 1500)
     screenshot = tmp_path / "dashboard.png"
     assert browser.save_screenshot(str(screenshot))

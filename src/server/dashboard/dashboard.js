@@ -139,7 +139,7 @@ function showLatency(samples) {
 }
 
 function formatSeconds(s) {
-  return s < 1e-3 ? (s * 1e6).toFixed(0) + "µs" : s < 1 ? (s * 1e3).toFixed(0) + "ms" : s + "s";
+  return s < 1e-3 ? (s * 1e6).toFixed(0) + "µs" : s < 1 ? (s * 1e3).toFixed(0) + "ms" : s.toFixed(1) + "s";
 }
 
 async function poll() {
