@@ -15,7 +15,7 @@ case "$flavour" in
     debug)   dir=build-debug; args=(-DCMAKE_BUILD_TYPE=Debug) ;;
     asan)    dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DCAIRN_SANITIZE=ON -DCAIRN_BENCH=OFF) ;;
     fuzz)    dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCAIRN_FUZZ=ON -DCAIRN_TESTS=OFF
-                                   -DCAIRN_BENCH=OFF -DCMAKE_CXX_COMPILER=clang++) ;;
+                                   -DCAIRN_BENCH=OFF -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
     *) echo "usage: $0 [release|debug|asan|fuzz]" >&2; exit 1 ;;
 esac
 

@@ -54,7 +54,6 @@ bool service_can_stay(const config::Config& running, const resolve::RootHints& r
            same_anchors(running.resolver.dnssec.anchors, loaded.resolver.dnssec.anchors);
 }
 
-constexpr std::string_view kCommands = "stats, reload, flush, stop";
 constexpr std::string_view kVersion = "cairn 0.1.0";
 
 observe::AddressPolicy address_policy(const config::Config& config,

@@ -17,7 +17,8 @@ constexpr std::string_view kFields =
     "Cache-Control: no-store\r\n"
     "X-Content-Type-Options: nosniff\r\n";
 constexpr std::string_view kPageFields =
-    "Content-Security-Policy: default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:\r\n";
+    "Content-Security-Policy: default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "data:\r\n";
 
 net::HttpAnswer now(int status, std::string_view type, std::string body,
                     std::string_view extra = {}) {

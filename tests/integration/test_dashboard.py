@@ -97,7 +97,7 @@ def test_the_page_loads_and_shows_the_figures_of_metrics(dashboard, browser):
     assert severe_log_entries(browser) == []
 
 
-def test_the_trace_form_draws_a_signed_name(dashboard, browser, tmp_path):
+def test_the_trace_form_draws_a_signed_name(dashboard, browser, tmp_path, mini_internet):
     _, port = dashboard
     browser.get(f"http://127.0.0.1:{port}/")
     wait_for_polls(browser, 1)
@@ -111,7 +111,8 @@ def test_the_trace_form_draws_a_signed_name(dashboard, browser, tmp_path):
         assert zone in zones, zones
     chain = browser.find_elements(By.CSS_SELECTOR, "#trace g.dnssec.secure")
     assert any("secure.example." in g.text for g in chain), [g.text for g in chain]
-    assert "127.67." in browser.find_element(By.ID, "trace").text
+    # The servers asked, at the test hierarchy's addresses.
+    assert f"@{mini_internet.net}." in browser.find_element(By.ID, "trace").text
     assert severe_log_entries(browser) == []
     wait_for_polls(browser, polls(browser) + 2)  # the figures after the trace, for the picture
     browser.set_window_size(1200, 1500)
