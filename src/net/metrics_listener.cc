@@ -1,5 +1,7 @@
 #include "net/metrics_listener.h"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 #include <asio/async_result.hpp>
 #include <asio/co_spawn.hpp>
@@ -15,6 +17,7 @@
 #include <utility>
 
 #include "net/endpoint.h"
+#include "observe/log_limit.h"
 
 namespace cairn::net {
 
@@ -149,6 +152,10 @@ asio::awaitable<void> MetricsListener::accept_loop(std::shared_ptr<MetricsListen
             continue;
         }
         if (connections_ >= limits_.max_connections) {
+            static observe::LogLimit refused_log(10);
+            if (auto held = refused_log.admit())
+                spdlog::warn("metrics-listen: connection refused, {} open already (the limit){}",
+                             limits_.max_connections, observe::held_back(*held));
             socket.close(ec);
             continue;
         }

@@ -1,7 +1,10 @@
 #include "server/dashboard.h"
 
+#include <spdlog/spdlog.h>
+
 #include <utility>
 
+#include "observe/log_limit.h"
 #include "server/dashboard_assets.h"
 #include "server/json_text.h"
 #include "wire/name.h"
@@ -85,9 +88,14 @@ net::HttpAnswer Dashboard::trace(const net::HttpRequest& request) {
         if (!parsed) return json_error(400, "unknown type '" + *type_text + "'");
         type = *parsed;
     }
-    if (*traces_ >= max_traces_)
+    if (*traces_ >= max_traces_) {
+        static observe::LogLimit busy_log(10);
+        if (auto held = busy_log.admit())
+            spdlog::warn("dashboard: trace of {} refused, {} running already (the limit){}",
+                         name->to_text(), max_traces_, observe::held_back(*held));
         return json_error(503, "busy: " + std::to_string(max_traces_) +
                                    " traces are running, try again when one ends");
+    }
     resolve::ClientQuery query{{*name, type, wire::RRClass::IN}, true, true, false};
     auto slot = std::make_shared<TraceSlot>(traces_);
     net::HttpAnswer answer;
