@@ -67,6 +67,11 @@ void write_option(std::string& out, const Option& entry, const Config& defaults)
     out += "- type: " + entry.type + "\n";
     out += "- default: " + code(entry.show(defaults)) + "\n";
     if (!entry.range.empty()) out += "- allowed: " + entry.range + "\n";
+    if (entry.takes_records) {
+        out += "- each item is a mapping with these fields:\n";
+        for (const std::string& field : entry.record_fields)
+            out += "  - " + field + "\n";
+    }
 }
 
 void write_rules(std::string& out) {

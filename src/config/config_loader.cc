@@ -137,21 +137,58 @@ private:
                     return;
                 }
                 for (const YAML::Node& item : node) {
-                    if (!item.IsScalar()) {
-                        problem(line_of(item.Mark()), entry.key,
-                                "list items must be single values" + expected);
+                    auto value = item_value(item);
+                    if (!value) {
+                        problem(line_of(item.Mark()), entry.key, value.error() + expected);
                         return;
                     }
-                    values.push_back({item.Scalar(), line_of(item.Mark())});
+                    values.push_back(std::move(*value));
                 }
                 break;
             case YAML::NodeType::Map:
-                problem(key_line, entry.key, "takes no mapping" + expected);
-                return;
+                if (!entry.takes_records) {
+                    problem(key_line, entry.key, "takes no mapping" + expected);
+                    return;
+                }
+                if (auto value = item_value(node); value) {
+                    values.push_back(std::move(*value));
+                } else {
+                    problem(line_of(node.Mark()), entry.key, value.error() + expected);
+                    return;
+                }
+                break;
             default: problem(key_line, entry.key, "has no value" + expected); return;
         }
         for (ValueError& error : entry.assign(config, values, context_))
             problem(error.line != 0 ? error.line : key_line, entry.key, std::move(error.message));
+    }
+
+    // A list item: a scalar, or a mapping of field names to scalars or lists
+    // of scalars (whether the option takes records is checked by its kind).
+    static Result<ScalarValue, std::string> item_value(const YAML::Node& item) {
+        if (item.IsScalar()) return ScalarValue{item.Scalar(), line_of(item.Mark())};
+        if (!item.IsMap()) return Unexpected<std::string>{"list items must be single values"};
+        ScalarValue record{{}, line_of(item.Mark()), true, {}};
+        for (const auto& pair : item) {
+            if (!pair.first.IsScalar())
+                return Unexpected<std::string>{"a field name must be a plain word"};
+            RecordField field{pair.first.Scalar(), line_of(pair.first.Mark()), {}};
+            if (pair.second.IsScalar()) {
+                field.values.push_back({pair.second.Scalar(), line_of(pair.second.Mark())});
+            } else if (pair.second.IsSequence()) {
+                for (const YAML::Node& element : pair.second) {
+                    if (!element.IsScalar())
+                        return Unexpected<std::string>{"field '" + pair.first.Scalar() +
+                                                       "' takes single values or a list of them"};
+                    field.values.push_back({element.Scalar(), line_of(element.Mark())});
+                }
+            } else {
+                return Unexpected<std::string>{"field '" + pair.first.Scalar() +
+                                               "' takes single values or a list of them"};
+            }
+            record.fields.push_back(std::move(field));
+        }
+        return record;
     }
 
     void check_rules(const Config& config) {

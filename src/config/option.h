@@ -28,10 +28,22 @@ struct LoadContext {
     std::string base_dir;
 };
 
-// One scalar from the file and the line it is on.
+struct RecordField;
+
+// One value from the file and the line it is on: a scalar, or, for options
+// whose list items are records (forward-zones), an item written as a mapping.
 struct ScalarValue {
     std::string_view text;
     unsigned line = 0;
+    bool is_record = false;
+    std::vector<RecordField> fields;  // a record's fields in file order
+};
+
+// One field of a record item: its name and its value, a scalar or a list.
+struct RecordField {
+    std::string_view name;
+    unsigned line = 0;
+    std::vector<ScalarValue> values;
 };
 
 // A bad value: where, and what is wrong with it ("'12q' is not a size (...)").
@@ -49,6 +61,10 @@ struct Option {
     std::string expected;      // what a value must look like, for errors
     bool is_list = false;      // takes a YAML list (or a single scalar for one item)
     std::string element_type;  // for lists: the type of one item ("IP prefix")
+    // For lists of records: each item is a mapping; one line per field for
+    // the documentation ("`name` (domain name, required): the zone").
+    bool takes_records = false;
+    std::vector<std::string> record_fields;
     // What other resolvers call this option, offered as suggestions when
     // someone writes one of them here.
     std::vector<std::string_view> other_names;
@@ -89,11 +105,66 @@ concept ListKind = requires {
 };
 
 template <class Kind>
-auto parse_with(const Kind& kind, std::string_view text, const LoadContext& context) {
-    if constexpr (requires { kind.parse(text, context); })
-        return kind.parse(text, context);
+auto parse_with(const Kind& kind, const ScalarValue& value, const LoadContext& context) {
+    if constexpr (requires { kind.parse(value, context); })
+        return kind.parse(value, context);
+    else if constexpr (requires { kind.parse(value.text, context); })
+        return kind.parse(value.text, context);
     else
-        return kind.parse(text);
+        return kind.parse(value.text);
+}
+
+inline ValueError located(unsigned line, std::string message) {
+    return {line, std::move(message)};
+}
+inline ValueError located(unsigned line, ValueError error) {
+    if (error.line == 0) error.line = line;
+    return error;
+}
+
+template <class Kind>
+concept RecordKind = requires {
+    typename Kind::Record;
+};
+
+// Reads `values` (exactly one unless the kind is a list) as the kind says:
+// the value, or every bad value with its line (0: the option's own line).
+template <class Kind>
+Result<typename Kind::Value, std::vector<ValueError>> parse_values(
+    const Kind& kind, std::span<const ScalarValue> values, const LoadContext& context) {
+    std::vector<ValueError> errors;
+    typename Kind::Value parsed{};
+    if constexpr (ListKind<Kind>) {
+        for (const ScalarValue& value : values) {
+            if (value.is_record != RecordKind<typename Kind::Element>) {
+                errors.push_back({value.line, value.is_record
+                                                  ? "list items must be single values (expected " +
+                                                        kind.element.expected() + ")"
+                                                  : "list items must be mappings (expected " +
+                                                        kind.element.expected() + ")"});
+                continue;
+            }
+            auto item = parse_with(kind.element, value, context);
+            if (item)
+                parsed.push_back(std::move(*item));
+            else
+                errors.push_back(located(value.line, std::move(item.error())));
+        }
+        // Line 0: the reader blames the option's own line.
+        if (errors.empty())
+            if (auto message = kind.check(parsed)) errors.push_back({0, *message});
+    } else if (values.size() != 1 || values.front().is_record) {
+        errors.push_back({values.empty() ? 0 : values.front().line,
+                          "takes exactly one value (expected " + kind.expected() + ")"});
+    } else {
+        auto item = parse_with(kind, values.front(), context);
+        if (item)
+            parsed = std::move(*item);
+        else
+            errors.push_back({values.front().line, item.error()});
+    }
+    if (!errors.empty()) return Unexpected<std::vector<ValueError>>{std::move(errors)};
+    return parsed;
 }
 
 template <auto... Members, class Kind>
@@ -110,38 +181,22 @@ Option option(std::string_view key, Group group, FieldPath<Members...>, Kind kin
     entry.range = kind.range();
     entry.expected = kind.expected();
     entry.is_list = ListKind<Kind>;
-    if constexpr (ListKind<Kind>) entry.element_type = kind.element.type();
+    if constexpr (ListKind<Kind>) {
+        entry.element_type = kind.element.type();
+        if constexpr (RecordKind<typename Kind::Element>) {
+            entry.takes_records = true;
+            entry.record_fields = kind.element.field_docs();
+        }
+    }
     entry.show = [kind](const Config& config) {
         return kind.format(member_at<Members...>(config));
     };
     entry.assign = [kind](Config& config, std::span<const ScalarValue> values,
                           const LoadContext& context) {
-        std::vector<ValueError> errors;
-        Field parsed{};
-        if constexpr (ListKind<Kind>) {
-            for (const ScalarValue& value : values) {
-                auto item = parse_with(kind.element, value.text, context);
-                if (item)
-                    parsed.push_back(std::move(*item));
-                else
-                    errors.push_back({value.line, item.error()});
-            }
-            if (errors.empty()) {
-                // Line 0: the reader blames the option's own line.
-                if (auto message = kind.check(parsed)) errors.push_back({0, *message});
-            }
-        } else if (values.size() != 1) {
-            errors.push_back({values.empty() ? 0 : values.front().line,
-                              "takes exactly one value (expected " + kind.expected() + ")"});
-        } else {
-            auto item = parse_with(kind, values.front().text, context);
-            if (item)
-                parsed = std::move(*item);
-            else
-                errors.push_back({values.front().line, item.error()});
-        }
-        if (errors.empty()) member_at<Members...>(config) = std::move(parsed);
-        return errors;
+        auto parsed = parse_values(kind, values, context);
+        if (!parsed) return std::move(parsed.error());
+        member_at<Members...>(config) = std::move(*parsed);
+        return std::vector<ValueError>{};
     };
     return entry;
 }
