@@ -19,7 +19,7 @@ struct GroupText {
     std::string_view intro;
 };
 
-inline constexpr std::array<GroupText, 8> kGroups = {{
+inline constexpr std::array<GroupText, 9> kGroups = {{
     {Group::server, "Server", "Where cairn listens and whom it answers."},
     {Group::clients, "Client limits",
      "What one client may take of cairn, so that none can crowd out the others or use cairn "
@@ -35,6 +35,10 @@ inline constexpr std::array<GroupText, 8> kGroups = {{
      "Budgets of one client request. A request that exceeds one ends with SERVFAIL and an "
      "Extended DNS Error, never with unbounded work: the limits stop known attacks by "
      "construction. The defaults suit nearly everyone; raise one only for a reason."},
+    {Group::policy, "Local policy",
+     "What the operator decides about names, before and instead of asking the DNS: "
+     "answers given locally, zones sent to other servers, names blocked or rewritten, and "
+     "cache behaviour per zone. The closest enclosing zone of a name decides."},
     {Group::cache, "Cache", "How much cairn remembers, and for how long."},
     {Group::control, "Control and logging", "How cairn is operated and what it reports."},
     {Group::dnstap, "dnstap",
@@ -55,7 +59,7 @@ struct TypeSyntax {
     std::string_view syntax;
 };
 
-inline constexpr std::array<TypeSyntax, 13> kTypeSyntax = {{
+inline constexpr std::array<TypeSyntax, 14> kTypeSyntax = {{
     {"boolean", "`true` or `false`; `yes`/`no` and `on`/`off` work too"},
     {"integer", "decimal digits: `4096`"},
     {"size",
@@ -83,6 +87,10 @@ inline constexpr std::array<TypeSyntax, 13> kTypeSyntax = {{
      "for itself alone"},
     {"IP address", "`192.0.2.1`, `2001:db8::1`"},
     {"domain name", "`example.com` or `example.com.`; always taken as absolute"},
+    {"mapping",
+     "a list item with named fields, one `field: value` per line under its `- `, or in flow "
+     "style `{name: corp.example, addresses: [192.0.2.1]}`; each option lists its fields, and "
+     "a field takes a value of its own type (or a list, if its type is a list)"},
     {"list",
      "a YAML list in either style (`[a, b]`, or one `- item` per line), or a single "
      "value for a list of one (`allow: 192.0.2.0/24`); `[]` is the empty list"},

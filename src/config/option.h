@@ -19,7 +19,7 @@
 namespace cairn::config {
 
 // Sections of docs/configuration.md, in this order.
-enum class Group { server, clients, upstream, dnssec, limits, cache, control, dnstap };
+enum class Group { server, clients, upstream, dnssec, limits, policy, cache, control, dnstap };
 
 // What reading a value may depend on besides its text.
 struct LoadContext {
@@ -36,7 +36,7 @@ struct ScalarValue {
     std::string_view text;
     unsigned line = 0;
     bool is_record = false;
-    std::vector<RecordField> fields;  // a record's fields in file order
+    std::vector<RecordField> fields{};  // a record's fields in file order
 };
 
 // One field of a record item: its name and its value, a scalar or a list.

@@ -61,7 +61,9 @@ TEST(ConfigDoc, EveryOptionIsDocumentedWithItsDefault) {
 TEST(ConfigDoc, EveryTypeHasItsSyntaxExplained) {
     const std::string doc = configuration_markdown();
     for (const Option& entry : options()) {
-        const std::string type = entry.is_list ? entry.element_type : entry.type;
+        const std::string type = entry.takes_records ? "mapping"
+                                 : entry.is_list     ? entry.element_type
+                                                     : entry.type;
         EXPECT_NE(doc.find("\n| " + type + " | "), std::string::npos) << entry.key;
         if (entry.is_list) {
             EXPECT_NE(doc.find("\n| list | "), std::string::npos);
