@@ -140,7 +140,8 @@ struct RecursiveResolver::State {
           clock(clk),
           monotonic(mono),
           selector(options, caches.infra, rnd),
-          context{options, hints, caches, upstream, clock, monotonic, metrics, selector} {}
+          context{options,   hints,   caches,   upstream,   clock,
+                  monotonic, metrics, selector, key_fetches} {}
 
     const ResolverOptions options;
     const RootHints hints;
@@ -150,6 +151,7 @@ struct RecursiveResolver::State {
     const cache::Clock& clock;
     const cache::MonotonicClock& monotonic;
     ServerSelector selector;
+    InflightTable<LookupResult> key_fetches;
     ResolverContext context;
     InflightTable<Answer> inflight;
     // Serve-stale's failure recheck timer: questions whose refresh failed,
@@ -445,6 +447,7 @@ struct RecursiveResolver::State::Walk {
           q(client.question) {
         budget.deadline = s.monotonic.now() + s.options.limits.resolution_timeout;
         budget.trace = trace;
+        budget.validating = validate;
     }
 
     const ClientQuery& query;

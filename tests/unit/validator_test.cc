@@ -356,6 +356,41 @@ TEST_F(ValidationTest, UnsignedChildIsInsecure) {
     EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
 }
 
+// Issue 18: a signed zone's DNSKEY set is asked for as soon as the zone is
+// first asked anything, beside the question, not after its answer came.
+TEST_F(ValidationTest, ZoneKeysAreFetchedBesideTheFirstQuestion) {
+    add_child("signed", Child::kSigned);
+    auto a = resolve("www.signed.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.authentic_data) << why(a);
+    const auto& sent = upstream_.sent();
+    auto first = [&](std::string_view owner, RRType type) {
+        for (size_t i = 0; i < sent.size(); ++i)
+            if (sent[i].question.name == name(owner) && sent[i].question.type == type) return i;
+        return sent.size();
+    };
+    // The root's keys go out before the question reaches example.'s
+    // servers, example.'s before it reaches signed.example.'s, and
+    // signed.example.'s together with the question to that zone (just
+    // before or after it, as the two coroutines take turns).
+    EXPECT_LT(first(".", RRType::DNSKEY), first("signed.example.", RRType::A));
+    EXPECT_LT(first("example.", RRType::DNSKEY), first("www.signed.example.", RRType::A));
+    EXPECT_LE(first("signed.example.", RRType::DNSKEY),
+              first("www.signed.example.", RRType::A) + 1);
+    for (auto zone : {".", "example.", "signed.example."})
+        EXPECT_EQ(queries(zone, RRType::DNSKEY), 1u) << zone;
+    EXPECT_EQ(metrics().early_key_fetches.load(), 3u);
+}
+
+TEST_F(ValidationTest, NoKeysAreFetchedAheadForAnUnsignedZone) {
+    add_child("unsigned", Child::kUnsigned);
+    auto a = resolve("www.unsigned.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(queries("unsigned.example.", RRType::DNSKEY), 0u);
+    EXPECT_EQ(metrics().early_key_fetches.load(), 2u);  // . and example. only
+}
+
 TEST_F(ValidationTest, TamperedSignatureIsBogusUnlessCheckingDisabled) {
     sign(example_);
     tamper(example_.zone, "www.example.", RRType::A);
