@@ -142,8 +142,10 @@ asio::awaitable<bool> LocalRootUpdater::State::transfer() {
         const size_t records = (*accepted)->records;
         root->install(std::move(*accepted), now);
         in_use = serial;
-        spdlog::info("local root: serial {} from {} ({} records, ZONEMD and signatures verified)",
-                     serial, source.to_string(), records);
+        spdlog::info(
+            "local root: serial {} from {} ({} records; keys, ZONEMD signature and digest "
+            "verified)",
+            serial, source.to_string(), records);
         if (!options.file.empty()) save_file(zone->records);
         co_return true;
     }
