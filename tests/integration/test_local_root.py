@@ -40,11 +40,12 @@ def unsigned_root(mini_internet) -> str:
         return f.read()
 
 
-def with_soa(text: str, serial: int) -> str:
-    """The root zone text with its SOA's serial and refresh/retry set."""
-    pattern = re.compile(r"^(\.\s+(?:\d+\s+)?IN\s+SOA\s+\S+\s+\S+\s+)(\d+)\s+(\d+)\s+(\d+)", re.M)
+def with_soa(text: str, serial: int, expire: int = 86400) -> str:
+    """The root zone text with its SOA's serial and timers set (retry 1 s)."""
+    pattern = re.compile(
+        r"^(\.\s+(?:\d+\s+)?IN\s+SOA\s+\S+\s+\S+\s+)(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", re.M)
     assert pattern.search(text), "no SOA line in the root zone"
-    return pattern.sub(lambda m: f"{m.group(1)}{serial} {REFRESH} 1", text, count=1)
+    return pattern.sub(lambda m: f"{m.group(1)}{serial} {REFRESH} 1 {expire}", text, count=1)
 
 
 def sign_with_zonemd(mini_internet, text: str, directory: str, name: str) -> str:
@@ -256,3 +257,21 @@ def test_kept_copy_is_used_at_start(mini_internet, counts, cairn, root_source, t
     assert second.query("www.secure.example.", "A", dnssec=True).flags & dns.flags.AD
     counts.sync()
     assert root_queries(counts) == 0
+
+
+def test_copy_past_soa_expire_is_dropped(mini_internet, counts, cairn, root_source, tmp_path,
+                                         short_tmp):
+    zone = sign_with_zonemd(mini_internet, with_soa(unsigned_root(mini_internet), 1000, expire=4),
+                            str(tmp_path / "zones"), "root.zone")
+    source = root_source(zone)
+    c = local_root_cairn(cairn, mini_internet, short_tmp)
+    wait_for(lambda: stats(c).get("local_root.loaded") == 1, "the local root copy")
+    source.stop()   # no refresh from here on
+    wait_for(lambda: stats(c).get("local_root.failures.expired", 0) >= 1, "the copy to expire")
+    assert stats(c)["local_root.loaded"] == 0
+    assert "local root: serial 1000 expired" in c.output(200)
+    counts.reset_counts()
+    r = c.query("www.secure.example.", "A", dnssec=True)
+    assert r.flags & dns.flags.AD
+    counts.sync()
+    assert root_queries(counts) >= 1
