@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import signal
 import subprocess
 import time
 
@@ -27,6 +28,7 @@ from control_helpers import short_tmp  # noqa: F401  (fixture: a short path for 
 from hierarchy import spare_addr
 from nsd import NsdServer, ZoneFile
 from resolver_helpers import cairn_stats
+from resolvers import to_yaml
 from signing import LDNS_SIGNZONE
 
 REFRESH = 2     # SOA refresh of the served copy, seconds
@@ -273,5 +275,35 @@ def test_copy_past_soa_expire_is_dropped(mini_internet, counts, cairn, root_sour
     counts.reset_counts()
     r = c.query("www.secure.example.", "A", dnssec=True)
     assert r.flags & dns.flags.AD
+    counts.sync()
+    assert root_queries(counts) >= 1
+
+
+def test_local_root_follows_a_reload(mini_internet, counts, cairn, root_source, tmp_path,
+                                     short_tmp):
+    zone = sign_with_zonemd(mini_internet, with_soa(unsigned_root(mini_internet), 1000),
+                            str(tmp_path / "zones"), "root.zone")
+    root_source(zone)
+    c = cairn({"control-socket": os.path.join(short_tmp, "ctl.sock")})
+    assert "local_root.loaded" not in stats(c)     # off: no local_root counters
+
+    c.config.update({"local-root": True,
+                     "local-root-sources": [spare_addr(mini_internet.net, SOURCE_INDEX)]})
+    with open(c.conf_path, "w") as f:
+        f.write(to_yaml(c.config) + "\n")
+    os.kill(c.pid, signal.SIGHUP)
+    wait_for(lambda: stats(c).get("local_root.loaded") == 1, "the local root copy after reload")
+    counts.reset_counts()
+    assert c.query("www.secure.example.", "A", dnssec=True).flags & dns.flags.AD
+    counts.sync()
+    assert root_queries(counts) == 0
+
+    c.config["local-root"] = False
+    with open(c.conf_path, "w") as f:
+        f.write(to_yaml(c.config) + "\n")
+    os.kill(c.pid, signal.SIGHUP)
+    wait_for(lambda: "local_root.loaded" not in stats(c), "local root off after reload")
+    counts.reset_counts()
+    assert c.query("www.secure3.cairn.", "A", dnssec=True).flags & dns.flags.AD
     counts.sync()
     assert root_queries(counts) >= 1
