@@ -22,9 +22,6 @@ public:
     // repeats are held once). Records outside the zone are left out.
     ZoneCopy(const wire::Name& apex, std::span<const wire::Record> records);
 
-    const wire::Name& apex() const { return apex_; }
-    size_t names() const { return nodes_.size(); }
-
     // The response to `question` (as asked with DO set), or nullopt where
     // the copy does not answer as the zone's servers would: a name outside
     // the zone, another class, a name a wildcard or DNAME would answer, or a
