@@ -225,6 +225,16 @@ def test_new_serial_is_picked_up_after_refresh(mini_internet, counts, cairn, roo
     source = root_source(first)
     c = local_root_cairn(cairn, mini_internet, short_tmp)
     wait_for(lambda: stats(c).get("local_root.serial") == 1000, "serial 1000")
+    # An SOA query after `refresh` finds the same serial: the copy's age
+    # starts again, and nothing is transferred.
+    ages = []
+
+    def refreshed() -> bool:
+        ages.append(stats(c)["local_root.age_seconds"])
+        return len(ages) > 1 and ages[-1] < max(ages)
+
+    wait_for(refreshed, "an SOA refresh")
+    assert c.output(500).count("local root: serial 1000 from") == 1
 
     second = sign_with_zonemd(mini_internet, with_soa(text, 1001), str(tmp_path / "v2"),
                               "root.zone")
