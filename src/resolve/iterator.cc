@@ -24,6 +24,13 @@ using wire::RRType;
 // servers are named in a zone whose servers are named elsewhere...).
 constexpr uint32_t kMaxNestedLookups = 4;
 
+// Stands for the local root copy where a reply names its server.
+const wire::IpAddress kLocalRootServer{};
+
+std::string server_text(const wire::IpAddress& server) {
+    return server == kLocalRootServer ? "the local root copy" : server.to_string();
+}
+
 std::optional<wire::Name> rdata_name(const wire::RData& rdata) {
     auto n = wire::NameData::from(rdata);
     if (!n) return std::nullopt;
@@ -227,7 +234,7 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
             if (d.has_addresses()) {
                 if (auto held = priming_log.admit())
                     spdlog::info("root priming: {} root servers from {}{}", d.servers.size(),
-                                 reply->server.to_string(), observe::held_back(*held));
+                                 server_text(reply->server), observe::held_back(*held));
                 co_return d;
             }
         }
@@ -470,9 +477,6 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     }
     co_return ZoneReply{std::move(reply), classification, address};
 }
-
-// Stands for the local root copy where a reply names its server.
-const wire::IpAddress kLocalRootServer{};
 
 std::optional<Iterator::ZoneReply> Iterator::ask_local_root(const Delegation& delegation,
                                                             const wire::Question& question) {

@@ -194,6 +194,7 @@ def test_answers_come_from_the_local_copy(mini_internet, counts, cairn, root_sou
     assert root_queries(counts) == 0, counts.all_queries()
     assert counts.query_count("example-1") + counts.query_count("example-2") >= 1
     assert stats(c)["local_root.answers"] >= 4
+    assert "root priming: 2 root servers from the local root copy" in c.output(200)
 
 
 @pytest.mark.parametrize("breakage, kind", [(tamper_glue, "zonemd"),
