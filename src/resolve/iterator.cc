@@ -28,6 +28,13 @@ using wire::RRType;
 // servers are named in a zone whose servers are named elsewhere...).
 constexpr uint32_t kMaxNestedLookups = 4;
 
+// Stands for the local root copy where a reply names its server.
+const wire::IpAddress kLocalRootServer{};
+
+std::string server_text(const wire::IpAddress& server) {
+    return server == kLocalRootServer ? "the local root copy" : server.to_string();
+}
+
 std::optional<wire::Name> rdata_name(const wire::RData& rdata) {
     auto n = wire::NameData::from(rdata);
     if (!n) return std::nullopt;
@@ -231,7 +238,7 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
             if (d.has_addresses()) {
                 if (auto held = priming_log.admit())
                     spdlog::info("root priming: {} root servers from {}{}", d.servers.size(),
-                                 reply->server.to_string(), observe::held_back(*held));
+                                 server_text(reply->server), observe::held_back(*held));
                 co_return d;
             }
         }
@@ -475,8 +482,25 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     co_return ZoneReply{std::move(reply), classification, address};
 }
 
+std::optional<Iterator::ZoneReply> Iterator::ask_local_root(const Delegation& delegation,
+                                                            const wire::Question& question) {
+    auto message = ctx_.local_root->answer(question, ctx_.clock.now());
+    if (!message) return std::nullopt;
+    UpstreamReply reply;
+    reply.status = UpstreamStatus::kOk;
+    reply.message = std::move(*message);
+    auto classification = classify_response(reply.message, question, delegation.zone);
+    scrub_response(reply.message, question, delegation.zone, classification);
+    const auto kind = classification.kind;
+    if (kind == ResponseKind::kLame || kind == ResponseKind::kEmpty || kind == ResponseKind::kError)
+        return std::nullopt;
+    return ZoneReply{std::move(reply), classification, kLocalRootServer};
+}
+
 asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
     Delegation& delegation, const wire::Question& question, bool shortened, LookupResult& failure) {
+    if (ctx_.local_root != nullptr && delegation.zone.is_root())
+        if (auto local = ask_local_root(delegation, question)) co_return local;
     ZoneAttempt attempt;
     for (const auto& e : budget_.excluded)
         if (e.zone == delegation.zone) attempt.tried.push_back(e.address);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cache/caches.h"
+#include "policy/local_root.h"
 #include "resolve/delegation.h"
 #include "resolve/inflight.h"
 #include "resolve/lookup_result.h"
@@ -30,6 +31,9 @@ struct ResolverContext {
     // DNSKEY fetches under way, by zone (Iterator::fetch_keys_early): the
     // validator waits for one rather than asking again.
     InflightTable<LookupResult>& key_fetches;
+    // The local copy of the root zone (RFC 8806), asked before the root
+    // servers; null when `local-root` is off.
+    const policy::LocalRoot* local_root = nullptr;
 };
 
 class Iterator {
@@ -67,6 +71,10 @@ private:
     asio::awaitable<std::optional<ZoneReply>> query_zone(Delegation& delegation,
                                                          const wire::Question& question,
                                                          bool shortened, LookupResult& failure);
+    // The local root copy's response to `question`, taken as a root
+    // server's; nullopt when there is no valid copy or it cannot answer.
+    std::optional<ZoneReply> ask_local_root(const Delegation& delegation,
+                                            const wire::Question& question);
     // One exchange with `address`; a reply only if it is usable.
     asio::awaitable<std::optional<ZoneReply>> ask_server(const Delegation& delegation,
                                                          const wire::IpAddress& address,

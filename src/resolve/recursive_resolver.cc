@@ -245,6 +245,10 @@ const ResolverMetrics& RecursiveResolver::metrics() const {
     return state_->metrics;
 }
 
+void RecursiveResolver::use_local_root(const policy::LocalRoot& root) {
+    state_->context.local_root = &root;
+}
+
 void RecursiveResolver::share_work_slots(WorkSlots& slots) {
     state_->slots = &slots;
 }
