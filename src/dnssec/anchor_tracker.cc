@@ -207,13 +207,14 @@ Result<RefreshOutcome, std::string> AnchorTracker::refresh(const wire::RRset& dn
         refresh_failed(now);
         return Unexpected{why};
     }
-    const TrustAnchor before = trusted();
+    const auto before = trusted_tags();
     RefreshOutcome out;
     apply_revocations(dnskeys, rrsigs, now, out);
     apply_present(dnskeys, now, out);
     apply_absent(dnskeys, now, out);
-    const TrustAnchor after = trusted();
-    out.trusted_changed = before.dnskeys != after.dnskeys || before.ds != after.ds;
+    // By key tag: a DS anchor turning into the key it names changes nothing
+    // worth rebuilding the workers for.
+    out.trusted_changed = before != trusted_tags();
     last_success_ = now;
     failures_ = 0;
     refresh_interval_ = active_refresh_time(ttl_cap, ttl_cap);

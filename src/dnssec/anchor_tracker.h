@@ -44,7 +44,7 @@ struct TrackerTimes {
 
 // What one refresh did, for the log.
 struct RefreshOutcome {
-    bool trusted_changed = false;
+    bool trusted_changed = false;     // the key tags of trusted() changed
     std::vector<std::string> events;  // one line per state change or refusal
 };
 
