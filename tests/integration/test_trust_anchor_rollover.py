@@ -25,7 +25,7 @@ import pytest
 from hierarchy import net_from_env
 from mini_internet import MiniInternet
 from resolver_helpers import cairnctl_binary
-from resolvers import Cairn, cairn_config, free_port
+from resolvers import Cairn, cairn_config, free_port, to_yaml
 from signing import LDNS_KEYGEN, LDNS_SIGNZONE, Signing, read_dnskey
 from zones import Hierarchy, Server, Zone
 
@@ -178,6 +178,8 @@ def test_root_key_rollover_with_hold_down_and_revocation(rolling):
 
         # B appears, signed by A: pending, not trusted.
         root.publish([root.a], extra_keys=[root.b])
+        # The same _ta- name again: asked upstream although the root's NSEC
+        # records, validated by the first one, deny it (RFC 8198 must not).
         internet.reset_counts()
         assert _key_states(_ctl(c, "trust-anchors", "refresh")) == {a: "valid", b: "addpend"}
         assert _state_file_states(state_path)[b] == ("addpend", False)
@@ -210,6 +212,15 @@ def test_root_key_rollover_with_hold_down_and_revocation(rolling):
         assert _validates(c)
         stats = _ctl(c, "stats")
         assert "trust_anchor.keys_valid 1\n" in stats and "trust_anchor.keys_revoked 1\n" in stats
+
+        # A reload rebuilds the workers from the file, whose anchor (A's DS)
+        # no longer validates anything: they must keep the tracked anchor.
+        c.config["log-level"] = "info"
+        with open(c.conf_path, "w") as f:
+            f.write(to_yaml(c.config) + "\n")
+        assert _ctl(c, "reload").strip() == "ok"
+        _ctl(c, "flush")
+        assert _validates(c)
     finally:
         c.stop()
 
