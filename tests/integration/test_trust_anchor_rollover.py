@@ -104,12 +104,13 @@ def rolling():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _start_cairn(internet: MiniInternet, workdir: str, name: str, clock_file: str) -> Cairn:
+def _start_cairn(internet: MiniInternet, workdir: str, name: str, clock_file: str,
+                 state_path: str = "") -> Cairn:
     binary = os.environ.get("CAIRN_BIN", os.path.join(os.path.dirname(cairnctl_binary()), "cairn"))
     port = free_port()
     config = cairn_config(internet.root_hints, internet.trust_anchor, port, {
         "trust-anchor-tracking": "on",
-        "trust-anchor-state": os.path.join(workdir, "root.key"),
+        "trust-anchor-state": state_path or os.path.join(workdir, "root.key"),
         "control-socket": os.path.join(workdir, "ctl.sock"),
         "log-level": "debug",
     })
@@ -231,3 +232,23 @@ def test_root_key_rollover_with_hold_down_and_revocation(rolling):
         assert _validates(c)
     finally:
         c.stop()
+
+
+
+def test_unusable_state_file_stops_the_start_with_its_name(rolling):
+    internet, workdir = rolling
+    clock = os.path.join(workdir, "clock")
+    _set_clock(clock, 0)
+    state_path = os.path.join(workdir, "root.key")
+    with open(state_path, "w") as f:
+        f.write(";;tracker zone=. started=1 last-success=0 next-refresh=0 refresh-interval=3600 "
+                "retry-interval=3600 failures=0\n. 0 IN DNSKEY 257 3 13 AAAA ;;state=happy since=1\n")
+    with pytest.raises(RuntimeError) as failed:
+        _start_cairn(internet, workdir, "corrupt", clock)
+    assert f"{state_path}:2: unknown state 'happy'" in str(failed.value), failed.value
+
+    # With tracking on, a state file that cannot be written is no silent fallback.
+    missing = os.path.join(workdir, "no-such-dir", "root.key")
+    with pytest.raises(RuntimeError) as failed:
+        _start_cairn(internet, workdir, "unwritable", clock, state_path=missing)
+    assert f"trust-anchor-state: {missing}.new: cannot create" in str(failed.value), failed.value
