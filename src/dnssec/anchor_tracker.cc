@@ -67,6 +67,18 @@ bool self_signed(const wire::RRset& dnskeys, std::span<const wire::RData> rrsigs
     return false;
 }
 
+// The DNSKEY RRset's TTL as the zone signed it (a cache may have counted it
+// down or capped it).
+uint32_t signed_ttl(std::span<const wire::RData> rrsigs, const wire::Name& zone,
+                    uint32_t fallback) {
+    for (const auto& rdata : rrsigs) {
+        auto sig = wire::RrsigData::from(rdata);
+        if (sig && sig->type_covered == wire::RRType::DNSKEY && sig->signer == zone)
+            return std::max(fallback, sig->original_ttl);
+    }
+    return fallback;
+}
+
 std::string utc(int64_t when) {
     const auto t = static_cast<time_t>(when);
     struct tm parts {};
@@ -123,6 +135,10 @@ AnchorTracker AnchorTracker::from_anchor(const TrustAnchor& anchor, int64_t now,
 size_t AnchorTracker::count(KeyState state) const {
     return std::count_if(keys_.begin(), keys_.end(),
                          [state](const TrackedKey& key) { return key.state == state; });
+}
+
+int64_t AnchorTracker::hold_down_end(const TrackedKey& key) const {
+    return key.since + std::max<int64_t>(times_.add_hold_down, key.ttl);
 }
 
 size_t AnchorTracker::trusted_count() const {
@@ -210,7 +226,7 @@ Result<RefreshOutcome, std::string> AnchorTracker::refresh(const wire::RRset& dn
     const auto before = trusted_tags();
     RefreshOutcome out;
     apply_revocations(dnskeys, rrsigs, now, out);
-    apply_present(dnskeys, now, out);
+    apply_present(dnskeys, rrsigs, now, out);
     apply_absent(dnskeys, now, out);
     // By key tag: a DS anchor turning into the key it names changes nothing
     // worth rebuilding the workers for.
@@ -270,7 +286,9 @@ void AnchorTracker::apply_revocations(const wire::RRset& dnskeys,
     }
 }
 
-void AnchorTracker::apply_present(const wire::RRset& dnskeys, int64_t now, RefreshOutcome& out) {
+void AnchorTracker::apply_present(const wire::RRset& dnskeys, std::span<const wire::RData> rrsigs,
+                                  int64_t now, RefreshOutcome& out) {
+    const uint32_t original_ttl = signed_ttl(rrsigs, zone_, dnskeys.ttl);
     for (const auto& rdata : dnskeys.rdatas) {
         auto key = dnskey_of(rdata);
         if (!key || key->revoked() || !trackable(*key)) continue;
@@ -279,15 +297,15 @@ void AnchorTracker::apply_present(const wire::RRset& dnskeys, int64_t now, Refre
             // A key a configured DS names is trusted at once; any other new
             // key waits out the add hold-down (§2.4.1).
             const auto ds = matching_ds(rdata);
-            auto& added = keys_.emplace_back(TrackedKey{rdata, KeyState::kStart, now});
+            auto& added =
+                keys_.emplace_back(TrackedKey{rdata, KeyState::kStart, now, original_ttl});
             change(added, ds ? KeyState::kValid : KeyState::kAddPend, now, out);
             if (ds) ds_.erase(ds_.begin() + static_cast<ptrdiff_t>(*ds));
             continue;
         }
         switch (tracked->state) {
             case KeyState::kAddPend:
-                if (now - tracked->since >= times_.add_hold_down)
-                    change(*tracked, KeyState::kValid, now, out);
+                if (now >= hold_down_end(*tracked)) change(*tracked, KeyState::kValid, now, out);
                 break;
             case KeyState::kMissing: change(*tracked, KeyState::kValid, now, out); break;
             case KeyState::kRemoved:
@@ -335,8 +353,7 @@ std::vector<std::string> AnchorTracker::warnings(int64_t now) const {
         const std::string head = "trust anchor " + zone + " key " + std::to_string(key.tag());
         switch (key.state) {
             case KeyState::kAddPend:
-                out.push_back(head + " is new; trusted from " +
-                              utc(key.since + times_.add_hold_down) +
+                out.push_back(head + " is new; trusted from " + utc(hold_down_end(key)) +
                               " if the zone keeps publishing it");
                 break;
             case KeyState::kMissing:
@@ -407,13 +424,14 @@ std::string AnchorTracker::to_text() const {
            " retry-interval=" + std::to_string(retry_interval_) +
            " failures=" + std::to_string(failures_) + "\n";
     for (const auto& key : keys_) {
-        const wire::Record record{zone_, wire::RRType::DNSKEY, wire::RRClass::IN, 0, key.dnskey};
+        const wire::Record record{zone_, wire::RRType::DNSKEY, wire::RRClass::IN, key.ttl,
+                                  key.dnskey};
         out += (key.trusted() ? "" : ";;") + record.to_text() + " " + std::string(kStateTag) +
                std::string(to_string(key.state)) + " since=" + std::to_string(key.since) + " (" +
                utc(key.since) + ") tag=" + std::to_string(key.tag());
         if (key.state == KeyState::kAddPend)
-            out += " (trusted from " + utc(key.since + times_.add_hold_down) + ", after " +
-                   days(times_.add_hold_down) + ")";
+            out += " (trusted from " + utc(hold_down_end(key)) + ", after " +
+                   days(hold_down_end(key) - key.since) + ")";
         out += "\n";
     }
     for (const auto& ds : ds_) {
@@ -559,7 +577,7 @@ std::optional<std::string> AnchorTracker::add_entry(const wire::Record& record, 
         return "unknown state '" + std::string(state) +
                "' (addpend, valid, missing, revoked, removed)";
     if (!since) return std::string("no since= time");
-    TrackedKey key{record.rdata, *parsed, *since};
+    TrackedKey key{record.rdata, *parsed, *since, record.ttl};
     if (key.trusted() == commented)
         return "a " + std::string(state) + " key must " + (commented ? "not " : "") +
                "be commented out";

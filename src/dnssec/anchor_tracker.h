@@ -29,6 +29,9 @@ struct TrackedKey {
     wire::RData dnskey;  // as last published (with the REVOKE bit once revoked)
     KeyState state = KeyState::kAddPend;
     int64_t since = 0;  // wall-clock second it entered `state`
+    // The original TTL of the DNSKEY RRset the key was first seen in: the
+    // add hold-down is at least that long (§2.4.1).
+    uint32_t ttl = 0;
     uint16_t tag() const;
     // Valid and Missing keys are trust anchors (§4: Missing is still trusted).
     bool trusted() const { return state == KeyState::kValid || state == KeyState::kMissing; }
@@ -91,6 +94,8 @@ public:
 
 private:
     size_t trusted_count() const;
+    // When an AddPend key's add hold-down ends.
+    int64_t hold_down_end(const TrackedKey& key) const;
     // One record of the state file; what is wrong with it, if anything.
     std::optional<std::string> add_entry(const wire::Record& record, bool commented,
                                          std::string_view state, std::optional<int64_t> since);
@@ -100,7 +105,8 @@ private:
                    std::string& why, uint32_t& ttl_cap) const;
     void apply_revocations(const wire::RRset& dnskeys, std::span<const wire::RData> rrsigs,
                            int64_t now, RefreshOutcome& out);
-    void apply_present(const wire::RRset& dnskeys, int64_t now, RefreshOutcome& out);
+    void apply_present(const wire::RRset& dnskeys, std::span<const wire::RData> rrsigs, int64_t now,
+                       RefreshOutcome& out);
     void apply_absent(const wire::RRset& dnskeys, int64_t now, RefreshOutcome& out);
     bool may_drop_trusted(const TrackedKey& key, RefreshOutcome& out) const;
     void change(TrackedKey& key, KeyState state, int64_t now, RefreshOutcome& out);

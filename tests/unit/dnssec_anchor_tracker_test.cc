@@ -106,6 +106,24 @@ TEST_F(Rollover, NewKeyIsTrustedOnlyAfterTheAddHoldDown) {
     EXPECT_TRUE(trusts(tracker, b));
 }
 
+TEST_F(Rollover, AddHoldDownLastsAtLeastTheOriginalTtl) {
+    auto published = [&](int64_t now) {
+        auto p = publish({&a, &b}, {}, now);
+        p.dnskeys.ttl = 40 * kDay;
+        p.rrsigs.push_back(a.sign(p.dnskeys, static_cast<uint32_t>(now - kDay),
+                                  static_cast<uint32_t>(now + 60 * kDay)));
+        return p;
+    };
+    refresh(published(kStart), kStart);
+    refresh(published(kStart + 31 * kDay), kStart + 31 * kDay);
+    EXPECT_EQ(state_of(tracker, b), KeyState::kAddPend);
+    auto back = AnchorTracker::from_text(tracker.to_text(), "root.key");  // the TTL is kept
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    tracker = std::move(*back);
+    refresh(published(kStart + 40 * kDay), kStart + 40 * kDay);
+    EXPECT_EQ(state_of(tracker, b), KeyState::kValid);
+}
+
 TEST_F(Rollover, PendingKeyThatDisappearsStartsOver) {
     refresh(publish({&a, &b}, {&a}, kStart), kStart);
     refresh(publish({&a}, {&a}, kStart + 20 * kDay), kStart + 20 * kDay);
