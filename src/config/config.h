@@ -12,6 +12,7 @@
 #include "net/upstream_options.h"
 #include "observe/dnstap_options.h"
 #include "policy/local_root_options.h"
+#include "policy/anchor_tracking_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
 #include "wire/ip_address.h"
@@ -47,6 +48,8 @@ struct Config {
     // Directory the daemon confines itself to before switching user; empty:
     // none.
     std::string chroot;
+    // RFC 5011 tracking of the root trust anchor, RFC 8145 signalling.
+    policy::AnchorTrackingOptions anchor_tracking;
 };
 
 // One thing wrong with a configuration, located for the operator.
