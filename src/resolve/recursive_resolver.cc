@@ -151,7 +151,7 @@ struct RecursiveResolver::State {
     const cache::Clock& clock;
     const cache::MonotonicClock& monotonic;
     ServerSelector selector;
-    InflightTable<LookupResult> key_fetches;
+    EarlyKeyFetches key_fetches;
     ResolverContext context;
     InflightTable<Answer> inflight;
     // Serve-stale's failure recheck timer: questions whose refresh failed,
