@@ -63,6 +63,7 @@
 #include "query_log_writer.h"
 #include "resolve/root_hints.h"
 #include "server/dashboard.h"
+#include "server/rpz_feeds.h"
 #include "server/service.h"
 #include "server/stats.h"
 #include "service_notify.h"
@@ -140,6 +141,10 @@ private:
     // workers hold it too, and it goes with the last of them.
     std::shared_ptr<net::DnstapOutput> dnstap_;
     std::unique_ptr<server::Service> service_;
+    // The policy zones: loaded and refreshed on io_, handed to the service.
+    server::RpzFeeds rpz_feeds_{io_, [this](std::shared_ptr<const server::RpzPolicy> policy) {
+                                    if (service_) service_->set_rpz(std::move(policy));
+                                }};
     std::shared_ptr<net::ControlListener> control_;
     // By configured address (`metrics-listen`).
     std::map<wire::SocketAddress, std::shared_ptr<net::MetricsListener>> metrics_;
