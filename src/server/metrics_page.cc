@@ -98,8 +98,6 @@ void append_client_families(std::vector<MetricFamily>& out, const ClientFigures&
     out.push_back(std::move(latency));
 }
 
-}  // namespace
-
 // rpz.hits.<trigger>.<action>.<zone> and rpz.<figure>.<zone> (zone names
 // end with a dot, trigger and action names have none).
 MetricPlace rpz_place(std::string_view stat_name, bool gauge) {
@@ -119,6 +117,8 @@ MetricPlace rpz_place(std::string_view stat_name, bool gauge) {
             std::string(rest),
             {{"trigger", std::string(trigger)}, {"action", std::string(action)}}};
 }
+
+}  // namespace
 
 MetricPlace metric_place(std::string_view stat_name, bool gauge) {
     if (stat_name.starts_with("rpz.")) return rpz_place(stat_name, gauge);

@@ -52,6 +52,7 @@ def rules(net: str) -> str:
         "walled.plain.example CNAME www.secure.example.",
         "www.secure3.cairn CNAME .",
         f"{ip_labels(data_addr(net, 201, 1))}.rpz-ip CNAME .",
+        f"{ip_labels(data_addr(net, 201, 2))}.rpz-ip CNAME *.",
         f"{ip_labels('127.0.0.7')}.rpz-client-ip CNAME .",
         "gns1.infra.cairn.rpz-nsdname CNAME .",
         f"{ip_labels(net + '.3.2')}.rpz-nsip CNAME *.",
@@ -161,7 +162,11 @@ def test_client_response_ip_nsdname_nsip(rpz_cairn, mini_internet):
 def test_zones_in_order_and_their_ede(rpz_cairn):
     # Both zones list www.plain.example: the first (NXDOMAIN) wins.
     assert query(rpz_cairn, "www.plain.example.").rcode() == dns.rcode.NXDOMAIN
+    # The second zone's QNAME rule for mail.secure.example (NXDOMAIN) loses
+    # to the first zone's response-IP rule for its address (NODATA).
     r = query(rpz_cairn, "mail.secure.example.")
+    assert r.rcode() == dns.rcode.NOERROR and not r.answer and ede_codes(r) == [15]
+    r = query(rpz_cairn, "www.zz-censor.plain.example.")
     assert r.rcode() == dns.rcode.NXDOMAIN and ede_codes(r) == [16]
 
 
@@ -181,7 +186,7 @@ def test_counters_in_stats_and_log(rpz_cairn):
     assert stats["rpz.hits.qname.nxdomain.rpz.test."] == 2
     assert stats["rpz.hits.qname.nodata.rpz.test."] == 1
     assert stats["rpz.serial.rpz.test."] == 1
-    assert stats["rpz.rules.rpz.test."] == 12
+    assert stats["rpz.rules.rpz.test."] == 13
     assert stats["rpz.loads.censored.test."] == 1
     assert ("rpz: www.plain.example. A from 127.0.0.0/24: answered nxdomain by qname rule "
             "www.plain.example.rpz.test. in rpz.test." in rpz_cairn.output(200))

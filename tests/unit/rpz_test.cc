@@ -128,7 +128,8 @@ fine.example CNAME .
 )");
     ASSERT_EQ(built.problems.size(), 3u);
     std::string all;
-    for (const auto& problem : built.problems) all += problem + "\n";
+    for (const auto& problem : built.problems)
+        all += problem + "\n";
     EXPECT_NE(all.find("24.1.2.0.192.rpz-ip.rpz.: not an IP prefix"), std::string::npos) << all;
     EXPECT_NE(all.find("mixed.example.rpz.: a CNAME with other data"), std::string::npos) << all;
     EXPECT_EQ(built.zone->rule_count(), 1u);
