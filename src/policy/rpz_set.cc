@@ -33,6 +33,13 @@ std::optional<RpzHit> RpzSet::check_query(const wire::IpAddress& client, const w
     return std::nullopt;
 }
 
+std::optional<RpzHit> RpzSet::check_name(const wire::Name& name, size_t from, size_t until) const {
+    for (size_t i = from; i < std::min(until, zones_.size()); ++i)
+        if (const RpzRule* rule = zones_[i]->match_qname(name))
+            return hit(i, *rule, RpzTrigger::kQname);
+    return std::nullopt;
+}
+
 std::optional<RpzHit> RpzSet::check_response(const RpzResponseFacts& facts, size_t from,
                                              size_t until) const {
     for (size_t i = from; i < std::min(until, zones_.size()); ++i) {

@@ -58,6 +58,9 @@ public:
     // Client-IP and QNAME, in the zones from `from` on.
     std::optional<RpzHit> check_query(const wire::IpAddress& client, const wire::Name& qname,
                                       size_t from = 0) const;
+    // QNAME alone, for a name the answer's CNAME chain leads to, in the
+    // zones [from, until).
+    std::optional<RpzHit> check_name(const wire::Name& name, size_t from, size_t until) const;
     // Response-IP, NSDNAME and NSIP, in the zones [from, until).
     std::optional<RpzHit> check_response(const RpzResponseFacts& facts, size_t from,
                                          size_t until) const;

@@ -221,6 +221,9 @@ private:
                                         PolicyStep& step);
     // After resolving: the hit deferred, and the response triggers.
     asio::awaitable<PolicyEnd> policy_after(const Pending& pending, resolve::Answer& answer);
+    // QNAME rules on the names the answer's CNAME chain leads to.
+    asio::awaitable<PolicyEnd> policy_on_chain(const Pending& pending, resolve::Answer& answer,
+                                               size_t until);
     // The answer of `hit` to the query, its CNAME target resolved.
     asio::awaitable<resolve::Answer> policy_answer(const policy::RpzHit& hit,
                                                    const AnswerShape& shape);

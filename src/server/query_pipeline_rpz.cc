@@ -170,7 +170,7 @@ asio::awaitable<QueryPipeline::PolicyEnd> QueryPipeline::policy_after(const Pend
             question, pending.peer);
     }
     if (!hit) hit = step.hit;
-    if (!hit) co_return PolicyEnd::kAnswer;
+    if (!hit) co_return co_await policy_on_chain(pending, answer, until);
     note_hit(rpz, *hit, question, pending.peer);
     switch (hit->action) {
         case RpzAction::kPassthru: co_return PolicyEnd::kAnswer;
@@ -183,6 +183,37 @@ asio::awaitable<QueryPipeline::PolicyEnd> QueryPipeline::policy_after(const Pend
     // Never stored: the next query may come from a client another rule covers.
     answer = co_await policy_answer(*hit, pending.shape);
     answer.cache_ttl = 0;
+    co_return PolicyEnd::kAnswer;
+}
+
+// QNAME rules apply to the names a CNAME chain leads to as well (as BIND
+// does): the answer keeps the chain up to the name a rule matched, and the
+// rule answers for that name.
+asio::awaitable<QueryPipeline::PolicyEnd> QueryPipeline::policy_on_chain(const Pending& pending,
+                                                                         resolve::Answer& answer,
+                                                                         size_t until) {
+    const RpzPolicy& rpz = *pending.policy.rpz;
+    const wire::Question& question = pending.shape.question;
+    for (const auto& target : cname_targets(answer, question.name)) {
+        const auto hit = first_applied(
+            rpz, [&](size_t from) { return rpz.set.check_name(target, from, until); }, question,
+            pending.peer);
+        if (!hit) continue;
+        note_hit(rpz, *hit, question, pending.peer);
+        switch (hit->action) {
+            case RpzAction::kPassthru: co_return PolicyEnd::kAnswer;
+            case RpzAction::kDrop: co_return PolicyEnd::kDrop;
+            case RpzAction::kTcpOnly:
+                co_return pending.peer.transport == net::Transport::kTcp ? PolicyEnd::kAnswer
+                                                                         : PolicyEnd::kTruncate;
+            default: break;
+        }
+        AnswerShape shape = pending.shape;
+        shape.question.name = target;
+        answer = behind_chain(answer, target, co_await policy_answer(*hit, shape));
+        answer.cache_ttl = 0;
+        co_return PolicyEnd::kAnswer;
+    }
     co_return PolicyEnd::kAnswer;
 }
 

@@ -44,6 +44,35 @@ void add_target(resolve::Answer& rewritten, const resolve::Answer& target) {
                                    target.authority.end());
 }
 
+std::vector<wire::Name> cname_targets(const resolve::Answer& answer, const wire::Name& qname) {
+    std::vector<wire::Name> targets;
+    wire::Name current = qname;
+    // Bounded by the records there are: each step takes one CNAME.
+    for (size_t step = 0; step < answer.answer.size(); ++step) {
+        const auto next = std::find_if(
+            answer.answer.begin(), answer.answer.end(),
+            [&](const auto& r) { return r.type == RRType::CNAME && r.owner == current; });
+        if (next == answer.answer.end()) break;
+        const auto target = wire::NameData::from(next->rdata);
+        if (!target) break;
+        current = target->name;
+        targets.push_back(current);
+    }
+    return targets;
+}
+
+resolve::Answer behind_chain(const resolve::Answer& original, const wire::Name& target,
+                             resolve::Answer rewritten) {
+    std::vector<wire::Record> records;
+    for (const auto& record : original.answer) {
+        if (record.owner == target) break;
+        records.push_back(record);
+    }
+    records.insert(records.end(), rewritten.answer.begin(), rewritten.answer.end());
+    rewritten.answer = std::move(records);
+    return rewritten;
+}
+
 RpzFacts rpz_facts(const resolve::Answer& answer, const wire::Name& qname,
                    const cache::RRsetCache* rrsets) {
     RpzFacts facts;

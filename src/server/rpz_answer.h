@@ -25,6 +25,15 @@ resolve::Answer rpz_answer(const policy::RpzHit& hit, const wire::Question& ques
 // records and rcode, never its AD bit.
 void add_target(resolve::Answer& rewritten, const resolve::Answer& target);
 
+// The names `answer`'s CNAME chain leads to from `qname`, in order.
+std::vector<wire::Name> cname_targets(const resolve::Answer& answer, const wire::Name& qname);
+
+// `rewritten` (the policy's answer for `target`) behind the records of
+// `original` that lead to `target`: the CNAME chain up to the name a rule
+// matched.
+resolve::Answer behind_chain(const resolve::Answer& original, const wire::Name& target,
+                             resolve::Answer rewritten);
+
 // What the response-IP, NSDNAME and NSIP triggers see of an answer.
 struct RpzFacts {
     std::vector<wire::IpAddress> addresses;

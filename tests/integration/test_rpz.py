@@ -51,6 +51,7 @@ def rules(net: str) -> str:
         "local.plain.example TXT \"policy\"",
         "walled.plain.example CNAME www.secure.example.",
         "www.secure3.cairn CNAME .",
+        "hop.infra.cairn CNAME .",
         f"{ip_labels(data_addr(net, 201, 1))}.rpz-ip CNAME .",
         f"{ip_labels(data_addr(net, 201, 2))}.rpz-ip CNAME *.",
         f"{ip_labels('127.0.0.7')}.rpz-client-ip CNAME .",
@@ -128,6 +129,15 @@ def test_qname_actions(rpz_cairn, mini_internet):
     assert addresses(r) == [data_addr(net, 200, 2)] and ede_codes(r) == []
 
 
+def test_qname_rules_apply_along_the_cname_chain(rpz_cairn):
+    # chain.plain.example -> hop.infra.cairn (a rule) -> www.secure.example
+    r = query(rpz_cairn, "chain.plain.example.")
+    assert r.rcode() == dns.rcode.NXDOMAIN and ede_codes(r) == [15]
+    assert [(str(rrset.name), rrset.rdtype) for rrset in r.answer] == [
+        ("chain.plain.example.", dns.rdatatype.CNAME)]
+    assert str(r.answer[0][0].target) == "hop.infra.cairn."
+
+
 def test_drop_and_tcp_only(rpz_cairn, mini_internet):
     with pytest.raises(dns.exception.Timeout):
         query(rpz_cairn, "drop.plain.example.", timeout=1.5)
@@ -186,7 +196,7 @@ def test_counters_in_stats_and_log(rpz_cairn):
     assert stats["rpz.hits.qname.nxdomain.rpz.test."] == 2
     assert stats["rpz.hits.qname.nodata.rpz.test."] == 1
     assert stats["rpz.serial.rpz.test."] == 1
-    assert stats["rpz.rules.rpz.test."] == 13
+    assert stats["rpz.rules.rpz.test."] == 14
     assert stats["rpz.loads.censored.test."] == 1
     assert ("rpz: www.plain.example. A from 127.0.0.0/24: answered nxdomain by qname rule "
             "www.plain.example.rpz.test. in rpz.test." in rpz_cairn.output(200))

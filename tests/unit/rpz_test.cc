@@ -238,6 +238,20 @@ ns.evil.example.rpz-nsdname CNAME rpz-drop.
     EXPECT_EQ(hit->action, RpzAction::kTcpOnly);
 }
 
+TEST(RpzSet, CheckNameLooksAtQnameRulesOfTheZonesBefore) {
+    auto first =
+        build("hop.example CNAME .\n32.1.0.0.127.rpz-client-ip CNAME .\n", settings_for("one."));
+    auto second = build("next.example CNAME *.\n", settings_for("two."));
+    RpzSet set({first.zone, second.zone});
+    auto hit = set.check_name(name("hop.example."), 0, 2);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->trigger, RpzTrigger::kQname);
+    EXPECT_EQ(hit->action, RpzAction::kNxdomain);
+    EXPECT_TRUE(set.check_name(name("next.example."), 0, 2));
+    EXPECT_FALSE(set.check_name(name("next.example."), 0, 1));
+    EXPECT_FALSE(set.check_name(name("other.example."), 0, 2));
+}
+
 TEST(RpzSet, DisabledZonesReportTheirHits) {
     RpzZoneSettings settings = settings_for("one.");
     settings.override = RpzOverride::kDisabled;
