@@ -206,8 +206,13 @@ def test_reload_new_rule_beats_the_packet_cache_and_bad_file_keeps_policy(
         rpz_cairn, policy_files, mini_internet):
     main, _ = policy_files
     net = mini_internet.net
+    # Answered and kept in the packet cache...
     assert addresses(query(rpz_cairn, "www.secure.example.")) == [data_addr(net, 200, 2)]
-    main.write_text(zone_text("rpz.test.", 2, rules(net) + "www.secure.example CNAME .\n"))
+    assert addresses(query(rpz_cairn, "www.secure.example.")) == [data_addr(net, 200, 2)]
+    # ... until a response-IP rule for its address comes: the packet cache
+    # goes with the old policy (a QNAME rule would be checked before it).
+    main.write_text(zone_text("rpz.test.", 2, rules(net) +
+                              f"{ip_labels(data_addr(net, 200, 2))}.rpz-ip CNAME .\n"))
     os.kill(rpz_cairn.pid, signal.SIGHUP)
     wait_for(lambda: query(rpz_cairn, "www.secure.example.").rcode() == dns.rcode.NXDOMAIN,
              "the new rule after reload")
@@ -218,6 +223,31 @@ def test_reload_new_rule_beats_the_packet_cache_and_bad_file_keeps_policy(
     assert query(rpz_cairn, "www.secure.example.").rcode() == dns.rcode.NXDOMAIN
     stats = cairn_stats(rpz_cairn.config["control-socket"])
     assert stats["rpz.serial.rpz.test."] == 2
+    assert "keeping serial 2" in rpz_cairn.output(200)
+
+
+def test_policy_overrides(cairn, short_tmp, tmp_path, mini_internet):
+    disabled = tmp_path / "disabled.test.zone"
+    disabled.write_text(zone_text("disabled.test.", 1, "www.plain.example CNAME .\n"))
+    garden = tmp_path / "garden.test.zone"
+    garden.write_text(zone_text("garden.test.", 1, "www.plain.example CNAME .\n"
+                                                   "mail.plain.example CNAME rpz-drop.\n"))
+    c = with_control(cairn, short_tmp, rpz=[
+        {"name": "disabled.test.", "file": str(disabled), "policy": "disabled"},
+        {"name": "garden.test.", "file": str(garden), "policy": "cname",
+         "cname": "www.secure.example.", "ede": "filtered"},
+    ])
+    # The disabled zone's rule is counted, not applied; the next zone's
+    # rules all become the CNAME to the walled garden.
+    for name in ("www.plain.example.", "mail.plain.example."):
+        r = query(c, name)
+        assert r.answer[0].rdtype == dns.rdatatype.CNAME
+        assert str(r.answer[0][0].target) == "www.secure.example."
+        assert addresses(r) == [data_addr(mini_internet.net, 200, 2)]
+        assert ede_codes(r) == [17]
+    stats = cairn_stats(c.config["control-socket"])
+    assert stats["rpz.disabled_hits.disabled.test."] == 1
+    assert stats["rpz.hits.qname.local-data.garden.test."] == 2
 
 
 def wait_for(condition, what: str, timeout: float = 20.0) -> None:
