@@ -9,8 +9,11 @@ a change found by the SOA refresh timer alone, a primary that goes away."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import subprocess
 import time
+import urllib.request
 
 import dns.edns
 import dns.exception
@@ -26,6 +29,7 @@ from control_helpers import short_tmp, with_control  # noqa: F401 (fixture)
 from hierarchy import data_addr, spare_addr
 from nsd import NsdServer, ZoneFile
 from resolver_helpers import cairn_stats
+from resolvers import free_port
 
 SOA = "@ SOA ns.{zone} admin.{zone} {serial} {refresh} {retry} 86400 30"
 
@@ -200,6 +204,27 @@ def test_counters_in_stats_and_log(rpz_cairn):
     assert stats["rpz.loads.censored.test."] == 1
     assert ("rpz: www.plain.example. A from 127.0.0.0/24: answered nxdomain by qname rule "
             "www.plain.example.rpz.test. in rpz.test." in rpz_cairn.output(200))
+
+
+def test_metrics_page_labels_hits_by_zone_trigger_and_action(cairn, short_tmp, policy_files):
+    main, _ = policy_files
+    port = free_port()
+    c = with_control(cairn, short_tmp, rpz=[{"name": "rpz.test.", "file": str(main)}],
+                     **{"metrics-listen": [f"127.0.0.1:{port}"]})
+    query(c, "www.plain.example.")
+    query(c, "a.wild.plain.example.")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        text = r.read().decode()
+    assert ('cairn_rpz_hits_total{zone="rpz.test.",trigger="qname",action="nxdomain"} 1'
+            in text.splitlines())
+    assert ('cairn_rpz_hits_total{zone="rpz.test.",trigger="qname",action="nodata"} 1'
+            in text.splitlines())
+    assert 'cairn_rpz_serial{zone="rpz.test."} 1' in text.splitlines()
+    promtool = shutil.which("promtool") or "/usr/bin/promtool"
+    out = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0 and not out.stdout.strip() and not out.stderr.strip(), (
+        out.stdout + out.stderr)
 
 
 def test_reload_new_rule_beats_the_packet_cache_and_bad_file_keeps_policy(
