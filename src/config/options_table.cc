@@ -719,7 +719,8 @@ std::vector<Option> make_options() {
                at<&Config::rpz, &policy::RpzOptions::break_dnssec>, Boolean{},
                "Apply response policy to answers a DNSSEC-aware client (DO=1) gets as validated "
                "secure, as BIND's `break-dnssec yes`. Off (default): such answers pass unchanged, "
-               "since the client could not tell a rewrite from an attack.")
+               "since the client could not tell a rewrite from an attack. "
+               "Example: `rpz-break-dnssec: true`.")
             .also_known_as({"break-dnssec"}));
     return table;
 }
