@@ -221,8 +221,12 @@ asio::awaitable<bool> RpzFeeds::update_from(Feed& feed, const wire::SocketAddres
     const std::string source = primary.to_string();
     switch (transfer->kind) {
         case net::ZoneTransfer::Kind::kUpToDate: co_return true;
-        case net::ZoneTransfer::Kind::kFull:
-            co_return install(feed, std::move(transfer->records), "AXFR from " + source);
+        case net::ZoneTransfer::Kind::kFull: {
+            // An IXFR may be answered with the whole zone (RFC 1995 §4).
+            const bool asked_ixfr = request.have_soa && !transfer->fell_back_to_axfr;
+            co_return install(feed, std::move(transfer->records),
+                              (asked_ixfr ? "IXFR (whole zone) from " : "AXFR from ") + source);
+        }
         case net::ZoneTransfer::Kind::kIncremental: break;
     }
     auto applied = net::apply_diffs(feed.records, transfer->diffs);
