@@ -105,6 +105,12 @@ Result<std::shared_ptr<net::DnstapOutput>, TextError> open_dnstap(const config::
     return std::shared_ptr<net::DnstapOutput>(std::move(*output));
 }
 
+policy::RpzOptions rpz_after_chroot(policy::RpzOptions options, const std::string& chroot) {
+    for (auto& zone : options.zones)
+        if (!zone.file.empty()) zone.file = path_after_chroot(zone.file, chroot);
+    return options;
+}
+
 void apply_log_level(const std::string& level) {
     if (level == "error")
         spdlog::set_level(spdlog::level::err);
@@ -367,7 +373,7 @@ std::string Daemon::reload() {
     hints_ = std::move(*hints);
     const bool control_moved = loaded->control_socket != config_.control_socket;
     config_ = std::move(*loaded);
-    rpz_feeds_.configure(config_.rpz);
+    rpz_feeds_.configure(rpz_after_chroot(config_.rpz, chroot_));
     apply_log_level(config_.log_level);
     listen_for_metrics(config_.metrics_listen);
     ++reloads_;
@@ -392,7 +398,7 @@ std::string Daemon::reload_certificates(config::Config loaded) {
         return reloaded.error().message;
     }
     config_ = std::move(loaded);
-    rpz_feeds_.configure(config_.rpz);
+    rpz_feeds_.configure(rpz_after_chroot(config_.rpz, chroot_));
     listen_for_metrics(config_.metrics_listen);
     ++reloads_;
     spdlog::info(

@@ -160,6 +160,10 @@ private:
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
+// The policy zone files as the daemon sees them once confined to `chroot`
+// (a reload reads them from inside).
+policy::RpzOptions rpz_after_chroot(policy::RpzOptions options, const std::string& chroot);
+
 // Logs `config`'s log level (error, warn, info, debug) to spdlog.
 void apply_log_level(const std::string& level);
 
