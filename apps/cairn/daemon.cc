@@ -39,8 +39,9 @@ bool same_validation(const resolve::DnssecOptions& a, const resolve::DnssecOptio
 // Options the running service takes without being rebuilt: the certificate
 // and key are read again and given to the listeners; the metrics endpoint
 // is the daemon's, not the service's.
-constexpr std::array<std::string_view, 3> kInPlaceOptions = {"tls-certificate", "tls-key",
-                                                             "metrics-listen"};
+// The policy zones too: RpzFeeds takes their new configuration as it is.
+constexpr std::array<std::string_view, 5> kInPlaceOptions = {
+    "tls-certificate", "tls-key", "metrics-listen", "rpz", "rpz-break-dnssec"};
 
 // Whether `loaded` (with `loaded_hints`) differs from the running
 // configuration in nothing but what the service takes in place.
@@ -104,6 +105,12 @@ Result<std::shared_ptr<net::DnstapOutput>, TextError> open_dnstap(const config::
     return std::shared_ptr<net::DnstapOutput>(std::move(*output));
 }
 
+policy::RpzOptions rpz_after_chroot(policy::RpzOptions options, const std::string& chroot) {
+    for (auto& zone : options.zones)
+        if (!zone.file.empty()) zone.file = path_after_chroot(zone.file, chroot);
+    return options;
+}
+
 void apply_log_level(const std::string& level) {
     if (level == "error")
         spdlog::set_level(spdlog::level::err);
@@ -156,6 +163,7 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     const auto addresses = address_policy(config, address_secret_);
     settings.worker.pipeline.client_addresses = addresses;
     settings.worker.pipeline.query_log = config.log_queries ? &query_log_ : nullptr;
+    settings.worker.pipeline.rrsets = &caches->rrsets;
     // Copies: the factory runs on each worker thread while the daemon may be
     // reloading into new values.
     const net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses,
@@ -202,7 +210,9 @@ bool Daemon::start() {
         return false;
     }
     if (!start_anchor_tracking()) return false;
+    rpz_feeds_.configure(config_.rpz);
     auto service = make_service(config_, hints_, caches_, *dnstap);
+    service->set_rpz(rpz_feeds_.current());
     if (auto bound = service->bind(); !bound) {
         spdlog::error("{}", bound.error().message);
         return false;
@@ -360,6 +370,7 @@ std::string Daemon::reload() {
         return dnstap.error().message;
     }
     auto service = make_service(*loaded, *hints, caches, *dnstap);
+    service->set_rpz(rpz_feeds_.current());
     if (auto started = service->start(); !started) {
         spdlog::error("reload: {}; configuration unchanged", started.error().message);
         return started.error().message;
@@ -376,6 +387,7 @@ std::string Daemon::reload() {
         !same_anchors(config_.resolver.dnssec.anchors, loaded->resolver.dnssec.anchors);
     const bool control_moved = loaded->control_socket != config_.control_socket;
     config_ = std::move(*loaded);
+    rpz_feeds_.configure(rpz_after_chroot(config_.rpz, chroot_));
     apply_log_level(config_.log_level);
     listen_for_metrics(config_.metrics_listen);
     if (local_root_changed) start_local_root();
@@ -401,6 +413,7 @@ std::string Daemon::reload_certificates(config::Config loaded) {
         return reloaded.error().message;
     }
     config_ = std::move(loaded);
+    rpz_feeds_.configure(rpz_after_chroot(config_.rpz, chroot_));
     listen_for_metrics(config_.metrics_listen);
     ++reloads_;
     spdlog::info(
@@ -413,6 +426,7 @@ server::Figures Daemon::figures() const {
     server::Figures all = service_->figures();
     server::add_figures(all, retired_);
     server::append_stats(all.stats, *caches_);
+    rpz_feeds_.append_stats(all.stats);
     net::for_each_counter(
         upstream_metrics_, [&](std::string_view name, uint64_t value, std::string_view help) {
             all.stats.push_back({"upstream." + std::string(name), value, false, help});

@@ -67,6 +67,7 @@
 #include "resolve/root_hints.h"
 #include "server/dashboard.h"
 #include "server/local_root_updater.h"
+#include "server/rpz_feeds.h"
 #include "server/service.h"
 #include "server/stats.h"
 #include "service_notify.h"
@@ -173,6 +174,10 @@ private:
     std::unique_ptr<AnchorRefresher> anchor_refresher_;
     asio::steady_timer anchor_timer_{io_};
     uint64_t anchor_signals_ = 0;
+    // The policy zones: loaded and refreshed on io_, handed to the service.
+    server::RpzFeeds rpz_feeds_{io_, [this](std::shared_ptr<const server::RpzPolicy> policy) {
+                                    if (service_) service_->set_rpz(std::move(policy));
+                                }};
     std::shared_ptr<net::ControlListener> control_;
     // By configured address (`metrics-listen`).
     std::map<wire::SocketAddress, std::shared_ptr<net::MetricsListener>> metrics_;
@@ -187,6 +192,10 @@ private:
     uint64_t reloads_ = 0;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
+
+// The policy zone files as the daemon sees them once confined to `chroot`
+// (a reload reads them from inside).
+policy::RpzOptions rpz_after_chroot(policy::RpzOptions options, const std::string& chroot);
 
 // Logs `config`'s log level (error, warn, info, debug) to spdlog.
 void apply_log_level(const std::string& level);

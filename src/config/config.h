@@ -13,6 +13,7 @@
 #include "observe/dnstap_options.h"
 #include "policy/local_root_options.h"
 #include "policy/anchor_tracking_options.h"
+#include "policy/rpz_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
 #include "wire/ip_address.h"
@@ -41,6 +42,8 @@ struct Config {
     // full, prefix or hash (observe/client_address.h).
     std::string client_address_privacy = "prefix";
     observe::DnstapOptions dnstap;
+    // Response policy zones (policy/rpz.h).
+    policy::RpzOptions rpz;
     // Who the daemon becomes once its sockets are bound; empty user: stay as
     // started. Empty group: the user's primary group. Read at start only.
     std::string user;

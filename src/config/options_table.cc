@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "config/option_kinds.h"
+#include "config/record_kind.h"
 
 namespace cairn::config {
 namespace {
@@ -29,6 +30,43 @@ constexpr uint32_t kDay = 86'400;
 
 // The most a TXT character-string holds (RFC 1035 §3.3).
 constexpr size_t kTxtStringMax = 255;
+
+ListOf<RecordOf<policy::RpzZoneOptions>> rpz_zones_kind() {
+    using Z = policy::RpzZoneOptions;
+    RecordOf<Z> record{
+        "policy zone",
+        "policy zones",
+        {field<&Z::name>("name", DomainName{}, "the policy zone's name (its SOA owner)").required(),
+         field<&Z::file>("file", FilePath{.must_be_readable = true},
+                         "a zone file to read, at start and on every reload"),
+         field<&Z::primaries>("primaries", ListOf<Endpoint>{},
+                              "servers to transfer the zone from (AXFR, then IXFR), tried in "
+                              "order"),
+         field<&Z::policy>("policy",
+                           Keyword{.words = {"given", "disabled", "passthru", "nxdomain", "nodata",
+                                             "drop", "tcp-only", "cname"}},
+                           "`given` (default): the zone's own actions; `disabled`: hits are "
+                           "logged and counted, not applied; any other: that action for every "
+                           "hit"),
+         field<&Z::cname>("cname", DomainName{}, "with `policy: cname`, where every hit goes"),
+         field<&Z::ede>("ede", Keyword{.words = {"blocked", "censored", "filtered"}},
+                        "the Extended DNS Error of rewritten answers: `blocked` (15, default), "
+                        "`censored` (16) or `filtered` (17)"),
+         field<&Z::log>("log", Boolean{}, "log each hit (rate-limited)"),
+         field<&Z::allow_notify>("allow-notify", ListOf<Prefix>{},
+                                 "who may send NOTIFY for the zone; default: its primaries"),
+         field<&Z::min_refresh>("min-refresh", Seconds{.min = 1},
+                                "the shortest wait between SOA checks (default 1m)")},
+        {}};
+    record.check = [](const Z& zone) -> std::optional<std::string> {
+        if (zone.file.empty() == zone.primaries.empty())
+            return "policy zone " + zone.name.to_text() + " needs either 'file' or 'primaries'";
+        if (zone.policy == "cname" && zone.cname.is_root())
+            return "policy zone " + zone.name.to_text() + ": 'policy: cname' needs 'cname'";
+        return std::nullopt;
+    };
+    return {record};
+}
 
 std::vector<Option> make_options() {
     std::vector<Option> table;
@@ -726,6 +764,27 @@ std::vector<Option> make_options() {
                "Frames each worker thread may have waiting for the dnstap writer, rounded up "
                "to a power of two. Beyond it, while the reader is slow, frames are dropped "
                "(and counted) rather than kept."));
+    add(option("rpz", Group::policy, at<&Config::rpz, &policy::RpzOptions::zones>, rpz_zones_kind(),
+               "Response policy zones (RPZ, as BIND and Unbound read them), consulted in this "
+               "order: owner names are triggers (a query name, `*.name`, an answer address "
+               "under `rpz-ip`, a name server under `rpz-nsdname` or `rpz-nsip`, a client "
+               "under `rpz-client-ip`), records are actions (`CNAME .` NXDOMAIN, `CNAME *.` "
+               "NODATA, `CNAME rpz-passthru.`, `CNAME rpz-drop.`, `CNAME rpz-tcp-only.`, other "
+               "records or a CNAME to another name: local data). A zone comes from a `file` "
+               "(read again on reload) or from `primaries` by AXFR/IXFR, refreshed by its SOA "
+               "timers and by NOTIFY; a zone that fails to load or transfer keeps its previous "
+               "version. Rewritten answers carry an Extended DNS Error (`ede`). Empty "
+               "(default): no policy. Example: `rpz: [{name: rpz.example, primaries: "
+               "[192.0.2.53]}, {name: local.rpz, file: /etc/cairn/local.rpz, policy: "
+               "nxdomain}]`.")
+            .also_known_as({"response-policy"}));
+    add(option("rpz-break-dnssec", Group::policy,
+               at<&Config::rpz, &policy::RpzOptions::break_dnssec>, Boolean{},
+               "Apply response policy to answers a DNSSEC-aware client (DO=1) gets as validated "
+               "secure, as BIND's `break-dnssec yes`. Off (default): such answers pass unchanged, "
+               "since the client could not tell a rewrite from an attack. "
+               "Example: `rpz-break-dnssec: true`.")
+            .also_known_as({"break-dnssec"}));
     return table;
 }
 

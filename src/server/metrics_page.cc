@@ -98,9 +98,30 @@ void append_client_families(std::vector<MetricFamily>& out, const ClientFigures&
     out.push_back(std::move(latency));
 }
 
+// rpz.hits.<trigger>.<action>.<zone> and rpz.<figure>.<zone> (zone names
+// end with a dot, trigger and action names have none).
+MetricPlace rpz_place(std::string_view stat_name, bool gauge) {
+    std::string_view rest = stat_name.substr(4);
+    const auto figure = rest.substr(0, rest.find('.'));
+    rest.remove_prefix(std::min(rest.size(), figure.size() + 1));
+    const std::string family = "cairn_rpz_" + std::string(figure) + (gauge ? "" : "_total");
+    const auto type = gauge ? MetricType::kGauge : MetricType::kCounter;
+    if (figure != "hits") return {family, type, "zone", std::string(rest)};
+    const auto trigger = rest.substr(0, rest.find('.'));
+    rest.remove_prefix(std::min(rest.size(), trigger.size() + 1));
+    const auto action = rest.substr(0, rest.find('.'));
+    rest.remove_prefix(std::min(rest.size(), action.size() + 1));
+    return {family,
+            type,
+            "zone",
+            std::string(rest),
+            {{"trigger", std::string(trigger)}, {"action", std::string(action)}}};
+}
+
 }  // namespace
 
 MetricPlace metric_place(std::string_view stat_name, bool gauge) {
+    if (stat_name.starts_with("rpz.")) return rpz_place(stat_name, gauge);
     if (stat_name == "server.queries_udp" || stat_name == "server.queries_tcp" ||
         stat_name.starts_with("server.rcode_"))
         return {};
@@ -147,6 +168,8 @@ std::vector<MetricFamily> metric_families(const Figures& figures) {
         }
         observe::Labels labels;
         if (!place.label.empty()) labels.push_back({place.label, place.label_value});
+        for (auto& label : place.more_labels)
+            labels.push_back(std::move(label));
         out[it->second].samples.push_back({std::move(labels), stat.value});
     }
     return out;

@@ -13,6 +13,9 @@
 //   resolver.limit_<l> -> cairn_resolver_limits_reached_total {limit="<l>"}
 //   server.queries_udp, _tcp -> cairn_queries_total {transport}
 //   server.rcode_<r> -> cairn_answers_total {transport, rcode}
+//   rpz.<figure>.<zone> -> cairn_rpz_<figure>[_total] {zone}, and
+//   rpz.hits.<trigger>.<action>.<zone> -> cairn_rpz_hits_total
+//       {zone, trigger, action}
 // and the histograms cairn_answer_latency_seconds {transport} and
 // cairn_upstream_rtt_seconds. transport is udp, tcp, dot, doh or doq.
 #pragma once
@@ -33,6 +36,8 @@ struct MetricPlace {
     observe::MetricType type = observe::MetricType::kCounter;
     std::string label;  // empty: none
     std::string label_value;
+    // Labels after that one (rpz.hits: trigger and action).
+    observe::Labels more_labels{};
 };
 
 MetricPlace metric_place(std::string_view stat_name, bool gauge);

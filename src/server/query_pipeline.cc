@@ -113,6 +113,9 @@ size_t QueryPipeline::answer_query(std::span<const uint8_t> query, const net::Pe
         return answer_error({header, &head->question, opt, peer}, rcode, ede, response);
     };
 
+    if (header.opcode == wire::Opcode::NOTIFY && rpz_ && tail != QueryTail::kMalformed)
+        return answer_notify(
+            {header, &head->question, tail == QueryTail::kOk ? &edns : nullptr, peer}, response);
     if (!settings_.allow.allows(peer.address.address)) {
         net::count(metrics_.refused_acl);
         return error(Rcode::REFUSED, wire::ExtendedErrorCode::kProhibited);
@@ -156,7 +159,10 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
     const bool dnssec_ok = edns.present && edns.dnssec_ok;
     cache::PacketKey key{question.name, question.type, question.rclass, dnssec_ok,
                          header.cd,     edns.present,  header.rd};
-    if (packet_cache_) {
+    PolicyStep policy;
+    if (rpz_)
+        if (auto now = policy_before(to, response, policy)) return *now;
+    if (packet_cache_ && !policy.hit) {
         const auto out = response.first(limit);
         const size_t n = packet_cache_->lookup(key, header.id, question.name, clock_.now(), out);
         if (n > 0) {
@@ -180,8 +186,9 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
                             "too many resolutions in flight for this client "
                             "(max-inflight-per-client)");
     }
+    if (rpz_) policy.rpz = rpz_;
     Pending pending{AnswerShape{header, question, edns, tcp ? answer_limit(tcp, edns) : limit}, key,
-                    to.peer};
+                    to.peer, std::move(policy)};
     net::count(metrics_.resolutions);
     asio::co_spawn(
         executor_,
@@ -225,11 +232,16 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
     query.checking_disabled = shape.query.cd;
 
     resolve::Answer answer;
+    PolicyEnd end = PolicyEnd::kAnswer;
     try {
-        if (spdlog::should_log(spdlog::level::debug))
+        if (pending.policy.hit && !pending.policy.resolve_first)
+            answer = co_await policy_answer(*pending.policy.hit, shape);
+        else if (spdlog::should_log(spdlog::level::debug))
             answer = co_await resolve_logged(std::move(query));
         else
             answer = co_await resolver_.resolve(std::move(query));
+        if (pending.policy.rpz && (pending.policy.resolve_first || !pending.policy.hit))
+            end = co_await policy_after(pending, answer);
     } catch (...) {
         // The resolver promises not to throw; should it, the client still
         // gets an answer.
@@ -238,11 +250,26 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
         answer.extended_error =
             wire::ExtendedErrorOption{wire::ExtendedErrorCode::kOther, "internal error"};
     }
+    if (end == PolicyEnd::kDrop) co_return;
+    if (end == PolicyEnd::kTruncate) {
+        const Outgoing to{shape.query, &shape.question, shape.edns.present ? &shape.edns : nullptr,
+                          pending.peer};
+        ErrorAnswer slip{shape.query, &shape.question, to.edns, Rcode::NOERROR, std::nullopt, {},
+                         true};
+        const std::span<uint8_t> out(build_buffer_);
+        const size_t length = errors_.write(slip, out.first(shape.max_size));
+        const size_t n = release(to, 0, out, length);
+        if (n > 0) {
+            reply.send(out.first(n));
+            record_latency(pending.peer);
+        }
+        co_return;
+    }
 
     // From here to send() nothing suspends, so the shared build buffer is ours.
     auto shaped = shape_answer(shape, answer, settings_.edns_buffer_size, build_buffer_);
     if (shaped.message.empty()) co_return;
-    if (packet_cache_ && storable(shaped, answer.cache_ttl))
+    if (packet_cache_ && pending.policy.storable() && storable(shaped, answer.cache_ttl))
         packet_cache_->insert(pending.key, shaped.message, answer.cache_ttl, clock_.now());
     const std::span<uint8_t> out(build_buffer_);
     const size_t length = shaped.message.size();

@@ -61,6 +61,7 @@
 #include "server/rate_limiter.h"
 #include "server/response_cache.h"
 #include "server/response_shaper.h"
+#include "server/rpz_policy.h"
 #include "server/server_cookies.h"
 #include "server/server_metrics.h"
 
@@ -90,6 +91,9 @@ struct PipelineSettings {
     observe::QueryLogSink* query_log = nullptr;
     // How the query log and dnstap show client addresses.
     observe::AddressPolicy client_addresses;
+    // Where RPZ's NSDNAME and NSIP triggers find name servers; null: those
+    // triggers see none.
+    const cache::RRsetCache* rrsets = nullptr;
 };
 
 class QueryPipeline final : public net::QueryHandler {
@@ -112,6 +116,11 @@ public:
         return settings_.allow.allows(peer.address.address);
     }
 
+    // The response policy from now on (null: none); on the worker's loop.
+    // The packet cache must be emptied with it: its answers passed the
+    // previous policy.
+    void set_rpz(std::shared_ptr<const RpzPolicy> policy) { rpz_ = std::move(policy); }
+
     // Resolutions running now, background work of the resolver included.
     uint64_t inflight() const { return slots_.running(); }
 
@@ -123,12 +132,32 @@ public:
     static size_t max_udp_answer(uint16_t edns_buffer_size);
 
 private:
+    // What response policy still has to decide about a query sent to the
+    // resolver (query_pipeline_rpz.cc).
+    struct PolicyStep {
+        std::shared_ptr<const RpzPolicy> rpz;  // null: no policy
+        // A hit found before resolving and not yet applied.
+        std::optional<policy::RpzHit> hit;
+        // Resolve first, then decide: zones before the hit's have response
+        // triggers, or the client asked with DO and the answer may be secure.
+        bool resolve_first = false;
+        // Response triggers apply in zones before this one.
+        size_t response_until = SIZE_MAX;
+        // Whether the answer may go into the packet cache: only answers that
+        // every zone's rules saw and left alone.
+        bool storable() const { return !hit && response_until == SIZE_MAX; }
+    };
+
     // A query on its way through the resolver.
     struct Pending {
         AnswerShape shape;
         cache::PacketKey key;
         net::Peer peer;
+        PolicyStep policy;
     };
+
+    // What policy made of a resolved answer.
+    enum class PolicyEnd : uint8_t { kAnswer, kDrop, kTruncate };
 
     // What an answer on its way out needs of its query.
     struct Outgoing {
@@ -182,6 +211,32 @@ private:
     size_t release(const Outgoing& to, unsigned rcode, std::span<uint8_t> out, size_t length);
     void count_limited(ResponseClass kind);
 
+    // NOTIFY (RFC 1996) for a policy zone: NOERROR from a primary it may
+    // come from (and a refresh), REFUSED from anyone else.
+    size_t answer_notify(const Outgoing& to, std::span<uint8_t> response);
+    // Response policy (query_pipeline_rpz.cc). Before resolving: the
+    // client-IP and QNAME triggers; an answer given now (its length, 0 to
+    // drop), or nullopt to go on with `step` filled in.
+    std::optional<size_t> policy_before(const Outgoing& to, std::span<uint8_t> response,
+                                        PolicyStep& step);
+    // After resolving: the hit deferred, and the response triggers.
+    asio::awaitable<PolicyEnd> policy_after(const Pending& pending, resolve::Answer& answer);
+    // QNAME rules on the names the answer's CNAME chain leads to.
+    asio::awaitable<PolicyEnd> policy_on_chain(const Pending& pending, resolve::Answer& answer,
+                                               size_t until);
+    // The answer of `hit` to the query, its CNAME target resolved.
+    asio::awaitable<resolve::Answer> policy_answer(const policy::RpzHit& hit,
+                                                   const AnswerShape& shape);
+    // Counts (and logs, if the zone says so) a hit.
+    void note_hit(const RpzPolicy& rpz, const policy::RpzHit& hit, const wire::Question& question,
+                  const net::Peer& peer);
+    // The first hit from `check` that is not in a disabled zone; those are
+    // noted on the way.
+    template <class Check>
+    std::optional<policy::RpzHit> first_applied(const RpzPolicy& rpz, Check check,
+                                                const wire::Question& question,
+                                                const net::Peer& peer);
+
     asio::any_io_executor executor_;
     const PipelineSettings settings_;
     resolve::Resolver& resolver_;
@@ -196,6 +251,7 @@ private:
     resolve::WorkSlots slots_;
     const ServerCookies cookies_;
     QueryObserver observer_;
+    std::shared_ptr<const RpzPolicy> rpz_;
     // Where late answers are built: coroutines of this worker take turns,
     // and none suspends between building and sending.
     std::vector<uint8_t> build_buffer_;

@@ -69,6 +69,9 @@ Status<TextError> Service::bind() {
     for (unsigned i = 0; i < n; ++i)
         workers_.push_back(
             std::make_unique<Worker>(i, settings_.worker, factory_, tcp_limits_, clock_));
+    if (rpz_)
+        for (auto& worker : workers_)
+            worker->set_rpz(rpz_);
 
     auto give_up = [&](TextError error) {
         workers_.clear();
@@ -134,6 +137,12 @@ void Service::trace(resolve::ClientQuery query, bool fresh, std::function<void(T
     if (workers_.empty()) return;
     auto& worker = *workers_[next_trace_worker_++ % workers_.size()];
     worker.trace(std::move(query), fresh, std::move(done));
+}
+
+void Service::set_rpz(std::shared_ptr<const RpzPolicy> policy) {
+    rpz_ = std::move(policy);
+    for (auto& worker : workers_)
+        worker->set_rpz(rpz_);
 }
 
 void Service::clear_packet_caches() {

@@ -79,6 +79,9 @@ public:
     Stats stats() const;
     Figures figures() const;
     void clear_packet_caches();
+    // The response policy of every worker from now on, and of workers
+    // built later (null: none).
+    void set_rpz(std::shared_ptr<const RpzPolicy> policy);
 
     // Runs a traced resolution of `query` (`cairnctl trace`) on one of the
     // workers, taken in turn; see Worker::trace.
@@ -102,6 +105,7 @@ private:
     TlsContexts tls_;
     bool running_ = false;
     unsigned next_trace_worker_ = 0;
+    std::shared_ptr<const RpzPolicy> rpz_;
 };
 
 }  // namespace cairn::server

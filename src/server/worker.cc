@@ -132,6 +132,13 @@ void Worker::clear_packet_cache() {
     run_on_loop([this] { parts_.packet_cache->clear(); });
 }
 
+void Worker::set_rpz(std::shared_ptr<const RpzPolicy> policy) {
+    run_on_loop([this, policy] {
+        pipeline_->set_rpz(policy);
+        if (parts_.packet_cache) parts_.packet_cache->clear();
+    });
+}
+
 void Worker::replace_tls(const TlsContexts& tls) {
     run_on_loop([this, tls] { encrypted_.replace_tls(tls); });
 }

@@ -82,6 +82,10 @@ public:
 
     // Empties this worker's packet cache (on its own thread; waits for it).
     void clear_packet_cache();
+    // Applies `policy` from now on (null: none), and empties the packet
+    // cache, whose answers passed the previous one (on its own thread;
+    // waits for it).
+    void set_rpz(std::shared_ptr<const RpzPolicy> policy);
     // New TLS connections use `tls` from now on; open ones stay open with
     // the certificate they started with (on its own thread; waits for it).
     void replace_tls(const TlsContexts& tls);

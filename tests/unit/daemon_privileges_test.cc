@@ -3,6 +3,7 @@
 // tests/integration/test_resolver_daemon.py.)
 #include <gtest/gtest.h>
 
+#include "cairn/daemon.h"
 #include "cairn/privileges.h"
 
 namespace cairn::daemon {
@@ -48,6 +49,17 @@ TEST(DaemonPrivileges, PathsUnderTheChrootLoseItsPrefix) {
     EXPECT_EQ(path_after_chroot("/srv/cairnx/a.yaml", "/srv/cairn"), "/srv/cairnx/a.yaml");
     EXPECT_EQ(path_after_chroot("/etc/cairn.yaml", "/srv/cairn"), "/etc/cairn.yaml");
     EXPECT_EQ(path_after_chroot("/etc/cairn.yaml", "/"), "/etc/cairn.yaml");
+}
+
+TEST(DaemonPrivileges, PolicyZoneFilesAreReadFromInsideTheChroot) {
+    policy::RpzOptions options;
+    options.zones.resize(2);
+    options.zones[0].file = "/srv/cairn/etc/local.rpz";
+    options.zones[1].primaries = {*wire::SocketAddress::parse("192.0.2.53")};
+    const auto inside = rpz_after_chroot(options, "/srv/cairn");
+    EXPECT_EQ(inside.zones[0].file, "/etc/local.rpz");
+    EXPECT_TRUE(inside.zones[1].file.empty());
+    EXPECT_EQ(rpz_after_chroot(options, "").zones[0].file, "/srv/cairn/etc/local.rpz");
 }
 
 }  // namespace
