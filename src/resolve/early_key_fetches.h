@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <optional>
 #include <string>
@@ -17,23 +18,36 @@
 namespace cairn::resolve {
 
 struct EarlyKeyFetches {
-    // Finished fetches kept at most; the oldest go first (a zone's keys
-    // are normally looked at within one round trip of their arrival).
+    using Time = std::chrono::steady_clock::time_point;
+    // Finished fetches kept at most, and for how long: a zone's keys are
+    // normally looked at within a round trip of their arrival. Failures are
+    // not kept: the validator asks for itself, and a server that was down
+    // a moment ago may answer now.
     static constexpr size_t kKept = 64;
+    static constexpr std::chrono::seconds kKeptFor{5};
+
+    struct Finished {
+        std::string key;
+        LookupResult result;
+        Time at;
+    };
 
     InflightTable<LookupResult> running;
-    std::deque<std::pair<std::string, LookupResult>> finished;
+    std::deque<Finished> finished;
 
-    void keep(std::string key, LookupResult result) {
+    void keep(std::string key, LookupResult result, Time now) {
+        if (result.error) return;
         if (finished.size() >= kKept) finished.pop_front();
-        finished.emplace_back(std::move(key), std::move(result));
+        finished.push_back({std::move(key), std::move(result), now});
     }
 
-    std::optional<LookupResult> take(const std::string& key) {
+    std::optional<LookupResult> take(const std::string& key, Time now) {
+        while (!finished.empty() && now - finished.front().at > kKeptFor)
+            finished.pop_front();
         auto it = std::find_if(finished.begin(), finished.end(),
-                               [&](const auto& entry) { return entry.first == key; });
+                               [&](const Finished& entry) { return entry.key == key; });
         if (it == finished.end()) return std::nullopt;
-        auto result = std::move(it->second);
+        auto result = std::move(it->result);
         finished.erase(it);
         return result;
     }

@@ -6,7 +6,10 @@
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 
 #include "dnssec/algorithms.h"
 #include "observe/log_limit.h"
@@ -671,7 +674,7 @@ asio::awaitable<void> fetch_keys(ResolverContext& ctx, wire::Name zone, std::str
         result = LookupResult::failure(FailureCause::kUnreachable, ExtendedErrorCode::kOther,
                                        std::string("DNSKEY fetch failed: ") + e.what());
     }
-    ctx.key_fetches.keep(key, result);
+    ctx.key_fetches.keep(key, result, ctx.monotonic.now());
     ctx.key_fetches.running.finish(key, entry, result);
 }
 
@@ -718,7 +721,70 @@ asio::awaitable<std::optional<LookupResult>> Iterator::take_early_keys(ResolverC
         ++context.metrics.early_key_fetch_joins;
         co_await InflightTable<LookupResult>::wait(running);
     }
-    co_return context.key_fetches.take(key);
+    co_return context.key_fetches.take(key, context.monotonic.now());
+}
+
+namespace {
+
+// Root servers probed at start: how many are still out, and the prime_root
+// that waits for the first of them to answer (null once it stopped waiting).
+struct RootProbes {
+    size_t outstanding = 0;
+    asio::steady_timer* waiter = nullptr;
+};
+
+asio::awaitable<void> probe_root(ResolverContext& ctx, UpstreamQuery query,
+                                 std::shared_ptr<RootProbes> probes) {
+    try {
+        auto reply = co_await ctx.upstream.exchange(query);
+        const auto now = ctx.monotonic.now();
+        if (reply.status == UpstreamStatus::kOk)
+            ctx.caches.infra.record_rtt(query.server.address, reply.rtt, now);
+        else
+            ctx.caches.infra.record_timeout(query.server.address, now);
+    } catch (const std::exception&) {
+        // A probe that fails teaches nothing; priming goes on without it.
+    }
+    --probes->outstanding;
+    if (probes->waiter) probes->waiter->cancel();
+}
+
+}  // namespace
+
+asio::awaitable<void> Iterator::prime_root() {
+    if (ctx_.caches.rrsets.peek(wire::Name::root(), RRType::NS)) co_return;
+    auto hints = delegation_from_hints();
+    std::vector<wire::IpAddress> chosen;
+    while (chosen.size() < kRootProbes) {
+        auto address = ctx_.selector.choose(hints, chosen, ctx_.monotonic.now());
+        if (!address) break;
+        chosen.push_back(*address);
+    }
+    const auto executor = co_await asio::this_coro::executor;
+    auto probes = std::make_shared<RootProbes>();
+    probes->outstanding = chosen.size();
+    for (const auto& address : chosen) {
+        UpstreamQuery query;
+        query.server = wire::SocketAddress{address, 53};
+        query.question = {wire::Name::root(), RRType::NS, wire::RRClass::IN};
+        query.edns_udp_size = ctx_.options.edns_buffer_size;
+        query.dnssec_ok = true;
+        query.timeout = ctx_.options.initial_timeout;
+        ++budget_.upstream_queries;
+        asio::co_spawn(executor, probe_root(ctx_, query, probes), asio::detached);
+    }
+    // The first answer is enough to know where to ask; later ones still
+    // have their round trips recorded when they come.
+    asio::steady_timer timer(executor, ctx_.options.initial_timeout);
+    const size_t before = probes->outstanding;
+    probes->waiter = &timer;
+    while (probes->outstanding == before && before > 0) {
+        std::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) break;  // the timeout, not a probe
+    }
+    probes->waiter = nullptr;
+    co_await root_delegation();
 }
 
 asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {

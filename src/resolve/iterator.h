@@ -44,6 +44,13 @@ public:
     // (delegations, glue, proofs) but not the answer, which it returns.
     asio::awaitable<LookupResult> lookup(const wire::Question& question);
 
+    // Before the first client asks (issue 18): up to kRootProbes root
+    // servers are asked for the root's NS set at once, so that their round
+    // trips are known and the nearest is asked from the first question on;
+    // then priming (RFC 8109) as a first question would do it.
+    asio::awaitable<void> prime_root();
+    static constexpr size_t kRootProbes = 4;
+
     // What the DNSKEY fetch of `zone` started by fetch_keys_early found,
     // waiting for it if it is under way; nullopt if there is none, or its
     // result was taken already.

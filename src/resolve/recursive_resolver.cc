@@ -253,6 +253,25 @@ void RecursiveResolver::share_work_slots(WorkSlots& slots) {
     state_->slots = &slots;
 }
 
+asio::awaitable<void> RecursiveResolver::warm_up() {
+    auto& s = *state_;
+    RequestBudget budget;
+    budget.deadline = s.monotonic.now() + s.options.limits.resolution_timeout;
+    Iterator iterator(s.context, budget);
+    co_await iterator.prime_root();
+    const wire::Name root = wire::Name::root();
+    if (!s.options.dnssec.enabled || !s.options.dnssec.anchors.find(root)) co_return;
+    Validator validator(s.context, budget);
+    const auto keys = co_await validator.zone_keys(root);
+    if (keys.security != cache::Security::kSecure) {
+        static observe::LogLimit keys_log(6);
+        if (auto held = keys_log.admit())
+            spdlog::warn("the root's keys did not validate at start: {}{}",
+                         keys.error ? keys.error->extra_text : std::string("no reason given"),
+                         observe::held_back(*held));
+    }
+}
+
 asio::awaitable<Answer> RecursiveResolver::resolve(ClientQuery query) {
     auto& s = *state_;
     ++s.metrics.client_queries;

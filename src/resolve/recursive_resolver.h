@@ -30,6 +30,9 @@ public:
     asio::awaitable<Answer> resolve(ClientQuery query) override;
     asio::awaitable<Answer> resolve_traced(ClientQuery query, Trace& trace) override;
     void share_work_slots(WorkSlots& slots) override;
+    // Root priming with probes of several root servers (Iterator::prime_root),
+    // then the root's validated DNSKEY set, unless the caches have both.
+    asio::awaitable<void> warm_up() override;
     // Questions for the root servers go to `root` first (RFC 8806); it
     // must outlive the resolver.
     void use_local_root(const policy::LocalRoot& root);

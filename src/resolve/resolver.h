@@ -49,6 +49,9 @@ public:
         (void)trace;
         co_return co_await resolve(std::move(query));
     }
+    // Work worth doing before the first client asks (priming the root's
+    // servers and keys); run once at start on one worker.
+    virtual asio::awaitable<void> warm_up() { co_return; }
     // The slots of the worker this resolver runs on, which its background
     // work must take too; without them, background work is not bounded
     // here. `slots` outlives every coroutine of the resolver.

@@ -40,6 +40,10 @@ public:
     asio::awaitable<Verdict> negative(wire::Rcode rcode, const wire::Question& question,
                                       std::span<const wire::Record> authority);
 
+    // The validated keys of `zone` (from the cache, or fetched and checked
+    // against its DS or trust anchor).
+    asio::awaitable<Verdict> zone_keys(const wire::Name& zone) { return keys_for(zone, 0); }
+
 private:
     // rrset() without the trace, and with it.
     asio::awaitable<Verdict> check_rrset(const wire::RRset& rrset,

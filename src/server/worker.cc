@@ -81,6 +81,8 @@ Status<TextError> Worker::hand_sockets_to(uid_t uid, gid_t gid) {
 }
 
 void Worker::run() {
+    // One worker primes for all: the caches it fills are shared.
+    if (index_ == 0) asio::co_spawn(io_, parts_.resolver->warm_up(), asio::detached);
     thread_ = std::thread([this] {
         const std::string name = "cairn-w" + std::to_string(index_);
         pthread_setname_np(pthread_self(), name.substr(0, 15).c_str());

@@ -22,7 +22,7 @@ import dns.dnssec
 import dns.flags
 import pytest
 
-from hierarchy import net_from_env
+from hierarchy import net_from_env, spare_addr
 from mini_internet import MiniInternet
 from resolver_helpers import cairnctl_binary
 from resolvers import Cairn, cairn_config, free_port, to_yaml
@@ -35,7 +35,8 @@ REVOKE = 0x0080
 
 
 def _root_hierarchy(net: str) -> Hierarchy:
-    servers = [Server("root-a", f"{net}.0.1", "nsd", "the rolling root")]
+    # A spare address: the session's mini-internet serves its own root at {net}.0.1.
+    servers = [Server("root-a", spare_addr(net, 235), "nsd", "the rolling root")]
     root = Zone(".", ns=[("a.root-servers.ta.", "root-a")], served_by=["root-a"],
                 records=[("check", "A", "192.0.2.1")],
                 signing=Signing(inception=-DAY, lifetime=400 * DAY))

@@ -384,6 +384,28 @@ TEST_F(ValidationTest, ZoneKeysAreFetchedBesideTheFirstQuestion) {
     EXPECT_EQ(metrics().early_key_fetches.load(), 3u);
 }
 
+// Issue 18: before the first client asks, the root's servers are probed and
+// primed and its keys validated, so the first question starts below the root.
+TEST_F(ValidationTest, WarmUpPrimesTheRootAndItsKeysOnce) {
+    publish();
+    auto warm_up = [&] {
+        asio::io_context io;
+        auto future = asio::co_spawn(io, resolver().warm_up(), asio::use_future);
+        io.run();
+        future.get();
+    };
+    warm_up();
+    EXPECT_GE(queries(".", RRType::NS), 2u);  // the probe, then priming
+    EXPECT_EQ(queries(".", RRType::DNSKEY), 1u);
+    ASSERT_TRUE(caches_.keys.lookup(Name::root()));
+    EXPECT_EQ(caches_.keys.lookup(Name::root())->security, cache::Security::kSecure);
+    warm_up();
+    EXPECT_EQ(queries(".", RRType::DNSKEY), 1u);
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_TRUE(a.authentic_data) << why(a);
+    EXPECT_EQ(queries(".", RRType::DNSKEY), 1u);
+}
+
 TEST_F(ValidationTest, NoKeysAreFetchedAheadForAnUnsignedZone) {
     add_child("unsigned", Child::kUnsigned);
     auto a = resolve("www.unsigned.example.", RRType::A);
