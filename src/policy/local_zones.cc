@@ -52,8 +52,10 @@ LocalAnswer refused() {
 
 }  // namespace
 
-Result<LocalZones, std::string> LocalZones::build(const PolicyOptions& options) {
-    LocalZones zones;
+Result<std::shared_ptr<const LocalZones>, std::string> LocalZones::build(
+    const PolicyOptions& options) {
+    auto built = std::make_shared<LocalZones>();
+    LocalZones& zones = *built;
     std::vector<wire::Name> switched_off;
     for (const LocalZoneSpec& spec : options.local_zones) {
         const auto type = local_zone_type_from_string(spec.type);
@@ -86,7 +88,7 @@ Result<LocalZones, std::string> LocalZones::build(const PolicyOptions& options) 
         for (const wire::Record& record : zone.data)
             if (!configured_owners.contains(record.owner)) (void)zones.add_record(record);
     if (auto finished = zones.finish(); !finished) return fail(finished.error());
-    return zones;
+    return std::shared_ptr<const LocalZones>(std::move(built));
 }
 
 Status<std::string> LocalZones::add_zone(const wire::Name& apex, LocalZoneType type) {

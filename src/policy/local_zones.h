@@ -34,6 +34,7 @@
 // what they should match here, and a redirect zone says it plainly.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -69,9 +70,10 @@ public:
 
     LocalZones() = default;
 
-    // The zones and data of `options` with the built-in zones switched on.
-    // Errors name the zone or record at fault.
-    static Result<LocalZones, std::string> build(const PolicyOptions& options);
+    // The zones and data of `options` with the built-in zones switched on,
+    // to be shared by every worker. Errors name the zone or record at fault.
+    static Result<std::shared_ptr<const LocalZones>, std::string> build(
+        const PolicyOptions& options);
 
     // The local answer to `question`, or nothing when it is to be resolved.
     std::optional<LocalAnswer> answer(const wire::Question& question) const;

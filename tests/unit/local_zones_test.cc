@@ -32,10 +32,13 @@ PolicyOptions no_builtins() {
     return options;
 }
 
-LocalZones build(const PolicyOptions& options) {
+const LocalZones& build(const PolicyOptions& options) {
+    // Kept for the whole test program: each test builds a few.
+    static std::vector<std::shared_ptr<const LocalZones>> built;
     auto zones = LocalZones::build(options);
     EXPECT_TRUE(zones) << (zones ? "" : zones.error());
-    return zones ? std::move(*zones) : LocalZones{};
+    built.push_back(zones ? *zones : std::make_shared<const LocalZones>());
+    return *built.back();
 }
 
 std::optional<LocalAnswer> ask(const LocalZones& zones, std::string_view qname, RRType type) {
@@ -59,14 +62,14 @@ PolicyOptions example_zone(const std::string& type) {
 }
 
 TEST(LocalZones, NothingConfiguredAnswersNothing) {
-    const auto zones = build(no_builtins());
+    const auto& zones = build(no_builtins());
     EXPECT_TRUE(zones.empty());
     EXPECT_FALSE(ask(zones, "www.example.", RRType::A));
 }
 
 TEST(LocalZones, LocalDataAnswersItsTypeWithItsTtl) {
     for (const std::string type : {"deny", "refuse", "static", "transparent"}) {
-        const auto zones = build(example_zone(type));
+        const auto& zones = build(example_zone(type));
         const auto a = ask(zones, "WWW.example.", RRType::A);
         ASSERT_TRUE(a) << type;
         EXPECT_FALSE(a->drop);
@@ -81,7 +84,7 @@ TEST(LocalZones, LocalDataAnswersItsTypeWithItsTtl) {
 }
 
 TEST(LocalZones, StaticIsNegativeWithTheSoaElsewhere) {
-    const auto zones = build(example_zone("static"));
+    const auto& zones = build(example_zone("static"));
     const auto nx = ask(zones, "nope.example.", RRType::A);
     ASSERT_TRUE(nx);
     EXPECT_EQ(nx->rcode, Rcode::NXDOMAIN);
@@ -103,7 +106,7 @@ TEST(LocalZones, StaticIsNegativeWithTheSoaElsewhere) {
 TEST(LocalZones, NegativeTtlIsTheSoaMinimumWhenLower) {
     PolicyOptions options = example_zone("static");
     options.local_data.push_back(rr("example. 7200 IN SOA ns.example. host.example. 5 1 1 1 60"));
-    const auto zones = build(options);
+    const auto& zones = build(options);
     const auto nx = ask(zones, "nope.example.", RRType::A);
     ASSERT_TRUE(nx);
     ASSERT_EQ(nx->authority.size(), 1u);
@@ -115,7 +118,7 @@ TEST(LocalZones, EmptyNonTerminalIsNodataNotNxdomain) {
     PolicyOptions options = no_builtins();
     options.local_zones = {{name("example."), "static"}};
     options.local_data = {rr("a.b.example. A 192.0.2.7")};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     const auto ent = ask(zones, "b.example.", RRType::A);
     ASSERT_TRUE(ent);
     EXPECT_EQ(ent->rcode, Rcode::NOERROR);
@@ -123,14 +126,14 @@ TEST(LocalZones, EmptyNonTerminalIsNodataNotNxdomain) {
 }
 
 TEST(LocalZones, DenyDropsAndRefuseRefusesWithoutData) {
-    const auto deny = build(example_zone("deny"));
+    const auto& deny = build(example_zone("deny"));
     const auto dropped = ask(deny, "other.example.", RRType::A);
     ASSERT_TRUE(dropped);
     EXPECT_TRUE(dropped->drop);
     // A name with data but not of that type: dropped too (as Unbound).
     EXPECT_TRUE(ask(deny, "www.example.", RRType::TXT)->drop);
 
-    const auto refuse = build(example_zone("refuse"));
+    const auto& refuse = build(example_zone("refuse"));
     const auto refused = ask(refuse, "other.example.", RRType::A);
     ASSERT_TRUE(refused);
     EXPECT_FALSE(refused->drop);
@@ -140,7 +143,7 @@ TEST(LocalZones, DenyDropsAndRefuseRefusesWithoutData) {
 }
 
 TEST(LocalZones, TransparentResolvesWhatItHasNoDataFor) {
-    const auto zones = build(example_zone("transparent"));
+    const auto& zones = build(example_zone("transparent"));
     EXPECT_FALSE(ask(zones, "other.example.", RRType::A));
     EXPECT_FALSE(ask(zones, "example.", RRType::SOA));
     const auto nodata = ask(zones, "www.example.", RRType::AAAA);
@@ -153,7 +156,7 @@ TEST(LocalZones, TransparentResolvesWhatItHasNoDataFor) {
 TEST(LocalZones, DataOutsideEveryZoneMakesATransparentZone) {
     PolicyOptions options = no_builtins();
     options.local_data = {rr("printer.corp.example. A 192.0.2.9")};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     EXPECT_EQ(zones.zone_count(), 1u);
     EXPECT_TRUE(ask(zones, "printer.corp.example.", RRType::A));
     EXPECT_FALSE(ask(zones, "corp.example.", RRType::A));
@@ -164,7 +167,7 @@ TEST(LocalZones, RedirectAnswersEveryNameWithTheApexData) {
     PolicyOptions options = no_builtins();
     options.local_zones = {{name("ads.example."), "redirect"}};
     options.local_data = {rr("ads.example. 60 A 127.0.0.1")};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     const auto a = ask(zones, "x.y.ads.example.", RRType::A);
     ASSERT_TRUE(a);
     EXPECT_EQ(lines(a->answer), std::vector<std::string>{"x.y.ads.example. 60 IN A 127.0.0.1"});
@@ -178,7 +181,7 @@ TEST(LocalZones, RedirectToACnameKeepsTheNameAsked) {
     PolicyOptions options = no_builtins();
     options.local_zones = {{name("video.example."), "redirect"}};
     options.local_data = {rr("video.example. 60 CNAME safe.example.net.")};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     const auto a = ask(zones, "www.video.example.", RRType::A);
     ASSERT_TRUE(a);
     EXPECT_EQ(lines(a->answer),
@@ -192,7 +195,7 @@ TEST(LocalZones, CnameChainIsFollowedThroughLocalData) {
     options.local_zones = {{name("example."), "static"}};
     options.local_data = {rr("a.example. CNAME b.example."), rr("b.example. CNAME c.example."),
                           rr("c.example. A 192.0.2.3"), rr("d.example. CNAME gone.example.")};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     const auto a = ask(zones, "a.example.", RRType::A);
     ASSERT_TRUE(a);
     EXPECT_EQ(a->answer.size(), 3u);
@@ -212,7 +215,7 @@ TEST(LocalZones, CnameLoopEnds) {
     PolicyOptions options = no_builtins();
     options.local_zones = {{name("example."), "static"}};
     options.local_data = {rr("a.example. CNAME b.example."), rr("b.example. CNAME a.example.")};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     const auto a = ask(zones, "a.example.", RRType::A);
     ASSERT_TRUE(a);
     EXPECT_EQ(a->answer.size(), LocalZones::kMaxChain);
@@ -222,13 +225,13 @@ TEST(LocalZones, CnameLoopEnds) {
 TEST(LocalZones, AnyAnswersEveryRRset) {
     PolicyOptions options = example_zone("static");
     options.local_data.push_back(rr("www.example. TXT \"hello\""));
-    const auto zones = build(options);
+    const auto& zones = build(options);
     EXPECT_EQ(ask(zones, "www.example.", RRType::ANY)->answer.size(), 2u);
 }
 
 TEST(LocalZones, BuiltinSpecialUseNames) {
     PolicyOptions options;
-    const auto zones = build(options);
+    const auto& zones = build(options);
     const auto a = ask(zones, "localhost.", RRType::A);
     ASSERT_TRUE(a);
     EXPECT_EQ(lines(a->answer), std::vector<std::string>{"localhost. 10800 IN A 127.0.0.1"});
@@ -274,7 +277,7 @@ TEST(LocalZones, EachBuiltinGroupSwitchesOff) {
 TEST(LocalZones, NodefaultSwitchesOffOneBuiltinZone) {
     PolicyOptions options;
     options.local_zones = {{name("10.in-addr.arpa"), "nodefault"}};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     EXPECT_FALSE(ask(zones, "1.0.0.10.in-addr.arpa.", RRType::PTR));
     EXPECT_TRUE(ask(zones, "1.1.168.192.in-addr.arpa.", RRType::PTR));
 }
@@ -282,7 +285,7 @@ TEST(LocalZones, NodefaultSwitchesOffOneBuiltinZone) {
 TEST(LocalZones, AConfiguredZoneReplacesTheBuiltinOfItsName) {
     PolicyOptions options;
     options.local_zones = {{name("onion."), "refuse"}};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     EXPECT_EQ(ask(zones, "x.onion.", RRType::A)->rcode, Rcode::REFUSED);
 }
 
@@ -290,7 +293,7 @@ TEST(LocalZones, LocalDataUnderABuiltinZoneIsAnswered) {
     PolicyOptions options;
     options.local_data = {rr("1.1.168.192.in-addr.arpa. PTR router.home.arpa."),
                           rr("router.home.arpa. 600 A 192.168.1.1"), rr("localhost. A 127.0.0.2")};
-    const auto zones = build(options);
+    const auto& zones = build(options);
     EXPECT_EQ(lines(ask(zones, "1.1.168.192.in-addr.arpa.", RRType::PTR)->answer),
               std::vector<std::string>{"1.1.168.192.in-addr.arpa. 3600 IN PTR router.home.arpa."});
     EXPECT_EQ(ask(zones, "2.1.168.192.in-addr.arpa.", RRType::PTR)->rcode, Rcode::NXDOMAIN);
