@@ -209,3 +209,25 @@ def test_a_bad_record_is_refused_with_its_line(tmp_path):
     message = result.stdout + result.stderr
     assert f"{conf}:4" in message and "local-data" in message, message
     assert "scanner.home.arpa. A 192.168.1.300" in message, message
+
+
+BUILTIN_NAMES = [("localhost.", "A"), ("www.localhost.", "AAAA"), ("x.test.", "A"),
+                 ("x.invalid.", "A"), ("x.onion.", "A"), ("printer.home.arpa.", "A"),
+                 ("1.0.0.127.in-addr.arpa.", "PTR"), (IP6_LOOPBACK, "PTR"),
+                 ("5.1.168.192.in-addr.arpa.", "PTR"), ("1.2.3.10.in-addr.arpa.", "PTR"),
+                 ("1.0.31.172.in-addr.arpa.", "PTR"), ("1.1.254.169.in-addr.arpa.", "PTR"),
+                 ("1.2.127.100.in-addr.arpa.", "PTR"), ("1.0.0.0.d.f.ip6.arpa.", "PTR")]
+
+
+def test_builtin_zones_answer_as_unbound_does(cairn, unbound):
+    """Same rcode, AA and answer records as Unbound's default local zones. The
+    SOA of negative answers differs on purpose: RFC 6303 §3 makes its MNAME
+    the zone itself, Unbound writes `localhost.`."""
+    c = cairn()
+    u = unbound()
+    for name, rdtype in BUILTIN_NAMES:
+        ours, theirs = c.query(name, rdtype), u.query(name, rdtype)
+        assert ours.rcode() == theirs.rcode(), (name, ours, theirs)
+        assert _local(ours) == _local(theirs), (name, ours, theirs)
+        assert sorted(rr.to_text() for rrset in ours.answer for rr in rrset) == \
+            sorted(rr.to_text() for rrset in theirs.answer for rr in rrset), (name, ours, theirs)
