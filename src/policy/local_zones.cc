@@ -1,6 +1,8 @@
 #include "policy/local_zones.h"
 
 #include <algorithm>
+#include <array>
+#include <string_view>
 #include <unordered_set>
 
 #include "policy/builtin_zones.h"
@@ -29,6 +31,14 @@ const wire::RRset* find_rrset(const std::vector<wire::RRset>& rrsets, RRType typ
     for (const wire::RRset& rrset : rrsets)
         if (rrset.type == type) return &rrset;
     return nullptr;
+}
+
+std::string top_label(const wire::Name& name) {
+    const auto label = name.label(name.label_count() - 1);
+    std::string out(label.begin(), label.end());
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](char c) { return static_cast<char>(wire::ascii_lower(c)); });
+    return out;
 }
 
 void append(std::vector<wire::Record>& out, const wire::RRset& rrset, const wire::Name& owner) {
@@ -137,6 +147,10 @@ Status<std::string> LocalZones::finish() {
         if (zone) add_empty_non_terminals(owner, zone->zone);
     }
     for (const auto& [apex, zone] : zones_) {
+        if (apex.is_root())
+            covers_root_ = true;
+        else
+            top_labels_.push_back(top_label(apex));
         const Node* at = node(apex);
         const wire::RRset* soa = at ? find_rrset(at->rrsets, RRType::SOA) : nullptr;
         if (soa)
@@ -144,6 +158,8 @@ Status<std::string> LocalZones::finish() {
         else if (zone.type == LocalZoneType::kStatic)
             (void)add_record(soas_[zone.soa]);  // the apex of a static zone answers its SOA
     }
+    std::sort(top_labels_.begin(), top_labels_.end());
+    top_labels_.erase(std::unique(top_labels_.begin(), top_labels_.end()), top_labels_.end());
     return {};
 }
 
@@ -158,7 +174,19 @@ const LocalZones::Node* LocalZones::node(const wire::Name& name) const {
     return found == nodes_.end() ? nullptr : &found->second;
 }
 
+bool LocalZones::may_hold(const wire::Name& name) const {
+    if (covers_root_) return true;
+    if (name.is_root()) return false;
+    const auto label = name.label(name.label_count() - 1);
+    std::array<char, wire::Name::kMaxLabelLength> lowered{};
+    std::transform(label.begin(), label.end(), lowered.begin(),
+                   [](uint8_t c) { return static_cast<char>(wire::ascii_lower(c)); });
+    return std::binary_search(top_labels_.begin(), top_labels_.end(),
+                              std::string_view(lowered.data(), label.size()));
+}
+
 std::optional<LocalAnswer> LocalZones::answer(const wire::Question& question) const {
+    if (!may_hold(question.name)) return std::nullopt;
     return answer_at(question.name, question.type, 0);
 }
 

@@ -96,6 +96,10 @@ private:
     Status<std::string> finish();
     void add_empty_non_terminals(const wire::Name& owner, const wire::Name& apex);
 
+    // False when no local zone can hold `name`: its top-level label is no
+    // zone's. Most questions are decided by this alone, without a hash probe
+    // per label.
+    bool may_hold(const wire::Name& name) const;
     const Node* node(const wire::Name& name) const;
     // answer() for `name`, reached after `links` CNAME links.
     std::optional<LocalAnswer> answer_at(const wire::Name& name, wire::RRType type,
@@ -109,6 +113,10 @@ private:
 
     ZoneMap<Zone> zones_;
     std::vector<wire::Record> soas_;
+    // The top-level labels of all zones, lower-cased and sorted; and whether
+    // a zone is the root itself.
+    std::vector<std::string> top_labels_;
+    bool covers_root_ = false;
     std::unordered_map<wire::Name, Node, wire::NameHash> nodes_;
 };
 

@@ -183,6 +183,7 @@ size_t QueryPipeline::answer_locally(const Outgoing& to, Pending pending, policy
     net::count(metrics_.local_answers);
     if (local.drop) {
         net::count(metrics_.local_dropped);
+        observer_.answer_released(to.question, to.peer, std::nullopt, {});
         return 0;
     }
     if (local.continue_at) {

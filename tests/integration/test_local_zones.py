@@ -189,11 +189,18 @@ def test_reload_changes_local_data_and_zones(cairn):
     c = cairn({"local-data": ["printer.home.arpa. A 192.168.1.5"]})
     assert [r.address for r in _rrs(c.query("printer.home.arpa.", "A"), "A")] == ["192.168.1.5"]
     assert c.query("x.onion.", "A").rcode() == dns.rcode.NXDOMAIN
-    _rewrite(c, **{"local-data": ["printer.home.arpa. A 192.168.1.6"],
+    # Resolved, so in the caches: local data given later must win over it.
+    for _ in range(2):
+        resolved = c.query("www.plain.example.", "A")
+        assert not _local(resolved) and _rrs(resolved, "A")
+    _rewrite(c, **{"local-data": ["printer.home.arpa. A 192.168.1.6",
+                                  "www.plain.example. 30 A 192.0.2.99"],
                    "local-zones": [{"name": "onion", "type": "refuse"}]})
     os.kill(c.pid, signal.SIGHUP)
     assert _address_within(c, "printer.home.arpa.", ["192.168.1.6"]) == ["192.168.1.6"]
     assert c.query("x.onion.", "A").rcode() == dns.rcode.REFUSED
+    m = c.query("www.plain.example.", "A")
+    assert _local(m) and [r.address for r in _rrs(m, "A")] == ["192.0.2.99"]
 
 
 def test_a_bad_record_is_refused_with_its_line(tmp_path):

@@ -222,6 +222,27 @@ TEST(LocalZones, CnameLoopEnds) {
     EXPECT_FALSE(a->continue_at);
 }
 
+TEST(LocalZones, TopLevelLabelsAreComparedWithoutCase) {
+    PolicyOptions options = no_builtins();
+    options.local_zones = {{name("Corp.EXAMPLE."), "static"}, {name("lan."), "static"}};
+    const auto& zones = build(options);
+    EXPECT_TRUE(ask(zones, "x.corp.Example.", RRType::A));
+    EXPECT_TRUE(ask(zones, "X.LAN.", RRType::A));
+    EXPECT_FALSE(ask(zones, "x.corp.examples.", RRType::A));
+    EXPECT_FALSE(ask(zones, "x.la.", RRType::A));
+    EXPECT_FALSE(ask(zones, ".", RRType::NS));
+}
+
+TEST(LocalZones, ARootZoneCoversEveryName) {
+    PolicyOptions options = no_builtins();
+    options.local_zones = {{name("."), "refuse"}};
+    options.local_data = {rr("allowed.example. A 192.0.2.1")};
+    const auto& zones = build(options);
+    EXPECT_EQ(ask(zones, "www.example.com.", RRType::A)->rcode, Rcode::REFUSED);
+    EXPECT_EQ(ask(zones, ".", RRType::NS)->rcode, Rcode::REFUSED);
+    EXPECT_EQ(ask(zones, "allowed.example.", RRType::A)->rcode, Rcode::NOERROR);
+}
+
 TEST(LocalZones, AnyAnswersEveryRRset) {
     PolicyOptions options = example_zone("static");
     options.local_data.push_back(rr("www.example. TXT \"hello\""));
