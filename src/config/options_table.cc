@@ -485,7 +485,8 @@ std::vector<Option> make_options() {
                    {field<&LocalZoneSpec::name>("name", DomainName{}, "the zone's apex").required(),
                     field<&LocalZoneSpec::type>(
                         "type", Keyword{policy::local_zone_type_names()},
-                        "how names in it are answered when `local-data` has no answer")
+                        "`deny`, `refuse`, `static`, `transparent`, `redirect` or `nodefault`: how "
+                        "names in it are answered when `local-data` has no answer")
                         .required()},
                    {}}},
                "Zones cairn answers itself, as Unbound's `local-zone`; the closest enclosing "
