@@ -10,6 +10,7 @@
 
 #include "config/config_diff.h"
 #include "net/upstream_transport.h"
+#include "policy/local_zones.h"
 #include "resolve/recursive_resolver.h"
 #include "server/metrics_page.h"
 #include "server/servers_json.h"
@@ -164,6 +165,11 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     settings.worker.pipeline.client_addresses = addresses;
     settings.worker.pipeline.query_log = config.log_queries ? &query_log_ : nullptr;
     settings.worker.pipeline.rrsets = &caches->rrsets;
+    // The configuration was checked when it was read (a rule builds them).
+    if (auto local = policy::LocalZones::build(config.policy))
+        settings.worker.pipeline.local_zones = *local;
+    else
+        spdlog::error("local zones: {}; none in use", local.error());
     // Copies: the factory runs on each worker thread while the daemon may be
     // reloading into new values.
     const net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses,

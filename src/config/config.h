@@ -13,6 +13,7 @@
 #include "observe/dnstap_options.h"
 #include "policy/anchor_tracking_options.h"
 #include "policy/local_root_options.h"
+#include "policy/policy_options.h"
 #include "policy/rpz_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
@@ -27,6 +28,7 @@ struct Config {
     net::UpstreamOptions upstream;
     cache::CacheOptions cache;
     policy::LocalRootOptions local_root;
+    policy::PolicyOptions policy;
     // Unix socket on which cairn takes cairnctl's commands; empty: none. Off by
     // default so that an empty file works without a writable /run directory.
     std::string control_socket;

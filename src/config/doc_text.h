@@ -59,7 +59,7 @@ struct TypeSyntax {
     std::string_view syntax;
 };
 
-inline constexpr std::array<TypeSyntax, 14> kTypeSyntax = {{
+inline constexpr std::array<TypeSyntax, 15> kTypeSyntax = {{
     {"boolean", "`true` or `false`; `yes`/`no` and `on`/`off` work too"},
     {"integer", "decimal digits: `4096`"},
     {"size",
@@ -87,6 +87,9 @@ inline constexpr std::array<TypeSyntax, 14> kTypeSyntax = {{
      "for itself alone"},
     {"IP address", "`192.0.2.1`, `2001:db8::1`"},
     {"domain name", "`example.com` or `example.com.`; always taken as absolute"},
+    {"record",
+     "one resource record in zone-file syntax, `OWNER [TTL] [CLASS] TYPE RDATA`, quoted: "
+     "`\"www.example. 300 IN A 192.0.2.1\"`; names are absolute, TTL and class optional"},
     {"mapping",
      "a list item with named fields, one `field: value` per line under its `- `, or in flow "
      "style `{name: corp.example, addresses: [192.0.2.1]}`; each option lists its fields, and "

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "config/suggest.h"
+#include "wire/zone_reader.h"
 
 namespace cairn::config {
 namespace {
@@ -247,6 +248,18 @@ Parsed<wire::Name> DomainName::parse(std::string_view text) const {
 }
 
 std::string DomainName::format(const wire::Name& value) const {
+    return yaml_scalar(value.to_text());
+}
+
+Parsed<wire::Record> ZoneRecord::parse(std::string_view text) const {
+    auto record = wire::parse_record(text, wire::Name::root(), default_ttl);
+    if (!record)
+        return Unexpected<std::string>{"'" + std::string(text) +
+                                       "' is not a record: " + record.error().message};
+    return std::move(*record);
+}
+
+std::string ZoneRecord::format(const wire::Record& value) const {
     return yaml_scalar(value.to_text());
 }
 

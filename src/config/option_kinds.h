@@ -24,6 +24,7 @@
 #include "config/value_syntax.h"
 #include "wire/ip_address.h"
 #include "wire/name.h"
+#include "wire/record.h"
 #include "wire/result.h"
 
 namespace cairn::config {
@@ -219,6 +220,22 @@ struct DomainName {
     std::string expected() const { return "a domain name such as example.com"; }
     Parsed<wire::Name> parse(std::string_view text) const;
     std::string format(const wire::Name& value) const;
+};
+
+// One resource record in zone-file syntax, "owner [ttl] [class] type rdata"
+// (wire/zone_reader.h): names are absolute with or without the final dot, the
+// TTL is `default_ttl` unless given, the class IN unless given.
+struct ZoneRecord {
+    using Value = wire::Record;
+    uint32_t default_ttl = 3600;
+    std::string type() const { return "record"; }
+    std::string plural() const { return "records"; }
+    std::string range() const { return {}; }
+    std::string expected() const {
+        return "a record in zone-file syntax such as \"www.example. 300 IN A 192.0.2.1\"";
+    }
+    Parsed<wire::Record> parse(std::string_view text) const;
+    std::string format(const wire::Record& value) const;
 };
 
 // A YAML list of elements, or one scalar for a list of one.

@@ -9,6 +9,8 @@
 
 #include "config/option_kinds.h"
 #include "config/record_kind.h"
+#include "policy/local_zone_type.h"
+#include "policy/local_zones.h"
 
 namespace cairn::config {
 namespace {
@@ -571,6 +573,74 @@ std::vector<Option> make_options() {
                "read is checked like a transferred one and its age counts from the file's "
                "time. Its directory must be writable by `user`. Empty (the default): none. "
                "Example: `/var/lib/cairn/root.zone`."));
+    // Local policy: local zones and local data.
+    using policy::BuiltinZoneSwitches;
+    using policy::LocalZoneSpec;
+    using policy::PolicyOptions;
+    add(option("local-zones", Group::policy, at<&Config::policy, &PolicyOptions::local_zones>,
+               ListOf<RecordOf<LocalZoneSpec>>{RecordOf<LocalZoneSpec>{
+                   "local zone",
+                   "local zones",
+                   {field<&LocalZoneSpec::name>("name", DomainName{}, "the zone's apex").required(),
+                    field<&LocalZoneSpec::type>(
+                        "type", Keyword{policy::local_zone_type_names()},
+                        "`deny`, `refuse`, `static`, `transparent`, `redirect` or `nodefault`: how "
+                        "names in it are answered when `local-data` has no answer")
+                        .required()},
+                   {}}},
+               "Zones cairn answers itself, as Unbound's `local-zone`; the closest enclosing "
+               "zone of a name decides. Local data always answers first (with AA, and the TTL "
+               "it was given); otherwise `deny` drops the query, `refuse` answers REFUSED "
+               "(Extended DNS Error 15, Blocked), `static` answers NXDOMAIN, or NODATA for a "
+               "name that has data, with the zone's SOA (from `local-data`, else the RFC 6303 "
+               "one, negative TTL 3 hours), `transparent` resolves as usual (NODATA for a name "
+               "whose data lacks the type asked), and `redirect` answers every name in the "
+               "zone with the data of its apex (e.g. a CNAME to a block page). `nodefault` "
+               "switches one built-in zone off, e.g. `10.in-addr.arpa` when your own servers "
+               "have it. Default: none. Example: `[{name: ads.example, type: redirect}, {name: "
+               "10.in-addr.arpa, type: nodefault}]`.")
+            .also_known_as({"local-zone"}));
+    add(option("local-data", Group::policy, at<&Config::policy, &PolicyOptions::local_data>,
+               ListOf<ZoneRecord>{},
+               "Records cairn answers itself, in zone-file syntax (names absolute, TTL 3600 "
+               "and class IN unless given), e.g. `\"printer.home.arpa. 300 IN A "
+               "192.168.1.5\"` or `\"5.1.168.192.in-addr.arpa. PTR printer.home.arpa.\"`. A "
+               "record in no `local-zones` zone makes a `transparent` zone at its owner; one "
+               "under a built-in zone is answered and the rest of that zone stays built in. A "
+               "CNAME is answered for every type and followed through local data, then "
+               "resolved. A CNAME beside other data, and wildcard owners (use a `redirect` "
+               "zone), are errors. Default: none.")
+            .also_known_as({"local-data-ptr"}));
+    add(option(
+        "local-zones-special-use", Group::policy,
+        at<&Config::policy, &PolicyOptions::builtin_zones, &BuiltinZoneSwitches::special_use>,
+        Boolean{},
+        "Answers the special-use names of RFC 6761 without asking anyone: `localhost.` "
+        "and every name under it is 127.0.0.1 and ::1, `test.` and `invalid.` are "
+        "NXDOMAIN. Default: on. Example: `local-zones-special-use: off`."));
+    add(option(
+        "local-zones-private-reverse", Group::policy,
+        at<&Config::policy, &PolicyOptions::builtin_zones, &BuiltinZoneSwitches::private_reverse>,
+        Boolean{},
+        "Answers the reverse zones of private and special addresses as empty zones "
+        "(RFC 6303, and 100.64.0.0/10 of RFC 7793): 10/8, 172.16/12, 192.168/16, 0/8, "
+        "127/8 (with `1.0.0.127.in-addr.arpa PTR localhost.`), 169.254/16, the "
+        "documentation networks, 255.255.255.255, ::, ::1 (PTR localhost.), fd00::/8, "
+        "fe80::/10 and 2001:db8::/32, so such lookups never reach the Internet. Switch "
+        "one zone off with a `nodefault` local zone. Default: on. Example: "
+        "`local-zones-private-reverse: off`."));
+    add(option("local-zones-home-arpa", Group::policy,
+               at<&Config::policy, &PolicyOptions::builtin_zones, &BuiltinZoneSwitches::home_arpa>,
+               Boolean{},
+               "Answers `home.arpa.` locally (RFC 8375): NXDOMAIN except for the names "
+               "`local-data` gives, never asked of the root. Default: on. Example: "
+               "`local-zones-home-arpa: off`."));
+    add(option("local-zones-onion", Group::policy,
+               at<&Config::policy, &PolicyOptions::builtin_zones, &BuiltinZoneSwitches::onion>,
+               Boolean{},
+               "Answers every `.onion` name NXDOMAIN without resolving it (RFC 7686: Tor "
+               "names leak nothing to the DNS). Default: on. Example: `local-zones-onion: "
+               "off`."));
 
     // Cache.
     add(option("cache-size", Group::cache, at<&Config::cache, &CacheOptions::max_bytes>,
@@ -802,6 +872,13 @@ std::string family_gap(const Config& config) {
 
 std::vector<Rule> make_rules() {
     std::vector<Rule> list;
+    list.push_back({{"local-data", "local-zones"},
+                    "`local-zones` and `local-data` must make a consistent set of zones.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        auto zones = policy::LocalZones::build(config.policy);
+                        if (zones) return std::nullopt;
+                        return zones.error();
+                    }});
     list.push_back({{"cache-min-ttl", "cache-max-ttl"},
                     "`cache-min-ttl` must not be greater than `cache-max-ttl`.",
                     [](const Config& config) -> std::optional<std::string> {

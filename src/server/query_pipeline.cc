@@ -173,6 +173,51 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
         net::count(metrics_.packet_cache_misses);
     }
 
+    if (rpz_) policy.rpz = rpz_;
+    Pending pending{AnswerShape{header, question, edns, tcp ? answer_limit(tcp, edns) : limit},
+                    key,
+                    to.peer,
+                    std::move(policy),
+                    std::nullopt,
+                    {}};
+    if (settings_.local_zones)
+        if (auto local = settings_.local_zones->answer(question))
+            return answer_locally(to, std::move(pending), std::move(*local), response, origin);
+    return start_resolution(to, std::move(pending), response, origin);
+}
+
+size_t QueryPipeline::answer_locally(const Outgoing& to, Pending pending, policy::LocalAnswer local,
+                                     std::span<uint8_t> response, const net::ReplyOrigin& origin) {
+    net::count(metrics_.local_answers);
+    if (local.drop) {
+        net::count(metrics_.local_dropped);
+        observer_.answer_released(to.question, to.peer, std::nullopt, {});
+        return 0;
+    }
+    if (local.continue_at) {
+        pending.continue_at = std::move(local.continue_at);
+        pending.chain = std::move(local.answer);
+        return start_resolution(to, std::move(pending), response, origin);
+    }
+    AnswerShape shape = std::move(pending.shape);
+    shape.max_size = std::min(shape.max_size, response.size());
+    resolve::Answer answer;
+    answer.rcode = local.rcode;
+    answer.answer = std::move(local.answer);
+    answer.authority = std::move(local.authority);
+    answer.extended_error = std::move(local.extended_error);
+    const auto shaped = shape_answer(shape, answer, settings_.edns_buffer_size, response);
+    if (shaped.message.empty()) return 0;
+    // Local data is the operator's own: authoritative, as Unbound marks it.
+    constexpr uint8_t kAaBit = 0x04;  // in the first flags octet
+    response[2] |= kAaBit;
+    if (shaped.truncated) net::count(metrics_.truncated);
+    return release(to, static_cast<unsigned>(shaped.rcode), response, shaped.message.size());
+}
+
+size_t QueryPipeline::start_resolution(const Outgoing& to, Pending pending,
+                                       std::span<uint8_t> response,
+                                       const net::ReplyOrigin& origin) {
     if (!slots_.try_take()) {
         net::count(metrics_.refused_inflight);
         return answer_error(to, Rcode::SERVFAIL, wire::ExtendedErrorCode::kOther, response,
@@ -186,9 +231,6 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
                             "too many resolutions in flight for this client "
                             "(max-inflight-per-client)");
     }
-    if (rpz_) policy.rpz = rpz_;
-    Pending pending{AnswerShape{header, question, edns, tcp ? answer_limit(tcp, edns) : limit}, key,
-                    to.peer, std::move(policy)};
     net::count(metrics_.resolutions);
     asio::co_spawn(
         executor_,
@@ -227,6 +269,7 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
     const auto& shape = pending.shape;
     resolve::ClientQuery query;
     query.question = shape.question;
+    if (pending.continue_at) query.question.name = *pending.continue_at;
     query.recursion_desired = shape.query.rd;
     query.dnssec_ok = shape.edns.present && shape.edns.dnssec_ok;
     query.checking_disabled = shape.query.cd;
@@ -264,6 +307,13 @@ asio::awaitable<void> QueryPipeline::resolve_and_answer(Pending pending, net::Re
             record_latency(pending.peer);
         }
         co_return;
+    }
+    if (!pending.chain.empty()) {
+        // The local CNAME chain leads the answer; unsigned local data makes
+        // the whole unproven, and it is not replayed from the packet cache.
+        answer.answer.insert(answer.answer.begin(), pending.chain.begin(), pending.chain.end());
+        answer.authentic_data = false;
+        answer.cache_ttl = 0;
     }
 
     // From here to send() nothing suspends, so the shared build buffer is ours.

@@ -13,10 +13,18 @@
 //   AXFR, IXFR                            -> REFUSED (as Unbound does)
 //   OPT, TSIG, TKEY, MAILA, MAILB, 128-248 as QTYPE -> FORMERR (as Unbound)
 // then the packet cache (no allocation, no lock: the cache is this
-// worker's), and only on a miss, if the worker and the client prefix are
+// worker's), then on a miss the local zones (policy/local_zones.h: answered
+// at once with AA, or dropped, or a local CNAME whose target is resolved),
+// and only then, if the worker and the client prefix are
 // within their in-flight budgets (else SERVFAIL with an EDE naming the
 // option), a coroutine that asks the resolver, shapes the answer, stores it
 // in the packet cache and sends it.
+//
+// Local zones are asked after the packet cache, so a cache hit costs no
+// zone lookup, and yet they always win: the packet cache holds only what the
+// resolver answered for questions the local zones let through, and a
+// reload that changes them builds new workers with empty packet caches.
+// Local answers are not stored there (their TTLs stay as configured).
 //
 // Every answer is counted by protocol and rcode, and timed from the query's
 // arrival to its leaving: by the transport for a UDP batch's answers given
@@ -42,6 +50,8 @@
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +62,7 @@
 #include "observe/client_address.h"
 #include "observe/dnstap_recorder.h"
 #include "observe/query_log.h"
+#include "policy/local_zones.h"
 #include "resolve/resolver.h"
 #include "server/access_list.h"
 #include "server/error_answer.h"
@@ -94,6 +105,9 @@ struct PipelineSettings {
     // Where RPZ's NSDNAME and NSIP triggers find name servers; null: those
     // triggers see none.
     const cache::RRsetCache* rrsets = nullptr;
+    // Names answered locally (`local-zones`, `local-data`, the built-in
+    // zones); null: none. Shared, immutable, by all workers.
+    std::shared_ptr<const policy::LocalZones> local_zones;
 };
 
 class QueryPipeline final : public net::QueryHandler {
@@ -154,6 +168,10 @@ private:
         cache::PacketKey key;
         net::Peer peer;
         PolicyStep policy;
+        // A local CNAME chain that leaves local data: the name to resolve
+        // instead of the question's, and the chain to put before its answer.
+        std::optional<wire::Name> continue_at;
+        std::vector<wire::Record> chain;
     };
 
     // What policy made of a resolved answer.
@@ -198,6 +216,14 @@ private:
     // cache, or later from the resolver.
     size_t answer_question(const Outgoing& to, std::span<uint8_t> response,
                            const net::ReplyOrigin& origin);
+    // The local answer, given at once, or dropped, or the rest of a local
+    // CNAME chain handed to the resolver.
+    size_t answer_locally(const Outgoing& to, Pending pending, policy::LocalAnswer local,
+                          std::span<uint8_t> response, const net::ReplyOrigin& origin);
+    // Hands `pending` to a resolution coroutine if the in-flight budgets
+    // allow; else the SERVFAIL that says which budget.
+    size_t start_resolution(const Outgoing& to, Pending pending, std::span<uint8_t> response,
+                            const net::ReplyOrigin& origin);
     size_t answer_error(const Outgoing& to, wire::Rcode rcode,
                         std::optional<wire::ExtendedErrorCode> ede, std::span<uint8_t> response,
                         std::string_view ede_text = {});

@@ -71,7 +71,10 @@ struct ServerMetrics {
     Counter packet_cache_hits{0};
     Counter packet_cache_misses{0};
     Counter resolutions{0};  // queries handed to the resolver
-    Counter truncated{0};    // answers sent with TC=1
+    // Queries the local zones answered (or dropped: `deny`; counted in both).
+    Counter local_answers{0};
+    Counter local_dropped{0};
+    Counter truncated{0};  // answers sent with TC=1
     // UDP responses over their client prefix's rate limit (dropped, or sent
     // as a slip), by class; and the slips.
     Counter rate_limited_answers{0};

@@ -60,6 +60,9 @@ void append_stats(Stats& out, const ServerMetrics& m) {
     add("packet_cache_misses", read(m.packet_cache_misses),
         "Queries the packet cache could not answer.");
     add("resolutions", read(m.resolutions), "Queries handed to the resolver.");
+    add("local_answers", read(m.local_answers),
+        "Queries answered from local zones and local data (the dropped ones included).");
+    add("local_dropped", read(m.local_dropped), "Queries dropped unanswered by a deny local zone.");
     add("truncated", read(m.truncated), "Answers sent truncated (TC=1).");
     add("rate_limited_answers", read(m.rate_limited_answers),
         "UDP answers over their client prefix's rate limit (dropped or slipped).");

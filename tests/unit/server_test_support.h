@@ -160,13 +160,15 @@ enum class PacketCacheKind { kNone, kFake, kReal };
 // A one-worker Service on 127.0.0.1 (ephemeral port) with the fake resolver.
 struct TestServer {
     explicit TestServer(std::function<void(ServerOptions&)> tweak = {},
-                        PacketCacheKind packet_cache = PacketCacheKind::kFake, unsigned threads = 1)
+                        PacketCacheKind packet_cache = PacketCacheKind::kFake, unsigned threads = 1,
+                        std::shared_ptr<const policy::LocalZones> local_zones = nullptr)
         : script(std::make_shared<ResolverScript>()) {
         ServerOptions options;
         options.listen = {*wire::SocketAddress::parse("127.0.0.1:0")};
         options.threads = threads;
         if (tweak) tweak(options);
         auto settings = service_settings(options, 1232);
+        settings.worker.pipeline.local_zones = std::move(local_zones);
         settings.drain_timeout = 500ms;
         auto shared = script;
         service = std::make_unique<Service>(
