@@ -8,12 +8,14 @@
 #include <algorithm>
 
 #include "config/option_kinds.h"
+#include "policy/dns64.h"
 
 namespace cairn::config {
 namespace {
 
 using cache::CacheOptions;
 using net::ClientPrefixLengths;
+using policy::Dns64Options;
 using resolve::DnssecOptions;
 using resolve::PrefetchOptions;
 using resolve::ResolverOptions;
@@ -471,6 +473,41 @@ std::vector<Option> make_options() {
                Duration{.min = milliseconds(100), .max = seconds(600)},
                "Deadline for one client request, from its arrival to the answer."));
 
+    // Local policy: DNS64.
+    add(option("dns64", Group::policy, at<&Config::dns64, &Dns64Options::enabled>, Boolean{},
+               "DNS64 (RFC 6147), for IPv6-only clients behind a NAT64: an AAAA question whose "
+               "name has no AAAA record (an empty answer, or an error other than NXDOMAIN) is "
+               "answered with AAAA records made from the name's A records, each IPv4 address "
+               "embedded in `dns64-prefix`. A CNAME chain is kept. The made records last no "
+               "longer than the A records and the empty AAAA answer, and never carry AD; a "
+               "client that sets both DO and CD validates by itself and gets the real answer, "
+               "and an AAAA answer that fails validation is never replaced. Example: "
+               "`dns64: true`."));
+    add(option("dns64-prefix", Group::policy, at<&Config::dns64, &Dns64Options::prefix>, Prefix{},
+               "The NAT64 prefix IPv4 addresses are embedded in (RFC 6052): 32, 40, 48, 56, 64 "
+               "or 96 bits long. With the Well-Known Prefix 64:ff9b::/96, private and other "
+               "non-global IPv4 addresses are not mapped (RFC 6052 section 3.1); with a "
+               "network's own prefix they are. Example: `dns64-prefix: 2001:db8:64::/96`."));
+    add(option("dns64-exclude", Group::policy, at<&Config::dns64, &Dns64Options::exclude>,
+               ListOf<Prefix>{},
+               "IPv6 prefixes whose AAAA records count as absent (RFC 6147 section 5.1.4), so "
+               "that a name having only such addresses gets synthesised ones. Example: "
+               "`dns64-exclude: [\"::ffff:0:0/96\", \"2001:db8:dead::/48\"]`."));
+    add(option("dns64-exclude-ipv4", Group::policy, at<&Config::dns64, &Dns64Options::exclude_ipv4>,
+               ListOf<Prefix>{},
+               "IPv4 prefixes whose A records are never mapped into `dns64-prefix`. Example: "
+               "`dns64-exclude-ipv4: [0.0.0.0/8, 127.0.0.0/8, 10.0.0.0/8]`."));
+    add(option("dns64-ignore-aaaa", Group::policy, at<&Config::dns64, &Dns64Options::ignore_aaaa>,
+               ListOf<DomainName>{},
+               "Domains (with the names below them) whose real AAAA records are ignored: their "
+               "AAAA answers are always made from A records, for sites whose IPv6 is broken. "
+               "Example: `dns64-ignore-aaaa: [broken.example]`."));
+    add(option("dns64-ptr", Group::policy, at<&Config::dns64, &Dns64Options::synthesise_ptr>,
+               Boolean{},
+               "With `dns64`, answer a PTR question for an address inside `dns64-prefix` with a "
+               "CNAME to the in-addr.arpa name of the IPv4 address it embeds, and that name's "
+               "PTR records (RFC 6147 section 5.3.1). Example: `dns64-ptr: false`."));
+
     // Cache.
     add(option("cache-size", Group::cache, at<&Config::cache, &CacheOptions::max_bytes>,
                Size{.min = kMiB},
@@ -680,6 +717,32 @@ std::string family_gap(const Config& config) {
 
 std::vector<Rule> make_rules() {
     std::vector<Rule> list;
+    list.push_back({{"dns64-prefix"},
+                    "`dns64-prefix` is an IPv6 prefix of 32, 40, 48, 56, 64 or 96 bits whose bits "
+                    "64 to 71 are zero (RFC 6052 section 2.2).",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto problem = policy::dns64_prefix_problem(config.dns64.prefix);
+                        if (!problem) return std::nullopt;
+                        return "dns64-prefix " + config.dns64.prefix.to_string() + ": " + *problem;
+                    }});
+    list.push_back({{"dns64-exclude"},
+                    "`dns64-exclude` lists IPv6 prefixes only.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        for (const auto& prefix : config.dns64.exclude)
+                            if (prefix.address().is_v4())
+                                return "dns64-exclude lists " + prefix.to_string() +
+                                       ", which is not an IPv6 prefix (see dns64-exclude-ipv4)";
+                        return std::nullopt;
+                    }});
+    list.push_back({{"dns64-exclude-ipv4"},
+                    "`dns64-exclude-ipv4` lists IPv4 prefixes only.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        for (const auto& prefix : config.dns64.exclude_ipv4)
+                            if (!prefix.address().is_v4())
+                                return "dns64-exclude-ipv4 lists " + prefix.to_string() +
+                                       ", which is not an IPv4 prefix";
+                        return std::nullopt;
+                    }});
     list.push_back({{"cache-min-ttl", "cache-max-ttl"},
                     "`cache-min-ttl` must not be greater than `cache-max-ttl`.",
                     [](const Config& config) -> std::optional<std::string> {
