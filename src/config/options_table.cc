@@ -8,6 +8,8 @@
 #include <algorithm>
 
 #include "config/option_kinds.h"
+#include "config/optional_kind.h"
+#include "config/record_kind.h"
 #include "policy/dns64.h"
 
 namespace cairn::config {
@@ -31,6 +33,41 @@ constexpr uint32_t kDay = 86'400;
 
 // The most a TXT character-string holds (RFC 1035 §3.3).
 constexpr size_t kTxtStringMax = 255;
+
+ListOf<RecordOf<policy::ZonePolicy>> zone_policy_kind() {
+    using policy::ZonePolicy;
+    RecordOf<ZonePolicy> record{
+        "zone policy",
+        "zone policies",
+        {field<&ZonePolicy::name>("name", DomainName{},
+                                  "the zone: its names and every name below it")
+             .required(),
+         field<&ZonePolicy::cache_min_ttl>("cache-min-ttl",
+                                           Optional<Seconds>{{.min = 0, .max = kDay}},
+                                           "the zone's `cache-min-ttl`"),
+         field<&ZonePolicy::cache_max_ttl>("cache-max-ttl",
+                                           Optional<Seconds>{{.min = 1, .max = 365 * kDay}},
+                                           "the zone's `cache-max-ttl` (also caps its negative "
+                                           "answers)"),
+         field<&ZonePolicy::prefetch>("prefetch", Optional<Boolean>{}, "the zone's `prefetch`"),
+         field<&ZonePolicy::serve_stale>("serve-stale", Optional<Boolean>{},
+                                         "the zone's `serve-stale`"),
+         field<&ZonePolicy::stale_max>("stale-max", Optional<Seconds>{{.min = 0, .max = 30 * kDay}},
+                                       "the zone's `stale-max`: how long past expiry its data "
+                                       "may be served stale (never past its signatures)"),
+         field<&ZonePolicy::stale_recheck_interval>(
+             "stale-recheck-interval",
+             Optional<Duration>{{.min = seconds(1), .max = seconds(3600)}},
+             "the zone's `stale-recheck-interval`")},
+        {}};
+    record.check = [](const ZonePolicy& zone) -> std::optional<std::string> {
+        if (zone.cache_min_ttl && zone.cache_max_ttl && *zone.cache_min_ttl > *zone.cache_max_ttl)
+            return "zone policy for " + zone.name.to_text() +
+                   ": cache-min-ttl is greater than cache-max-ttl";
+        return std::nullopt;
+    };
+    return {record};
+}
 
 std::vector<Option> make_options() {
     std::vector<Option> table;
@@ -473,6 +510,18 @@ std::vector<Option> make_options() {
                Duration{.min = milliseconds(100), .max = seconds(600)},
                "Deadline for one client request, from its arrival to the answer."));
 
+    // Local policy.
+    add(option("zone-policy", Group::policy, at<&Config::resolver, &ResolverOptions::zone_policy>,
+               zone_policy_kind(),
+               "Cache behaviour per zone: each entry names a zone and sets, for the data of "
+               "that zone and the names below it, any of `cache-min-ttl`, `cache-max-ttl`, "
+               "`prefetch`, `serve-stale`, `stale-max` and `stale-recheck-interval`. The "
+               "closest enclosing zone with an entry decides; what its entry leaves out is the "
+               "global option's value (not a less specific entry's). Signed data is still "
+               "never kept past its signatures' expiration. Example: "
+               "`zone-policy: [{name: example.com, cache-max-ttl: 5m, serve-stale: false}, "
+               "{name: cdn.example.net, prefetch: false, stale-max: 2h}]`."));
+
     // Local policy: DNS64.
     add(option("dns64", Group::policy, at<&Config::dns64, &Dns64Options::enabled>, Boolean{},
                "DNS64 (RFC 6147), for IPv6-only clients behind a NAT64: an AAAA question whose "
@@ -717,6 +766,17 @@ std::string family_gap(const Config& config) {
 
 std::vector<Rule> make_rules() {
     std::vector<Rule> list;
+    list.push_back({{"zone-policy"},
+                    "`zone-policy` names each zone once.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& entries = config.resolver.zone_policy;
+                        for (size_t i = 0; i < entries.size(); ++i)
+                            for (size_t j = 0; j < i; ++j)
+                                if (entries[i].name == entries[j].name)
+                                    return "zone-policy names " + entries[i].name.to_text() +
+                                           " twice";
+                        return std::nullopt;
+                    }});
     list.push_back({{"dns64-prefix"},
                     "`dns64-prefix` is an IPv6 prefix of 32, 40, 48, 56, 64 or 96 bits whose bits "
                     "64 to 71 are zero (RFC 6052 section 2.2).",
