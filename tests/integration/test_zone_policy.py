@@ -9,7 +9,7 @@ pair changes what Cairn does for that zone only.
 from __future__ import annotations
 
 import contextlib
-import os
+import dataclasses
 import shutil
 import tempfile
 import time
@@ -17,11 +17,9 @@ import time
 import dns.rcode
 import pytest
 
-from resolver_helpers import cairn_stats, extended_errors, rdatas, ttl_of
-
-SHORT_TTL = 3
-PREFETCH_TTL = 10
-EDE_STALE_ANSWER = 3
+from hierarchy import EXPIRY_TTL, PREFETCH_TTL, SHORT_TTL
+from resolver_helpers import EDE_STALE_ANSWER, cairn_stats, extended_errors, rdatas, ttl_of
+from signing import sign_zone
 
 
 @pytest.fixture
@@ -125,3 +123,40 @@ def test_prefetch_off_for_one_zone(cairn, control_dir, counts):
     asked = {q.qname.lower().rstrip(".") + "." for q in counts.queries("short") if q.qtype == "A"}
     assert "pf.shortplain.zz." in asked, asked
     assert "pf.short.example." not in asked, asked
+
+
+def test_signed_data_never_served_stale_past_its_signatures(cairn, control_dir, counts):
+    """expiry.example. (TTL 2 s) is re-signed so that its RRSIGs expire 10 s
+    from now; its zone-policy allows 30 days of stale data. Stale while the
+    RRSIG is valid, SERVFAIL once it has expired."""
+    lifetime = 10
+    zone = "expiry.example."
+    name = f"www.{zone}"
+    signed = counts.zonefile(zone)
+    unsigned = signed[: -len(".signed")]
+    keys = counts.keys[zone]
+    signing = counts.hierarchy.zone(zone).signing
+    c = start(cairn, control_dir, [{"name": zone, "stale-max": "30d",
+                                    "stale-recheck-interval": "1s"}],
+              **{"stale-client-timeout": "0s"})
+    counts.stop_server("short")
+    try:
+        t0 = time.time()
+        sign_zone(unsigned, zone, keys, dataclasses.replace(signing, lifetime=lifetime), now=int(t0))
+        expires = int(t0) + lifetime
+        counts.start_server("short")
+        assert rdatas(c.query(name, "A", dnssec=True), name, "A")
+        cached = time.time()
+        counts.stop_server("short")
+        wait_until(cached + EXPIRY_TTL + 1)
+        if time.time() < expires - 1:  # the control: stale while the RRSIG is valid
+            stale = c.query(name, "A", dnssec=True, timeout=30)
+            assert rdatas(stale, name, "A"), stale
+            assert EDE_STALE_ANSWER in [code for code, _ in extended_errors(stale)]
+        wait_until(expires + 1.5)
+        late = c.query(name, "A", dnssec=True, timeout=30)
+        assert late.rcode() == dns.rcode.SERVFAIL and not late.answer, late
+    finally:
+        counts.stop_server("short")
+        sign_zone(unsigned, zone, keys, signing)
+        counts.start_server("short")
