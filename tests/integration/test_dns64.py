@@ -20,8 +20,9 @@ import pytest
 
 import scripted_server as ss
 from hierarchy import data_addr
-from control_helpers import short_tmp  # noqa: F401
+from control_helpers import cairnctl_ok, short_tmp  # noqa: F401
 from resolver_helpers import cairn_stats, rdatas, ttl_of
+from resolvers import to_yaml
 
 PREFIX = "2001:db8:64::/96"
 ZONE = "script1.zz."
@@ -163,3 +164,19 @@ def test_counter_in_stats(cairn, v4_zone, short_tmp):  # noqa: F811
     stats = cairn_stats(c.config["control-socket"])
     assert stats["server.dns64_synthesised"] == 1
     assert stats["server.dns64_ptr_synthesised"] == 0
+
+
+def test_dns64_follows_a_reload(cairn, v4_zone, short_tmp):  # noqa: F811
+    c = cairn({"control-socket": os.path.join(short_tmp, "ctl.sock")})
+    name = f"v4only.{ZONE}"
+    assert not c.query(name, "AAAA").answer
+    c.config.update(dns64_config())
+    with open(c.conf_path, "w") as f:
+        f.write(to_yaml(c.config) + "\n")
+    cairnctl_ok(c, "reload")
+    assert rdatas(c.query(name, "AAAA"), name, "AAAA") == [embed(PREFIX, v4_zone["v4only"])]
+    c.config["dns64"] = False
+    with open(c.conf_path, "w") as f:
+        f.write(to_yaml(c.config) + "\n")
+    cairnctl_ok(c, "reload")
+    assert not c.query(name, "AAAA").answer, "off again, and the packet cache emptied with it"
