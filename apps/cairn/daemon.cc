@@ -163,9 +163,11 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
                                                   config.upstream, cookie_secret_};
     const observe::DnstapSettings dnstap_settings{config.dnstap.selection,
                                                   dnstap_origin(config.dnstap), addresses};
+    auto local_root = config.local_root.enabled ? local_root_ : nullptr;
     auto factory = [resolver_options = config.resolver, upstream_settings, hints, caches,
                     packet_bytes, &clock, &upstream_metrics = upstream_metrics_, dnstap,
-                    dnstap_settings, dns64 = config.dns64](asio::io_context& io, unsigned worker) {
+                    dnstap_settings, local_root,
+                    dns64 = config.dns64](asio::io_context& io, unsigned worker) {
         server::WorkerParts parts;
         if (dnstap)
             parts.dnstap =
@@ -174,6 +176,7 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
             io, caches->infra, upstream_metrics, upstream_settings, parts.dnstap.get());
         auto resolver = std::make_unique<resolve::RecursiveResolver>(resolver_options, hints,
                                                                      *caches, *upstream, clock);
+        if (local_root) resolver->use_local_root(*local_root);
         parts.resolver_metrics = &resolver->metrics();
         parts.upstream_rtt = &upstream->rtt_histogram();
         parts.upstream = std::move(upstream);
@@ -220,6 +223,7 @@ bool Daemon::start() {
     if (!listen_for_metrics(config_.metrics_listen)) return false;
     if (!drop_privileges()) return false;
     service_->run();
+    start_local_root();
     spdlog::info("cairn 0.1.0 started: {} worker thread{}, configuration {}",
                  service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
                  config_path_.empty() ? "built in" : config_path_);
@@ -367,10 +371,14 @@ std::string Daemon::reload() {
     dnstap_ = std::move(*dnstap);
     caches_ = std::move(caches);
     hints_ = std::move(*hints);
+    const bool local_root_changed =
+        config_.local_root != loaded->local_root ||
+        !same_anchors(config_.resolver.dnssec.anchors, loaded->resolver.dnssec.anchors);
     const bool control_moved = loaded->control_socket != config_.control_socket;
     config_ = std::move(*loaded);
     apply_log_level(config_.log_level);
     listen_for_metrics(config_.metrics_listen);
+    if (local_root_changed) start_local_root();
     ++reloads_;
     spdlog::info("configuration reloaded from {}: {} worker thread{}{}", config_path_,
                  service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
@@ -414,12 +422,23 @@ server::Figures Daemon::figures() const {
     if (dnstap_)
         all.stats.push_back({"dnstap.connected", dnstap_->connected() ? 1u : 0u, true,
                              "1 while a dnstap reader is connected."});
+    if (config_.local_root.enabled)
+        server::append_local_root_stats(all.stats, *local_root_, clock_.now());
     all.stats.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true,
                          "Seconds since cairn started."});
     all.stats.push_back({"process.reloads", reloads_, false, "Configuration reloads applied."});
     all.stats.push_back(
         {"process.workers", service_->worker_count(), true, "Worker threads running."});
     return all;
+}
+
+void Daemon::start_local_root() {
+    local_root_updater_.reset();
+    local_root_->drop();
+    if (!config_.local_root.enabled) return;
+    local_root_updater_ = std::make_unique<server::LocalRootUpdater>(
+        io_, local_root_, config_.local_root, config_.resolver.dnssec.anchors, clock_);
+    local_root_updater_->start();
 }
 
 server::Stats Daemon::stats() const {

@@ -59,10 +59,12 @@
 #include "net/metrics_listener.h"
 #include "net/upstream_metrics.h"
 #include "observe/client_address.h"
+#include "policy/local_root.h"
 #include "privileges.h"
 #include "query_log_writer.h"
 #include "resolve/root_hints.h"
 #include "server/dashboard.h"
+#include "server/local_root_updater.h"
 #include "server/service.h"
 #include "server/stats.h"
 #include "service_notify.h"
@@ -118,6 +120,8 @@ private:
     void wait_for_signal();
     void request_stop();
     void log_listening() const;
+    // (Re)starts the local root updater for config_, without a copy.
+    void start_local_root();
 
     asio::io_context io_;  // the main thread's: signals and control
     asio::signal_set signals_;
@@ -139,6 +143,12 @@ private:
     // The running service's dnstap writer (null: none); the service's
     // workers hold it too, and it goes with the last of them.
     std::shared_ptr<net::DnstapOutput> dnstap_;
+    // The local root copy (RFC 8806): the workers ask it when `local-root`
+    // is on; the updater keeps it current on io_. Kept across reloads; a
+    // reload that changes the local-root options or the trust anchors
+    // starts over without a copy.
+    std::shared_ptr<policy::LocalRoot> local_root_ = std::make_shared<policy::LocalRoot>();
+    std::unique_ptr<server::LocalRootUpdater> local_root_updater_;
     std::unique_ptr<server::Service> service_;
     std::shared_ptr<net::ControlListener> control_;
     // By configured address (`metrics-listen`).

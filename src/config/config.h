@@ -12,6 +12,7 @@
 #include "net/upstream_options.h"
 #include "observe/dnstap_options.h"
 #include "policy/dns64_options.h"
+#include "policy/local_root_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
 #include "wire/ip_address.h"
@@ -25,6 +26,7 @@ struct Config {
     net::UpstreamOptions upstream;
     cache::CacheOptions cache;
     policy::Dns64Options dns64;
+    policy::LocalRootOptions local_root;
     // Unix socket on which cairn takes cairnctl's commands; empty: none. Off by
     // default so that an empty file works without a writable /run directory.
     std::string control_socket;

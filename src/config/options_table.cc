@@ -557,6 +557,35 @@ std::vector<Option> make_options() {
                "CNAME to the in-addr.arpa name of the IPv4 address it embeds, and that name's "
                "PTR records (RFC 6147 section 5.3.1). Example: `dns64-ptr: false`."));
 
+    // Local policy: the local root copy (RFC 8806).
+    using policy::LocalRootOptions;
+    add(option("local-root", Group::policy, at<&Config::local_root, &LocalRootOptions::enabled>,
+               Boolean{},
+               "Keep a copy of the root zone, transferred (AXFR) from `local-root-sources`, "
+               "and answer from memory what cairn would ask the root servers (RFC 8806). A "
+               "copy is used only when its DNSKEY RRset matches the root trust anchor, the "
+               "RRSIG over its ZONEMD verifies and the ZONEMD digest (RFC 8976) matches the "
+               "zone; it is refreshed by its SOA timers and dropped past SOA expire or when a "
+               "signature in it expires. Until a copy is in, and whenever one is refused or "
+               "lost, cairn asks the root servers and says so in the log and in the "
+               "`local_root.*` counters. Off by default. Example: `local-root: true` with "
+               "`local-root-sources`."));
+    add(option("local-root-sources", Group::policy,
+               at<&Config::local_root, &LocalRootOptions::sources>,
+               ListOf<Endpoint>{.element = {.default_port = 53}},
+               "Servers the root zone is transferred from, tried in order; port 53 unless "
+               "given. Required with `local-root`, no default. Servers that allow it (RFC 8806 "
+               "Appendix A, IANA): `[\"170.247.170.2\", \"192.33.4.12\", \"199.7.91.13\", "
+               "\"192.5.5.241\", \"193.0.14.129\", \"192.0.47.132\", \"192.0.32.132\"]` "
+               "(b, c, d, f, k root and xfr.cjr/xfr.lax.dns.icann.org)."));
+    add(option("local-root-file", Group::policy, at<&Config::local_root, &LocalRootOptions::file>,
+               FilePath{},
+               "File where cairn keeps the last accepted root zone copy (zone-file text), and "
+               "reads it at start, so it answers from it before the first transfer; the copy "
+               "read is checked like a transferred one and its age counts from the file's "
+               "time. Its directory must be writable by `user`. Empty (the default): none. "
+               "Example: `/var/lib/cairn/root.zone`."));
+
     // Cache.
     add(option("cache-size", Group::cache, at<&Config::cache, &CacheOptions::max_bytes>,
                Size{.min = kMiB},
@@ -811,6 +840,15 @@ std::vector<Rule> make_rules() {
                         return "cache-min-ttl (" + kind.format(config.cache.min_ttl) +
                                ") is greater than cache-max-ttl (" +
                                kind.format(config.cache.max_ttl) + ")";
+                    }});
+    list.push_back({{"local-root", "local-root-sources"},
+                    "`local-root` needs at least one address in `local-root-sources`.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        if (!config.local_root.enabled || !config.local_root.sources.empty())
+                            return std::nullopt;
+                        return std::string(
+                            "local-root is on but local-root-sources is empty, so the root "
+                            "zone could not be transferred from anywhere");
                     }});
     list.push_back({{"upstream-ipv4", "upstream-ipv6"},
                     "`upstream-ipv4` and `upstream-ipv6` must not both be off.",

@@ -4,7 +4,11 @@
 #include <string>
 
 #include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/this_coro.hpp>
 
+#include "dnssec/algorithms.h"
 #include "observe/log_limit.h"
 #include "resolve/chain.h"
 #include "resolve/qname_minimiser.h"
@@ -23,6 +27,13 @@ using wire::RRType;
 // Glueless name server lookups nested inside each other (a delegation whose
 // servers are named in a zone whose servers are named elsewhere...).
 constexpr uint32_t kMaxNestedLookups = 4;
+
+// Stands for the local root copy where a reply names its server.
+const wire::IpAddress kLocalRootServer{};
+
+std::string server_text(const wire::IpAddress& server) {
+    return server == kLocalRootServer ? "the local root copy" : server.to_string();
+}
 
 std::optional<wire::Name> rdata_name(const wire::RData& rdata) {
     auto n = wire::NameData::from(rdata);
@@ -227,7 +238,7 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
             if (d.has_addresses()) {
                 if (auto held = priming_log.admit())
                     spdlog::info("root priming: {} root servers from {}{}", d.servers.size(),
-                                 reply->server.to_string(), observe::held_back(*held));
+                                 server_text(reply->server), observe::held_back(*held));
                 co_return d;
             }
         }
@@ -471,8 +482,25 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     co_return ZoneReply{std::move(reply), classification, address};
 }
 
+std::optional<Iterator::ZoneReply> Iterator::ask_local_root(const Delegation& delegation,
+                                                            const wire::Question& question) {
+    auto message = ctx_.local_root->answer(question, ctx_.clock.now());
+    if (!message) return std::nullopt;
+    UpstreamReply reply;
+    reply.status = UpstreamStatus::kOk;
+    reply.message = std::move(*message);
+    auto classification = classify_response(reply.message, question, delegation.zone);
+    scrub_response(reply.message, question, delegation.zone, classification);
+    const auto kind = classification.kind;
+    if (kind == ResponseKind::kLame || kind == ResponseKind::kEmpty || kind == ResponseKind::kError)
+        return std::nullopt;
+    return ZoneReply{std::move(reply), classification, kLocalRootServer};
+}
+
 asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::query_zone(
     Delegation& delegation, const wire::Question& question, bool shortened, LookupResult& failure) {
+    if (ctx_.local_root != nullptr && delegation.zone.is_root())
+        if (auto local = ask_local_root(delegation, question)) co_return local;
     ZoneAttempt attempt;
     for (const auto& e : budget_.excluded)
         if (e.zone == delegation.zone) attempt.tried.push_back(e.address);
@@ -619,6 +647,74 @@ LookupResult Iterator::final_result(const wire::Message& response, const wire::Q
     return result;
 }
 
+namespace {
+
+std::string key_fetch_key(const wire::Name& zone) {
+    return zone.lowercased().to_text();
+}
+
+// The background half of Iterator::fetch_keys_early: its own budget, as a
+// request of its own; what it finds is cached unvalidated (the validator
+// that needs the keys judges them) and handed to whoever waits.
+asio::awaitable<void> fetch_keys(ResolverContext& ctx, wire::Name zone, std::string key,
+                                 std::shared_ptr<InflightTable<LookupResult>::Entry> entry) {
+    const wire::Question question{zone, RRType::DNSKEY, wire::RRClass::IN};
+    RequestBudget budget;
+    budget.deadline = ctx.monotonic.now() + ctx.options.limits.resolution_timeout;
+    LookupResult result;
+    try {
+        Iterator iterator(ctx, budget);
+        result = co_await iterator.lookup(question);
+        store_unvalidated(ctx.caches, question, result);
+    } catch (const std::exception& e) {
+        // Waiters must never hang on a fetch that died.
+        result = LookupResult::failure(FailureCause::kUnreachable, ExtendedErrorCode::kOther,
+                                       std::string("DNSKEY fetch failed: ") + e.what());
+    }
+    ctx.key_fetches.finish(key, entry, result);
+}
+
+}  // namespace
+
+bool Iterator::zone_signed(const wire::Name& zone) const {
+    if (ctx_.options.dnssec.anchors.find(zone) != nullptr) return true;
+    auto ds = ctx_.caches.rrsets.peek(zone, RRType::DS);
+    if (!ds) return false;
+    // A DS set none of whose records Cairn can use makes the zone insecure
+    // (RFC 4035 §5.2): its keys would go unused.
+    return std::any_of(ds->rrset.rdatas.begin(), ds->rrset.rdatas.end(), [](const auto& rdata) {
+        auto d = wire::DsData::from(rdata);
+        return d && dnssec::algorithm_supported(d->algorithm) &&
+               dnssec::digest_supported(d->digest_type);
+    });
+}
+
+void Iterator::fetch_keys_early(const wire::Name& zone, const wire::Question& question,
+                                const asio::any_io_executor& executor) {
+    const auto& dnssec = ctx_.options.dnssec;
+    // A traced request (cairnctl trace) does its own fetches, so that each
+    // shows in its trace where it happens.
+    if (!dnssec.enabled || !budget_.validating || budget_.trace != nullptr) return;
+    if (question.type == RRType::DNSKEY && question.name == zone) return;
+    if (std::any_of(dnssec.negative_trust_anchors.begin(), dnssec.negative_trust_anchors.end(),
+                    [&](const wire::Name& nta) { return zone.is_subdomain_of(nta); }))
+        return;
+    if (ctx_.caches.keys.lookup(zone)) return;
+    if (ctx_.caches.rrsets.peek(zone, RRType::DNSKEY)) return;
+    if (!zone_signed(zone)) return;
+    auto key = key_fetch_key(zone);
+    if (ctx_.key_fetches.find(key)) return;
+    auto entry = ctx_.key_fetches.start(key);
+    ++ctx_.metrics.early_key_fetches;
+    asio::co_spawn(executor, fetch_keys(ctx_, zone, std::move(key), std::move(entry)),
+                   asio::detached);
+}
+
+std::shared_ptr<InflightTable<LookupResult>::Entry> Iterator::key_fetch_under_way(
+    ResolverContext& context, const wire::Name& zone) {
+    return context.key_fetches.find(key_fetch_key(zone));
+}
+
 asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
     // DS lives in the parent zone (RFC 4035 §3.1.4.1): start above the name.
     const wire::Name start = question.type == RRType::DS && !question.name.is_root()
@@ -630,6 +726,7 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
                                         ExtendedErrorCode::kNoReachableAuthority,
                                         "no root server reachable");
     note(budget_.trace, [&] { return trace::Start{delegation->zone, !delegation->from_hints}; });
+    const auto executor = co_await asio::this_coro::executor;
     bool minimise = ctx_.options.qname_minimisation;
     size_t labels_beyond = 1;
     uint32_t referrals = 0;
@@ -642,6 +739,7 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
             ++labels_beyond;
             continue;
         }
+        fetch_keys_early(delegation->zone, question, executor);
         LookupResult failure;
         auto zone_reply = co_await query_zone(*delegation, ask, minimised, failure);
         if (!zone_reply) {

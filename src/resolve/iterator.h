@@ -6,7 +6,9 @@
 #include <optional>
 
 #include "cache/caches.h"
+#include "policy/local_root.h"
 #include "resolve/delegation.h"
+#include "resolve/inflight.h"
 #include "resolve/lookup_result.h"
 #include "resolve/resolver_metrics.h"
 #include "resolve/resolver_options.h"
@@ -26,6 +28,12 @@ struct ResolverContext {
     const cache::MonotonicClock& monotonic;
     ResolverMetrics& metrics;
     ServerSelector& selector;
+    // DNSKEY fetches under way, by zone (Iterator::fetch_keys_early): the
+    // validator waits for one rather than asking again.
+    InflightTable<LookupResult>& key_fetches;
+    // The local copy of the root zone (RFC 8806), asked before the root
+    // servers; null when `local-root` is off.
+    const policy::LocalRoot* local_root = nullptr;
 };
 
 class Iterator {
@@ -35,6 +43,11 @@ public:
     // Resolves `question` upstream, caching what it learns on the way
     // (delegations, glue, proofs) but not the answer, which it returns.
     asio::awaitable<LookupResult> lookup(const wire::Question& question);
+
+    // The DNSKEY fetch of `zone` started by fetch_keys_early, if it is
+    // still under way.
+    static std::shared_ptr<InflightTable<LookupResult>::Entry> key_fetch_under_way(
+        ResolverContext& context, const wire::Name& zone);
 
 private:
     struct ZoneReply {
@@ -58,6 +71,10 @@ private:
     asio::awaitable<std::optional<ZoneReply>> query_zone(Delegation& delegation,
                                                          const wire::Question& question,
                                                          bool shortened, LookupResult& failure);
+    // The local root copy's response to `question`, taken as a root
+    // server's; nullopt when there is no valid copy or it cannot answer.
+    std::optional<ZoneReply> ask_local_root(const Delegation& delegation,
+                                            const wire::Question& question);
     // One exchange with `address`; a reply only if it is usable.
     asio::awaitable<std::optional<ZoneReply>> ask_server(const Delegation& delegation,
                                                          const wire::IpAddress& address,
@@ -100,6 +117,14 @@ private:
     LookupResult final_result(const wire::Message& response, const wire::Question& question,
                               const Classification& c, const Delegation& delegation);
     std::optional<LookupResult> budget_exceeded();
+    // Starts fetching the DNSKEY set of `zone` in the background, beside
+    // the question about to be asked there, when the zone is signed (an
+    // anchor, or a DS came with its referral) and its keys are neither
+    // cached nor already being fetched: validation of the answer then
+    // need not wait one more round trip per zone of the chain.
+    bool zone_signed(const wire::Name& zone) const;
+    void fetch_keys_early(const wire::Name& zone, const wire::Question& question,
+                          const asio::any_io_executor& executor);
     // Records one exchange in the request's trace, if it has one.
     void trace_exchange(const Delegation& delegation, const UpstreamQuery& query,
                         const UpstreamReply& reply, bool shortened, trace::Outcome outcome,

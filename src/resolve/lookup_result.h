@@ -94,6 +94,9 @@ struct RequestBudget {
     dnssec::WorkCounter dnssec_work;
     // A background refresh (prefetch) rather than a client's request.
     bool prefetch = false;
+    // The request's answer will be validated (not CD, validation on): only
+    // then are zone keys worth fetching ahead.
+    bool validating = true;
     // Where the steps are recorded for `cairnctl trace`; null for every
     // other request, whose hooks then cost a null check.
     Trace* trace = nullptr;

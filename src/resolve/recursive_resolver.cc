@@ -141,7 +141,8 @@ struct RecursiveResolver::State {
           monotonic(mono),
           selector(options, caches.infra, rnd),
           zone_policy(options.zone_policy),
-          context{options, hints, caches, upstream, clock, monotonic, metrics, selector} {}
+          context{options,   hints,   caches,   upstream,   clock,
+                  monotonic, metrics, selector, key_fetches} {}
 
     const ResolverOptions options;
     const RootHints hints;
@@ -153,6 +154,7 @@ struct RecursiveResolver::State {
     ServerSelector selector;
     // zone-policy: each decision below asks it about its own name.
     const policy::ZonePolicies zone_policy;
+    InflightTable<LookupResult> key_fetches;
     ResolverContext context;
     InflightTable<Answer> inflight;
     // Serve-stale's failure recheck timer: questions whose refresh failed,
@@ -244,6 +246,10 @@ RecursiveResolver::~RecursiveResolver() = default;
 
 const ResolverMetrics& RecursiveResolver::metrics() const {
     return state_->metrics;
+}
+
+void RecursiveResolver::use_local_root(const policy::LocalRoot& root) {
+    state_->context.local_root = &root;
 }
 
 void RecursiveResolver::share_work_slots(WorkSlots& slots) {
@@ -450,6 +456,7 @@ struct RecursiveResolver::State::Walk {
           q(client.question) {
         budget.deadline = s.monotonic.now() + s.options.limits.resolution_timeout;
         budget.trace = trace;
+        budget.validating = validate;
     }
 
     const ClientQuery& query;

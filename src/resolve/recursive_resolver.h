@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cache/caches.h"
+#include "policy/local_root.h"
 #include "resolve/random.h"
 #include "resolve/resolver.h"
 #include "resolve/resolver_metrics.h"
@@ -29,6 +30,9 @@ public:
     asio::awaitable<Answer> resolve(ClientQuery query) override;
     asio::awaitable<Answer> resolve_traced(ClientQuery query, Trace& trace) override;
     void share_work_slots(WorkSlots& slots) override;
+    // Questions for the root servers go to `root` first (RFC 8806); it
+    // must outlive the resolver.
+    void use_local_root(const policy::LocalRoot& root);
 
     const ResolverMetrics& metrics() const;
 

@@ -58,6 +58,11 @@ struct ResolverMetrics {
     Counter synthesised_wildcard{0};
     Counter stale_answers{0};
     Counter prefetches{0};
+    // DNSKEY sets fetched as soon as a signed zone is first asked, beside
+    // the question, rather than after its answer; and the validations that
+    // found such a fetch under way and waited for it.
+    Counter early_key_fetches{0};
+    Counter early_key_fetch_joins{0};
     Counter prefetch_unchanged{0};
     // Prefetches and serve-stale refreshes not started in the background:
     // max-inflight left them no slot (a stale refresh then runs while its

@@ -735,10 +735,19 @@ std::optional<Validator::Fetched> Validator::fetch_cached(const wire::Question& 
 
 asio::awaitable<Validator::Fetched> Validator::fetch_upstream(const wire::Question& question) {
     Fetched out;
-    Iterator iterator(ctx_, budget_);
-    auto result = co_await iterator.lookup(question);
-    // Cached as it came; what the checks below conclude is recorded on it.
-    store_unvalidated(ctx_.caches, question, result);
+    LookupResult result;
+    auto early = question.type == RRType::DNSKEY
+                     ? Iterator::key_fetch_under_way(ctx_, question.name)
+                     : nullptr;
+    if (early) {
+        ++ctx_.metrics.early_key_fetch_joins;
+        result = co_await InflightTable<LookupResult>::wait(early);
+    } else {
+        Iterator iterator(ctx_, budget_);
+        result = co_await iterator.lookup(question);
+        // Cached as it came; what the checks below conclude is recorded on it.
+        store_unvalidated(ctx_.caches, question, result);
+    }
     if (result.error) {
         out.error = *result.error;
         co_return out;

@@ -119,6 +119,10 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("upstream_tcp", m.upstream_tcp, "Exchanges with authoritative servers over TCP.");
     add("inflight_joins", m.inflight_joins,
         "Requests that joined an identical resolution in flight.");
+    add("early_key_fetches", m.early_key_fetches,
+        "DNSKEY sets fetched as a signed zone was first asked, beside the question.");
+    add("early_key_fetch_joins", m.early_key_fetch_joins,
+        "Validations that waited for a DNSKEY fetch already under way.");
     add("servfail", m.servfail, "Resolutions that ended in SERVFAIL.");
     add("limit_upstream_queries", m.limit_upstream_queries,
         "Resolutions stopped by max-upstream-queries.");

@@ -32,6 +32,7 @@ import dns.message
 import dns.query
 import dns.rdatatype
 
+from delay_proxy import DelayProxy
 from dnstap import DnstapCollector, Query
 from hierarchy import default_hierarchy
 from nsd import NsdServer, ZoneFile
@@ -42,11 +43,17 @@ from zones import Hierarchy, Zone
 
 MARKER_SUFFIX = "cairn-harness."
 SYNC_BURST = 50          # markers per round; libfstrm wakes its writer at ~480 queued
+DELAYED_BACKEND_PORT = 10053   # where a delayed server's NSD listens, behind its DelayProxy
 
 
 class MiniInternet:
-    def __init__(self, workdir: str, hierarchy: Hierarchy | None = None):
+    def __init__(self, workdir: str, hierarchy: Hierarchy | None = None,
+                 delays: dict[str, float] | None = None):
+        """`delays`: server key -> milliseconds each reply of that server is held
+        (delay_proxy.py), to emulate distant servers; none by default."""
         self.workdir = os.path.abspath(workdir)
+        self.delays = dict(delays or {})
+        self.proxies: dict[str, DelayProxy] = {}
         self.hierarchy = hierarchy or default_hierarchy()
         self.net = self.hierarchy.net
         self.nsd: dict[str, NsdServer] = {}
@@ -133,9 +140,17 @@ class MiniInternet:
             self.collector.listen(sock, key)
             zones = [ZoneFile(z.name, self.zonefiles[(z.name, z.delegated)])
                      for z in self.hierarchy.zones_served_by(key)]
+            delayed = key in self.delays
             self.nsd[key] = NsdServer(key, server.address,
-                                      os.path.join(self.workdir, "servers", key), zones, sock)
+                                      os.path.join(self.workdir, "servers", key), zones, sock,
+                                      port=DELAYED_BACKEND_PORT if delayed else 53)
+            if delayed:
+                self.proxies[key] = DelayProxy(server.address,
+                                               (server.address, DELAYED_BACKEND_PORT),
+                                               self.delays[key])
         try:
+            for p in self.proxies.values():
+                p.start()
             for s in self.nsd.values():
                 s.start()
             for s in self.nsd.values():
@@ -153,6 +168,9 @@ class MiniInternet:
         atexit.unregister(self.stop)
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(lambda s: s.stop(), self.nsd.values()))
+        for p in self.proxies.values():
+            p.stop()
+        self.proxies = {}
         if self.collector:
             self.collector.close()
             self.collector = None

@@ -539,3 +539,40 @@ def test_cairn_fixture_machinery_with_a_stub(mini_internet, tmp_path):
     finally:
         c.stop()
     assert not os.path.exists(f"/proc/{pid}")
+
+
+def test_delay_proxy_passes_queries_and_replies_through(mini_internet):
+    """bench/cold_bench's network delay: a DelayProxy in front of root-a answers exactly
+    what root-a answers, over UDP and TCP, and never hands one client another's reply
+    (twenty clients at once, all with the same query ID)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from delay_proxy import DelayProxy
+    from hierarchy import spare_addr
+
+    address = spare_addr(mini_internet.net, 240)
+    proxy = DelayProxy(address, (mini_internet.addr("root-a"), 53), delay_ms=30)
+    proxy.start()
+    try:
+        def ask(i: int, tcp: bool = False) -> dns.message.Message:
+            q = dns.message.make_query(f"n{i}.example.", "A", use_edns=0, payload=1232)
+            q.flags &= ~dns.flags.RD
+            q.id = 4242
+            fn = dns.query.tcp if tcp else dns.query.udp
+            return q, fn(q, address, port=53, timeout=5)
+
+        direct = mini_internet.query("root-a", "n0.example.", "A")
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            replies = list(pool.map(ask, range(20)))
+        for i, (q, r) in enumerate(replies):
+            assert r.id == 4242
+            assert r.question[0].name == q.question[0].name, i
+            assert r.rcode() == direct.rcode()
+            assert sorted(str(rr) for rr in r.authority) == sorted(str(rr) for rr in direct.authority)
+        q, r = ask(7, tcp=True)
+        assert r.question[0].name == q.question[0].name
+        assert sorted(str(rr) for rr in r.authority) == sorted(str(rr) for rr in direct.authority)
+    finally:
+        proxy.stop()
+    with pytest.raises(dns.exception.Timeout):
+        ask(1)

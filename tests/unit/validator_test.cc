@@ -12,6 +12,8 @@
 #include <optional>
 
 #include "dnssec/key_tag.h"
+#include "dnssec/zonemd.h"
+#include "policy/local_root.h"
 #include "resolve/recursive_resolver.h"
 #include "support/fake_authority.h"
 #include "support/signed_zone.h"
@@ -354,6 +356,41 @@ TEST_F(ValidationTest, UnsignedChildIsInsecure) {
     EXPECT_EQ(ede(a), -1) << why(a);
     EXPECT_EQ(metrics().dnssec_insecure.load(), 1u);
     EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+// Issue 18: a signed zone's DNSKEY set is asked for as soon as the zone is
+// first asked anything, beside the question, not after its answer came.
+TEST_F(ValidationTest, ZoneKeysAreFetchedBesideTheFirstQuestion) {
+    add_child("signed", Child::kSigned);
+    auto a = resolve("www.signed.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_TRUE(a.authentic_data) << why(a);
+    const auto& sent = upstream_.sent();
+    auto first = [&](std::string_view owner, RRType type) {
+        for (size_t i = 0; i < sent.size(); ++i)
+            if (sent[i].question.name == name(owner) && sent[i].question.type == type) return i;
+        return sent.size();
+    };
+    // The root's keys go out before the question reaches example.'s
+    // servers, example.'s before it reaches signed.example.'s, and
+    // signed.example.'s together with the question to that zone (just
+    // before or after it, as the two coroutines take turns).
+    EXPECT_LT(first(".", RRType::DNSKEY), first("signed.example.", RRType::A));
+    EXPECT_LT(first("example.", RRType::DNSKEY), first("www.signed.example.", RRType::A));
+    EXPECT_LE(first("signed.example.", RRType::DNSKEY),
+              first("www.signed.example.", RRType::A) + 1);
+    for (auto zone : {".", "example.", "signed.example."})
+        EXPECT_EQ(queries(zone, RRType::DNSKEY), 1u) << zone;
+    EXPECT_EQ(metrics().early_key_fetches.load(), 3u);
+}
+
+TEST_F(ValidationTest, NoKeysAreFetchedAheadForAnUnsignedZone) {
+    add_child("unsigned", Child::kUnsigned);
+    auto a = resolve("www.unsigned.example.", RRType::A);
+    ASSERT_EQ(a.rcode, Rcode::NOERROR) << why(a);
+    EXPECT_FALSE(a.authentic_data);
+    EXPECT_EQ(queries("unsigned.example.", RRType::DNSKEY), 0u);
+    EXPECT_EQ(metrics().early_key_fetches.load(), 2u);  // . and example. only
 }
 
 TEST_F(ValidationTest, TamperedSignatureIsBogusUnlessCheckingDisabled) {
@@ -1064,6 +1101,71 @@ TEST_F(ValidationTest, EachLinkOfAChainIsValidatedOnceAndStoredWithItsVerdict) {
     }
     EXPECT_TRUE(resolve("cn.example.", RRType::A).authentic_data);
     EXPECT_EQ(metrics().dnssec_verifications.load() - before, 2u) << "nothing checked again";
+}
+
+// A signed root zone with a ZONEMD (RFC 8976 §3: placeholder, sign, digest,
+// sign the ZONEMD again): what a local root copy (RFC 8806) is made from.
+void give_zonemd(ServedZone& root, int64_t now) {
+    const auto inception = static_cast<uint32_t>(now - kDay);
+    const auto expiration = static_cast<uint32_t>(now + 30 * kDay);
+    root.zone.records.push_back(record(". 86400 IN ZONEMD 1 1 1 " + std::string(96, '0')));
+    testing::sign_zone(root.zone, *root.ksk, *root.zsk, inception, expiration);
+    root.has_signatures = true;
+    std::erase_if(root.zone.records, [](const wire::Record& r) {
+        return r.type == RRType::ZONEMD || rrsig_covering(r, RRType::ZONEMD);
+    });
+    const auto digest = *dnssec::zone_digest(root.zone.records, Name::root(), 1, 1);
+    std::vector<uint8_t> rdata = {0, 0, 0, 1, 1, 1};  // serial 1, SIMPLE, SHA-384
+    rdata.insert(rdata.end(), digest.begin(), digest.end());
+    wire::RRset zonemd{Name::root(), RRType::ZONEMD, wire::RRClass::IN, 86400, {}};
+    zonemd.add(wire::RData::from_trusted_bytes(rdata));
+    root.zone.records.push_back(zonemd.to_records().front());
+    root.zone.records.push_back(root.zsk->rrsig(zonemd, inception, expiration));
+}
+
+std::shared_ptr<const policy::RootCopy> accepted_copy(const ServedZone& root,
+                                                      const dnssec::TrustAnchors& anchors,
+                                                      int64_t now) {
+    auto copy = policy::accept_root_zone(root.zone.records, anchors, now);
+    EXPECT_TRUE(copy) << copy.error().why;
+    return copy ? *copy : nullptr;
+}
+
+// With a valid copy, questions for the root servers are answered from it:
+// nothing reaches them, and the answers validate as theirs would.
+TEST_F(ValidationTest, LocalRootAnswersInsteadOfTheRootServers) {
+    give_zonemd(root_, clock_.now());
+    publish();
+    policy::LocalRoot local;
+    local.install(accepted_copy(root_, options_.dnssec.anchors, clock_.now()), clock_.now());
+    resolver().use_local_root(local);
+    for (const char* qname : {"www.example.", "nx.example."}) {
+        auto a = resolve(qname, RRType::A);
+        EXPECT_TRUE(a.authentic_data) << qname << ": " << why(a);
+    }
+    auto nx = resolve("nonexistent-tld.", RRType::A);
+    EXPECT_EQ(nx.rcode, Rcode::NXDOMAIN);
+    EXPECT_TRUE(nx.authentic_data) << why(nx);
+    EXPECT_EQ(upstream_.count("127.0.0.1"), 0u) << "the root server was asked";
+    EXPECT_GE(upstream_.count("127.0.2.1"), 1u);
+    EXPECT_GE(local.stats(clock_.now()).answers, 3u);  // DNSKEY, DS, referral, NXDOMAIN
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
+// Past SOA expire without a refresh the copy is not used: the root servers
+// are asked, as without one.
+TEST_F(ValidationTest, ExpiredLocalRootFallsBackToTheRootServers) {
+    give_zonemd(root_, clock_.now());
+    publish();
+    policy::LocalRoot local;
+    local.install(accepted_copy(root_, options_.dnssec.anchors, clock_.now()), clock_.now());
+    resolver().use_local_root(local);
+    clock_.advance(7 * kDay);  // the root's SOA expire
+    auto a = resolve("www.example.", RRType::A);
+    EXPECT_TRUE(a.authentic_data) << why(a);
+    EXPECT_GE(upstream_.count("127.0.0.1"), 1u);
+    EXPECT_EQ(local.stats(clock_.now()).answers, 0u);
+    EXPECT_GE(local.stats(clock_.now()).fallbacks, 1u);
 }
 
 }  // namespace
