@@ -22,6 +22,9 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     python3 python3-pytest python3-dnspython
     nsd ldnsutils bind9-dnsutils dnsperf unbound
+    # libfaketime: the trust-anchor rollover test moves cairn's wall clock
+    # 30 days ahead (RFC 5011 hold-down) while its timers keep real time.
+    faketime
     # Independent DoT/DoH clients for the encrypted listeners' tests: kdig
     # (+tls, +https), curl (HTTP/2), openssl s_client, and dnspython's DoH
     # client, which needs httpx with h2 for HTTP/2 (the h2 library also

@@ -209,6 +209,7 @@ bool Daemon::start() {
         spdlog::error("{}", dnstap.error().message);
         return false;
     }
+    if (!start_anchor_tracking()) return false;
     auto service = make_service(config_, hints_, caches_, *dnstap);
     if (auto bound = service->bind(); !bound) {
         spdlog::error("{}", bound.error().message);
@@ -224,6 +225,7 @@ bool Daemon::start() {
     if (!drop_privileges()) return false;
     service_->run();
     start_local_root();
+    if (!begin_anchor_refreshes()) return false;
     spdlog::info("cairn 0.1.0 started: {} worker thread{}, configuration {}",
                  service_->worker_count(), service_->worker_count() == 1 ? "" : "s",
                  config_path_.empty() ? "built in" : config_path_);
@@ -345,6 +347,12 @@ std::string Daemon::reload() {
     }
     for (const auto& warning : *anchors)
         spdlog::warn("reload: {}", warning);
+    if (anchor_refresher_)
+        loaded->resolver.dnssec.anchors =
+            anchor_refresher_->with_tracked(loaded->resolver.dnssec.anchors);
+    if (loaded->anchor_tracking != config_.anchor_tracking)
+        spdlog::warn(
+            "reload: trust-anchor-tracking and trust-anchor-state take effect at the next start");
     if (loaded->log_file != config_.log_file)
         spdlog::warn("reload: log-file takes effect at the next start; unchanged");
     if (service_can_stay(config_, hints_, *loaded, *hints))
@@ -424,6 +432,11 @@ server::Figures Daemon::figures() const {
                              "1 while a dnstap reader is connected."});
     if (config_.local_root.enabled)
         server::append_local_root_stats(all.stats, *local_root_, clock_.now());
+    if (anchor_refresher_) {
+        anchor_refresher_->append_stats(all.stats, clock_.now());
+        all.stats.push_back({"trust_anchor.signals", anchor_signals_, false,
+                             "Key tag signals (RFC 8145 _ta- queries) sent to the root."});
+    }
     all.stats.push_back({"process.uptime_seconds", static_cast<uint64_t>(uptime.count()), true,
                          "Seconds since cairn started."});
     all.stats.push_back({"process.reloads", reloads_, false, "Configuration reloads applied."});

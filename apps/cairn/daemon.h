@@ -41,6 +41,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -50,6 +51,7 @@
 #include <string_view>
 #include <vector>
 
+#include "anchor_refresher.h"
 #include "cache/caches.h"
 #include "cache/clock.h"
 #include "config/config.h"
@@ -115,6 +117,23 @@ private:
     net::ControlReply cache_command(std::span<const std::string_view> args);
     net::ControlReply trace_command(std::span<const std::string_view> args);
     bool open_control_socket(const std::string& path);
+    // RFC 5011 tracking of the root trust anchor (daemon_anchors.cc).
+    // Before the service is built: the tracked anchor replaces the
+    // configured one.
+    bool start_anchor_tracking();
+    // After privileges are dropped: the state file is written (so a
+    // directory `user` cannot write shows at once), the checks begin.
+    bool begin_anchor_refreshes();
+    void schedule_anchor_check(std::chrono::seconds delay);
+    // Asks the root's DNSKEY RRset on a worker; `reply`, if any, gets the
+    // state once the answer is applied.
+    void refresh_anchor(std::optional<net::LateReply> reply);
+    void on_anchor_answer(const resolve::Answer& answer, std::optional<net::LateReply> reply);
+    // RFC 8145 §5.1: the "_ta-" query, asked afresh so that the root sees it.
+    void signal_trusted_keys();
+    // New workers with the tracked anchor, as a reload builds them.
+    void apply_tracked_anchors();
+    net::ControlReply trust_anchors_command(std::span<const std::string_view> args);
     // Chroot and user switch, between binding and starting the threads.
     bool drop_privileges();
     void wait_for_signal();
@@ -150,6 +169,10 @@ private:
     std::shared_ptr<policy::LocalRoot> local_root_ = std::make_shared<policy::LocalRoot>();
     std::unique_ptr<server::LocalRootUpdater> local_root_updater_;
     std::unique_ptr<server::Service> service_;
+    // Null when the root anchor is not tracked (trust-anchor-tracking).
+    std::unique_ptr<AnchorRefresher> anchor_refresher_;
+    asio::steady_timer anchor_timer_{io_};
+    uint64_t anchor_signals_ = 0;
     std::shared_ptr<net::ControlListener> control_;
     // By configured address (`metrics-listen`).
     std::map<wire::SocketAddress, std::shared_ptr<net::MetricsListener>> metrics_;

@@ -21,7 +21,8 @@ namespace {
 
 constexpr std::string_view kCommands =
     "stats [--json], status, reload, flush [NAME [--subtree] [--type TYPE]], flush-bogus, "
-    "flush-infra, cache dump, cache load FILE, trace NAME [TYPE] [--json] [--no-cache], stop";
+    "flush-infra, cache dump, cache load FILE, trace NAME [TYPE] [--json] [--no-cache], "
+    "trust-anchors [refresh], stop";
 
 std::vector<std::string_view> words(std::string_view line) {
     std::vector<std::string_view> out;
@@ -106,6 +107,7 @@ net::ControlReply Daemon::on_command(std::string_view command) {
     }
     if (verb == "cache") return cache_command(rest);
     if (verb == "trace") return trace_command(rest);
+    if (verb == "trust-anchors") return trust_anchors_command(rest);
     if (verb == "stop" && rest.empty()) {
         spdlog::info("stop requested on the control socket");
         return {"ok", [this] { asio::post(io_, [this] { request_stop(); }); }, {}};

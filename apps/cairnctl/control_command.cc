@@ -116,6 +116,22 @@ void add_trace(CLI::App& app, Command& command) {
                   "come from the cache, which is not flushed)");
 }
 
+void add_trust_anchors(CLI::App& app, Command& command) {
+    auto action = std::make_shared<std::string>();
+    auto* sub = add_command(
+        app, command, "trust-anchors",
+        "Show the tracked root trust anchor (RFC 5011): each key's state, the last and next "
+        "refresh, warnings; `refresh` asks the root's DNSKEY RRset now and shows the state "
+        "once it is applied",
+        [action]() -> Result<std::string, TextError> {
+            if (action->empty()) return std::string("trust-anchors");
+            if (*action != "refresh")
+                return text_error("trust-anchors: unknown action '" + *action + "' (refresh)");
+            return std::string("trust-anchors refresh");
+        });
+    sub->add_option("action", *action, "refresh: ask now");
+}
+
 }  // namespace
 
 void add_control_commands(CLI::App& app, Command& command) {
@@ -127,6 +143,7 @@ void add_control_commands(CLI::App& app, Command& command) {
     add_flush(app, command);
     add_cache(app, command);
     add_trace(app, command);
+    add_trust_anchors(app, command);
 }
 
 std::string trace_line(const std::string& name, const std::string& type, bool json, bool no_cache) {

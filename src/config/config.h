@@ -11,6 +11,7 @@
 #include "cache/cache_options.h"
 #include "net/upstream_options.h"
 #include "observe/dnstap_options.h"
+#include "policy/anchor_tracking_options.h"
 #include "policy/dns64_options.h"
 #include "policy/local_root_options.h"
 #include "resolve/resolver_options.h"
@@ -49,6 +50,8 @@ struct Config {
     // Directory the daemon confines itself to before switching user; empty:
     // none.
     std::string chroot;
+    // RFC 5011 tracking of the root trust anchor, RFC 8145 signalling.
+    policy::AnchorTrackingOptions anchor_tracking;
 };
 
 // One thing wrong with a configuration, located for the operator.

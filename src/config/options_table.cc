@@ -406,7 +406,41 @@ std::vector<Option> make_options() {
                "DNSKEY must be a zone key, not revoked), or cairn refuses to start, and a "
                "reload keeps the running configuration. Anchors that do not include the root "
                "are accepted with a warning naming the zones validation then covers.")
-            .also_known_as({"trust-anchor-file", "auto-trust-anchor-file"}));
+            .also_known_as({"trust-anchor-file"}));
+    add(option("trust-anchor-tracking", Group::dnssec,
+               at<&Config::anchor_tracking, &policy::AnchorTrackingOptions::tracking>,
+               Keyword{.words = {"auto", "on", "off"}},
+               "Keep the root trust anchor current by itself (RFC 5011): cairn asks for the "
+               "root's DNSKEY RRset (at the refresh time of RFC 5011 §2.3, at most every 15 "
+               "days, at least every hour), trusts a new key the root signs with a trusted key "
+               "once it has been published for 30 days, drops a key the root revokes at once, "
+               "and keeps the state in `trust-anchor-state`, read at start in place of the "
+               "configured anchors. `auto` (the default): the built-in anchors are tracked "
+               "when the directory of `trust-anchor-state` exists (the package creates "
+               "/var/lib/cairn), anchors from `trust-anchors` are left as given; `on`: the "
+               "root anchor is tracked whether built in or from `trust-anchors`, and cairn "
+               "refuses to start if it cannot write the state file; `off`: anchors stay as "
+               "configured. `cairnctl trust-anchors` shows the state, `cairnctl trust-anchors "
+               "refresh` asks at once. Example: `trust-anchor-tracking: on`.")
+            .also_known_as({"managed-keys", "auto-trust-anchor"}));
+    add(option("trust-anchor-state", Group::dnssec,
+               at<&Config::anchor_tracking, &policy::AnchorTrackingOptions::state_file>, FilePath{},
+               "File the tracked root trust anchor is kept in: each key as a DNSKEY record "
+               "with its RFC 5011 state and times in comments, the trusted ones uncommented "
+               "(a `trust-anchors` file can read it). Written atomically (a temporary file "
+               "renamed), so its directory must be writable by `user`. Delete it (cairn "
+               "stopped) to start again from the configured anchors. Read at start only. "
+               "Default: /var/lib/cairn/root.key. Example: `trust-anchor-state: "
+               "/var/lib/cairn/root.key`.")
+            .also_known_as({"auto-trust-anchor-file", "managed-keys-directory"}));
+    add(option("trust-anchor-signaling", Group::dnssec,
+               at<&Config::anchor_tracking, &policy::AnchorTrackingOptions::signaling>, Boolean{},
+               "With tracking on, tell the root which keys cairn trusts (RFC 8145 §5): after "
+               "each refresh, a query for `_ta-<key tags in hex>.` type NULL goes to the root "
+               "servers (never answered from the cache), so that the root operators can see "
+               "how far a key rollover has spread. Default on, as in Unbound and BIND. "
+               "Example: `trust-anchor-signaling: false`.")
+            .also_known_as({"trust-anchor-signalling", "trust-anchor-telemetry"}));
     add(option(
             "negative-trust-anchors", Group::dnssec,
             at<&Config::resolver, &ResolverOptions::dnssec, &DnssecOptions::negative_trust_anchors>,

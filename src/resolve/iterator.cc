@@ -671,7 +671,8 @@ asio::awaitable<void> fetch_keys(ResolverContext& ctx, wire::Name zone, std::str
         result = LookupResult::failure(FailureCause::kUnreachable, ExtendedErrorCode::kOther,
                                        std::string("DNSKEY fetch failed: ") + e.what());
     }
-    ctx.key_fetches.finish(key, entry, result);
+    ctx.key_fetches.keep(key, result);
+    ctx.key_fetches.running.finish(key, entry, result);
 }
 
 }  // namespace
@@ -703,16 +704,21 @@ void Iterator::fetch_keys_early(const wire::Name& zone, const wire::Question& qu
     if (ctx_.caches.rrsets.peek(zone, RRType::DNSKEY)) return;
     if (!zone_signed(zone)) return;
     auto key = key_fetch_key(zone);
-    if (ctx_.key_fetches.find(key)) return;
-    auto entry = ctx_.key_fetches.start(key);
+    if (ctx_.key_fetches.running.find(key)) return;
+    auto entry = ctx_.key_fetches.running.start(key);
     ++ctx_.metrics.early_key_fetches;
     asio::co_spawn(executor, fetch_keys(ctx_, zone, std::move(key), std::move(entry)),
                    asio::detached);
 }
 
-std::shared_ptr<InflightTable<LookupResult>::Entry> Iterator::key_fetch_under_way(
-    ResolverContext& context, const wire::Name& zone) {
-    return context.key_fetches.find(key_fetch_key(zone));
+asio::awaitable<std::optional<LookupResult>> Iterator::take_early_keys(ResolverContext& context,
+                                                                       const wire::Name& zone) {
+    const auto key = key_fetch_key(zone);
+    if (auto running = context.key_fetches.running.find(key)) {
+        ++context.metrics.early_key_fetch_joins;
+        co_await InflightTable<LookupResult>::wait(running);
+    }
+    co_return context.key_fetches.take(key);
 }
 
 asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {

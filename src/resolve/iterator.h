@@ -8,7 +8,7 @@
 #include "cache/caches.h"
 #include "policy/local_root.h"
 #include "resolve/delegation.h"
-#include "resolve/inflight.h"
+#include "resolve/early_key_fetches.h"
 #include "resolve/lookup_result.h"
 #include "resolve/resolver_metrics.h"
 #include "resolve/resolver_options.h"
@@ -30,7 +30,7 @@ struct ResolverContext {
     ServerSelector& selector;
     // DNSKEY fetches under way, by zone (Iterator::fetch_keys_early): the
     // validator waits for one rather than asking again.
-    InflightTable<LookupResult>& key_fetches;
+    EarlyKeyFetches& key_fetches;
     // The local copy of the root zone (RFC 8806), asked before the root
     // servers; null when `local-root` is off.
     const policy::LocalRoot* local_root = nullptr;
@@ -44,10 +44,11 @@ public:
     // (delegations, glue, proofs) but not the answer, which it returns.
     asio::awaitable<LookupResult> lookup(const wire::Question& question);
 
-    // The DNSKEY fetch of `zone` started by fetch_keys_early, if it is
-    // still under way.
-    static std::shared_ptr<InflightTable<LookupResult>::Entry> key_fetch_under_way(
-        ResolverContext& context, const wire::Name& zone);
+    // What the DNSKEY fetch of `zone` started by fetch_keys_early found,
+    // waiting for it if it is under way; nullopt if there is none, or its
+    // result was taken already.
+    static asio::awaitable<std::optional<LookupResult>> take_early_keys(ResolverContext& context,
+                                                                        const wire::Name& zone);
 
 private:
     struct ZoneReply {

@@ -154,7 +154,7 @@ struct RecursiveResolver::State {
     ServerSelector selector;
     // zone-policy: each decision below asks it about its own name.
     const policy::ZonePolicies zone_policy;
-    InflightTable<LookupResult> key_fetches;
+    EarlyKeyFetches key_fetches;
     ResolverContext context;
     InflightTable<Answer> inflight;
     // Serve-stale's failure recheck timer: questions whose refresh failed,

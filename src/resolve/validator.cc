@@ -699,6 +699,13 @@ trace::Found found_of(const Validator::Fetched& fetched) {
 asio::awaitable<Validator::Fetched> Validator::fetch(const wire::Name& name, RRType type,
                                                      bool refresh) {
     const wire::Question question{name, type, wire::RRClass::IN};
+    if (type == RRType::DNSKEY && !refresh) {
+        if (auto early = co_await Iterator::take_early_keys(ctx_, name)) {
+            auto fetched = fetched_from(question, std::move(*early));
+            note(budget_.trace, [&] { return trace::Fetch{question, false, found_of(fetched)}; });
+            co_return fetched;
+        }
+    }
     if (auto cached = refresh ? std::nullopt : fetch_cached(question)) {
         note(budget_.trace, [&] { return trace::Fetch{question, true, found_of(*cached)}; });
         co_return std::move(*cached);
@@ -734,23 +741,18 @@ std::optional<Validator::Fetched> Validator::fetch_cached(const wire::Question& 
 }
 
 asio::awaitable<Validator::Fetched> Validator::fetch_upstream(const wire::Question& question) {
+    Iterator iterator(ctx_, budget_);
+    auto result = co_await iterator.lookup(question);
+    // Cached as it came; what the checks below conclude is recorded on it.
+    store_unvalidated(ctx_.caches, question, result);
+    co_return fetched_from(question, std::move(result));
+}
+
+Validator::Fetched Validator::fetched_from(const wire::Question& question, LookupResult result) {
     Fetched out;
-    LookupResult result;
-    auto early = question.type == RRType::DNSKEY
-                     ? Iterator::key_fetch_under_way(ctx_, question.name)
-                     : nullptr;
-    if (early) {
-        ++ctx_.metrics.early_key_fetch_joins;
-        result = co_await InflightTable<LookupResult>::wait(early);
-    } else {
-        Iterator iterator(ctx_, budget_);
-        result = co_await iterator.lookup(question);
-        // Cached as it came; what the checks below conclude is recorded on it.
-        store_unvalidated(ctx_.caches, question, result);
-    }
     if (result.error) {
         out.error = *result.error;
-        co_return out;
+        return out;
     }
     out.zone = result.zone;
     out.server = result.server;
@@ -775,7 +777,7 @@ asio::awaitable<Validator::Fetched> Validator::fetch_upstream(const wire::Questi
             break;
         default: out.error = {ExtendedErrorCode::kInvalidData, "unexpected answer"}; break;
     }
-    co_return out;
+    return out;
 }
 
 }  // namespace cairn::resolve

@@ -74,6 +74,8 @@ private:
     asio::awaitable<Fetched> fetch(const wire::Name& name, wire::RRType type, bool refresh = false);
     std::optional<Fetched> fetch_cached(const wire::Question& question) const;
     asio::awaitable<Fetched> fetch_upstream(const wire::Question& question);
+    // What a lookup for `question` found, as a fetch.
+    static Fetched fetched_from(const wire::Question& question, LookupResult result);
     Verdict check_dnskeys(const wire::Name& zone, const Fetched& dnskey,
                           std::span<const wire::DsData> usable, const wire::RRset& anchor_keys,
                           uint32_t& ttl);

@@ -50,6 +50,7 @@ class ResolverProcess:
         self.proc: subprocess.Popen | None = None
         self.log_path = os.path.join(workdir, f"{self.name}.log")
         os.makedirs(workdir, exist_ok=True)
+        self.env: dict[str, str] = {}     # added to the environment it starts with
 
     @property
     def pid(self) -> int | None:
@@ -61,7 +62,8 @@ class ResolverProcess:
     def start(self, timeout: float = 10.0) -> "ResolverProcess":
         with open(os.path.join(self.workdir, f"{self.name}.stderr"), "ab") as err:
             self.proc = subprocess.Popen(self.command(), stdout=err, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, cwd=self.workdir)
+                                         stdin=subprocess.DEVNULL, cwd=self.workdir,
+                                         env={**os.environ, **self.env} if self.env else None)
         self.wait_answering(timeout)
         return self
 

@@ -35,6 +35,8 @@ public:
     uint8_t algorithm() const { return algorithm_; }
     uint16_t flags() const { return flags_; }
     uint16_t key_tag() const;
+    // The same key with other flags, e.g. with the REVOKE bit (RFC 5011).
+    void set_flags(uint16_t flags) { flags_ = flags; }
 
     wire::RData dnskey_rdata() const;
     wire::Record dnskey(uint32_t ttl = 3600) const;
