@@ -12,6 +12,7 @@
 #include "net/upstream_transport.h"
 #include "policy/local_zones.h"
 #include "resolve/recursive_resolver.h"
+#include "server/dns64_resolver.h"
 #include "server/metrics_page.h"
 #include "server/servers_json.h"
 #include "server/trace_report.h"
@@ -179,7 +180,8 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     auto local_root = config.local_root.enabled ? local_root_ : nullptr;
     auto factory = [resolver_options = config.resolver, upstream_settings, hints, caches,
                     packet_bytes, &clock, &upstream_metrics = upstream_metrics_, dnstap,
-                    dnstap_settings, local_root](asio::io_context& io, unsigned worker) {
+                    dnstap_settings, local_root,
+                    dns64 = config.dns64](asio::io_context& io, unsigned worker) {
         server::WorkerParts parts;
         if (dnstap)
             parts.dnstap =
@@ -193,6 +195,12 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
         parts.upstream_rtt = &upstream->rtt_histogram();
         parts.upstream = std::move(upstream);
         parts.resolver = std::move(resolver);
+        if (dns64.enabled) {
+            auto synthesiser = std::make_unique<server::Dns64Resolver>(std::move(parts.resolver),
+                                                                       policy::Dns64(dns64));
+            parts.dns64_metrics = &synthesiser->metrics();
+            parts.resolver = std::move(synthesiser);
+        }
         parts.packet_cache = std::make_unique<server::WorkerPacketCache>(packet_bytes);
         return parts;
     };

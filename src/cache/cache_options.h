@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 namespace cairn::cache {
 
@@ -22,6 +23,16 @@ struct CacheOptions {
     size_t shards = 64;
 
     bool operator==(const CacheOptions&) const = default;
+};
+
+// A zone's own lifetimes for the data it is stored with (zone-policy,
+// policy/zone_policy.h); each unset field is CacheOptions' value.
+struct TtlOverride {
+    std::optional<uint32_t> min_ttl;
+    std::optional<uint32_t> max_ttl;
+    std::optional<uint32_t> stale_max;
+
+    bool operator==(const TtlOverride&) const = default;
 };
 
 }  // namespace cairn::cache

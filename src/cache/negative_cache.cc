@@ -117,7 +117,8 @@ NegativeCache::Shard& NegativeCache::shard_for(const wire::Name& name) const {
 }
 
 void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
-                           std::vector<wire::Record> authority, uint32_t ttl, Security security) {
+                           std::vector<wire::Record> authority, uint32_t ttl, Security security,
+                           const TtlOverride& zone) {
     const bool nxdomain = rcode == wire::Rcode::NXDOMAIN;
     if (!nxdomain && rcode != wire::Rcode::NOERROR) return;
     const int64_t now = clock_.now();
@@ -125,6 +126,7 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
     // never longer than the configured maximum.
     if (ttl > INT32_MAX) ttl = 0;
     ttl = std::min(ttl, options_.max_negative_ttl);
+    if (zone.max_ttl) ttl = std::min(ttl, *zone.max_ttl);
     for (auto& record : authority)
         record.ttl = std::min(record.ttl, ttl);
     authority.shrink_to_fit();
@@ -136,7 +138,7 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
     value.original_ttl = ttl;
     value.stored_at = now;
     value.expires = now + ttl;
-    value.stale_until = value.expires + options_.stale_max;
+    value.stale_until = value.expires + zone.stale_max.value_or(options_.stale_max);
     if (auto sig_expiry = earliest_signature_expiry(value.authority, now)) {
         value.expires = std::min(value.expires, std::max(now, *sig_expiry));
         value.stale_until = std::min(value.stale_until, std::max(now, *sig_expiry));

@@ -40,9 +40,11 @@ public:
 
     // `ttl` is the negative TTL the resolver worked out (RFC 2308 §5:
     // min(SOA TTL, SOA MINIMUM)); it is capped at max_negative_ttl. An
-    // NXDOMAIN entry covers every type of the name.
+    // NXDOMAIN entry covers every type of the name. `zone` may lower the cap
+    // (its max_ttl) and sets how long the entry stays for serve-stale.
     void insert(wire::Rcode rcode, const wire::Name& name, wire::RRType type,
-                std::vector<wire::Record> authority, uint32_t ttl, Security security);
+                std::vector<wire::Record> authority, uint32_t ttl, Security security,
+                const TtlOverride& zone = {});
 
     // Records what validation concluded about the entry for exactly
     // (rcode, name, type); it expires no later than `ttl_cap` from now.

@@ -91,17 +91,19 @@ RRsetCache::Shard& RRsetCache::shard_for(const wire::Name& owner) const {
     return *shards_[detail::mix64(owner.hash()) & (shards_.size() - 1)];
 }
 
-uint32_t RRsetCache::clamp_ttl(uint32_t received) const {
+uint32_t RRsetCache::clamp_ttl(uint32_t received, const TtlOverride& zone) const {
     if (received > INT32_MAX) received = 0;
-    return std::min(std::max(received, options_.min_ttl), options_.max_ttl);
+    return std::min(std::max(received, zone.min_ttl.value_or(options_.min_ttl)),
+                    zone.max_ttl.value_or(options_.max_ttl));
 }
 
 RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
                                       std::span<const wire::RData> signatures, Trust trust,
-                                      Security security, std::span<const wire::Record> proof) {
+                                      Security security, std::span<const wire::Record> proof,
+                                      const TtlOverride& zone) {
     if (rrset.rdatas.empty()) return {};
     const int64_t now = clock_.now();
-    const uint32_t ttl = clamp_ttl(rrset.ttl);
+    const uint32_t ttl = clamp_ttl(rrset.ttl, zone);
     RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
     // Copy outside the lock; the shard's lock covers only the map update.
     StoredRRset value;
@@ -109,7 +111,7 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
     value.signatures.assign(signatures.begin(), signatures.end());
     value.proof.assign(proof.begin(), proof.end());
     value.expires = now + ttl;
-    value.stale_until = value.expires + options_.stale_max;
+    value.stale_until = value.expires + zone.stale_max.value_or(options_.stale_max);
     if (auto sig_expiry = earliest_signature_expiry(signatures, now)) {
         value.expires = std::min(value.expires, std::max(now, *sig_expiry));
         value.stale_until = std::min(value.stale_until, std::max(now, *sig_expiry));

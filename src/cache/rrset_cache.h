@@ -55,12 +55,15 @@ public:
     // higher trust (RFC 2181 §5.4.1). When the RRset and its RRSIGs are
     // identical to a Secure entry, it stays Secure without validating
     // again: the signatures are the zone's change marker.
+    // `zone` overrides the lifetimes of the options for this RRset.
     Stored insert(const wire::RRset& rrset, std::span<const wire::RData> signatures, Trust trust,
-                  Security security, std::span<const wire::Record> proof = {});
+                  Security security, std::span<const wire::Record> proof = {},
+                  const TtlOverride& zone = {});
 
-    // A received TTL as the cache keeps it: [min_ttl, max_ttl], and zero
-    // for a TTL with the top bit set (RFC 2181 §8).
-    uint32_t clamp_ttl(uint32_t received) const;
+    // A received TTL as the cache keeps it: [min_ttl, max_ttl] (the zone's
+    // where it sets them), and zero for a TTL with the top bit set
+    // (RFC 2181 §8).
+    uint32_t clamp_ttl(uint32_t received, const TtlOverride& zone = {}) const;
 
     // Records what validation concluded about the cached `rrset` with
     // `signatures` (if the entry still holds that data and those RRSIGs):

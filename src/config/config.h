@@ -12,6 +12,7 @@
 #include "net/upstream_options.h"
 #include "observe/dnstap_options.h"
 #include "policy/anchor_tracking_options.h"
+#include "policy/dns64_options.h"
 #include "policy/local_root_options.h"
 #include "policy/policy_options.h"
 #include "policy/rpz_options.h"
@@ -27,6 +28,7 @@ struct Config {
     resolve::ResolverOptions resolver;
     net::UpstreamOptions upstream;
     cache::CacheOptions cache;
+    policy::Dns64Options dns64;
     policy::LocalRootOptions local_root;
     policy::PolicyOptions policy;
     // Unix socket on which cairn takes cairnctl's commands; empty: none. Off by

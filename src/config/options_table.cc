@@ -8,7 +8,9 @@
 #include <algorithm>
 
 #include "config/option_kinds.h"
+#include "config/optional_kind.h"
 #include "config/record_kind.h"
+#include "policy/dns64.h"
 #include "policy/local_zone_type.h"
 #include "policy/local_zones.h"
 
@@ -17,6 +19,7 @@ namespace {
 
 using cache::CacheOptions;
 using net::ClientPrefixLengths;
+using policy::Dns64Options;
 using resolve::DnssecOptions;
 using resolve::PrefetchOptions;
 using resolve::ResolverOptions;
@@ -65,6 +68,41 @@ ListOf<RecordOf<policy::RpzZoneOptions>> rpz_zones_kind() {
             return "policy zone " + zone.name.to_text() + " needs either 'file' or 'primaries'";
         if (zone.policy == "cname" && zone.cname.is_root())
             return "policy zone " + zone.name.to_text() + ": 'policy: cname' needs 'cname'";
+        return std::nullopt;
+    };
+    return {record};
+}
+
+ListOf<RecordOf<policy::ZonePolicy>> zone_policy_kind() {
+    using policy::ZonePolicy;
+    RecordOf<ZonePolicy> record{
+        "zone policy",
+        "zone policies",
+        {field<&ZonePolicy::name>("name", DomainName{},
+                                  "the zone: its names and every name below it")
+             .required(),
+         field<&ZonePolicy::cache_min_ttl>("cache-min-ttl",
+                                           Optional<Seconds>{{.min = 0, .max = kDay}},
+                                           "the zone's `cache-min-ttl`"),
+         field<&ZonePolicy::cache_max_ttl>("cache-max-ttl",
+                                           Optional<Seconds>{{.min = 1, .max = 365 * kDay}},
+                                           "the zone's `cache-max-ttl` (also caps its negative "
+                                           "answers)"),
+         field<&ZonePolicy::prefetch>("prefetch", Optional<Boolean>{}, "the zone's `prefetch`"),
+         field<&ZonePolicy::serve_stale>("serve-stale", Optional<Boolean>{},
+                                         "the zone's `serve-stale`"),
+         field<&ZonePolicy::stale_max>("stale-max", Optional<Seconds>{{.min = 0, .max = 30 * kDay}},
+                                       "the zone's `stale-max`: how long past expiry its data "
+                                       "may be served stale (never past its signatures)"),
+         field<&ZonePolicy::stale_recheck_interval>(
+             "stale-recheck-interval",
+             Optional<Duration>{{.min = seconds(1), .max = seconds(3600)}},
+             "the zone's `stale-recheck-interval`")},
+        {}};
+    record.check = [](const ZonePolicy& zone) -> std::optional<std::string> {
+        if (zone.cache_min_ttl && zone.cache_max_ttl && *zone.cache_min_ttl > *zone.cache_max_ttl)
+            return "zone policy for " + zone.name.to_text() +
+                   ": cache-min-ttl is greater than cache-max-ttl";
         return std::nullopt;
     };
     return {record};
@@ -545,6 +583,53 @@ std::vector<Option> make_options() {
                Duration{.min = milliseconds(100), .max = seconds(600)},
                "Deadline for one client request, from its arrival to the answer."));
 
+    // Local policy.
+    add(option("zone-policy", Group::policy, at<&Config::resolver, &ResolverOptions::zone_policy>,
+               zone_policy_kind(),
+               "Cache behaviour per zone: each entry names a zone and sets, for the data of "
+               "that zone and the names below it, any of `cache-min-ttl`, `cache-max-ttl`, "
+               "`prefetch`, `serve-stale`, `stale-max` and `stale-recheck-interval`. The "
+               "closest enclosing zone with an entry decides; what its entry leaves out is the "
+               "global option's value (not a less specific entry's). Signed data is still "
+               "never kept past its signatures' expiration. Example: "
+               "`zone-policy: [{name: example.com, cache-max-ttl: 5m, serve-stale: false}, "
+               "{name: cdn.example.net, prefetch: false, stale-max: 2h}]`."));
+
+    // Local policy: DNS64.
+    add(option("dns64", Group::policy, at<&Config::dns64, &Dns64Options::enabled>, Boolean{},
+               "DNS64 (RFC 6147), for IPv6-only clients behind a NAT64: an AAAA question whose "
+               "name has no AAAA record (an empty answer, or an error other than NXDOMAIN) is "
+               "answered with AAAA records made from the name's A records, each IPv4 address "
+               "embedded in `dns64-prefix`. A CNAME chain is kept. The made records last no "
+               "longer than the A records and the empty AAAA answer, and never carry AD; a "
+               "client that sets both DO and CD validates by itself and gets the real answer, "
+               "and an AAAA answer that fails validation is never replaced. Example: "
+               "`dns64: true`."));
+    add(option("dns64-prefix", Group::policy, at<&Config::dns64, &Dns64Options::prefix>, Prefix{},
+               "The NAT64 prefix IPv4 addresses are embedded in (RFC 6052): 32, 40, 48, 56, 64 "
+               "or 96 bits long. With the Well-Known Prefix 64:ff9b::/96, private and other "
+               "non-global IPv4 addresses are not mapped (RFC 6052 section 3.1); with a "
+               "network's own prefix they are. Example: `dns64-prefix: 2001:db8:64::/96`."));
+    add(option("dns64-exclude", Group::policy, at<&Config::dns64, &Dns64Options::exclude>,
+               ListOf<Prefix>{},
+               "IPv6 prefixes whose AAAA records count as absent (RFC 6147 section 5.1.4), so "
+               "that a name having only such addresses gets synthesised ones. Example: "
+               "`dns64-exclude: [\"::ffff:0:0/96\", \"2001:db8:dead::/48\"]`."));
+    add(option("dns64-exclude-ipv4", Group::policy, at<&Config::dns64, &Dns64Options::exclude_ipv4>,
+               ListOf<Prefix>{},
+               "IPv4 prefixes whose A records are never mapped into `dns64-prefix`. Example: "
+               "`dns64-exclude-ipv4: [0.0.0.0/8, 127.0.0.0/8, 10.0.0.0/8]`."));
+    add(option("dns64-ignore-aaaa", Group::policy, at<&Config::dns64, &Dns64Options::ignore_aaaa>,
+               ListOf<DomainName>{},
+               "Domains (with the names below them) whose real AAAA records are ignored: their "
+               "AAAA answers are always made from A records, for sites whose IPv6 is broken. "
+               "Example: `dns64-ignore-aaaa: [broken.example]`."));
+    add(option("dns64-ptr", Group::policy, at<&Config::dns64, &Dns64Options::synthesise_ptr>,
+               Boolean{},
+               "With `dns64`, answer a PTR question for an address inside `dns64-prefix` with a "
+               "CNAME to the in-addr.arpa name of the IPv4 address it embeds, and that name's "
+               "PTR records (RFC 6147 section 5.3.1). Example: `dns64-ptr: false`."));
+
     // Local policy: the local root copy (RFC 8806).
     using policy::LocalRootOptions;
     add(option("local-root", Group::policy, at<&Config::local_root, &LocalRootOptions::enabled>,
@@ -878,6 +963,43 @@ std::vector<Rule> make_rules() {
                         auto zones = policy::LocalZones::build(config.policy);
                         if (zones) return std::nullopt;
                         return zones.error();
+                    }});
+    list.push_back({{"zone-policy"},
+                    "`zone-policy` names each zone once.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto& entries = config.resolver.zone_policy;
+                        for (size_t i = 0; i < entries.size(); ++i)
+                            for (size_t j = 0; j < i; ++j)
+                                if (entries[i].name == entries[j].name)
+                                    return "zone-policy names " + entries[i].name.to_text() +
+                                           " twice";
+                        return std::nullopt;
+                    }});
+    list.push_back({{"dns64-prefix"},
+                    "`dns64-prefix` is an IPv6 prefix of 32, 40, 48, 56, 64 or 96 bits whose bits "
+                    "64 to 71 are zero (RFC 6052 section 2.2).",
+                    [](const Config& config) -> std::optional<std::string> {
+                        const auto problem = policy::dns64_prefix_problem(config.dns64.prefix);
+                        if (!problem) return std::nullopt;
+                        return "dns64-prefix " + config.dns64.prefix.to_string() + ": " + *problem;
+                    }});
+    list.push_back({{"dns64-exclude"},
+                    "`dns64-exclude` lists IPv6 prefixes only.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        for (const auto& prefix : config.dns64.exclude)
+                            if (prefix.address().is_v4())
+                                return "dns64-exclude lists " + prefix.to_string() +
+                                       ", which is not an IPv6 prefix (see dns64-exclude-ipv4)";
+                        return std::nullopt;
+                    }});
+    list.push_back({{"dns64-exclude-ipv4"},
+                    "`dns64-exclude-ipv4` lists IPv4 prefixes only.",
+                    [](const Config& config) -> std::optional<std::string> {
+                        for (const auto& prefix : config.dns64.exclude_ipv4)
+                            if (!prefix.address().is_v4())
+                                return "dns64-exclude-ipv4 lists " + prefix.to_string() +
+                                       ", which is not an IPv4 prefix";
+                        return std::nullopt;
                     }});
     list.push_back({{"cache-min-ttl", "cache-max-ttl"},
                     "`cache-min-ttl` must not be greater than `cache-max-ttl`.",

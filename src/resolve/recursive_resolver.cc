@@ -140,6 +140,7 @@ struct RecursiveResolver::State {
           clock(clk),
           monotonic(mono),
           selector(options, caches.infra, rnd),
+          zone_policy(options.zone_policy),
           context{options,   hints,   caches,   upstream,   clock,
                   monotonic, metrics, selector, key_fetches} {}
 
@@ -151,6 +152,8 @@ struct RecursiveResolver::State {
     const cache::Clock& clock;
     const cache::MonotonicClock& monotonic;
     ServerSelector selector;
+    // zone-policy: each decision below asks it about its own name.
+    const policy::ZonePolicies zone_policy;
     EarlyKeyFetches key_fetches;
     ResolverContext context;
     InflightTable<Answer> inflight;
@@ -281,8 +284,9 @@ asio::awaitable<Answer> RecursiveResolver::resolve(ClientQuery query) {
         co_return co_await InflightTable<Answer>::wait(running);
     }
     const auto& stale = s.options.serve_stale;
-    const bool has_stale = stale.enabled && stale.client_timeout.count() > 0 &&
-                           query.recursion_desired && s.has_stale(query.question);
+    const bool has_stale = s.zone_policy.serve_stale_for(query.question.name, stale.enabled) &&
+                           stale.client_timeout.count() > 0 && query.recursion_desired &&
+                           s.has_stale(query.question);
     std::optional<BackgroundSlot> slot;
     if (has_stale) {
         slot = s.background_slot();
@@ -332,7 +336,7 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_and_publish(
         answer.cache_ttl = 0;
     // With prefetch on, the packet cache lets the last part of the TTL
     // through to the resolver, where prefetch can see the RRset is asked.
-    if (options.prefetch.enabled)
+    if (zone_policy.prefetch_for(query.question.name, options.prefetch.enabled))
         answer.cache_ttl -= (answer.cache_ttl * options.prefetch.threshold_percent + 99) / 100;
     inflight.finish(key, entry, answer);
     co_return answer;
@@ -364,7 +368,7 @@ bool RecursiveResolver::State::has_stale(const wire::Question& q) const {
 
 bool RecursiveResolver::State::append_stale(const wire::Question& q, Answer& out) {
     const uint32_t ttl = options.serve_stale.answer_ttl;
-    if (!options.serve_stale.enabled) return false;
+    if (!zone_policy.serve_stale_for(q.name, options.serve_stale.enabled)) return false;
     auto positive = caches.rrsets.lookup_stale(q.name, q.type, q.rclass);
     if (positive && positive->trust >= cache::Trust::kAnswerNonAuth &&
         positive->security != cache::Security::kBogus) {
@@ -397,7 +401,8 @@ void RecursiveResolver::State::note_failed_refresh(const wire::Question& q) {
     if (failed_refreshes.size() >= 4096)
         std::erase_if(failed_refreshes, [&](const auto& item) { return item.second <= now; });
     if (failed_refreshes.size() >= 4096) failed_refreshes.clear();
-    failed_refreshes[question_key(q)] = now + options.serve_stale.recheck_interval;
+    failed_refreshes[question_key(q)] =
+        now + zone_policy.stale_recheck_for(q.name, options.serve_stale.recheck_interval);
 }
 
 bool RecursiveResolver::State::refresh_recently_failed(const wire::Question& q) {
@@ -413,7 +418,7 @@ void RecursiveResolver::State::maybe_prefetch(const asio::any_io_executor& execu
                                               const wire::Question& q,
                                               const cache::CachedRRset& cached) {
     const auto& prefetch_options = options.prefetch;
-    if (!prefetch_options.enabled || cached.hits < 2) return;
+    if (!zone_policy.prefetch_for(q.name, prefetch_options.enabled) || cached.hits < 2) return;
     if (uint64_t{cached.rrset.ttl} * 100 >
         uint64_t{cached.original_ttl} * prefetch_options.threshold_percent)
         return;
@@ -610,9 +615,10 @@ RecursiveResolver::State::Step RecursiveResolver::State::judge_suspect(Walk& w) 
     w.suspect.reset();
     const auto& r = suspect.result;
     if (suspect.rrset)
-        store_rrset(caches, r.answer[*suspect.rrset], r.proof, suspect.verdict);
+        store_rrset(caches, r.answer[*suspect.rrset], r.proof, suspect.verdict,
+                    zone_policy.ttl_for(r.answer[*suspect.rrset].rrset.owner));
     else
-        store_negative(caches, w.q, r, suspect.verdict);
+        store_negative(caches, w.q, r, suspect.verdict, zone_policy.ttl_for(w.q.name));
     return refuse_bogus(w, suspect.verdict, r.server);
 }
 
@@ -630,11 +636,12 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::accept
         co_return retry_elsewhere(w, result, index, v);
     // A verdict that may change on the next try is not stored; the data is,
     // to be validated again when next read.
-    if (store_rrset(caches, link, proof, v.transient ? Verdict{} : v) && w.budget.prefetch)
+    const auto zone = zone_policy.ttl_for(link.rrset.owner);
+    if (store_rrset(caches, link, proof, v.transient ? Verdict{} : v, zone) && w.budget.prefetch)
         ++metrics.prefetch_unchanged;
     if (auto step = refuse_bogus(w, v, result.server); step != Step::kDone) co_return step;
     w.security.add(v);
-    const uint32_t ttl = std::min(caches.rrsets.clamp_ttl(link.rrset.ttl), v.ttl_cap);
+    const uint32_t ttl = std::min(caches.rrsets.clamp_ttl(link.rrset.ttl, zone), v.ttl_cap);
     append_records(w.out, link.rrset, link.signatures, ttl);
     for (const auto& r : proof)
         w.out.authority.push_back(r);
@@ -681,7 +688,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_d
     const bool bogus = v.security == cache::Security::kBogus && w.validate;
     if (bogus && !v.transient && w.may_retry(result))
         co_return retry_elsewhere(w, result, std::nullopt, v);
-    store_negative(caches, w.q, result, v.transient ? Verdict{} : v);
+    store_negative(caches, w.q, result, v.transient ? Verdict{} : v, zone_policy.ttl_for(w.q.name));
     if (auto step = refuse_bogus(w, v, result.server); step != Step::kDone) co_return step;
     w.security.add(v);
     w.out.rcode = rcode;
@@ -729,7 +736,7 @@ asio::awaitable<RecursiveResolver::State::Step> RecursiveResolver::State::from_u
     if (result.error) {
         const bool unreachable =
             result.cause == FailureCause::kUnreachable || result.cause == FailureCause::kRefused;
-        if (unreachable && options.serve_stale.enabled) {
+        if (unreachable && zone_policy.serve_stale_for(w.q.name, options.serve_stale.enabled)) {
             note_failed_refresh(w.q);
             if (append_stale(w.q, w.out)) {
                 note_stale(w);

@@ -8,6 +8,7 @@
 
 #include "dnssec/limits.h"
 #include "dnssec/trust_anchors.h"
+#include "policy/zone_policy.h"
 #include "wire/ip_address.h"
 #include "wire/name.h"
 
@@ -86,6 +87,9 @@ struct ResolverOptions {
     bool root_key_sentinel = true;
     ServeStaleOptions serve_stale;
     PrefetchOptions prefetch;
+    // Per-zone overrides of the cache options above and of the cache's
+    // lifetimes (zone-policy).
+    std::vector<policy::ZonePolicy> zone_policy;
 
     static std::vector<wire::IpPrefix> default_upstream_deny() {
         return {*wire::IpPrefix::parse("127.0.0.0/8"), *wire::IpPrefix::parse("0.0.0.0/8"),

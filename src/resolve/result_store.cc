@@ -12,10 +12,11 @@ std::optional<wire::ExtendedErrorCode> reason_of(const cache::Verdict& v) {
 }  // namespace
 
 bool store_rrset(cache::Caches& caches, const SignedRRset& rrset,
-                 std::span<const wire::Record> proof, const cache::Verdict& verdict) {
+                 std::span<const wire::Record> proof, const cache::Verdict& verdict,
+                 const cache::TtlOverride& zone) {
     const auto stored = caches.rrsets.insert(
         rrset.rrset, rrset.signatures, rrset.trust, cache::Security::kIndeterminate,
-        rrset.wildcard ? proof : std::span<const wire::Record>());
+        rrset.wildcard ? proof : std::span<const wire::Record>(), zone);
     // The cache raises Secure data's rank and caps its lifetime itself.
     if (verdict.security != cache::Security::kIndeterminate)
         caches.rrsets.set_security(rrset.rrset, rrset.signatures, verdict.security,
@@ -24,12 +25,13 @@ bool store_rrset(cache::Caches& caches, const SignedRRset& rrset,
 }
 
 void store_negative(cache::Caches& caches, const wire::Question& question,
-                    const LookupResult& result, const cache::Verdict& verdict) {
+                    const LookupResult& result, const cache::Verdict& verdict,
+                    const cache::TtlOverride& zone) {
     if (!result.negative_ttl) return;
     const auto rcode =
         result.kind == ResponseKind::kNxdomain ? wire::Rcode::NXDOMAIN : wire::Rcode::NOERROR;
     caches.negatives.insert(rcode, question.name, question.type, result.authority,
-                            *result.negative_ttl, cache::Security::kIndeterminate);
+                            *result.negative_ttl, cache::Security::kIndeterminate, zone);
     if (verdict.security != cache::Security::kIndeterminate)
         caches.negatives.set_security(rcode, question.name, question.type, verdict.security,
                                       reason_of(verdict), verdict.ttl_cap);

@@ -170,6 +170,15 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("prefetch_unchanged", m.prefetch_unchanged, "Prefetches that found the record unchanged.");
 }
 
+void append_dns64_stats(Stats& out, const Dns64Metrics* metrics) {
+    out.push_back({"server.dns64_synthesised", metrics ? read(metrics->synthesised) : 0, false,
+                   "AAAA answers made from A records by DNS64 (RFC 6147)."});
+    out.push_back({"server.dns64_ptr_synthesised", metrics ? read(metrics->ptr_synthesised) : 0,
+                   false,
+                   "PTR answers for DNS64 addresses made from the IPv4 address's in-addr.arpa "
+                   "name."});
+}
+
 void append_packet_cache_stats(Stats& out, const ResponseCacheFigures& figures) {
     out.push_back({"cache.packet_entries", figures.entries, true, "Answers in the packet caches."});
     out.push_back(

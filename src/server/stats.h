@@ -17,6 +17,7 @@
 #include "observe/dnstap_recorder.h"
 #include "observe/histogram.h"
 #include "resolve/resolver_metrics.h"
+#include "server/dns64_resolver.h"
 #include "server/response_cache.h"
 #include "server/server_metrics.h"
 
@@ -55,6 +56,9 @@ struct Figures {
 void append_stats(Stats& out, const ServerMetrics& metrics);
 void append_stats(Stats& out, const net::TransportMetrics& metrics);
 void append_stats(Stats& out, const resolve::ResolverMetrics& metrics);
+// server.dns64_synthesised and server.dns64_ptr_synthesised; zeros when
+// `metrics` is null (DNS64 off), so the figures are always there.
+void append_dns64_stats(Stats& out, const Dns64Metrics* metrics);
 void append_packet_cache_stats(Stats& out, const ResponseCacheFigures& figures);
 void append_stats(Stats& out, const cache::Caches& caches);
 // dnstap.frames (handed to the writer) and dnstap.dropped (queue full, or no

@@ -187,6 +187,7 @@ Stats Worker::stats() const {
     append_stats(out, transport_metrics_);
     encrypted_.append_stats(out);
     if (parts_.resolver_metrics) append_stats(out, *parts_.resolver_metrics);
+    append_dns64_stats(out, parts_.dns64_metrics);
     if (parts_.packet_cache) append_packet_cache_stats(out, parts_.packet_cache->figures());
     if (parts_.dnstap) append_dnstap_stats(out, *parts_.dnstap);
     return out;

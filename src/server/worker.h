@@ -41,6 +41,8 @@ struct WorkerParts {
     std::unique_ptr<ResponseCache> packet_cache;  // null: no fast path
     // The resolver's counters, for `stats`; may be null.
     const resolve::ResolverMetrics* resolver_metrics = nullptr;
+    // DNS64's counters (null: DNS64 off).
+    const Dns64Metrics* dns64_metrics = nullptr;
     // Round trips of the upstream transport's answered queries; may be null.
     const observe::Histogram* upstream_rtt = nullptr;
 };

@@ -485,5 +485,94 @@ TEST_F(ResolverTest, NoPrefetchWhenOff) {
     EXPECT_EQ(resolver().metrics().prefetches.load(), 0u);
 }
 
+// zone-policy: each zone's entry applies to its own names only.
+policy::ZonePolicy zone_policy(std::string_view zone) {
+    policy::ZonePolicy entry;
+    entry.name = *wire::Name::from_text(zone);
+    return entry;
+}
+
+TEST_F(ResolverTest, ZonePolicyBoundsTheTtlOfItsZoneOnly) {
+    auto example = zone_policy("example.");
+    example.cache_max_ttl = 60;
+    auto sub = zone_policy("sub.test.");
+    sub.cache_min_ttl = 1000;
+    options_.zone_policy = {example, sub};
+    const auto capped = resolve("www.example.", RRType::A);
+    ASSERT_EQ(capped.answer.size(), 1u);
+    EXPECT_EQ(capped.answer[0].ttl, 60u);
+    const auto raised = resolve("www.sub.test.", RRType::A);
+    ASSERT_EQ(raised.answer.size(), 1u);
+    EXPECT_EQ(raised.answer[0].ttl, 1000u);
+    clock_.advance(61);
+    EXPECT_FALSE(caches_.rrsets.lookup(*wire::Name::from_text("www.example."), RRType::A));
+    EXPECT_TRUE(caches_.rrsets.lookup(*wire::Name::from_text("www.sub.test."), RRType::A));
+}
+
+TEST_F(ResolverTest, ZonePolicyTurnsPrefetchOffForItsZone) {
+    auto example = zone_policy("example.");
+    example.prefetch = false;
+    options_.zone_policy = {example};
+    for (const char* qname : {"www.example.", "www.sub.test."})
+        ASSERT_EQ(resolve(qname, RRType::A).rcode, Rcode::NOERROR) << qname;
+    clock_.advance(100);
+    for (const char* qname : {"www.example.", "www.sub.test."})
+        ASSERT_EQ(resolve(qname, RRType::A).rcode, Rcode::NOERROR) << qname;
+    clock_.advance(180);
+    upstream_.clear_log();
+    const auto answer = resolve("www.example.", RRType::A);
+    EXPECT_EQ(answer.cache_ttl, answer.answer.at(0).ttl) << "no share kept back for prefetch";
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u);
+    ASSERT_EQ(resolve("www.sub.test.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 1u) << "sub.test. has no policy";
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 0u);
+    EXPECT_GE(upstream_.count("127.0.3.1"), 1u);
+}
+
+TEST_F(ResolverTest, ZonePolicyServeStalePerZone) {
+    options_.serve_stale.client_timeout = std::chrono::milliseconds(0);
+    options_.serve_stale.enabled = false;
+    auto example = zone_policy("example.");
+    example.serve_stale = true;
+    auto sub = zone_policy("sub.test.");
+    sub.stale_max = 200;
+    sub.serve_stale = true;
+    options_.zone_policy = {example, sub};
+    for (const char* qname : {"www.example.", "www.sub.test."})
+        ASSERT_EQ(resolve(qname, RRType::A).rcode, Rcode::NOERROR) << qname;
+    clock_.advance(300 + 250);
+    upstream_.silence("127.0.2.1");
+    upstream_.silence("127.0.3.1");
+    const auto stale = resolve("www.example.", RRType::A);
+    ASSERT_TRUE(stale.extended_error);
+    EXPECT_EQ(stale.extended_error->code, wire::ExtendedErrorCode::kStaleAnswer)
+        << "serve-stale on for example. though off globally";
+    EXPECT_EQ(resolve("www.sub.test.", RRType::A).rcode, Rcode::SERVFAIL)
+        << "sub.test.'s stale-max (200 s) is over";
+}
+
+TEST_F(ResolverTest, ZonePolicyStaleRecheckIntervalPerZone) {
+    cache::FakeMonotonicClock monotonic;
+    options_.serve_stale.client_timeout = std::chrono::milliseconds(0);
+    auto example = zone_policy("example.");
+    example.stale_recheck_interval = std::chrono::seconds(5);
+    options_.zone_policy = {example};
+    resolver_ = std::make_unique<RecursiveResolver>(options_, hints_, caches_, upstream_, clock_,
+                                                    monotonic, random_);
+    for (const char* qname : {"www.example.", "www.sub.test."})
+        ASSERT_EQ(resolve(qname, RRType::A).rcode, Rcode::NOERROR) << qname;
+    clock_.advance(400);
+    upstream_.silence("127.0.2.1");
+    upstream_.silence("127.0.3.1");
+    for (const char* qname : {"www.example.", "www.sub.test."})
+        ASSERT_TRUE(resolve(qname, RRType::A).extended_error) << qname;
+    monotonic.advance(std::chrono::seconds(6));
+    upstream_.clear_log();
+    for (const char* qname : {"www.example.", "www.sub.test."})
+        ASSERT_TRUE(resolve(qname, RRType::A).extended_error) << qname;
+    EXPECT_GE(upstream_.count("127.0.2.1"), 1u) << "example.'s 5 s recheck interval is over";
+    EXPECT_EQ(upstream_.count("127.0.3.1"), 0u) << "the global 30 s one is not";
+}
+
 }  // namespace
 }  // namespace cairn::resolve
