@@ -11,6 +11,7 @@
 #include "cache/cache_options.h"
 #include "net/upstream_options.h"
 #include "observe/dnstap_options.h"
+#include "policy/forward_zones_options.h"
 #include "resolve/resolver_options.h"
 #include "server/server_options.h"
 #include "wire/ip_address.h"
@@ -23,6 +24,7 @@ struct Config {
     resolve::ResolverOptions resolver;
     net::UpstreamOptions upstream;
     cache::CacheOptions cache;
+    policy::ForwardingOptions forwarding;
     // Unix socket on which cairn takes cairnctl's commands; empty: none. Off by
     // default so that an empty file works without a writable /run directory.
     std::string control_socket;

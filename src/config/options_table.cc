@@ -8,6 +8,8 @@
 #include <algorithm>
 
 #include "config/option_kinds.h"
+#include "config/record_kind.h"
+#include "policy/forward_zones.h"
 
 namespace cairn::config {
 namespace {
@@ -29,6 +31,69 @@ constexpr uint32_t kDay = 86'400;
 
 // The most a TXT character-string holds (RFC 1035 §3.3).
 constexpr size_t kTxtStringMax = 255;
+
+// Local policy: forward and stub zones (policy/forward_zones.h).
+template <class Add>
+void add_forwarding_options(Add& add) {
+    using policy::ForwardingOptions;
+    using policy::ForwardZoneOptions;
+    using policy::StubZoneOptions;
+    RecordOf<ForwardZoneOptions> forward{
+        "forward zone",
+        "forward zones",
+        {field<&ForwardZoneOptions::name>("name", DomainName{}, "the zone; `.` forwards everything")
+             .required(),
+         field<&ForwardZoneOptions::addresses>(
+             "addresses", ListOf<Endpoint>{.element = {.default_port = 0}, .at_least_one = true},
+             "the forwarders (recursive resolvers); the port is 853 with `tls`, else 53, "
+             "unless given")
+             .required(),
+         field<&ForwardZoneOptions::tls>("tls", Text{.max_length = 253},
+                                         "ask over DNS over TLS, and accept only a certificate "
+                                         "for this name (or IP address); empty: plain DNS"),
+         field<&ForwardZoneOptions::first>("first", Boolean{},
+                                           "when every forwarder fails, resolve by iteration "
+                                           "instead of answering SERVFAIL (default false)")},
+        {}};
+    add(option("forward-zones", Group::policy,
+               at<&Config::forwarding, &ForwardingOptions::forward_zones>,
+               ListOf<RecordOf<ForwardZoneOptions>>{forward},
+               "Zones whose questions go to recursive resolvers (forwarders) rather than being "
+               "resolved from the root: the full question, with RD and CD set, to the fastest "
+               "forwarder, the next one when it times out or answers SERVFAIL or REFUSED. "
+               "Cairn still validates what they answer (the DS and DNSKEY queries for the "
+               "zone go to them too), so a forwarder cannot forge a signed zone; an internal "
+               "zone the public parent denies needs `negative-trust-anchors`. Over TLS, a "
+               "forwarder whose certificate fails is never asked in clear text. The closest "
+               "enclosing forward or stub zone decides. Forwarders are asked whatever "
+               "`upstream-deny` says. Default: none. Example: `forward-zones: [{name: "
+               "corp.example, addresses: [10.0.0.53, 10.0.1.53]}, {name: \".\", addresses: "
+               "[\"9.9.9.9\"], tls: dns.quad9.net, first: true}]`."));
+    RecordOf<StubZoneOptions> stub{
+        "stub zone",
+        "stub zones",
+        {field<&StubZoneOptions::name>("name", DomainName{}, "the zone").required(),
+         field<&StubZoneOptions::addresses>("addresses", ListOf<Endpoint>{.at_least_one = true},
+                                            "its authoritative servers (port 53 unless given)")
+             .required()},
+        {}};
+    add(option("stub-zones", Group::policy, at<&Config::forwarding, &ForwardingOptions::stub_zones>,
+               ListOf<RecordOf<StubZoneOptions>>{stub},
+               "Zones resolved from the given authoritative servers instead of from the "
+               "delegation the root leads to, as for a zone that is not delegated in public "
+               "DNS: they are asked without RD, and delegations below them are followed as "
+               "usual. Answers are validated as usual: the chain of trust comes from the "
+               "parent's DS, so a signed internal zone needs a trust anchor and an unsigned "
+               "one the parent denies needs `negative-trust-anchors`. Stub servers are asked "
+               "whatever `upstream-deny` says. Default: none. Example: `stub-zones: [{name: "
+               "lab.example, addresses: [192.0.2.10, \"192.0.2.11:5300\"]}]`."));
+    add(option("forward-tls-ca-file", Group::policy,
+               at<&Config::forwarding, &ForwardingOptions::tls_ca_file>,
+               FilePath{.must_be_readable = true},
+               "CA certificates (PEM) that the certificates of forwarders asked over TLS must "
+               "chain to. Empty (the default): the system's store (`/etc/ssl/certs`). "
+               "Example: `forward-tls-ca-file: /etc/cairn/forwarders-ca.pem`."));
+}
 
 std::vector<Option> make_options() {
     std::vector<Option> table;
@@ -663,6 +728,7 @@ std::vector<Option> make_options() {
                "Frames each worker thread may have waiting for the dnstap writer, rounded up "
                "to a power of two. Beyond it, while the reader is slow, frames are dropped "
                "(and counted) rather than kept."));
+    add_forwarding_options(add);
     return table;
 }
 
@@ -821,6 +887,11 @@ std::vector<Rule> make_rules() {
                         if (twice == addresses.end()) return std::nullopt;
                         return "listen names " + twice->to_string() + " more than once";
                     }});
+    list.push_back(
+        {{"forward-zones", "stub-zones"},
+         "A zone is named once in `forward-zones` and `stub-zones` together, and "
+         "each of its addresses once.",
+         [](const Config& config) { return policy::ForwardZones::check(config.forwarding); }});
     return list;
 }
 
