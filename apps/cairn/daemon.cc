@@ -162,8 +162,11 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
                                                   config.upstream, cookie_secret_};
     const observe::DnstapSettings dnstap_settings{config.dnstap.selection,
                                                   dnstap_origin(config.dnstap), addresses};
-    auto factory = [resolver_options = config.resolver, upstream_settings, hints, caches,
-                    packet_bytes, &clock, &upstream_metrics = upstream_metrics_, dnstap,
+    auto resolver_options = config.resolver;
+    resolver_options.forward_zones =
+        std::make_shared<const policy::ForwardZones>(config.forwarding);
+    auto factory = [resolver_options, upstream_settings, hints, caches, packet_bytes, &clock,
+                    &upstream_metrics = upstream_metrics_, dnstap,
                     dnstap_settings](asio::io_context& io, unsigned worker) {
         server::WorkerParts parts;
         if (dnstap)
