@@ -159,7 +159,8 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     // Copies: the factory runs on each worker thread while the daemon may be
     // reloading into new values.
     const net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses,
-                                                  config.upstream, cookie_secret_};
+                                                  config.upstream, cookie_secret_,
+                                                  config.forwarding.tls_ca_file};
     const observe::DnstapSettings dnstap_settings{config.dnstap.selection,
                                                   dnstap_origin(config.dnstap), addresses};
     auto resolver_options = config.resolver;

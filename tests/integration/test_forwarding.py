@@ -15,6 +15,7 @@ import pytest
 from hierarchy import data_addr, spare_addr
 from resolver_helpers import assert_servfail_with_ede, rdatas
 from scripted_server import corrupt_rrsigs, proxy
+from tls_setup import HOSTNAME, Pki, encrypted, pki  # noqa: F401 (fixtures)
 
 # Cairn's upstream queries leave from this address, so the servers' dnstap
 # tells them from the forwarder's.
@@ -146,3 +147,47 @@ def test_a_reload_changes_the_zones(counts, cairn, outgoing):
     r = c.query("mail.plain.example.", "A")
     assert rdatas(r, "mail.plain.example.", "A") == [data_addr(internet.net, 201, 1)]
 
+
+# DNS over TLS to a forwarder: a second Cairn with listen-tls (tls_setup's
+# `encrypted`), its certificate for HOSTNAME signed by the test CA.
+
+def dot_forwarding(enc, pki, outgoing: str, name: str = HOSTNAME, ca: str | None = None) -> dict:
+    config = forwarder_config(outgoing, [{"name": "secure.example",
+                                          "addresses": [f"127.0.0.1:{enc.tls_port}"],
+                                          "tls": name}])
+    config["forward-tls-ca-file"] = ca or pki.ca
+    return config
+
+
+def test_dot_forwarding_checks_the_certificate_and_reuses_the_connection(
+        counts, cairn, encrypted, pki, outgoing):
+    internet = counts
+    enc = encrypted()
+    c = cairn(dot_forwarding(enc, pki, outgoing))
+    r = c.query("www.secure.example.", "A", dnssec=True)
+    assert r.rcode() == dns.rcode.NOERROR, r
+    assert rdatas(r, "www.secure.example.", "A") == [data_addr(internet.net, 200, 2)]
+    assert r.flags & dns.flags.AD
+    r = c.query("mail.secure.example.", "A", dnssec=True)
+    assert rdatas(r, "mail.secure.example.", "A") == [data_addr(internet.net, 201, 2)]
+    stats = enc.stats()
+    assert stats["net.dot_queries"] >= 2, stats
+    assert stats["net.dot_accepted"] == 1, "one connection, kept for the next queries"
+    for server in ("host-1", "host-2"):
+        assert from_cairn(internet, server, outgoing) == [], server
+
+
+@pytest.mark.parametrize("problem", ["wrong name", "unknown CA"])
+def test_dot_forwarding_refuses_a_bad_certificate(counts, cairn, encrypted, pki, outgoing,
+                                                  tmp_path, problem):
+    enc = encrypted()
+    if problem == "wrong name":
+        config = dot_forwarding(enc, pki, outgoing, name="other.test")
+    else:
+        config = dot_forwarding(enc, pki, outgoing, ca=Pki(str(tmp_path)).ca)
+    c = cairn(config)
+    assert_servfail_with_ede(c.query("www.secure.example.", "A"))
+    assert wait_for(lambda: "certificate not accepted" in c.output(200)), c.output()
+    stats = enc.stats()
+    # No query reached the forwarder: the handshake failed before any.
+    assert stats["net.dot_queries"] == 0, stats
