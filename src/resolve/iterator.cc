@@ -447,7 +447,8 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     // then is it stripped of what the server may not tell us.
     // A forwarder answers for the whole chain it followed, whatever zones
     // that crosses; what it adds beside the answer stays within its zone.
-    const wire::Name bailiwick = delegation.forward ? wire::Name::root() : delegation.zone;
+    static const wire::Name root = wire::Name::root();
+    const wire::Name& bailiwick = delegation.forward ? root : delegation.zone;
     auto classification = classify_response(reply.message, question, bailiwick);
     ctx_.metrics.scrubbed_records +=
         scrub_response(reply.message, question, bailiwick, classification);
