@@ -14,7 +14,7 @@ import pytest
 
 from hierarchy import data_addr, spare_addr
 from resolver_helpers import assert_servfail_with_ede, rdatas
-from scripted_server import corrupt_rrsigs, proxy
+from scripted_server import corrupt_rrsigs, drop, proxy
 from tls_setup import HOSTNAME, Pki, encrypted, pki  # noqa: F401 (fixtures)
 
 # Cairn's upstream queries leave from this address, so the servers' dnstap
@@ -191,3 +191,16 @@ def test_dot_forwarding_refuses_a_bad_certificate(counts, cairn, encrypted, pki,
     stats = enc.stats()
     # No query reached the forwarder: the handshake failed before any.
     assert stats["net.dot_queries"] == 0, stats
+
+
+def test_a_dot_forwarder_that_never_completes_the_handshake_times_out(counts, cairn,
+                                                                      scripted_server, pki,
+                                                                      outgoing):
+    # Accepts TCP, never answers the ClientHello: the exchange must still end
+    # (cancelled by its timeout) and the client get its SERVFAIL.
+    silent = scripted_server(spare_addr(counts.net, 3), drop(), port=853)
+    c = cairn(forwarder_config(outgoing, [{"name": "secure.example",
+                                           "addresses": [silent.address], "tls": HOSTNAME}])
+              | {"forward-tls-ca-file": pki.ca})
+    assert_servfail_with_ede(c.query("www.secure.example.", "A", timeout=30))
+    assert silent.queries() == [], "nothing was sent in clear text"
