@@ -174,13 +174,16 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     // Copies: the factory runs on each worker thread while the daemon may be
     // reloading into new values.
     const net::UpstreamSettings upstream_settings{config.resolver.outgoing_addresses,
-                                                  config.upstream, cookie_secret_};
+                                                  config.upstream, cookie_secret_,
+                                                  config.forwarding.tls_ca_file};
     const observe::DnstapSettings dnstap_settings{config.dnstap.selection,
                                                   dnstap_origin(config.dnstap), addresses};
+    auto resolver_options = config.resolver;
+    resolver_options.forward_zones =
+        std::make_shared<const policy::ForwardZones>(config.forwarding);
     auto local_root = config.local_root.enabled ? local_root_ : nullptr;
-    auto factory = [resolver_options = config.resolver, upstream_settings, hints, caches,
-                    packet_bytes, &clock, &upstream_metrics = upstream_metrics_, dnstap,
-                    dnstap_settings, local_root,
+    auto factory = [resolver_options, upstream_settings, hints, caches, packet_bytes, &clock,
+                    &upstream_metrics = upstream_metrics_, dnstap, dnstap_settings, local_root,
                     dns64 = config.dns64](asio::io_context& io, unsigned worker) {
         server::WorkerParts parts;
         if (dnstap)

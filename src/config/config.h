@@ -13,6 +13,7 @@
 #include "observe/dnstap_options.h"
 #include "policy/anchor_tracking_options.h"
 #include "policy/dns64_options.h"
+#include "policy/forward_zones_options.h"
 #include "policy/local_root_options.h"
 #include "policy/policy_options.h"
 #include "policy/rpz_options.h"
@@ -31,6 +32,7 @@ struct Config {
     policy::Dns64Options dns64;
     policy::LocalRootOptions local_root;
     policy::PolicyOptions policy;
+    policy::ForwardingOptions forwarding;
     // Unix socket on which cairn takes cairnctl's commands; empty: none. Off by
     // default so that an empty file works without a writable /run directory.
     std::string control_socket;

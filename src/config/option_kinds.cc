@@ -189,17 +189,19 @@ std::string HexKey::format(const Value& value) const {
 std::string Endpoint::expected() const {
     return "ADDRESS or ADDRESS:PORT, with an IPv6 address in brackets when a port follows, as in "
            "[::1]:" +
-           std::to_string(default_port);
+           std::to_string(default_port == 0 ? 853 : default_port);
 }
 
 Parsed<wire::SocketAddress> Endpoint::parse(std::string_view text) const {
     const auto value = wire::SocketAddress::parse(text, default_port);
     if (!value) return not_a(text, "a socket address", expected());
-    if (value->port == 0) return out_of_range(text, "ports 1 to 65535");
+    const bool port_given = wire::SocketAddress::parse(text, 1)->port != 1 || value->port != 0;
+    if (value->port == 0 && port_given) return out_of_range(text, "ports 1 to 65535");
     return *value;
 }
 
 std::string Endpoint::format(const wire::SocketAddress& value) const {
+    if (value.port == 0) return yaml_scalar(value.address.to_string());
     return yaml_scalar(value.to_string());
 }
 

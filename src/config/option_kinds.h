@@ -167,7 +167,8 @@ struct HexKey {
 // Elements of lists.
 
 // "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353"; `default_port` (53)
-// unless given.
+// unless given. A `default_port` of 0 leaves a missing port 0, for the
+// program to decide (a forwarder's depends on whether it speaks TLS).
 struct Endpoint {
     using Value = wire::SocketAddress;
     uint16_t default_port = 53;

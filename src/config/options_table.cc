@@ -11,6 +11,7 @@
 #include "config/optional_kind.h"
 #include "config/record_kind.h"
 #include "policy/dns64.h"
+#include "policy/forward_zones.h"
 #include "policy/local_zone_type.h"
 #include "policy/local_zones.h"
 
@@ -106,6 +107,70 @@ ListOf<RecordOf<policy::ZonePolicy>> zone_policy_kind() {
         return std::nullopt;
     };
     return {record};
+}
+
+// Local policy: forward and stub zones (policy/forward_zones.h).
+template <class Add>
+void add_forwarding_options(Add& add) {
+    using policy::ForwardingOptions;
+    using policy::ForwardZoneOptions;
+    using policy::StubZoneOptions;
+    RecordOf<ForwardZoneOptions> forward{
+        "forward zone",
+        "forward zones",
+        {field<&ForwardZoneOptions::name>("name", DomainName{}, "the zone; `.` forwards everything")
+             .required(),
+         field<&ForwardZoneOptions::addresses>(
+             "addresses", ListOf<Endpoint>{.element = {.default_port = 0}, .at_least_one = true},
+             "the forwarders (recursive resolvers); the port is 853 with `tls`, else 53, "
+             "unless given")
+             .required(),
+         field<&ForwardZoneOptions::tls>("tls", Text{.max_length = 253},
+                                         "ask over DNS over TLS, and accept only a certificate "
+                                         "for this name (or IP address); empty: plain DNS"),
+         field<&ForwardZoneOptions::first>("first", Boolean{},
+                                           "when every forwarder fails, resolve by iteration "
+                                           "instead of answering SERVFAIL (default false)")},
+        {}};
+    add(option("forward-zones", Group::policy,
+               at<&Config::forwarding, &ForwardingOptions::forward_zones>,
+               ListOf<RecordOf<ForwardZoneOptions>>{forward},
+               "Zones whose questions go to recursive resolvers (forwarders) rather than being "
+               "resolved from the root: the full question, with RD and CD set, to the fastest "
+               "forwarder, the next one when it times out or answers SERVFAIL or REFUSED. "
+               "Cairn still validates what they answer (the zone's DNSKEY queries, and DS "
+               "queries for zones below it, go to them too; the zone's own DS comes from its "
+               "parent as usual), so a forwarder cannot forge a signed zone; an internal zone "
+               "the public parent denies needs `negative-trust-anchors`. Over TLS, a "
+               "forwarder whose certificate fails is never asked in clear text. The closest "
+               "enclosing forward or stub zone decides. Forwarders are asked whatever "
+               "`upstream-deny` says. Default: none. Example: `forward-zones: [{name: "
+               "corp.example, addresses: [10.0.0.53, 10.0.1.53]}, {name: \".\", addresses: "
+               "[\"9.9.9.9\"], tls: dns.quad9.net, first: true}]`."));
+    RecordOf<StubZoneOptions> stub{
+        "stub zone",
+        "stub zones",
+        {field<&StubZoneOptions::name>("name", DomainName{}, "the zone").required(),
+         field<&StubZoneOptions::addresses>("addresses", ListOf<Endpoint>{.at_least_one = true},
+                                            "its authoritative servers (port 53 unless given)")
+             .required()},
+        {}};
+    add(option("stub-zones", Group::policy, at<&Config::forwarding, &ForwardingOptions::stub_zones>,
+               ListOf<RecordOf<StubZoneOptions>>{stub},
+               "Zones resolved from the given authoritative servers instead of from the "
+               "delegation the root leads to, as for a zone that is not delegated in public "
+               "DNS: they are asked without RD, and delegations below them are followed as "
+               "usual. Answers are validated as usual: the chain of trust comes from the "
+               "parent's DS, so a signed internal zone needs a trust anchor and an unsigned "
+               "one the parent denies needs `negative-trust-anchors`. Stub servers are asked "
+               "whatever `upstream-deny` says. Default: none. Example: `stub-zones: [{name: "
+               "lab.example, addresses: [192.0.2.10, \"192.0.2.11:5300\"]}]`."));
+    add(option("forward-tls-ca-file", Group::policy,
+               at<&Config::forwarding, &ForwardingOptions::tls_ca_file>,
+               FilePath{.must_be_readable = true},
+               "CA certificates (PEM) that the certificates of forwarders asked over TLS must "
+               "chain to. Empty (the default): the system's store (`/etc/ssl/certs`). "
+               "Example: `forward-tls-ca-file: /etc/cairn/forwarders-ca.pem`."));
 }
 
 std::vector<Option> make_options() {
@@ -940,6 +1005,7 @@ std::vector<Option> make_options() {
                "since the client could not tell a rewrite from an attack. "
                "Example: `rpz-break-dnssec: true`.")
             .also_known_as({"break-dnssec"}));
+    add_forwarding_options(add);
     return table;
 }
 
@@ -1151,6 +1217,11 @@ std::vector<Rule> make_rules() {
                         if (twice == addresses.end()) return std::nullopt;
                         return "listen names " + twice->to_string() + " more than once";
                     }});
+    list.push_back(
+        {{"forward-zones", "stub-zones"},
+         "A zone is named once in `forward-zones` and `stub-zones` together, and "
+         "each of its addresses once.",
+         [](const Config& config) { return policy::ForwardZones::check(config.forwarding); }});
     return list;
 }
 

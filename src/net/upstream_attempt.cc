@@ -24,6 +24,9 @@ using resolve::UpstreamStatus;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kNoThrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+}  // namespace
+
 std::vector<uint8_t> query_wire(const UpstreamQuery& query, const ExpectedReply& expected,
                                 std::optional<wire::CookieOption> cookie) {
     wire::Message m;
@@ -40,6 +43,8 @@ std::vector<uint8_t> query_wire(const UpstreamQuery& query, const ExpectedReply&
     }
     return m.to_wire();
 }
+
+namespace {
 
 // Our address on a connected socket; nullopt if the kernel will not say.
 template <class Socket>
@@ -113,8 +118,8 @@ std::optional<UpstreamAttempt> conclude_udp(ResponseCheck check, Clock::time_poi
     return a;
 }
 
-// The same over TCP, where nobody off the path can answer for the server:
-// what it sends is its answer, whatever the case of its question.
+}  // namespace
+
 std::optional<UpstreamAttempt> conclude_tcp(ResponseCheck check, std::span<const uint8_t> data,
                                             Clock::time_point start, UpstreamMetrics& metrics) {
     UpstreamAttempt a = concluded(UpstreamStatus::kOk, start);
@@ -139,6 +144,8 @@ std::optional<UpstreamAttempt> conclude_tcp(ResponseCheck check, std::span<const
     }
     return a;
 }
+
+namespace {
 
 template <class Socket>
 std::error_code open_socket(Socket& socket, const typename Socket::endpoint_type& server,

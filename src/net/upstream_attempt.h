@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "cache/infra_cache.h"
 #include "net/client_cookie.h"
@@ -71,6 +73,18 @@ struct CookieOffer {
                                              const wire::IpAddress& server,
                                              ExpectedReply& expected) const;
 };
+
+// The query as it goes out: `expected`'s ID and question, the flags and EDNS
+// of `query`, and `cookie` if any.
+std::vector<uint8_t> query_wire(const resolve::UpstreamQuery& query, const ExpectedReply& expected,
+                                std::optional<wire::CookieOption> cookie);
+
+// What a checked message read from a stream (TCP, TLS) comes to, or
+// nullopt to keep reading. Nobody off the path can answer on a stream: what
+// the server sends is its answer, whatever the case of its question.
+std::optional<UpstreamAttempt> conclude_tcp(ResponseCheck check, std::span<const uint8_t> data,
+                                            std::chrono::steady_clock::time_point start,
+                                            UpstreamMetrics& metrics);
 
 // Runs `attempt` until it finishes or `timeout` passes, whichever is first;
 // either way the other is cancelled and has completed when this returns.

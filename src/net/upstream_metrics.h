@@ -31,6 +31,9 @@ struct UpstreamMetrics {
     Counter badcookie_retries{0};
     // Servers found, over TCP, to have stopped using cookies.
     Counter cookies_forgotten{0};
+    // DNS over TLS to forwarders: handshakes that failed on the server's
+    // certificate (the forwarder is then not used, never in clear text).
+    Counter tls_certificate_failures{0};
 };
 
 // Several workers write these: an atomic add (unlike count() in
@@ -58,6 +61,8 @@ void for_each_counter(const UpstreamMetrics& m, F&& f) {
       string_view("BADCOOKIE answers asked again with the server's new cookie."));
     f(string_view("cookies_forgotten"), read(m.cookies_forgotten),
       string_view("Servers found to have stopped using cookies."));
+    f(string_view("tls_certificate_failures"), read(m.tls_certificate_failures),
+      string_view("TLS connections to forwarders refused for the server's certificate."));
 }
 
 }  // namespace cairn::net

@@ -45,7 +45,8 @@ UpstreamTransport::UpstreamTransport(asio::io_context& io, cache::InfraCache& in
       infra_(infra),
       metrics_(metrics),
       settings_(std::move(settings)),
-      dnstap_(dnstap && dnstap->wants_resolver() ? dnstap : nullptr) {}
+      dnstap_(dnstap && dnstap->wants_resolver() ? dnstap : nullptr),
+      dot_(io, settings_.tls_ca_file, metrics) {}
 
 UpstreamTransport::Plan UpstreamTransport::plan(const UpstreamQuery& query) {
     Plan plan;
@@ -129,6 +130,7 @@ asio::awaitable<std::pair<UpstreamAttempt, ExpectedReply>> UpstreamTransport::ov
 asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) {
     if (query.timeout.count() <= 0)
         co_return to_reply(failed(UpstreamStatus::kTimeout), query, {}, false);
+    if (!query.tls_name.empty()) co_return co_await over_tls(query);
     Plan p = plan(query);
 
     std::optional<std::chrono::microseconds> udp_rtt;
@@ -156,6 +158,12 @@ asio::awaitable<UpstreamReply> UpstreamTransport::exchange(UpstreamQuery query) 
     // a TCP exchange adds the handshake.
     if (udp_rtt && tcp.status == UpstreamStatus::kOk) tcp.rtt = *udp_rtt;
     co_return timed(to_reply(std::move(tcp), query, expected, true));
+}
+
+asio::awaitable<UpstreamReply> UpstreamTransport::over_tls(const UpstreamQuery& query) {
+    const auto expected = expect(query, plan(query));
+    auto attempt = co_await with_timeout(dot_.exchange(query, expected), query.timeout);
+    co_return timed(to_reply(std::move(attempt), query, expected, true));
 }
 
 UpstreamReply UpstreamTransport::timed(UpstreamReply reply) {

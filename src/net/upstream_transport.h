@@ -4,11 +4,13 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "cache/infra_cache.h"
 #include "net/client_cookie.h"
+#include "net/dot_client.h"
 #include "net/random_pool.h"
 #include "net/upstream_attempt.h"
 #include "net/upstream_match.h"
@@ -29,6 +31,9 @@ struct UpstreamSettings {
     // transport (and across reloads), so that the server cookies one learns
     // in the shared infrastructure cache are valid for the others.
     CookieSecret cookie_secret = random_cookie_secret();
+    // CA certificates (PEM) for forwarders asked over TLS; empty: the
+    // system's store.
+    std::string tls_ca_file;
 };
 
 // One per worker, bound to that worker's io_context; exchange() must be
@@ -90,6 +95,8 @@ private:
     // no longer uses cookies.
     void learn_cookie(const wire::IpAddress& server, Plan& plan, const UpstreamAttempt& attempt,
                       bool via_tcp);
+    // DNS over TLS (query.tls_name set): no UDP, no cookies, never clear text.
+    asio::awaitable<resolve::UpstreamReply> over_tls(const resolve::UpstreamQuery& query);
     // `reply`, its round trip recorded if it is an answer.
     resolve::UpstreamReply timed(resolve::UpstreamReply reply);
 
@@ -100,6 +107,7 @@ private:
     observe::DnstapRecorder* const dnstap_;
     RandomPool random_;
     observe::Histogram rtt_;
+    DotClient dot_;
 };
 
 }  // namespace cairn::net

@@ -27,4 +27,10 @@ bool Delegation::has_addresses() const {
                        [](const NameServer& s) { return !s.addresses.empty(); });
 }
 
+uint16_t Delegation::port_of(const wire::IpAddress& address) const {
+    for (const auto& server : configured)
+        if (server.address == address) return server.port;
+    return 53;
+}
+
 }  // namespace cairn::resolve

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "wire/ip_address.h"
@@ -28,6 +29,16 @@ struct Delegation {
     bool parent_asked = false;
     // Made from the root hints, not from data learnt since.
     bool from_hints = false;
+    // A forward or stub zone's servers as the operator configured them,
+    // with their ports: asked whatever upstream-deny says, and never
+    // replaced by what the parent says.
+    std::vector<wire::SocketAddress> configured{};
+    // A forward zone's: recursive resolvers, asked the full question with
+    // RD and CD (Cairn validates what they answer).
+    bool forward = false;
+    // DNS over TLS to them, their certificates checked for this name;
+    // empty: plain DNS.
+    std::string_view tls_name{};
 
     // Records `address` for the server called `ns`; false if no server has
     // that name or it had the address already.
@@ -35,6 +46,8 @@ struct Delegation {
     // Adds a server name not yet listed.
     void add_server(const wire::Name& ns);
     bool has_addresses() const;
+    // The port to ask `address` at: a configured one, else 53.
+    uint16_t port_of(const wire::IpAddress& address) const;
 };
 
 }  // namespace cairn::resolve

@@ -254,7 +254,11 @@ asio::awaitable<Delegation> Iterator::root_delegation() {
 }
 
 asio::awaitable<std::optional<Delegation>> Iterator::closest_delegation(const wire::Name& name) {
+    // Under a stub zone the walk starts at its configured servers at the
+    // latest, never from the root's side.
+    const auto stub = stub_zone_of(name);
     for (wire::Name zone = name; !zone.is_root(); zone = zone.parent()) {
+        if (stub && zone == stub->zone) co_return configured_delegation(*stub);
         auto ns = ctx_.caches.rrsets.peek(zone, RRType::NS);
         if (!ns) continue;
         auto d = delegation_from_cache(zone, ns->rrset);
@@ -265,6 +269,7 @@ asio::awaitable<std::optional<Delegation>> Iterator::closest_delegation(const wi
         });
         if (usable) co_return d;
     }
+    if (stub) co_return configured_delegation(*stub);
     co_return co_await root_delegation();
 }
 
@@ -405,8 +410,11 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     bool shortened, ZoneAttempt& attempt) {
     auto& infra = ctx_.caches.infra;
     UpstreamQuery query;
-    query.server = wire::SocketAddress{address, 53};
+    query.server = wire::SocketAddress{address, delegation.port_of(address)};
     query.question = question;
+    query.recursion_desired = delegation.forward;
+    query.checking_disabled = delegation.forward;
+    query.tls_name = delegation.tls_name;
     query.use_edns = infra.edns(address) != cache::EdnsSupport::kNo;
     query.edns_udp_size = ctx_.options.edns_buffer_size;
     // Signatures and denial records always come along: the cache keeps
@@ -451,9 +459,17 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
 
     // What the response means is decided on what the server sent; only
     // then is it stripped of what the server may not tell us.
-    auto classification = classify_response(reply.message, question, delegation.zone);
+    // A forwarder answers for the whole chain it followed, whatever zones
+    // that crosses; what it adds beside the answer stays within its zone.
+    static const wire::Name root = wire::Name::root();
+    const wire::Name& bailiwick = delegation.forward ? root : delegation.zone;
+    auto classification = classify_response(reply.message, question, bailiwick);
     ctx_.metrics.scrubbed_records +=
-        scrub_response(reply.message, question, delegation.zone, classification);
+        scrub_response(reply.message, question, bailiwick, classification);
+    if (delegation.forward)
+        ctx_.metrics.scrubbed_records += std::erase_if(
+            reply.message.additionals,
+            [&](const wire::Record& r) { return !r.owner.is_subdomain_of(delegation.zone); });
     const auto kind = classification.kind;
     trace_exchange(delegation, query, reply, shortened, outcome_of(kind),
                    classification.referral_zone);
@@ -461,14 +477,16 @@ asio::awaitable<std::optional<Iterator::ZoneReply>> Iterator::ask_server(
     // full question is asked next (RFC 9156 §2.3).
     if (kind == ResponseKind::kEmpty && shortened)
         co_return ZoneReply{std::move(reply), classification, address};
+    // A forwarder that refers, fails or refuses has failed this question.
     if (kind == ResponseKind::kLame || kind == ResponseKind::kEmpty ||
-        kind == ResponseKind::kError) {
+        kind == ResponseKind::kError || (delegation.forward && kind == ResponseKind::kReferral)) {
         ++attempt.lame;
         // Not serving the zone (upward referral, no authority, REFUSED) is
         // remembered; SERVFAIL may concern this one name only. A refused
         // shortened name says nothing about the full one.
-        const bool lame_for_zone = kind == ResponseKind::kLame || kind == ResponseKind::kEmpty ||
-                                   (rcode == wire::Rcode::REFUSED && !shortened);
+        const bool lame_for_zone =
+            !delegation.forward && (kind == ResponseKind::kLame || kind == ResponseKind::kEmpty ||
+                                    (rcode == wire::Rcode::REFUSED && !shortened));
         if (lame_for_zone) {
             ++ctx_.metrics.lame_servers;
             infra.mark_lame(address, delegation.zone, now);
@@ -792,6 +810,7 @@ asio::awaitable<LookupResult> Iterator::lookup(const wire::Question& question) {
     const wire::Name start = question.type == RRType::DS && !question.name.is_root()
                                  ? question.name.parent()
                                  : question.name;
+    if (auto forwarded = co_await forward_lookup(question, start)) co_return std::move(*forwarded);
     auto delegation = co_await closest_delegation(start);
     if (!delegation)
         co_return LookupResult::failure(FailureCause::kUnreachable,

@@ -67,6 +67,13 @@ private:
     struct ZoneAttempt;
 
     asio::awaitable<std::optional<Delegation>> closest_delegation(const wire::Name& name);
+    // Forward and stub zones (forwarding.cc). The answer of the forwarders
+    // of the forward zone of `start`, or their failure; nullopt when `start`
+    // is not forwarded, or its forwarders failed and iteration may take over.
+    asio::awaitable<std::optional<LookupResult>> forward_lookup(const wire::Question& question,
+                                                                const wire::Name& start);
+    std::optional<policy::ForwardZones::Match> stub_zone_of(const wire::Name& name) const;
+    static Delegation configured_delegation(const policy::ForwardZones::Match& zone);
     asio::awaitable<Delegation> root_delegation();
     Delegation delegation_from_cache(const wire::Name& zone, const wire::RRset& ns) const;
     Delegation delegation_from_hints() const;

@@ -13,6 +13,7 @@ std::string JoinedUpstream::key(const UpstreamQuery& q) {
     k.push_back(static_cast<char>((q.recursion_desired ? 1 : 0) | (q.use_edns ? 2 : 0) |
                                   (q.dnssec_ok ? 4 : 0) | (q.checking_disabled ? 8 : 0) |
                                   (q.force_tcp ? 16 : 0)));
+    k.append(q.tls_name);
     return k;
 }
 

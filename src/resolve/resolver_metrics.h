@@ -25,6 +25,8 @@ struct ResolverMetrics {
     Counter limit_timeout{0};
     Counter scrubbed_records{0};  // out-of-bailiwick records dropped
     Counter lame_servers{0};      // servers found lame for a zone
+    // Questions of a forward zone none of whose forwarders answered usably.
+    Counter forward_failures{0};
     // DNSSEC: answers by what validation concluded (a validated client
     // answer counts once, by its weakest part), signature checks made, and
     // the KeyTrap / NSEC3 work limits breached. Saved: RRsets whose

@@ -3,11 +3,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "dnssec/limits.h"
 #include "dnssec/trust_anchors.h"
+#include "policy/forward_zones.h"
 #include "policy/zone_policy.h"
 #include "wire/ip_address.h"
 #include "wire/name.h"
@@ -90,6 +92,9 @@ struct ResolverOptions {
     // Per-zone overrides of the cache options above and of the cache's
     // lifetimes (zone-policy).
     std::vector<policy::ZonePolicy> zone_policy;
+    // forward-zones and stub-zones, made from Config::forwarding when the
+    // configuration is applied; null: none.
+    std::shared_ptr<const policy::ForwardZones> forward_zones;
 
     static std::vector<wire::IpPrefix> default_upstream_deny() {
         return {*wire::IpPrefix::parse("127.0.0.0/8"), *wire::IpPrefix::parse("0.0.0.0/8"),

@@ -21,7 +21,7 @@ std::vector<ServerSelector::Candidate> ServerSelector::candidates(
     std::vector<Candidate> out;
     for (const auto& server : delegation.servers)
         for (const auto& address : server.addresses) {
-            if (!permitted(address)) continue;
+            if (delegation.configured.empty() && !permitted(address)) continue;
             if (std::find(tried.begin(), tried.end(), address) != tried.end()) continue;
             if (infra_.lame(address, delegation.zone, now)) continue;
             if (std::any_of(out.begin(), out.end(),

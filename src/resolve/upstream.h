@@ -5,6 +5,7 @@
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 #include "wire/ip_address.h"
 #include "wire/message.h"
@@ -20,6 +21,9 @@ struct UpstreamQuery {
     bool checking_disabled = false;
     uint16_t edns_udp_size = 1232;
     bool force_tcp = false;
+    // DNS over TLS (RFC 7858), the server's certificate checked for this
+    // name (or IP address); empty: plain DNS. Never falls back to clear text.
+    std::string_view tls_name;
     std::chrono::milliseconds timeout{800};
 };
 

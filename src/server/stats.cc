@@ -137,6 +137,9 @@ void append_stats(Stats& out, const resolve::ResolverMetrics& m) {
     add("scrubbed_records", m.scrubbed_records,
         "Records dropped from upstream answers: out of bailiwick or off the question's chain.");
     add("lame_servers", m.lame_servers, "Servers found lame for a zone.");
+    add("forward_failures", m.forward_failures,
+        "Questions of a forward zone that no forwarder answered usably (with `first`, then "
+        "resolved by iteration).");
     add("dnssec_secure", m.dnssec_secure, "Answers validated secure.");
     add("dnssec_insecure", m.dnssec_insecure, "Answers proven insecure.");
     add("dnssec_bogus", m.dnssec_bogus, "Answers found bogus (proven forgeries).");
