@@ -10,6 +10,7 @@
 
 #include "config/config_diff.h"
 #include "net/upstream_transport.h"
+#include "policy/dns64.h"
 #include "policy/local_zones.h"
 #include "resolve/recursive_resolver.h"
 #include "server/dns64_resolver.h"
@@ -167,7 +168,13 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     settings.worker.pipeline.query_log = config.log_queries ? &query_log_ : nullptr;
     settings.worker.pipeline.rrsets = &caches->rrsets;
     // The configuration was checked when it was read (a rule builds them).
-    if (auto local = policy::LocalZones::build(config.policy))
+    // The DNS64 prefix's reverse names are answered by synthesis, not by a
+    // built-in empty zone that may cover them.
+    auto local_policy = config.policy;
+    if (config.dns64.enabled && config.dns64.synthesise_ptr)
+        local_policy.local_zones.push_back(
+            {policy::Dns64::reverse_zone(config.dns64.prefix), "transparent"});
+    if (auto local = policy::LocalZones::build(local_policy))
         settings.worker.pipeline.local_zones = *local;
     else
         spdlog::error("local zones: {}; none in use", local.error());

@@ -220,6 +220,19 @@ uint32_t Dns64::ttl_cap(std::span<const wire::Record> aaaa_authority) {
     return kDefaultTtlCap;
 }
 
+wire::Name Dns64::reverse_zone(const wire::IpPrefix& prefix) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const auto bytes = prefix.address().bytes();
+    std::string text;
+    for (int nibble = prefix.length() / 4 - 1; nibble >= 0; --nibble) {
+        const uint8_t byte = bytes[static_cast<size_t>(nibble / 2)];
+        text += kHex[nibble % 2 == 0 ? byte >> 4 : byte & 0x0F];
+        text += '.';
+    }
+    text += prefix.address().is_v4() ? "in-addr.arpa." : "ip6.arpa.";
+    return *wire::Name::from_text(text);
+}
+
 std::optional<wire::Name> Dns64::ptr_target(const wire::Name& qname) const {
     if (!options_.synthesise_ptr) return std::nullopt;
     const auto v6 = address_of_ip6_arpa(qname);

@@ -74,6 +74,11 @@ public:
     // in-addr.arpa name of the IPv4 address it embeds.
     std::optional<wire::Name> ptr_target(const wire::Name& qname) const;
 
+    // The ip6.arpa zone of `prefix` (one label per nibble of its length):
+    // PTR questions below it are synthesised, so the built-in local zones
+    // (RFC 6303 covers 2001:db8::/32 and fd00::/8) must let them through.
+    static wire::Name reverse_zone(const wire::IpPrefix& prefix);
+
 private:
     Dns64Options options_;
     ZoneMap<bool> ignore_aaaa_;

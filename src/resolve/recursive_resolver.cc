@@ -258,6 +258,9 @@ void RecursiveResolver::share_work_slots(WorkSlots& slots) {
 
 asio::awaitable<void> RecursiveResolver::warm_up() {
     auto& s = *state_;
+    // With a local root copy, priming and the root's keys come from it once
+    // it is in: nothing is worth asking the root servers for.
+    if (s.context.local_root) co_return;
     RequestBudget budget;
     budget.deadline = s.monotonic.now() + s.options.limits.resolution_timeout;
     Iterator iterator(s.context, budget);

@@ -209,3 +209,18 @@ TEST(Dns64, PtrOfAnAddressInThePrefixPointsToInAddrArpa) {
 
 }  // namespace
 }  // namespace cairn::policy
+
+namespace cairn::policy {
+namespace {
+
+TEST(Dns64, ReverseZoneHasANibbleLabelPerFourBitsOfThePrefix) {
+    EXPECT_EQ(Dns64::reverse_zone(*wire::IpPrefix::parse("64:ff9b::/96")).to_text(),
+              "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.b.9.f.f.4.6.0.0.ip6.arpa.");
+    EXPECT_EQ(Dns64::reverse_zone(*wire::IpPrefix::parse("2001:db8:64::/48")).to_text(),
+              "4.6.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+    EXPECT_EQ(Dns64::reverse_zone(*wire::IpPrefix::parse("2001:db8::/32")).to_text(),
+              "8.b.d.0.1.0.0.2.ip6.arpa.");
+}
+
+}  // namespace
+}  // namespace cairn::policy
