@@ -32,6 +32,14 @@ def _asked(internet) -> list:
     return [q for queries in internet.all_queries().values() for q in queries]
 
 
+def _warmed_up(resolver) -> None:
+    """Waits for the start-up warm-up (root probes, priming, the root's keys)."""
+    deadline = time.monotonic() + 10
+    while (".", "DNSKEY", "rrset") not in _entries(cairnctl_ok(resolver, "cache", "dump")):
+        assert time.monotonic() < deadline, "the root's keys never reached the cache"
+        time.sleep(0.05)
+
+
 def test_dump_stop_start_load_answers_from_the_cache_with_honest_ttls(mini_internet, cairn,
                                                                        short_tmp):
     first = with_control(cairn, short_tmp, "first.sock")
@@ -51,7 +59,9 @@ def test_dump_stop_start_load_answers_from_the_cache_with_honest_ttls(mini_inter
     time.sleep(1.5)
 
     second = with_control(cairn, short_tmp, "second.sock")
+    _warmed_up(second)
     mini_internet.reset_counts()
+    before = json.loads(cairnctl_ok(second, "stats", "--json"))["resolver.upstream_queries"]
     loaded = cairnctl_ok(second, "cache", "load", path)
     assert loaded.startswith("ok: ") and "0 expired" in loaded, loaded
     answer = second.query("www.secure.example.", "A", dnssec=True)
@@ -60,7 +70,7 @@ def test_dump_stop_start_load_answers_from_the_cache_with_honest_ttls(mini_inter
     assert 0 < answer.answer[0].ttl < ttl_before
     assert _asked(mini_internet) == [], "the answer came from the loaded cache"
     stats = json.loads(cairnctl_ok(second, "stats", "--json"))
-    assert stats["resolver.upstream_queries"] == 0 and stats["resolver.cache_answers"] >= 1
+    assert stats["resolver.upstream_queries"] == before and stats["resolver.cache_answers"] >= 1
 
 
 def test_load_skips_what_expired_and_refuses_bad_files(cairn, short_tmp):
