@@ -129,12 +129,13 @@ namespace {
 // Records are the same when owner (any case), type, class and RDATA are;
 // the TTL does not count (RFC 2181 §5).
 std::string record_key(const wire::Record& record) {
-    const auto owner = record.owner.lowercased().wire();
-    std::string key(owner.begin(), owner.end());
+    // The name and the RDATA are kept: spans into temporaries would dangle.
+    const wire::Name owner = record.owner.lowercased();
+    std::string key(owner.wire().begin(), owner.wire().end());
     key.push_back(static_cast<char>(static_cast<uint16_t>(record.type) >> 8));
     key.push_back(static_cast<char>(static_cast<uint16_t>(record.type) & 0xff));
-    const auto rdata = record.rdata.canonical(record.type).bytes();
-    key.append(rdata.begin(), rdata.end());
+    const auto rdata = record.rdata.canonical(record.type);
+    key.append(rdata.bytes().begin(), rdata.bytes().end());
     return key;
 }
 
