@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "cache/lru_map.h"
 #include "wire/header.h"
@@ -9,34 +10,18 @@
 namespace cairn::cache {
 namespace {
 
-struct PacketKeyHash {
-    size_t operator()(const PacketKey& key) const {
-        const uint64_t bits = uint64_t{static_cast<uint16_t>(key.qtype)} << 20 |
-                              uint64_t{static_cast<uint16_t>(key.qclass)} << 4 |
-                              uint64_t{key.dnssec_ok} << 3 | uint64_t{key.checking_disabled} << 2 |
-                              uint64_t{key.has_edns} << 1 | uint64_t{key.recursion_desired};
-        return detail::mix64(key.qname.hash() ^ bits * 0x9e3779b97f4a7c15ULL);
-    }
-};
+uint64_t key_hash(const PacketKey& key) {
+    const uint64_t bits = uint64_t{static_cast<uint16_t>(key.qtype)} << 20 |
+                          uint64_t{static_cast<uint16_t>(key.qclass)} << 4 |
+                          uint64_t{key.dnssec_ok} << 3 | uint64_t{key.checking_disabled} << 2 |
+                          uint64_t{key.has_edns} << 1 | uint64_t{key.recursion_desired};
+    return detail::mix64(key.qname.hash() ^ bits * 0x9e3779b97f4a7c15ULL);
+}
 
-struct PacketKeyEqual {
-    bool operator()(const PacketKey& a, const PacketKey& b) const {
-        return a.qtype == b.qtype && a.qclass == b.qclass && a.dnssec_ok == b.dnssec_ok &&
-               a.checking_disabled == b.checking_disabled && a.has_edns == b.has_edns &&
-               a.recursion_desired == b.recursion_desired && a.qname == b.qname;
-    }
-};
-
-struct StoredPacket {
-    std::vector<uint8_t> wire;
-    // Where each record's TTL field is (every record but OPT, whose "TTL"
-    // holds EDNS flags).
-    std::vector<uint16_t> ttl_offsets;
-    int64_t stored_at = 0;
-    int64_t expires = 0;
-};
-
-using PacketMap = detail::LruMap<PacketKey, StoredPacket, PacketKeyHash, PacketKeyEqual>;
+uint8_t key_flags(const PacketKey& key) {
+    return static_cast<uint8_t>(key.dnssec_ok << 3 | key.checking_disabled << 2 |
+                                key.has_edns << 1 | key.recursion_desired);
+}
 
 constexpr size_t kQuestionOffset = wire::Header::kSize;
 constexpr uint16_t kOptType = static_cast<uint16_t>(wire::RRType::OPT);
@@ -90,52 +75,135 @@ void store_u32(uint8_t* p, uint32_t v) {
     p[3] = static_cast<uint8_t>(v);
 }
 
+constexpr size_t kFirstBuckets = 64;
+
 }  // namespace
 
-struct PacketCache::Index {
-    explicit Index(size_t max_bytes) : map(max_bytes) {}
-    PacketMap map;
+// The header of an entry's heap block; the answer as sent follows it, then
+// the offsets of its TTL fields (two octets each, native order, unaligned).
+// The key's name is the answer's question (checked when stored), its type
+// and class follow that name, its flags are `flags`.
+struct PacketCache::Entry {
+    Entry* next = nullptr;   // in the bucket's chain
+    Entry* newer = nullptr;  // towards the most recently used
+    Entry* older = nullptr;  // towards the least recently used
+    uint64_t hash = 0;
+    int64_t stored_at = 0;
+    int64_t expires = 0;
+    uint32_t bytes = 0;  // accounted: the block and a share of the buckets
+    uint16_t size = 0;   // of the answer
+    uint16_t ttl_count = 0;
+    uint8_t qname_length = 0;
+    uint8_t flags = 0;
+
+    uint8_t* answer() { return reinterpret_cast<uint8_t*>(this + 1); }
+    const uint8_t* answer() const { return reinterpret_cast<const uint8_t*>(this + 1); }
+    uint16_t ttl_offset(size_t i) const {
+        uint16_t offset = 0;
+        std::memcpy(&offset, answer() + size + 2 * i, sizeof offset);
+        return offset;
+    }
+
+    bool matches(const PacketKey& key, uint64_t key_hash) const {
+        if (hash != key_hash || flags != key_flags(key)) return false;
+        const uint8_t* question = answer() + kQuestionOffset;
+        return wire::load_u16(question + qname_length) == static_cast<uint16_t>(key.qtype) &&
+               wire::load_u16(question + qname_length + 2) == static_cast<uint16_t>(key.qclass) &&
+               key.qname.equals_wire({question, qname_length});
+    }
 };
 
-PacketCache::PacketCache(size_t max_bytes) : index_(std::make_unique<Index>(max_bytes)) {}
+void PacketCache::EntryDeleter::operator()(Entry* entry) const {
+    entry->~Entry();
+    ::operator delete(entry);
+}
 
-PacketCache::~PacketCache() = default;
-PacketCache::PacketCache(PacketCache&&) noexcept = default;
-PacketCache& PacketCache::operator=(PacketCache&&) noexcept = default;
+PacketCache::PacketCache(size_t max_bytes)
+    : max_bytes_(max_bytes), buckets_(kFirstBuckets, nullptr) {}
+
+PacketCache::~PacketCache() {
+    clear();
+}
+
+PacketCache::Entry* PacketCache::find(const PacketKey& key, uint64_t hash) const {
+    for (Entry* e = buckets_[hash & (buckets_.size() - 1)]; e; e = e->next)
+        if (e->matches(key, hash)) return e;
+    return nullptr;
+}
+
+void PacketCache::unlink_lru(Entry* e) {
+    (e->newer ? e->newer->older : newest_) = e->older;
+    (e->older ? e->older->newer : oldest_) = e->newer;
+    e->newer = e->older = nullptr;
+}
+
+void PacketCache::link_lru_front(Entry* e) {
+    e->older = newest_;
+    e->newer = nullptr;
+    if (newest_) newest_->newer = e;
+    newest_ = e;
+    if (!oldest_) oldest_ = e;
+}
+
+void PacketCache::remove(Entry* e) {
+    Entry** link = &buckets_[e->hash & (buckets_.size() - 1)];
+    while (*link != e)
+        link = &(*link)->next;
+    *link = e->next;
+    unlink_lru(e);
+    used_bytes_ -= e->bytes;
+    --count_;
+    EntryDeleter{}(e);
+}
+
+void PacketCache::grow() {
+    std::vector<Entry*> bigger(buckets_.size() * 2, nullptr);
+    for (Entry* head : buckets_)
+        while (head) {
+            Entry* next = head->next;
+            Entry*& bucket = bigger[head->hash & (bigger.size() - 1)];
+            head->next = bucket;
+            bucket = head;
+            head = next;
+        }
+    buckets_ = std::move(bigger);
+}
 
 size_t PacketCache::lookup(const PacketKey& key, uint16_t id, const wire::Name& question_spelling,
                            int64_t now, std::span<uint8_t> out) {
-    PacketMap& map = index_->map;
-    auto* slot = map.peek(key);
-    if (!slot) {
+    Entry* entry = find(key, key_hash(key));
+    if (!entry) {
         ++misses_;
         return 0;
     }
-    const StoredPacket& stored = slot->value;
-    if (now >= stored.expires) {
-        map.erase(slot);
+    if (now >= entry->expires) {
+        remove(entry);
         ++misses_;
         return 0;
     }
-    const size_t size = stored.wire.size();
+    const size_t size = entry->size;
     if (size > out.size()) {
         ++misses_;
         return 0;
     }
-    map.touch(slot);
+    if (newest_ != entry) {
+        unlink_lru(entry);
+        link_lru_front(entry);
+    }
 
     uint8_t* p = out.data();
-    std::memcpy(p, stored.wire.data(), size);
+    std::memcpy(p, entry->answer(), size);
     p[wire::kHeaderIdOffset] = static_cast<uint8_t>(id >> 8);
     p[wire::kHeaderIdOffset + 1] = static_cast<uint8_t>(id);
     // The client's spelling of the question (0x20); answer owners that point
     // at it by compression follow along.
-    if (question_spelling == slot->key->qname)
+    if (question_spelling == key.qname)
         std::memcpy(p + kQuestionOffset, question_spelling.wire().data(),
                     question_spelling.wire_length());
-    const int64_t age64 = std::clamp<int64_t>(now - stored.stored_at, 0, UINT32_MAX);
+    const int64_t age64 = std::clamp<int64_t>(now - entry->stored_at, 0, UINT32_MAX);
     const auto age = static_cast<uint32_t>(age64);
-    for (const uint16_t offset : stored.ttl_offsets) {
+    for (size_t i = 0; i < entry->ttl_count; ++i) {
+        const uint16_t offset = entry->ttl_offset(i);
         const uint32_t ttl = wire::load_u32(p + offset);
         store_u32(p + offset, ttl > age ? ttl - age : 0);
     }
@@ -145,32 +213,52 @@ size_t PacketCache::lookup(const PacketKey& key, uint16_t id, const wire::Name& 
 
 void PacketCache::insert(const PacketKey& key, std::span<const uint8_t> answer, uint32_t ttl,
                          int64_t now) {
-    PacketMap& map = index_->map;
-    StoredPacket stored;
-    if (ttl == 0 || !index_answer(answer, key.qname, stored.ttl_offsets)) {
-        // Not cacheable; an older answer must not outlive this newer one.
-        map.erase(key);
-        return;
-    }
-    stored.ttl_offsets.shrink_to_fit();
-    stored.wire.assign(answer.begin(), answer.end());
-    stored.stored_at = now;
-    stored.expires = now + ttl;
-    const size_t bytes = PacketMap::kNodeOverhead + detail::heap_block(stored.wire.capacity()) +
-                         detail::heap_block(stored.ttl_offsets.capacity() * sizeof(uint16_t));
-    map.put(key, std::move(stored), bytes);
+    const uint64_t hash = key_hash(key);
+    if (Entry* old = find(key, hash)) remove(old);
+    std::vector<uint16_t> ttl_offsets;
+    // Not cacheable: the older answer, removed above, must not outlive this
+    // newer one either.
+    if (ttl == 0 || !index_answer(answer, key.qname, ttl_offsets)) return;
+    const size_t block = sizeof(Entry) + answer.size() + ttl_offsets.size() * sizeof(uint16_t);
+    const size_t bytes = detail::heap_block(block) + 2 * sizeof(Entry*);
+    if (bytes > max_bytes_) return;
+
+    auto* entry = new (::operator new(block)) Entry;
+    entry->hash = hash;
+    entry->stored_at = now;
+    entry->expires = now + ttl;
+    entry->bytes = static_cast<uint32_t>(bytes);
+    entry->size = static_cast<uint16_t>(answer.size());
+    entry->ttl_count = static_cast<uint16_t>(ttl_offsets.size());
+    entry->qname_length = static_cast<uint8_t>(key.qname.wire_length());
+    entry->flags = key_flags(key);
+    std::memcpy(entry->answer(), answer.data(), answer.size());
+    if (!ttl_offsets.empty())
+        std::memcpy(entry->answer() + answer.size(), ttl_offsets.data(),
+                    ttl_offsets.size() * sizeof(uint16_t));
+
+    Entry*& bucket = buckets_[hash & (buckets_.size() - 1)];
+    entry->next = bucket;
+    bucket = entry;
+    link_lru_front(entry);
+    used_bytes_ += bytes;
+    ++count_;
+    while (used_bytes_ > max_bytes_ && oldest_ != entry)
+        remove(oldest_);
+    if (count_ > buckets_.size()) grow();
 }
 
 void PacketCache::clear() {
-    index_->map.clear();
+    while (oldest_)
+        remove(oldest_);
 }
 
 size_t PacketCache::entries() const {
-    return index_->map.size();
+    return count_;
 }
 
 size_t PacketCache::memory_used() const {
-    return index_->map.bytes();
+    return used_bytes_;
 }
 
 }  // namespace cairn::cache

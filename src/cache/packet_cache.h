@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <vector>
 
@@ -28,9 +27,8 @@ public:
     // Bounded to `max_bytes` of stored answers; least recently used go first.
     explicit PacketCache(size_t max_bytes);
     ~PacketCache();
-    // Movable (a moved-from cache may only be destroyed or assigned to).
-    PacketCache(PacketCache&&) noexcept;
-    PacketCache& operator=(PacketCache&&) noexcept;
+    PacketCache(const PacketCache&) = delete;
+    PacketCache& operator=(const PacketCache&) = delete;
 
     // On a hit, copies the stored answer into `out`, patching the ID, the
     // question's letter case (0x20 and clients that care) and every TTL
@@ -51,13 +49,28 @@ public:
     uint64_t misses() const { return misses_; }
 
 private:
-    // Layout is the implementation's choice (an open-addressing index over
-    // a slab of entries, say); only the public contract above is fixed.
-    // Here: a hash map threaded on an LRU list (see packet_cache.cc).
-    struct Index;
+    // One heap block per answer (see packet_cache.cc): the key is not kept
+    // apart, its name is the answer's own question, so an entry costs
+    // little more than the answer.
+    struct Entry;
+    struct EntryDeleter {
+        void operator()(Entry* entry) const;
+    };
+
+    Entry* find(const PacketKey& key, uint64_t hash) const;
+    void unlink_lru(Entry* entry);
+    void link_lru_front(Entry* entry);
+    void remove(Entry* entry);
+    void grow();
+
+    size_t max_bytes_;
+    size_t used_bytes_ = 0;
+    size_t count_ = 0;
+    std::vector<Entry*> buckets_;  // chains through Entry::next; a power of two
+    Entry* newest_ = nullptr;
+    Entry* oldest_ = nullptr;
     uint64_t hits_ = 0;
     uint64_t misses_ = 0;
-    std::unique_ptr<Index> index_;
 };
 
 }  // namespace cairn::cache

@@ -264,6 +264,10 @@ bool Name::identical(const Name& other) const {
     return length_ == other.length_ && std::memcmp(wire_.data(), other.wire_.data(), length_) == 0;
 }
 
+bool Name::equals_wire(std::span<const uint8_t> other) const {
+    return other.size() == length_ && equal_nocase(wire_.data(), other.data(), length_);
+}
+
 uint64_t Name::hash() const {
     // FNV-1a over the lower-cased wire form.
     uint64_t h = 0xcbf29ce484222325ULL;

@@ -81,6 +81,9 @@ public:
     bool operator==(const Name& other) const;
     // Case-sensitive equality, for the rare places where case matters (0x20).
     bool identical(const Name& other) const;
+    // Case-insensitive equality with an uncompressed wire-form name, for
+    // caches that keep names as bare octets.
+    bool equals_wire(std::span<const uint8_t> other) const;
 
     // Case-insensitive hash, stable across runs.
     uint64_t hash() const;

@@ -233,12 +233,37 @@ TEST(PacketCacheBound, AnswerLargerThanBudgetIsNotStored) {
     EXPECT_EQ(cache.memory_used(), 0u);
 }
 
-TEST(PacketCacheMove, MovedCacheKeepsEntries) {
-    PacketCache a(1 << 20);
-    a.insert(key("www.example.com."), response("www.example.com."), 300, kNow);
-    PacketCache b(std::move(a));
+// Past the first buckets the index grows; every entry is still found, under
+// any spelling of its name, and each answers with its own data.
+TEST(PacketCacheIndex, GrowsAndFindsEveryEntry) {
+    PacketCache cache(64 << 20);
+    constexpr int kNames = 5000;
+    for (int i = 0; i < kNames; ++i) {
+        const std::string qname = "n" + std::to_string(i) + ".example.com.";
+        cache.insert(key(qname), response(qname), 300, kNow);
+    }
+    EXPECT_EQ(cache.entries(), static_cast<size_t>(kNames));
     std::array<uint8_t, 4096> out{};
-    EXPECT_GT(b.lookup(key("www.example.com."), 1, name("www.example.com."), kNow, out), 0u);
+    for (int i = 0; i < kNames; i += 7) {
+        const std::string upper = "N" + std::to_string(i) + ".EXAMPLE.com.";
+        const size_t n = cache.lookup(key(upper), 3, name(upper), kNow, out);
+        ASSERT_GT(n, 0u) << upper;
+        const auto m = parse(std::span(out.data(), n));
+        ASSERT_EQ(m.questions.size(), 1u);
+        EXPECT_TRUE(m.questions[0].name.identical(name(upper)));
+    }
+    EXPECT_EQ(cache.lookup(key("n5000.example.com."), 3, name("n5000.example.com."), kNow, out),
+              0u);
+}
+
+// What one small answer costs: a single block with the answer in it, and
+// the index's share, not a fixed-size copy of its name beside it.
+TEST(PacketCacheIndex, AnEntryCostsLittleMoreThanItsAnswer) {
+    PacketCache cache(1 << 20);
+    const auto answer = response("www.example.com.");
+    cache.insert(key("www.example.com."), answer, 300, kNow);
+    ASSERT_EQ(cache.entries(), 1u);
+    EXPECT_LE(cache.memory_used(), answer.size() + 128);
 }
 
 }  // namespace
