@@ -68,8 +68,10 @@ public:
     LruMap& operator=(const LruMap&) = delete;
 
     // The entry for `key`, marked most recently used; nullptr if absent.
-    // Allocates nothing.
-    Slot* find(const Key& key) {
+    // Allocates nothing. `key` may be of another type that Hash and Eq
+    // accept (both `is_transparent`), so that a lookup need not build a Key.
+    template <class K>
+    Slot* find(const K& key) {
         auto it = map_.find(key);
         if (it == map_.end()) return nullptr;
         touch(&it->second);
@@ -77,7 +79,8 @@ public:
     }
 
     // Like find() without changing the recency order.
-    Slot* peek(const Key& key) {
+    template <class K>
+    Slot* peek(const K& key) {
         auto it = map_.find(key);
         return it == map_.end() ? nullptr : &it->second;
     }
@@ -133,7 +136,8 @@ public:
         }
     }
 
-    bool erase(const Key& key) {
+    template <class K>
+    bool erase(const K& key) {
         auto it = map_.find(key);
         if (it == map_.end()) return false;
         remove(it);

@@ -4,35 +4,58 @@
 #include <mutex>
 
 #include "cache/lru_map.h"
+#include "cache/packed_rrset.h"
 #include "cache/shard_totals.h"
 #include "cache/signature_expiry.h"
+#include "cache/stored_name.h"
 
 namespace cairn::cache {
 namespace {
 
 struct RRsetKey {
-    wire::Name owner;  // compared and hashed case-insensitively
+    StoredName owner;  // compared and hashed case-insensitively
     wire::RRType type = wire::RRType::A;
     wire::RRClass rclass = wire::RRClass::IN;
-
-    bool operator==(const RRsetKey&) const = default;
 };
 
+// What a lookup asks for, without copying the owner into a StoredName.
+struct RRsetProbe {
+    const wire::Name& owner;
+    wire::RRType type = wire::RRType::A;
+    wire::RRClass rclass = wire::RRClass::IN;
+};
+
+uint64_t key_hash(uint64_t owner_hash, wire::RRType type, wire::RRClass rclass) {
+    const uint64_t tc = uint64_t{static_cast<uint16_t>(type)} << 16 | static_cast<uint16_t>(rclass);
+    return detail::mix64(owner_hash ^ tc * 0x9e3779b97f4a7c15ULL);
+}
+
 struct RRsetKeyHash {
+    using is_transparent = void;
     size_t operator()(const RRsetKey& key) const {
-        const uint64_t tc =
-            uint64_t{static_cast<uint16_t>(key.type)} << 16 | static_cast<uint16_t>(key.rclass);
-        return detail::mix64(key.owner.hash() ^ tc * 0x9e3779b97f4a7c15ULL);
+        return key_hash(key.owner.hash(), key.type, key.rclass);
     }
+    size_t operator()(const RRsetProbe& key) const {
+        return key_hash(key.owner.hash(), key.type, key.rclass);
+    }
+};
+
+struct RRsetKeyEqual {
+    using is_transparent = void;
+    bool operator()(const RRsetKey& a, const RRsetKey& b) const {
+        return a.type == b.type && a.rclass == b.rclass && a.owner == b.owner;
+    }
+    bool operator()(const RRsetKey& a, const RRsetProbe& b) const {
+        return a.type == b.type && a.rclass == b.rclass && a.owner == b.owner;
+    }
+    bool operator()(const RRsetProbe& a, const RRsetKey& b) const { return (*this)(b, a); }
 };
 
 // What a shard keeps per RRset; the owner, type and class are the key.
 // Entries stay past `expires` until `stale_until` for serve-stale (RFC
 // 8767); prefetch reads `original_ttl` and `hits`.
 struct StoredRRset {
-    std::vector<wire::RData> rdatas;
-    std::vector<wire::RData> signatures;
-    std::vector<wire::Record> proof;
+    PackedRRset data;  // RDATA, RRSIGs, a wildcard expansion's proof
     int64_t expires = 0;
     int64_t stale_until = 0;  // kept for serve-stale until then
     uint32_t original_ttl = 0;
@@ -42,30 +65,18 @@ struct StoredRRset {
     std::optional<wire::ExtendedErrorCode> reason;
 };
 
-using RRsetMap = detail::LruMap<RRsetKey, StoredRRset, RRsetKeyHash>;
+using RRsetMap = detail::LruMap<RRsetKey, StoredRRset, RRsetKeyHash, RRsetKeyEqual>;
 
 // Byte for byte the data and RRSIGs the entry holds: a verdict on the one is
 // a verdict on the other.
-bool holds(const StoredRRset& stored, const std::vector<wire::RData>& rdatas,
+bool holds(const StoredRRset& stored, std::span<const wire::RData> rdatas,
            std::span<const wire::RData> signatures) {
-    return stored.rdatas == rdatas && std::equal(stored.signatures.begin(), stored.signatures.end(),
-                                                 signatures.begin(), signatures.end());
+    return stored.data.holds(rdatas, signatures);
 }
 
-size_t rdata_bytes(const std::vector<wire::RData>& rdatas) {
-    size_t bytes = detail::heap_block(rdatas.capacity() * sizeof(wire::RData));
-    for (const auto& r : rdatas)
-        bytes += detail::heap_block(r.size());
-    return bytes;
-}
-
-size_t accounted_bytes(const StoredRRset& value) {
-    size_t bytes =
-        RRsetMap::kNodeOverhead + rdata_bytes(value.rdatas) + rdata_bytes(value.signatures);
-    bytes += detail::heap_block(value.proof.capacity() * sizeof(wire::Record));
-    for (const auto& r : value.proof)
-        bytes += detail::heap_block(r.rdata.size());
-    return bytes;
+size_t accounted_bytes(const RRsetKey& key, const StoredRRset& value) {
+    return RRsetMap::kNodeOverhead + detail::heap_block(key.owner.heap_size()) +
+           detail::heap_block(value.data.heap_size());
 }
 
 }  // namespace
@@ -104,12 +115,10 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
     if (rrset.rdatas.empty()) return {};
     const int64_t now = clock_.now();
     const uint32_t ttl = clamp_ttl(rrset.ttl, zone);
-    RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
+    RRsetKey key{StoredName(rrset.owner), rrset.type, rrset.rclass};
     // Copy outside the lock; the shard's lock covers only the map update.
     StoredRRset value;
-    value.rdatas = rrset.rdatas;
-    value.signatures.assign(signatures.begin(), signatures.end());
-    value.proof.assign(proof.begin(), proof.end());
+    value.data = PackedRRset(rrset.rdatas, signatures, proof);
     value.expires = now + ttl;
     value.stale_until = value.expires + zone.stale_max.value_or(options_.stale_max);
     if (auto sig_expiry = earliest_signature_expiry(signatures, now)) {
@@ -119,7 +128,7 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
     value.original_ttl = ttl;
     value.trust = trust;
     value.security = security;
-    size_t bytes = accounted_bytes(value);
+    size_t bytes = accounted_bytes(key, value);
 
     Shard& shard = shard_for(rrset.owner);
     std::lock_guard lock(shard.mutex);
@@ -128,20 +137,20 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
         const StoredRRset& before = old->value;
         // RFC 2181 §5.4.1: data of lower rank does not replace live data of
         // higher rank; equal or higher rank replaces it.
-        const bool same = holds(before, value.rdatas, value.signatures);
+        const bool same = holds(before, rrset.rdatas, signatures);
         if (before.expires > now && before.trust > trust && !same) return {};
         // Data seen again as glue or referral data neither renews nor
         // replaces an answer: it would lose its proof and its rank.
         if (before.expires > now && before.trust > trust && trust < Trust::kAnswerNonAuth)
             return {};
-        if (before.security == Security::kSecure && !value.signatures.empty() && same) {
+        if (before.security == Security::kSecure && !signatures.empty() && same) {
             value.security = Security::kSecure;
             value.trust = std::max(before.trust, trust);
             // A wildcard expansion stays Secure only with the proof that
             // its name does not exist (RFC 4035 §5.3.4).
-            if (value.proof.empty() && !before.proof.empty()) {
-                value.proof = before.proof;
-                bytes = accounted_bytes(value);
+            if (proof.empty() && before.data.has_proof()) {
+                value.data = PackedRRset(rrset.rdatas, signatures, before.data.proof());
+                bytes = accounted_bytes(key, value);
             }
             result.renewed = true;
         }
@@ -154,16 +163,16 @@ namespace {
 
 CachedRRset to_cached(const RRsetKey& key, const StoredRRset& stored, uint32_t ttl) {
     CachedRRset out;
-    out.rrset.owner = key.owner;
+    out.rrset.owner = key.owner.name();
     out.rrset.type = key.type;
     out.rrset.rclass = key.rclass;
     out.rrset.ttl = ttl;
-    out.rrset.rdatas = stored.rdatas;
-    out.signatures = stored.signatures;
+    out.rrset.rdatas = stored.data.rdatas();
+    out.signatures = stored.data.signatures();
     out.trust = stored.trust;
     out.security = stored.security;
     out.reason = stored.reason;
-    out.proof = stored.proof;
+    out.proof = stored.data.proof();
     for (auto& r : out.proof)
         r.ttl = std::min(r.ttl, out.rrset.ttl);
     out.original_ttl = stored.original_ttl;
@@ -187,7 +196,7 @@ std::optional<CachedRRset> RRsetCache::peek(const wire::Name& owner, wire::RRTyp
 std::optional<CachedRRset> RRsetCache::find(const wire::Name& owner, wire::RRType type,
                                             wire::RRClass rclass, bool count_hit) const {
     const int64_t now = clock_.now();
-    const RRsetKey key{owner, type, rclass};
+    const RRsetProbe key{owner, type, rclass};
     Shard& shard = shard_for(owner);
     std::lock_guard lock(shard.mutex);
     auto* slot = shard.map.peek(key);
@@ -203,7 +212,7 @@ std::optional<CachedRRset> RRsetCache::find(const wire::Name& owner, wire::RRTyp
 std::optional<CachedRRset> RRsetCache::lookup_stale(const wire::Name& owner, wire::RRType type,
                                                     wire::RRClass rclass) const {
     const int64_t now = clock_.now();
-    const RRsetKey key{owner, type, rclass};
+    const RRsetProbe key{owner, type, rclass};
     Shard& shard = shard_for(owner);
     std::lock_guard lock(shard.mutex);
     auto* slot = shard.map.peek(key);
@@ -215,7 +224,7 @@ void RRsetCache::set_security(const wire::RRset& rrset, std::span<const wire::RD
                               Security security, std::optional<wire::ExtendedErrorCode> reason,
                               uint32_t ttl_cap) {
     const int64_t now = clock_.now();
-    const RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
+    const RRsetProbe key{rrset.owner, rrset.type, rrset.rclass};
     Shard& shard = shard_for(rrset.owner);
     std::lock_guard lock(shard.mutex);
     auto* slot = shard.map.peek(key);
@@ -234,7 +243,7 @@ bool RRsetCache::holds_secure(const wire::RRset& rrset,
                               std::span<const wire::RData> signatures) const {
     if (signatures.empty()) return false;
     const int64_t now = clock_.now();
-    const RRsetKey key{rrset.owner, rrset.type, rrset.rclass};
+    const RRsetProbe key{rrset.owner, rrset.type, rrset.rclass};
     Shard& shard = shard_for(rrset.owner);
     std::lock_guard lock(shard.mutex);
     const auto* slot = shard.map.peek(key);
@@ -243,7 +252,7 @@ bool RRsetCache::holds_secure(const wire::RRset& rrset,
 }
 
 void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass rclass) {
-    const RRsetKey key{owner, type, rclass};
+    const RRsetProbe key{owner, type, rclass};
     Shard& shard = shard_for(owner);
     std::lock_guard lock(shard.mutex);
     shard.map.erase(key);
@@ -251,8 +260,8 @@ void RRsetCache::erase(const wire::Name& owner, wire::RRType type, wire::RRClass
 
 size_t RRsetCache::erase(const CacheSelection& which) {
     auto pick = [&](const RRsetKey& key, const StoredRRset& stored) {
-        return which.covers_name(key.owner) && which.covers_type(key.type) &&
-               which.covers_security(stored.security);
+        return which.covers_type(key.type) && which.covers_security(stored.security) &&
+               which.covers_name(key.owner.name());
     };
     if (which.single_name()) {
         Shard& shard = shard_for(*which.name);

@@ -265,17 +265,11 @@ bool Name::identical(const Name& other) const {
 }
 
 bool Name::equals_wire(std::span<const uint8_t> other) const {
-    return other.size() == length_ && equal_nocase(wire_.data(), other.data(), length_);
+    return wire_names_equal(wire(), other);
 }
 
 uint64_t Name::hash() const {
-    // FNV-1a over the lower-cased wire form.
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < length_; ++i) {
-        h ^= ascii_lower(wire_[i]);
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return name_hash(wire());
 }
 
 int Name::canonical_compare(const Name& a, const Name& b) {

@@ -85,7 +85,7 @@ public:
     // caches that keep names as bare octets.
     bool equals_wire(std::span<const uint8_t> other) const;
 
-    // Case-insensitive hash, stable across runs.
+    // Case-insensitive hash, stable across runs (name_hash of the wire form).
     uint64_t hash() const;
 
     // Canonical DNS name order (RFC 4034 §6.1).
@@ -112,6 +112,25 @@ private:
 
 inline uint8_t ascii_lower(uint8_t c) {
     return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+// Whether two wire-form names are equal, ignoring ASCII case.
+inline bool wire_names_equal(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+// FNV-1a over the lower-cased octets of a wire-form name: Name::hash, for
+// names kept as bare octets.
+inline uint64_t name_hash(std::span<const uint8_t> wire) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const uint8_t c : wire) {
+        h ^= ascii_lower(c);
+        h *= 0x100000001b3ULL;
+    }
+    return h;
 }
 
 struct NameHash {
