@@ -20,7 +20,8 @@ its proof. Bytes per name = the difference / BENCH_NAMES. Every answer must be
 NOERROR with the wildcard's address (checked on a sample), or the figure is
 flagged. Issue 18's goal: Cairn's bytes per name <= Unbound's.
 
-Env: BENCH_NET (127.74), CAIRN_BIN (build/bin/cairn), BENCH_KEEP=1 keeps the
+Env: BENCH_KIND (wildcard; nxdomain: n<i>.plain.example., unsigned
+NXDOMAINs, a negative entry per name), BENCH_NET (127.74), CAIRN_BIN (build/bin/cairn), BENCH_KEEP=1 keeps the
 work directory. Every server and resolver started here is stopped by pid. A
 benchmark measures: the exit status is always 0.
 """
@@ -56,7 +57,10 @@ WARM = int(os.environ.get("BENCH_WARM", "2000"))
 CACHE = os.environ.get("BENCH_CACHE", "2g")
 WITH_DO = os.environ.get("BENCH_DO", "0") == "1"
 AGGRESSIVE = os.environ.get("BENCH_AGGRESSIVE", "1") == "1"
-ZONE = "wild.secure.example."
+# BENCH_KIND=nxdomain asks n<i>.plain.example. instead: an unsigned zone's
+# NXDOMAINs, one negative cache entry (with the SOA) per name.
+KIND = os.environ.get("BENCH_KIND", "wildcard")
+ZONE = "plain.example." if KIND == "nxdomain" else "wild.secure.example."
 
 
 def say(text: str = "") -> None:
@@ -114,9 +118,10 @@ def check_sample(port: int, names: list[str]) -> str:
     for name in names[:: max(1, len(names) // 50)]:
         q = dns.message.make_query(name, "A", want_dnssec=WITH_DO)
         r = dns.query.udp(q, "127.0.0.1", port=port, timeout=5)
-        if r.rcode() != dns.rcode.NOERROR or not r.answer:
+        expected = dns.rcode.NXDOMAIN if KIND == "nxdomain" else dns.rcode.NOERROR
+        if r.rcode() != expected or (KIND != "nxdomain" and not r.answer):
             bad += 1
-    return "all sampled answers NOERROR with data" if bad == 0 else f"{bad} sampled answers WRONG"
+    return "all sampled answers as expected" if bad == 0 else f"{bad} sampled answers WRONG"
 
 
 def measure(kind: str, internet: MiniInternet, workdir: str) -> dict:
@@ -156,7 +161,8 @@ def main() -> int:
         return 0
     workdir = tempfile.mkdtemp(prefix="cairn-memory-bench-")
     internet = MiniInternet(os.path.join(workdir, "internet"), default_hierarchy(net=NET, big_names=0))
-    say(f"memory_bench: {NAMES} names n<i>.{ZONE} A (a signed wildcard), "
+    what = "unsigned NXDOMAINs" if KIND == "nxdomain" else "a signed wildcard"
+    say(f"memory_bench: {NAMES} names n<i>.{ZONE} A ({what}), "
         f"DO={1 if WITH_DO else 0}, aggressive-nsec {'on' if AGGRESSIVE else 'off'}, caches {CACHE}, one thread each")
     results = {}
     try:

@@ -4,8 +4,10 @@
 #include <mutex>
 
 #include "cache/lru_map.h"
+#include "cache/packed_rrset.h"
 #include "cache/shard_totals.h"
 #include "cache/signature_expiry.h"
+#include "cache/stored_name.h"
 
 namespace cairn::cache {
 namespace {
@@ -13,23 +15,47 @@ namespace {
 // NXDOMAIN entries are keyed by name alone (type 0, which no query asks
 // for); NODATA entries by name and type.
 struct NegativeKey {
-    wire::Name name;  // compared and hashed case-insensitively
+    StoredName name;  // compared and hashed case-insensitively
     uint16_t type = 0;
     bool nxdomain = false;
-
-    bool operator==(const NegativeKey&) const = default;
 };
 
+// What a lookup asks for, without copying the name into a StoredName.
+struct NegativeProbe {
+    const wire::Name& name;
+    uint16_t type = 0;
+    bool nxdomain = false;
+};
+
+uint64_t key_hash(uint64_t name_hash, uint16_t type, bool nxdomain) {
+    const uint64_t t = uint64_t{type} << 1 | (nxdomain ? 1 : 0);
+    return detail::mix64(name_hash ^ t * 0x9e3779b97f4a7c15ULL);
+}
+
 struct NegativeKeyHash {
+    using is_transparent = void;
     size_t operator()(const NegativeKey& key) const {
-        const uint64_t t = uint64_t{key.type} << 1 | (key.nxdomain ? 1 : 0);
-        return detail::mix64(key.name.hash() ^ t * 0x9e3779b97f4a7c15ULL);
+        return key_hash(key.name.hash(), key.type, key.nxdomain);
     }
+    size_t operator()(const NegativeProbe& key) const {
+        return key_hash(key.name.hash(), key.type, key.nxdomain);
+    }
+};
+
+struct NegativeKeyEqual {
+    using is_transparent = void;
+    bool operator()(const NegativeKey& a, const NegativeKey& b) const {
+        return a.type == b.type && a.nxdomain == b.nxdomain && a.name == b.name;
+    }
+    bool operator()(const NegativeKey& a, const NegativeProbe& b) const {
+        return a.type == b.type && a.nxdomain == b.nxdomain && a.name == b.name;
+    }
+    bool operator()(const NegativeProbe& a, const NegativeKey& b) const { return (*this)(b, a); }
 };
 
 // Entries stay past `expires` until `stale_until` for serve-stale (RFC 8767).
 struct StoredNegative {
-    std::vector<wire::Record> authority;  // TTLs as stored, at most original_ttl
+    PackedRRset authority;  // its records part; TTLs as stored, at most original_ttl
     wire::Rcode rcode = wire::Rcode::NXDOMAIN;
     wire::RRType type = wire::RRType::A;
     Security security = Security::kIndeterminate;
@@ -41,22 +67,19 @@ struct StoredNegative {
     int64_t stale_until = 0;
 };
 
-using NegativeMap = detail::LruMap<NegativeKey, StoredNegative, NegativeKeyHash>;
+using NegativeMap = detail::LruMap<NegativeKey, StoredNegative, NegativeKeyHash, NegativeKeyEqual>;
 
-size_t accounted_bytes(const StoredNegative& value) {
-    size_t bytes = NegativeMap::kNodeOverhead +
-                   detail::heap_block(value.authority.capacity() * sizeof(wire::Record));
-    for (const auto& r : value.authority)
-        bytes += detail::heap_block(r.rdata.size());
-    return bytes;
+size_t accounted_bytes(const NegativeKey& key, const StoredNegative& value) {
+    return NegativeMap::kNodeOverhead + detail::heap_block(key.name.heap_size()) +
+           detail::heap_block(value.authority.heap_size());
 }
 
-NegativeKey nxdomain_key(const wire::Name& name) {
-    return NegativeKey{name, 0, true};
+NegativeProbe nxdomain_key(const wire::Name& name) {
+    return NegativeProbe{name, 0, true};
 }
 
-NegativeKey nodata_key(const wire::Name& name, wire::RRType type) {
-    return NegativeKey{name, static_cast<uint16_t>(type), false};
+NegativeProbe nodata_key(const wire::Name& name, wire::RRType type) {
+    return NegativeProbe{name, static_cast<uint16_t>(type), false};
 }
 
 }  // namespace
@@ -70,7 +93,7 @@ struct NegativeCache::Shard {
 namespace {
 
 // The live entry under `key`, or nullptr. Does not change recency.
-NegativeMap::Slot* live(NegativeMap& map, const NegativeKey& key, int64_t now) {
+NegativeMap::Slot* live(NegativeMap& map, const NegativeProbe& key, int64_t now) {
     auto* slot = map.peek(key);
     return slot && slot->value.expires > now ? slot : nullptr;
 }
@@ -82,7 +105,7 @@ NegativeEntry copy_entry(const wire::Name& name, const StoredNegative& stored, i
     entry.rcode = stored.rcode;
     entry.name = name;
     entry.type = stored.type;
-    entry.authority = stored.authority;
+    entry.authority = stored.authority.records();
     for (auto& record : entry.authority)
         record.ttl = record.ttl > age ? static_cast<uint32_t>(record.ttl - age) : 0;
     entry.security = stored.security;
@@ -96,7 +119,7 @@ NegativeEntry to_entry(NegativeMap& map, NegativeMap::Slot* slot, int64_t now) {
     map.touch(slot);
     StoredNegative& stored = slot->value;
     if (stored.hits < UINT32_MAX) ++stored.hits;
-    return copy_entry(slot->key->name, stored, now);
+    return copy_entry(slot->key->name.name(), stored, now);
 }
 
 }  // namespace
@@ -129,9 +152,8 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
     if (zone.max_ttl) ttl = std::min(ttl, *zone.max_ttl);
     for (auto& record : authority)
         record.ttl = std::min(record.ttl, ttl);
-    authority.shrink_to_fit();
     StoredNegative value;
-    value.authority = std::move(authority);
+    value.authority = PackedRRset({}, {}, authority);
     value.rcode = rcode;
     value.type = type;
     value.security = security;
@@ -139,12 +161,13 @@ void NegativeCache::insert(wire::Rcode rcode, const wire::Name& name, wire::RRTy
     value.stored_at = now;
     value.expires = now + ttl;
     value.stale_until = value.expires + zone.stale_max.value_or(options_.stale_max);
-    if (auto sig_expiry = earliest_signature_expiry(value.authority, now)) {
+    if (auto sig_expiry = earliest_signature_expiry(authority, now)) {
         value.expires = std::min(value.expires, std::max(now, *sig_expiry));
         value.stale_until = std::min(value.stale_until, std::max(now, *sig_expiry));
     }
-    const size_t bytes = accounted_bytes(value);
-    const NegativeKey key = nxdomain ? nxdomain_key(name) : nodata_key(name, type);
+    const NegativeKey key{StoredName(name), nxdomain ? uint16_t{0} : static_cast<uint16_t>(type),
+                          nxdomain};
+    const size_t bytes = accounted_bytes(key, value);
 
     Shard& shard = shard_for(name);
     std::lock_guard lock(shard.mutex);
@@ -158,7 +181,7 @@ void NegativeCache::set_security(wire::Rcode rcode, const wire::Name& name, wire
                                  Security security, std::optional<wire::ExtendedErrorCode> reason,
                                  uint32_t ttl_cap) {
     const int64_t now = clock_.now();
-    const NegativeKey key =
+    const NegativeProbe key =
         rcode == wire::Rcode::NXDOMAIN ? nxdomain_key(name) : nodata_key(name, type);
     Shard& shard = shard_for(name);
     std::lock_guard lock(shard.mutex);
@@ -219,8 +242,8 @@ std::optional<NegativeEntry> NegativeCache::lookup(const wire::Name& name,
 
 size_t NegativeCache::erase(const CacheSelection& which) {
     auto pick = [&](const NegativeKey& key, const StoredNegative& stored) {
-        return which.covers_name(key.name) && (key.nxdomain || which.covers_type(stored.type)) &&
-               which.covers_security(stored.security);
+        return (key.nxdomain || which.covers_type(stored.type)) &&
+               which.covers_security(stored.security) && which.covers_name(key.name.name());
     };
     if (which.single_name()) {
         Shard& shard = shard_for(*which.name);
@@ -247,7 +270,8 @@ void NegativeCache::for_each_live(const std::function<void(const NegativeEntry&)
             const int64_t now = clock_.now();
             std::lock_guard lock(shard->mutex);
             shard->map.for_each([&](const NegativeKey& key, const StoredNegative& stored) {
-                if (stored.expires > now) copies.push_back(copy_entry(key.name, stored, now));
+                if (stored.expires > now)
+                    copies.push_back(copy_entry(key.name.name(), stored, now));
             });
         }
         for (const auto& entry : copies)

@@ -93,16 +93,16 @@ bool same_rdatas(std::span<const uint8_t> part, std::span<const wire::RData> rda
 
 PackedRRset::PackedRRset(std::span<const wire::RData> rdatas,
                          std::span<const wire::RData> signatures,
-                         std::span<const wire::Record> proof) {
+                         std::span<const wire::Record> records) {
     signatures_at_ = static_cast<uint32_t>(packed_size(rdatas));
-    proof_at_ = signatures_at_ + static_cast<uint32_t>(packed_size(signatures));
-    size_ = proof_at_ + static_cast<uint32_t>(packed_size(proof));
+    records_at_ = signatures_at_ + static_cast<uint32_t>(packed_size(signatures));
+    size_ = records_at_ + static_cast<uint32_t>(packed_size(records));
     bytes_ = std::make_unique_for_overwrite<uint8_t[]>(size_);
-    pack(pack(pack(bytes_.get(), rdatas), signatures), proof);
+    pack(pack(pack(bytes_.get(), rdatas), signatures), records);
 }
 
 PackedRRset::PackedRRset(const PackedRRset& other)
-    : size_(other.size_), signatures_at_(other.signatures_at_), proof_at_(other.proof_at_) {
+    : size_(other.size_), signatures_at_(other.signatures_at_), records_at_(other.records_at_) {
     if (size_ == 0) return;
     bytes_ = std::make_unique_for_overwrite<uint8_t[]>(size_);
     std::memcpy(bytes_.get(), other.bytes_.get(), size_);
@@ -120,17 +120,17 @@ std::vector<wire::RData> PackedRRset::rdatas() const {
 
 std::vector<wire::RData> PackedRRset::signatures() const {
     if (size_ == 0) return {};
-    return unpack_rdatas(bytes().subspan(signatures_at_, proof_at_ - signatures_at_));
+    return unpack_rdatas(bytes().subspan(signatures_at_, records_at_ - signatures_at_));
 }
 
-bool PackedRRset::has_proof() const {
-    return size_ != 0 && wire::load_u16(bytes_.get() + proof_at_) != 0;
+bool PackedRRset::has_records() const {
+    return size_ != 0 && wire::load_u16(bytes_.get() + records_at_) != 0;
 }
 
-std::vector<wire::Record> PackedRRset::proof() const {
+std::vector<wire::Record> PackedRRset::records() const {
     std::vector<wire::Record> out;
-    if (!has_proof()) return out;
-    const auto part = bytes().subspan(proof_at_);
+    if (!has_records()) return out;
+    const auto part = bytes().subspan(records_at_);
     const size_t count = wire::load_u16(part.data());
     out.reserve(count);
     size_t pos = 2;
@@ -155,7 +155,7 @@ bool PackedRRset::holds(std::span<const wire::RData> rdatas,
                         std::span<const wire::RData> signatures) const {
     if (size_ == 0) return rdatas.empty() && signatures.empty();
     return same_rdatas(bytes().subspan(0, signatures_at_), rdatas) &&
-           same_rdatas(bytes().subspan(signatures_at_, proof_at_ - signatures_at_), signatures);
+           same_rdatas(bytes().subspan(signatures_at_, records_at_ - signatures_at_), signatures);
 }
 
 }  // namespace cairn::cache

@@ -148,8 +148,8 @@ RRsetCache::Stored RRsetCache::insert(const wire::RRset& rrset,
             value.trust = std::max(before.trust, trust);
             // A wildcard expansion stays Secure only with the proof that
             // its name does not exist (RFC 4035 §5.3.4).
-            if (proof.empty() && before.data.has_proof()) {
-                value.data = PackedRRset(rrset.rdatas, signatures, before.data.proof());
+            if (proof.empty() && before.data.has_records()) {
+                value.data = PackedRRset(rrset.rdatas, signatures, before.data.records());
                 bytes = accounted_bytes(key, value);
             }
             result.renewed = true;
@@ -172,7 +172,7 @@ CachedRRset to_cached(const RRsetKey& key, const StoredRRset& stored, uint32_t t
     out.trust = stored.trust;
     out.security = stored.security;
     out.reason = stored.reason;
-    out.proof = stored.data.proof();
+    out.proof = stored.data.records();
     for (auto& r : out.proof)
         r.ttl = std::min(r.ttl, out.rrset.ttl);
     out.original_ttl = stored.original_ttl;

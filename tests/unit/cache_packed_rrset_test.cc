@@ -41,23 +41,23 @@ TEST(PackedRRset, GivesBackWhatItWasGiven) {
     const PackedRRset packed(rdatas, signatures, proof);
     EXPECT_EQ(packed.rdatas(), rdatas);
     EXPECT_EQ(packed.signatures(), signatures);
-    const auto back = packed.proof();
+    const auto back = packed.records();
     ASSERT_EQ(back.size(), proof.size());
     for (size_t i = 0; i < back.size(); ++i) {
         EXPECT_TRUE(back[i].owner.identical(proof[i].owner));  // spelling kept
         EXPECT_EQ(back[i], proof[i]);
     }
-    EXPECT_TRUE(packed.has_proof());
+    EXPECT_TRUE(packed.has_records());
     const PackedRRset copy = packed;
     EXPECT_EQ(copy.rdatas(), rdatas);
-    EXPECT_EQ(copy.proof(), proof);
+    EXPECT_EQ(copy.records(), proof);
 }
 
 TEST(PackedRRset, HoldsOnlyTheSameDataAndSignatures) {
     const std::vector<wire::RData> rdatas = {address(1), address(2)};
     const std::vector<wire::RData> signatures = {opaque(64, 1)};
     const PackedRRset packed(rdatas, signatures, {});
-    EXPECT_FALSE(packed.has_proof());
+    EXPECT_FALSE(packed.has_records());
     EXPECT_TRUE(packed.holds(rdatas, signatures));
     EXPECT_FALSE(packed.holds(rdatas, {}));
     EXPECT_FALSE(packed.holds(std::vector{address(1)}, signatures));
