@@ -27,6 +27,9 @@ Phases (BENCH_PHASES, comma-separated, default all three):
               num.cachemiss), over the whole run and after the first 30 s,
               plus latency percentiles (at these rates on loopback, a miss
               costs ~1 ms: latency alone does not tell misses apart).
+              BENCH_PREFETCH_MIN_HITS (e.g. "1,2,3") adds a Cairn with
+              prefetch on for each `prefetch-min-hits` listed, in the same
+              run: how its default was chosen.
 
 Env: BENCH_NET (127.58), CAIRN_BIN (build/bin/cairn). A benchmark measures:
 failures are reported and the script goes on; the exit status is always 0.
@@ -73,6 +76,7 @@ FLOOD = int(os.environ.get("BENCH_FLOOD", "20000"))
 OUTAGE_NAMES = int(os.environ.get("BENCH_OUTAGE_NAMES", "200"))
 PREFETCH_SECONDS = float(os.environ.get("BENCH_PREFETCH_SECONDS", "120"))
 PREFETCH_QPS = float(os.environ.get("BENCH_PREFETCH_QPS", "50"))
+PREFETCH_MIN_HITS = [int(h) for h in os.environ.get("BENCH_PREFETCH_MIN_HITS", "").split(",") if h.strip()]
 ZIPF_S = float(os.environ.get("BENCH_ZIPF_S", "1.0"))
 PHASES = [p.strip() for p in os.environ.get("BENCH_PHASES", "aggressive,outage,prefetch").split(",") if p.strip()]
 WARMUP = 30.0       # prefetch phase: seconds before the "steady" counters start
@@ -416,6 +420,8 @@ def phase_prefetch(internet: MiniInternet, workdir: str) -> None:
         start_cairn(internet, workdir, "prefetch-cairn-off", {"prefetch": False}),
         start_unbound(internet, workdir, "prefetch-unbound-on", ["prefetch: yes"]),
         start_unbound(internet, workdir, "prefetch-unbound-off", ["prefetch: no"]),
+        *(start_cairn(internet, workdir, f"prefetch-cairn-hits-{h}", {"prefetch-min-hits": h})
+          for h in PREFETCH_MIN_HITS),
     ) if s is not None]
     if not subjects:
         say("3. prefetch: no resolver started")

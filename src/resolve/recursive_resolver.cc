@@ -421,7 +421,9 @@ void RecursiveResolver::State::maybe_prefetch(const asio::any_io_executor& execu
                                               const wire::Question& q,
                                               const cache::CachedRRset& cached) {
     const auto& prefetch_options = options.prefetch;
-    if (!zone_policy.prefetch_for(q.name, prefetch_options.enabled) || cached.hits < 2) return;
+    if (!zone_policy.prefetch_for(q.name, prefetch_options.enabled) ||
+        cached.hits < prefetch_options.min_hits)
+        return;
     if (uint64_t{cached.rrset.ttl} * 100 >
         uint64_t{cached.original_ttl} * prefetch_options.threshold_percent)
         return;

@@ -468,11 +468,34 @@ TEST_F(ResolverTest, StaleRefreshTakesAWorkSlotOrStaleDataIsAnsweredAtOnce) {
 // address of example.'s name server (each name under example. is asked
 // there) do not.
 TEST_F(ResolverTest, InternalReadsDoNotMakeAnRRsetPopular) {
+    options_.prefetch.min_hits = 2;
     for (const char* qname : {"www.example.", "x.ent.example.", "y.ent.example."})
         ASSERT_EQ(resolve(qname, RRType::A).rcode, Rcode::NOERROR) << qname;
     clock_.advance(3300);  // the address (3600 s): under 10% left
     EXPECT_EQ(resolve("ns.example-servers.test.", RRType::A).rcode, Rcode::NOERROR);
     EXPECT_EQ(resolver().metrics().prefetches.load(), 0u) << "asked once by a client";
+}
+
+// prefetch-min-hits: an RRset is refreshed once that many client questions
+// have reached it (the question that finds it near expiry included).
+TEST_F(ResolverTest, PrefetchWaitsForMinHits) {
+    options_.prefetch.min_hits = 3;
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);  // stored: no hit yet
+    clock_.advance(280);  // 300 s TTL: under 10% left
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 0u) << "two hits of three";
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 1u);
+}
+
+TEST_F(ResolverTest, OneQuestionNearExpiryPrefetchesByDefault) {
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    clock_.advance(280);
+    upstream_.clear_log();
+    ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
+    EXPECT_EQ(resolver().metrics().prefetches.load(), 1u);
+    EXPECT_EQ(upstream_.count("127.0.2.1"), 1u);
 }
 
 TEST_F(ResolverTest, NoPrefetchWhenOff) {
