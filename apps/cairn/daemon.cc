@@ -189,9 +189,10 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
     resolver_options.forward_zones =
         std::make_shared<const policy::ForwardZones>(config.forwarding);
     auto local_root = config.local_root.enabled ? local_root_ : nullptr;
+    auto upstream_joins = std::make_shared<resolve::UpstreamJoins>();
     auto factory = [resolver_options, upstream_settings, hints, caches, packet_bytes, &clock,
-                    &upstream_metrics = upstream_metrics_, dnstap, dnstap_settings, local_root,
-                    dns64 = config.dns64](asio::io_context& io, unsigned worker) {
+                    upstream_joins, &upstream_metrics = upstream_metrics_, dnstap, dnstap_settings,
+                    local_root, dns64 = config.dns64](asio::io_context& io, unsigned worker) {
         server::WorkerParts parts;
         if (dnstap)
             parts.dnstap =
@@ -200,6 +201,7 @@ std::unique_ptr<server::Service> Daemon::make_service(const config::Config& conf
             io, caches->infra, upstream_metrics, upstream_settings, parts.dnstap.get());
         auto resolver = std::make_unique<resolve::RecursiveResolver>(resolver_options, hints,
                                                                      *caches, *upstream, clock);
+        resolver->share_upstream_joins(upstream_joins);
         if (local_root) resolver->use_local_root(*local_root);
         parts.resolver_metrics = &resolver->metrics();
         parts.upstream_rtt = &upstream->rtt_histogram();

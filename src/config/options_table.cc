@@ -859,8 +859,9 @@ std::vector<Option> make_options() {
         "prefetch-threshold", Group::cache,
         at<&Config::resolver, &ResolverOptions::prefetch, &PrefetchOptions::threshold_percent>,
         Number<uint32_t>{.min = 1, .max = 50},
-        "Prefetch when less than this percentage of a record's TTL is left and it has "
-        "been asked for at least `prefetch-min-hits` times since it was cached."));
+        "Prefetch when less than this percentage of a record's TTL is left (at least "
+        "its last 2 seconds, for a TTL of 4 s or more) and it has been asked for at "
+        "least `prefetch-min-hits` times since it was cached."));
     add(option(
         "prefetch-min-hits", Group::cache,
         at<&Config::resolver, &ResolverOptions::prefetch, &PrefetchOptions::min_hits>,

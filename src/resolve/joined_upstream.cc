@@ -17,13 +17,24 @@ std::string JoinedUpstream::key(const UpstreamQuery& q) {
     return k;
 }
 
+namespace {
+
+// Longer than any one exchange takes (timeouts, then TCP); past it the
+// owner is taken to be gone (its worker stopped) and the query is sent.
+constexpr std::chrono::milliseconds kJoinWait{15'000};
+
+}  // namespace
+
 asio::awaitable<UpstreamReply> JoinedUpstream::exchange(UpstreamQuery query) {
     const auto k = key(query);
-    if (auto running = inflight_.find(k)) {
+    const auto joins = inflight_;  // the table outlives this exchange
+    bool started = false;
+    auto entry = joins->join_or_start(k, started);
+    if (!started) {
         ++metrics_.upstream_joins;
-        co_return co_await InflightTable<UpstreamReply>::wait(running);
+        auto joined = co_await UpstreamJoins::wait_for(entry, kJoinWait);
+        if (joined) co_return std::move(*joined);
     }
-    auto entry = inflight_.start(k);
     ++metrics_.upstream_queries;
     UpstreamReply reply;
     try {
@@ -31,7 +42,7 @@ asio::awaitable<UpstreamReply> JoinedUpstream::exchange(UpstreamQuery query) {
     } catch (const std::exception&) {
         reply.status = UpstreamStatus::kNetworkError;
     }
-    inflight_.finish(k, entry, reply);
+    if (started) joins->finish(k, entry, reply);
     co_return reply;
 }
 

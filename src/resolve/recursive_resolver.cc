@@ -256,6 +256,10 @@ void RecursiveResolver::share_work_slots(WorkSlots& slots) {
     state_->slots = &slots;
 }
 
+void RecursiveResolver::share_upstream_joins(std::shared_ptr<UpstreamJoins> joins) {
+    state_->upstream.share(std::move(joins));
+}
+
 asio::awaitable<void> RecursiveResolver::warm_up() {
     auto& s = *state_;
     // With a local root copy, priming and the root's keys come from it once
@@ -340,7 +344,7 @@ asio::awaitable<Answer> RecursiveResolver::State::resolve_and_publish(
     // With prefetch on, the packet cache lets the last part of the TTL
     // through to the resolver, where prefetch can see the RRset is asked.
     if (zone_policy.prefetch_for(query.question.name, options.prefetch.enabled))
-        answer.cache_ttl -= (answer.cache_ttl * options.prefetch.threshold_percent + 99) / 100;
+        answer.cache_ttl -= options.prefetch.window(answer.cache_ttl);
     inflight.finish(key, entry, answer);
     co_return answer;
 }
@@ -424,9 +428,7 @@ void RecursiveResolver::State::maybe_prefetch(const asio::any_io_executor& execu
     if (!zone_policy.prefetch_for(q.name, prefetch_options.enabled) ||
         cached.hits < prefetch_options.min_hits)
         return;
-    if (uint64_t{cached.rrset.ttl} * 100 >
-        uint64_t{cached.original_ttl} * prefetch_options.threshold_percent)
-        return;
+    if (cached.rrset.ttl > prefetch_options.window(cached.original_ttl)) return;
     auto key = question_key(q);
     if (prefetching.contains(key)) return;
     auto slot = background_slot();

@@ -6,6 +6,7 @@
 
 #include "cache/caches.h"
 #include "policy/local_root.h"
+#include "resolve/joined_upstream.h"
 #include "resolve/random.h"
 #include "resolve/resolver.h"
 #include "resolve/resolver_metrics.h"
@@ -30,6 +31,10 @@ public:
     asio::awaitable<Answer> resolve(ClientQuery query) override;
     asio::awaitable<Answer> resolve_traced(ClientQuery query, Trace& trace) override;
     void share_work_slots(WorkSlots& slots) override;
+    // Queries to the servers in flight on other workers' resolvers that
+    // share `joins` are joined, not sent again (call before the first
+    // question).
+    void share_upstream_joins(std::shared_ptr<UpstreamJoins> joins);
     // Root priming with probes of several root servers (Iterator::prime_root),
     // then the root's validated DNSKEY set, unless the caches have both.
     asio::awaitable<void> warm_up() override;

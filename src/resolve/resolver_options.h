@@ -1,6 +1,7 @@
 // Settings of the resolve layer, filled in by config.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -70,6 +71,16 @@ struct PrefetchOptions {
     // TTL", which is what Unbound does (bench/help_dns_bench.sh measured
     // fewer client-visible misses with 1 than with 2 or 3).
     uint32_t min_hits = 1;
+
+    // The last part of a `ttl`-second lifetime in which a question prefetches:
+    // threshold_percent of it, rounded up, but at least 2 seconds once the
+    // TTL is 4 or more. TTLs count in whole seconds, so 10% of a short TTL
+    // would leave a one-second window that most names are not asked in.
+    uint32_t window(uint32_t ttl) const {
+        const uint32_t share =
+            static_cast<uint32_t>((uint64_t{ttl} * threshold_percent + 99) / 100);
+        return std::max(share, std::min<uint32_t>(2, ttl / 2));
+    }
 };
 
 struct ResolverOptions {

@@ -498,6 +498,19 @@ TEST_F(ResolverTest, OneQuestionNearExpiryPrefetchesByDefault) {
     EXPECT_EQ(upstream_.count("127.0.2.1"), 1u);
 }
 
+TEST(PrefetchWindow, AShareOfTheTtlButAtLeastTwoSeconds) {
+    PrefetchOptions prefetch;  // 10%
+    EXPECT_EQ(prefetch.window(3600), 360u);
+    EXPECT_EQ(prefetch.window(300), 30u);
+    EXPECT_EQ(prefetch.window(25), 3u);  // rounded up
+    EXPECT_EQ(prefetch.window(10), 2u);
+    EXPECT_EQ(prefetch.window(4), 2u);
+    EXPECT_EQ(prefetch.window(2), 1u);
+    EXPECT_EQ(prefetch.window(1), 1u);
+    prefetch.threshold_percent = 50;
+    EXPECT_EQ(prefetch.window(10), 5u);
+}
+
 TEST_F(ResolverTest, NoPrefetchWhenOff) {
     options_.prefetch.enabled = false;
     ASSERT_EQ(resolve("www.example.", RRType::A).rcode, Rcode::NOERROR);
