@@ -862,16 +862,15 @@ std::vector<Option> make_options() {
         "Prefetch when less than this percentage of a record's TTL is left (at least "
         "its last 2 seconds, for a TTL of 4 s or more) and it has been asked for at "
         "least `prefetch-min-hits` times since it was cached."));
-    add(option(
-        "prefetch-min-hits", Group::cache,
-        at<&Config::resolver, &ResolverOptions::prefetch, &PrefetchOptions::min_hits>,
-        Number<uint32_t>{.min = 1, .max = 1000},
-        "How often a record must have been asked for since it was cached before it is "
-        "prefetched. Only questions the packet cache could not answer count, and it "
-        "answers them all until `prefetch-threshold` of the TTL is left: 1 refreshes "
-        "every record asked for in that last part (as Unbound does); higher values "
-        "spare upstream traffic for names asked for rarely, at the price of more "
-        "clients waiting for an expired record."));
+    add(option("prefetch-min-hits", Group::cache,
+               at<&Config::resolver, &ResolverOptions::prefetch, &PrefetchOptions::min_hits>,
+               Number<uint32_t>{.min = 1, .max = 1000},
+               "How often a record must have been asked for since it was cached before it is "
+               "prefetched. Only questions the packet cache could not answer count, and it "
+               "answers them all until `prefetch-threshold` of the TTL is left: 1 refreshes "
+               "every record asked for in that last part (as Unbound does); higher values "
+               "spare upstream traffic for names asked for rarely, at the price of more "
+               "clients waiting for an expired record."));
 
     // Control and logging.
     add(option(
