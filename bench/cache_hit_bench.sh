@@ -19,7 +19,9 @@
 # with a clear message when something is missing.
 #
 # Env: BENCH_SECONDS (5), BENCH_ROUNDS (5), BENCH_NET (127.56), BENCH_CLIENTS
-# (dnsperf -c, 8), BENCH_OUTSTANDING (dnsperf -q, 200), CAIRN_BIN
+# (dnsperf -c, 8), BENCH_OUTSTANDING (dnsperf -q, 200), BENCH_PERF=1
+# (profile Cairn with one thread in the last round with perf and print where
+# its cycles went; the profiled round's figure is lower), CAIRN_BIN
 # (build/bin/cairn), REFLECTOR_BIN (build/bin/udp_reflector), BENCH_KEEP=1.
 
 set -u
@@ -90,9 +92,19 @@ run_one() {
     local t0 t1 c0 c1
     c0=$("$PY" "$HELPER" cputicks "$RESOLVER_PID")
     t0=$(date +%s.%N)
+    local perf_pid=""
+    if [ "${BENCH_PERF:-0}" = 1 ] && [ "$name" = cairn-1 ] && [ "$round" = "$ROUNDS" ] \
+        && command -v perf >/dev/null; then
+        perf record -q -g -o "$WORK/perf.data" -p "$RESOLVER_PID" >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     taskset -c "$CLIENT_CPU" dnsperf -s 127.0.0.1 -p "$port" -d "$WORK/hot.txt" \
         -l "$SECONDS_RUN" -c "$CLIENTS" -q "$OUTSTANDING" -t 2 >"$dir/dnsperf.$round" 2>&1
     t1=$(date +%s.%N)
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid" 2>/dev/null
+        wait "$perf_pid" 2>/dev/null
+    fi
     c1=$("$PY" "$HELPER" cputicks "$RESOLVER_PID" 2>/dev/null || echo "$c0")
     QPS[$key]=$("$PY" "$HELPER" dnsperf-field "$dir/dnsperf.$round" qps | awk 'NF { printf "%.0f", $1 }')
     CPU[$key]=$(awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v hz="$TICKS" \
@@ -161,6 +173,14 @@ for name in $SERVERS; do
         "${MEDIAN[$name]}" "$rounds"
 done
 say ""
+if [ -s "$WORK/perf.data" ]; then
+    say ""
+    say "where cairn-1's cycles went in its last round (perf, self time, symbols over 1%):"
+    perf report -q -i "$WORK/perf.data" --no-children --sort symbol --stdio 2>/dev/null \
+        | awk '$1 ~ /%$/ { pct = $1 + 0; if ($2 == "[k]") kernel += pct; else user += pct;
+                           if (pct >= 1) printf "  %6.2f%%  %s %s\n", pct, $2, $3 }
+               END { printf "  kernel %.0f%%, cairn and its libraries %.0f%%\n", kernel, user }'
+fi
 say "per busy core: cairn-1/reflector $(ratio "${MEDIAN[cairn-1]}" "${MEDIAN[reflector]}")," \
     "cairn-2/cairn-1 $(ratio "${MEDIAN[cairn-2]}" "${MEDIAN[cairn-1]}")," \
     "cairn-1/unbound $(ratio "${MEDIAN[cairn-1]}" "${MEDIAN[unbound]:-}")"

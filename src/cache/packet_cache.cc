@@ -10,7 +10,7 @@
 namespace cairn::cache {
 namespace {
 
-uint64_t key_hash(const PacketKey& key) {
+uint64_t key_hash(const PacketKeyView& key) {
     const uint64_t bits = uint64_t{static_cast<uint16_t>(key.qtype)} << 20 |
                           uint64_t{static_cast<uint16_t>(key.qclass)} << 4 |
                           uint64_t{key.dnssec_ok} << 3 | uint64_t{key.checking_disabled} << 2 |
@@ -18,7 +18,7 @@ uint64_t key_hash(const PacketKey& key) {
     return detail::mix64(key.qname.hash() ^ bits * 0x9e3779b97f4a7c15ULL);
 }
 
-uint8_t key_flags(const PacketKey& key) {
+uint8_t key_flags(const PacketKeyView& key) {
     return static_cast<uint8_t>(key.dnssec_ok << 3 | key.checking_disabled << 2 |
                                 key.has_edns << 1 | key.recursion_desired);
 }
@@ -104,7 +104,7 @@ struct PacketCache::Entry {
         return offset;
     }
 
-    bool matches(const PacketKey& key, uint64_t key_hash) const {
+    bool matches(const PacketKeyView& key, uint64_t key_hash) const {
         if (hash != key_hash || flags != key_flags(key)) return false;
         const uint8_t* question = answer() + kQuestionOffset;
         return wire::load_u16(question + qname_length) == static_cast<uint16_t>(key.qtype) &&
@@ -125,7 +125,7 @@ PacketCache::~PacketCache() {
     clear();
 }
 
-PacketCache::Entry* PacketCache::find(const PacketKey& key, uint64_t hash) const {
+PacketCache::Entry* PacketCache::find(const PacketKeyView& key, uint64_t hash) const {
     for (Entry* e = buckets_[hash & (buckets_.size() - 1)]; e; e = e->next)
         if (e->matches(key, hash)) return e;
     return nullptr;
@@ -169,8 +169,9 @@ void PacketCache::grow() {
     buckets_ = std::move(bigger);
 }
 
-size_t PacketCache::lookup(const PacketKey& key, uint16_t id, const wire::Name& question_spelling,
-                           int64_t now, std::span<uint8_t> out) {
+size_t PacketCache::lookup(const PacketKeyView& key, uint16_t id,
+                           const wire::Name& question_spelling, int64_t now,
+                           std::span<uint8_t> out) {
     Entry* entry = find(key, key_hash(key));
     if (!entry) {
         ++misses_;
@@ -211,7 +212,7 @@ size_t PacketCache::lookup(const PacketKey& key, uint16_t id, const wire::Name& 
     return size;
 }
 
-void PacketCache::insert(const PacketKey& key, std::span<const uint8_t> answer, uint32_t ttl,
+void PacketCache::insert(const PacketKeyView& key, std::span<const uint8_t> answer, uint32_t ttl,
                          int64_t now) {
     const uint64_t hash = key_hash(key);
     if (Entry* old = find(key, hash)) remove(old);

@@ -11,15 +11,31 @@
 
 namespace cairn::cache {
 
-// What makes two queries share an answer (DESIGN.md "The data path").
-struct PacketKey {
-    wire::Name qname;  // compared case-insensitively
+// What makes two queries share an answer (DESIGN.md "The data path"), the
+// name borrowed: a lookup copies nothing.
+struct PacketKeyView {
+    const wire::Name& qname;  // compared case-insensitively
     wire::RRType qtype = wire::RRType::A;
     wire::RRClass qclass = wire::RRClass::IN;
     bool dnssec_ok = false;
     bool checking_disabled = false;
     bool has_edns = false;
     bool recursion_desired = true;
+};
+
+// The same, owning its name: kept by a query waiting for its answer.
+struct PacketKey {
+    wire::Name qname;
+    wire::RRType qtype = wire::RRType::A;
+    wire::RRClass qclass = wire::RRClass::IN;
+    bool dnssec_ok = false;
+    bool checking_disabled = false;
+    bool has_edns = false;
+    bool recursion_desired = true;
+
+    operator PacketKeyView() const {
+        return {qname, qtype, qclass, dnssec_ok, checking_disabled, has_edns, recursion_desired};
+    }
 };
 
 class PacketCache {
@@ -35,12 +51,13 @@ public:
     // (minus the answer's age), and returns its length. Returns 0 on a miss,
     // when the entry expired, or when it does not fit in `out` (then the
     // slow path builds a truncated answer). No allocation.
-    size_t lookup(const PacketKey& key, uint16_t id, const wire::Name& question_spelling,
+    size_t lookup(const PacketKeyView& key, uint16_t id, const wire::Name& question_spelling,
                   int64_t now, std::span<uint8_t> out);
 
     // Stores `answer` (a complete response as sent) for `ttl` seconds. The
     // TTL fields' offsets are found once here so lookups can patch them.
-    void insert(const PacketKey& key, std::span<const uint8_t> answer, uint32_t ttl, int64_t now);
+    void insert(const PacketKeyView& key, std::span<const uint8_t> answer, uint32_t ttl,
+                int64_t now);
 
     void clear();
     size_t entries() const;
@@ -57,7 +74,7 @@ private:
         void operator()(Entry* entry) const;
     };
 
-    Entry* find(const PacketKey& key, uint64_t hash) const;
+    Entry* find(const PacketKeyView& key, uint64_t hash) const;
     void unlink_lru(Entry* entry);
     void link_lru_front(Entry* entry);
     void remove(Entry* entry);

@@ -31,7 +31,7 @@ namespace cairn::net {
 
 struct UdpListenerOptions {
     // Datagrams read (and answers sent) per system call.
-    unsigned batch_size = 32;
+    unsigned batch_size = 64;
     // Largest query accepted; longer datagrams are dropped.
     size_t max_query_size = 4096;
     // Largest answer the handler may write on the spot.

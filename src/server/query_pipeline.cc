@@ -157,8 +157,8 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
     const bool tcp = to.peer.transport == net::Transport::kTcp;
     const size_t limit = std::min(response.size(), answer_limit(tcp, edns));
     const bool dnssec_ok = edns.present && edns.dnssec_ok;
-    cache::PacketKey key{question.name, question.type, question.rclass, dnssec_ok,
-                         header.cd,     edns.present,  header.rd};
+    const cache::PacketKeyView key{question.name, question.type, question.rclass, dnssec_ok,
+                                   header.cd,     edns.present,  header.rd};
     PolicyStep policy;
     if (rpz_)
         if (auto now = policy_before(to, response, policy)) return *now;
@@ -175,7 +175,8 @@ size_t QueryPipeline::answer_question(const Outgoing& to, std::span<uint8_t> res
 
     if (rpz_) policy.rpz = rpz_;
     Pending pending{AnswerShape{header, question, edns, tcp ? answer_limit(tcp, edns) : limit},
-                    key,
+                    cache::PacketKey{question.name, question.type, question.rclass, dnssec_ok,
+                                     header.cd, edns.present, header.rd},
                     to.peer,
                     std::move(policy),
                     std::nullopt,

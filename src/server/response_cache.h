@@ -22,11 +22,11 @@ public:
     // cache::PacketCache::lookup: the answer for `key` copied into `out`
     // with ID, question spelling and TTLs patched; 0 on a miss or when it
     // does not fit. Must not allocate.
-    virtual size_t lookup(const cache::PacketKey& key, uint16_t id,
+    virtual size_t lookup(const cache::PacketKeyView& key, uint16_t id,
                           const wire::Name& question_spelling, int64_t now,
                           std::span<uint8_t> out) = 0;
-    virtual void insert(const cache::PacketKey& key, std::span<const uint8_t> answer, uint32_t ttl,
-                        int64_t now) = 0;
+    virtual void insert(const cache::PacketKeyView& key, std::span<const uint8_t> answer,
+                        uint32_t ttl, int64_t now) = 0;
     virtual void clear() = 0;
     virtual ResponseCacheFigures figures() const = 0;
 };

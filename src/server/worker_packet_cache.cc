@@ -2,7 +2,7 @@
 
 namespace cairn::server {
 
-void WorkerPacketCache::insert(const cache::PacketKey& key, std::span<const uint8_t> answer,
+void WorkerPacketCache::insert(const cache::PacketKeyView& key, std::span<const uint8_t> answer,
                                uint32_t ttl, int64_t now) {
     cache_.insert(key, answer, ttl, now);
     publish();

@@ -14,11 +14,11 @@ class WorkerPacketCache final : public ResponseCache {
 public:
     explicit WorkerPacketCache(size_t max_bytes) : cache_(max_bytes) {}
 
-    size_t lookup(const cache::PacketKey& key, uint16_t id, const wire::Name& question_spelling,
+    size_t lookup(const cache::PacketKeyView& key, uint16_t id, const wire::Name& question_spelling,
                   int64_t now, std::span<uint8_t> out) override {
         return cache_.lookup(key, id, question_spelling, now, out);
     }
-    void insert(const cache::PacketKey& key, std::span<const uint8_t> answer, uint32_t ttl,
+    void insert(const cache::PacketKeyView& key, std::span<const uint8_t> answer, uint32_t ttl,
                 int64_t now) override;
     void clear() override;
     ResponseCacheFigures figures() const override;

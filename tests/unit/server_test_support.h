@@ -122,7 +122,7 @@ private:
 // A map-backed ResponseCache: ID and question spelling patched, TTLs not.
 class FakePacketCache final : public ResponseCache {
 public:
-    size_t lookup(const cache::PacketKey& key, uint16_t id, const wire::Name& spelling, int64_t now,
+    size_t lookup(const cache::PacketKeyView& key, uint16_t id, const wire::Name& spelling, int64_t now,
                   std::span<uint8_t> out) override {
         auto it = entries_.find(text(key));
         if (it == entries_.end() || it->second.expires <= now) return 0;
@@ -134,7 +134,7 @@ public:
         std::copy(spelling.wire().begin(), spelling.wire().end(), out.begin() + 12);
         return stored.size();
     }
-    void insert(const cache::PacketKey& key, std::span<const uint8_t> answer, uint32_t ttl,
+    void insert(const cache::PacketKeyView& key, std::span<const uint8_t> answer, uint32_t ttl,
                 int64_t now) override {
         entries_[text(key)] = {{answer.begin(), answer.end()}, now + ttl};
     }
@@ -146,7 +146,7 @@ private:
         std::vector<uint8_t> answer;
         int64_t expires;
     };
-    static std::string text(const cache::PacketKey& k) {
+    static std::string text(const cache::PacketKeyView& k) {
         return k.qname.lowercased().to_text() + "/" + std::to_string(uint16_t(k.qtype)) + "/" +
                std::to_string(uint16_t(k.qclass)) + "/" + std::to_string(k.dnssec_ok) +
                std::to_string(k.checking_disabled) + std::to_string(k.has_edns) +
