@@ -122,8 +122,8 @@ private:
 // A map-backed ResponseCache: ID and question spelling patched, TTLs not.
 class FakePacketCache final : public ResponseCache {
 public:
-    size_t lookup(const cache::PacketKeyView& key, uint16_t id, const wire::Name& spelling, int64_t now,
-                  std::span<uint8_t> out) override {
+    size_t lookup(const cache::PacketKeyView& key, uint16_t id, const wire::Name& spelling,
+                  int64_t now, std::span<uint8_t> out) override {
         auto it = entries_.find(text(key));
         if (it == entries_.end() || it->second.expires <= now) return 0;
         const auto& stored = it->second.answer;
