@@ -79,6 +79,7 @@ const char* to_string(Check::Basis basis) {
         case Check::Basis::kNoTrustAnchor: return "no-trust-anchor";
         case Check::Basis::kNegativeTrustAnchor: return "negative-trust-anchor";
         case Check::Basis::kNoDs: return "no-ds";
+        case Check::Basis::kInsecureParent: return "insecure-parent";
         case Check::Basis::kUnsigned: return "unsigned";
     }
     return "unknown";

@@ -140,6 +140,7 @@ struct Check {
         kNoTrustAnchor,        // no anchor covers the zone
         kNegativeTrustAnchor,  // the operator said not to validate here
         kNoDs,                 // the parent proves the zone has no DS
+        kInsecureParent,       // an enclosing zone is insecure (or bogus): so is this one
         kUnsigned,             // no RRSIG came with the data
     };
     What what = What::kRrset;

@@ -506,6 +506,17 @@ asio::awaitable<Verdict> Validator::prove_keys(const wire::Name& zone, unsigned 
     if (depth >= kMaxChainDepth || zone.is_root())
         co_return bogus(ExtendedErrorCode::kDnssecBogus, "no chain of trust reaches " + zone_text);
 
+    // Nothing below an insecure (or bogus) zone is secure, no anchor being
+    // closer (above): its DS is not asked for. Not cached either: the
+    // enclosing zone's entry says it again at no cost, and a flood of
+    // zones under one insecure parent takes no room in the key cache.
+    const auto enclosing = co_await keys_for(known_zone_of(zone.parent()), depth + 1);
+    if (enclosing.transient || enclosing.security != Security::kSecure) {
+        trace_check(trace::Check::What::kKeys, zone, trace::Check::Basis::kInsecureParent,
+                    enclosing);
+        co_return enclosing;
+    }
+
     // The DS RRset in the parent says how the zone is signed, if at all.
     auto ds = co_await fetch(zone, RRType::DS);
     if (ds.kind == Fetched::Kind::kFailed)

@@ -86,6 +86,7 @@ std::string basis_text(Check::Basis basis) {
         case Check::Basis::kNoTrustAnchor: return " (no trust anchor covers it)";
         case Check::Basis::kNegativeTrustAnchor: return " (negative trust anchor)";
         case Check::Basis::kNoDs: return " (no DS)";
+        case Check::Basis::kInsecureParent: return " (below an insecure zone)";
         case Check::Basis::kUnsigned: return " (no RRSIG)";
     }
     return "";

@@ -358,6 +358,32 @@ TEST_F(ValidationTest, UnsignedChildIsInsecure) {
     EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
 }
 
+// Issue 18 (the flood's third upstream query per name): below a zone known
+// insecure, a zone cut's DS is not asked for; the cut is insecure because
+// its parent is.
+TEST_F(ValidationTest, NoDsIsAskedBelowAnInsecureZone) {
+    auto& child = add_child("unsigned", Child::kUnsigned);
+    child.zone.records.push_back(
+        record("deep.unsigned.example. 300 IN NS ns.deep.unsigned.example."));
+    child.zone.records.push_back(record("ns.deep.unsigned.example. 300 IN A 127.0.4.1"));
+    auto deep = served("deep.unsigned.example.",
+                       "$ORIGIN deep.unsigned.example.\n$TTL 300\n"
+                       "@ SOA ns admin 1 1800 900 604800 60\n@ NS ns\nns A 127.0.4.1\n"
+                       "www A 192.0.2.9\n",
+                       "127.0.4.1", false);
+    publish();
+    upstream_.serve(deep.address, {deep.zone});
+    for (auto qname : {"www.unsigned.example.", "www.deep.unsigned.example."}) {
+        auto a = resolve(qname, RRType::A);
+        ASSERT_EQ(a.rcode, Rcode::NOERROR) << qname << why(a);
+        EXPECT_FALSE(a.authentic_data) << qname;
+        EXPECT_EQ(ede(a), -1) << why(a);
+    }
+    EXPECT_EQ(queries("deep.unsigned.example.", RRType::DS), 0u);
+    EXPECT_EQ(metrics().dnssec_insecure.load(), 2u);
+    EXPECT_EQ(metrics().dnssec_bogus.load(), 0u);
+}
+
 // Issue 18: a signed zone's DNSKEY set is asked for as soon as the zone is
 // first asked anything, beside the question, not after its answer came.
 TEST_F(ValidationTest, ZoneKeysAreFetchedBesideTheFirstQuestion) {
