@@ -26,7 +26,8 @@ wire::RData opaque(size_t length, uint8_t fill) {
 }
 
 wire::Record nsec(std::string_view owner, std::string_view next) {
-    std::vector<uint8_t> rdata(name(next).wire().begin(), name(next).wire().end());
+    const wire::Name next_name = name(next);
+    std::vector<uint8_t> rdata(next_name.wire().begin(), next_name.wire().end());
     rdata.insert(rdata.end(), {0, 1, 0x40});  // window 0: A
     return {name(owner), RRType::NSEC, wire::RRClass::IN, 3600,
             wire::RData::from_trusted_bytes(std::move(rdata))};
