@@ -125,7 +125,7 @@ NegativeEntry to_entry(NegativeMap& map, NegativeMap::Slot* slot, int64_t now) {
 }  // namespace
 
 NegativeCache::NegativeCache(const CacheOptions& options, size_t max_bytes, const Clock& clock)
-    : options_(options), max_bytes_(max_bytes), clock_(clock) {
+    : options_(options), clock_(clock) {
     const size_t n = detail::shard_count(options.shards, max_bytes);
     shards_.reserve(n);
     for (size_t i = 0; i < n; ++i)

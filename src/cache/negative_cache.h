@@ -80,7 +80,6 @@ private:
     Shard& shard_for(const wire::Name& name) const;
 
     const CacheOptions options_;
-    const size_t max_bytes_;
     const Clock& clock_;
     std::vector<std::unique_ptr<Shard>> shards_;
 };

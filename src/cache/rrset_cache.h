@@ -117,7 +117,6 @@ private:
                                     wire::RRClass rclass, bool count_hit) const;
 
     const CacheOptions options_;
-    const size_t max_bytes_;
     const Clock& clock_;
     std::vector<std::unique_ptr<Shard>> shards_;
 };
