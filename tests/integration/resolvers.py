@@ -6,6 +6,7 @@ trust anchor, run in the foreground and are stopped by their own pid.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import shutil
@@ -24,17 +25,27 @@ UNBOUND = shutil.which("unbound") or "/usr/sbin/unbound"
 UNBOUND_CONTROL = shutil.which("unbound-control") or "/usr/sbin/unbound-control"
 
 
+# Ports handed out lately: the kernel may offer a port again as soon as its
+# probe socket is closed, and callers that ask for several ports before
+# binding any (listen, listen-tls, listen-https...) must get distinct ones.
+_recent_ports: collections.deque[int] = collections.deque(maxlen=1024)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port free for both UDP and TCP right now (the resolver binds it next)."""
+    """A port free for both UDP and TCP right now (the resolver binds it next),
+    and not one this process was given lately."""
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
             t.bind((host, 0))
             port = t.getsockname()[1]
+            if port in _recent_ports:
+                continue
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
                 try:
                     u.bind((host, port))
                 except OSError:
                     continue
+                _recent_ports.append(port)
                 return port
 
 
